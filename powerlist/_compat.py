@@ -1,0 +1,14 @@
+"""Refuse, in one line, to run on a Python that durable-rules cannot import on."""
+
+import sys
+
+SUPPORTED = ((3, 11), (3, 12))
+
+
+def check_python() -> None:
+    if sys.version_info[:2] not in SUPPORTED:
+        found = ".".join(map(str, sys.version_info[:3]))
+        raise SystemExit(
+            f"powerlist needs Python 3.11 or 3.12 (found {found}): "
+            "its rules engine, durable-rules 2.0.28, does not import on other versions."
+        )

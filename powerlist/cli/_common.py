@@ -1,0 +1,86 @@
+"""Output and error handling shared by every command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import InputError, PowerlistError
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+def dumps(payload: Any) -> str:
+    """Deterministic JSON: keys in model order, UTF-8 text, no float noise."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def fail(message: str, code: int = EXIT_FINDINGS) -> NoReturn:
+    err.print(f"[bold red]错误 error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def report_input_error(error: InputError, as_json: bool) -> None:
+    if as_json:
+        print_json({"ok": False, "errors": error.as_json()})
+        return
+    err.print(f"[bold red]{error.summary}[/]", highlight=False)
+    for problem in error.problems:
+        err.print(f"  • {problem}", highlight=False, markup=False)
+
+
+@contextmanager
+def user_errors(as_json: bool = False) -> Iterator[None]:
+    """Turn powerlist's user errors into a report and exit 1; bugs keep their traceback."""
+    try:
+        yield
+    except InputError as error:
+        report_input_error(error, as_json)
+        raise typer.Exit(EXIT_FINDINGS) from None
+    except PowerlistError as error:
+        if as_json:
+            print_json({"ok": False, "errors": [{"message": str(error)}]})
+        else:
+            err.print(f"[bold red]错误 error:[/] {error}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_FINDINGS) from None
+
+
+def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
+    t = Table(title=title, title_justify="left")
+    for column in columns:
+        t.add_column(column)
+    for row in rows:
+        t.add_row(*("" if v is None else str(v) for v in row))
+    return t
+
+
+def wraps_user_errors(json_flag: str = "as_json") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator form of `user_errors` for command functions with a --json flag."""
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with user_errors(bool(kwargs.get(json_flag, False))):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

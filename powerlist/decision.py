@@ -1,0 +1,85 @@
+"""A routing decision out — 派单决定: who must respond, why, and by when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, field_serializer
+
+from .errors import Problem
+from .issue import SHANGHAI
+from .models import Grade, Level
+
+
+class Whistle(StrEnum):
+    """Whistle kind — 哨类."""
+
+    DAILY = "daily"  # 日常哨
+    KEY = "key"  # 重点哨
+    COORDINATION = "coordination"  # 协调哨
+    EMERGENCY = "emergency"  # 应急哨
+
+    @property
+    def label(self) -> str:
+        return WHISTLE_LABELS[self]
+
+
+WHISTLE_LABELS = {
+    Whistle.DAILY: "日常哨",
+    Whistle.KEY: "重点哨",
+    Whistle.COORDINATION: "协调哨",
+    Whistle.EMERGENCY: "应急哨",
+}
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class UnitRef(_Value):
+    code: str
+    name: str
+    level: Level
+
+
+class PowerRef(_Value):
+    code: str
+    name: str
+    kind: str  # power kind code, e.g. "02"
+    legal_basis: tuple[str, ...] = ()
+
+
+class TraceStep(_Value):
+    rule: str  # "table.row", e.g. "lead_by_mode.delegated"
+    reason: str
+
+
+class Decision(_Value):
+    """The decision for one issue. JSON: `decision.model_dump(mode="json")`."""
+
+    issue_id: str
+    status: Literal["routed", "rejected"]
+    category: str | None = None
+    street: str | None = None
+    whistle: Whistle | None = None
+    whistle_label: str | None = None
+    grade: Grade | None = None
+    level: Level | None = None
+    lead: UnitRef | None = None
+    co_units: tuple[UnitRef, ...] = ()
+    escalation_path: tuple[UnitRef, ...] = ()
+    powers: tuple[PowerRef, ...] = ()
+    respond_by: datetime | None = None
+    complete_by: datetime | None = None
+    trace: tuple[TraceStep, ...] = ()
+    rules_version: str
+    errors: tuple[Problem, ...] = ()
+
+    @field_serializer("respond_by", "complete_by")
+    def _shanghai(self, value: datetime | None) -> str | None:
+        # Byte-identical output: always +08:00, seconds precision.
+        if value is None:
+            return None
+        return value.astimezone(SHANGHAI).isoformat(timespec="seconds")
