@@ -1,0 +1,52 @@
+"""Cells that a spreadsheet program will never run: formula-injection defence for our outputs.
+
+Anything powerlist writes to CSV or XLSX passes through here. A text value that starts with
+= + - @ (or a tab/CR that some programs strip first) would be run as a formula by Excel,
+LibreOffice or WPS (`=HYPERLINK(...)`, `=cmd|' /C calc'!A0`, `@SUM(...)`). In CSV such text is
+prefixed with an apostrophe (the OWASP advice); in XLSX it is stored as a typed string cell,
+which no program evaluates, so the user sees the value unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def is_dangerous(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(_TRIGGERS)
+
+
+def csv_cell(value: Any) -> Any:
+    """The value to write in a CSV cell."""
+    if is_dangerous(value):
+        return "'" + value
+    return value
+
+
+def write_xlsx_cell(worksheet: Any, row: int, column: int, value: Any) -> Any:
+    """Write `value` to an openpyxl worksheet cell so that text is never taken as a formula."""
+    cell = worksheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = value
+        # openpyxl marks text starting with "=" as a formula; force a plain string cell.
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
+
+
+def append_row(worksheet: Any, values: list[Any]) -> None:
+    """`worksheet.append(values)` (normal or write-only sheets) with text made inert."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(worksheet, value=value)
+            cell.data_type = "s"
+            cells.append(cell)
+        else:
+            cells.append(value)
+    worksheet.append(cells)
