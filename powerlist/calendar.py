@@ -1,0 +1,148 @@
+"""Chinese working days — 工作日 — for time limits (限时办结).
+
+China moves working days around public holidays (调休): a Saturday can be a working day and a
+Tuesday a holiday, so weekends alone are wrong. `WorkCalendar` answers from three sources,
+strongest first:
+
+1. the catalog's override sheet (`calendar_overrides.xlsx`, sheet 调休调整): a row for a date
+   always wins (a State Council notice the package does not know yet, or a local change);
+2. the `chinese-calendar` package, which knows the State Council notices for 2004–2026;
+3. for a year that package does not know: **only if the override sheet has at least one row
+   for that year**, weekends plus that year's override rows. The sheet is then taken as the
+   complete notice for that year (every holiday and every make-up workday of the year must be
+   entered). A year with no rows raises `CalendarError` naming the year and the sheet to fill:
+   never a silent weekend-only guess.
+
+How a time limit of N working days is computed (the rule `add_working_days` implements):
+
+- The day the issue is received never counts, whatever the time of day (期间开始之日不计算在期间内,
+  as in China's procedure laws); counting starts with the first working day after it. An issue
+  received on a Saturday, or on a holiday, therefore also counts from the next working day.
+- The limit ends at the end of the N-th working day, 23:59:59 Asia/Shanghai (期间届满日的二十四时).
+- N = 0 means "no time allowed": the start itself is returned.
+
+Clock-time limits (emergencies: respond in 30 minutes, answer in 24 hours) use `add_hours` /
+`add_minutes`: plain elapsed time, holidays included, because an emergency does not wait.
+
+Limitations: the calendar is national; a local holiday must be entered in the override sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+import chinese_calendar
+
+from .errors import CalendarError, Problem
+from .issue import SHANGHAI
+from .models import CalendarOverride
+
+OVERRIDE_SHEET = "catalogs/calendar_overrides.xlsx, sheet 调休调整"
+END_OF_DAY = time(23, 59, 59)
+_KNOWN_YEARS = range(
+    min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1
+)
+
+
+class WorkCalendar:
+    """Working days in mainland China, with the catalog's overrides winning."""
+
+    def __init__(self, overrides: Iterable[CalendarOverride] = ()) -> None:
+        self.overrides: tuple[CalendarOverride, ...] = tuple(overrides)
+        self._override_days: dict[date, bool] = {}
+        for row in self.overrides:
+            self._override_days[date.fromisoformat(row.day)] = row.workday
+        self._override_years = {d.year for d in self._override_days}
+        self._workday: dict[date, bool] = {}
+        self._after: dict[tuple[date, int], date] = {}
+
+    @property
+    def known_years(self) -> range:
+        """The years the bundled State Council data covers (without overrides)."""
+        return _KNOWN_YEARS
+
+    def is_workday(self, day: date | datetime) -> bool:
+        """True if `day` is a working day (make-up Saturdays included, holidays excluded)."""
+        if isinstance(day, datetime):
+            day = day.astimezone(SHANGHAI).date() if day.tzinfo else day.date()
+        found = self._workday.get(day)
+        if found is None:
+            found = self._compute(day)
+            self._workday[day] = found
+        return found
+
+    def _compute(self, day: date) -> bool:
+        override = self._override_days.get(day)
+        if override is not None:
+            return override
+        if day.year in _KNOWN_YEARS:
+            return bool(chinese_calendar.is_workday(day))
+        if day.year in self._override_years:
+            # Documented fallback: the sheet's rows are that year's complete notice.
+            return day.weekday() < 5
+        raise CalendarError(
+            [
+                Problem(
+                    message=(
+                        f"the working-day calendar does not know the year {day.year} "
+                        f"(chinese-calendar covers {_KNOWN_YEARS.start}–{_KNOWN_YEARS.stop - 1}); "
+                        f"enter that year's holidays and make-up workdays (调休) from the State "
+                        f"Council notice in {OVERRIDE_SHEET}"
+                    ),
+                    file="calendar_overrides.xlsx",
+                    sheet="调休调整",
+                    value=day.isoformat(),
+                    code="calendar-unknown-year",
+                )
+            ],
+            f"no working-day calendar for {day.year}",
+        )
+
+    def working_day_after(self, day: date, n: int) -> date:
+        """The n-th working day after `day` (the day itself never counts); n ≥ 1."""
+        key = (day, n)
+        found = self._after.get(key)
+        if found is None:
+            current, left = day, n
+            while left > 0:
+                current += timedelta(days=1)
+                if self.is_workday(current):
+                    left -= 1
+            found = current
+            self._after[key] = found
+        return found
+
+    def add_working_days(self, start: datetime, n: int) -> datetime:
+        """End (23:59:59 Asia/Shanghai) of the n-th working day after the day of `start`."""
+        if n < 0:
+            raise ValueError("a time limit cannot be negative")
+        start = _aware(start)
+        if n == 0:
+            return start
+        last = self.working_day_after(start.date(), n)
+        return datetime.combine(last, END_OF_DAY, tzinfo=SHANGHAI)
+
+    def add_hours(self, start: datetime, hours: float) -> datetime:
+        """`start` plus elapsed clock hours (holidays included)."""
+        return _aware(start) + timedelta(hours=hours)
+
+    def add_minutes(self, start: datetime, minutes: float) -> datetime:
+        """`start` plus elapsed clock minutes (holidays included)."""
+        return _aware(start) + timedelta(minutes=minutes)
+
+    def add(self, start: datetime, amount: int, unit: str) -> datetime:
+        """A time limit in `unit`: "working_days", "hours" or "minutes"."""
+        if unit == "working_days":
+            return self.add_working_days(start, amount)
+        if unit == "hours":
+            return self.add_hours(start, amount)
+        if unit == "minutes":
+            return self.add_minutes(start, amount)
+        raise ValueError(f"unknown time-limit unit {unit!r}")
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=SHANGHAI)
+    return moment.astimezone(SHANGHAI)

@@ -1,0 +1,264 @@
+"""Issues in from files — JSONL, CSV and XLSX — each row located for its problems.
+
+Every format uses the `Issue` field names; tabular files (CSV, XLSX) and JSONL keys may also use
+the Chinese headers of hotline exports (工单编号, 受理时间, 问题分类, 发生地点/街道/社区, 渠道, 诉求类型,
+是否紧急, 重点工作, 需要执法, 跨部门, 重复次数, 问题描述). Yes/no cells read 是/否, true/false, 1/0,
+Y/N, √/×.
+
+`read_issues(path)` yields one `IssueRecord` per non-blank row; a row that cannot become an
+issue carries its problems (file, line or row, cell, field), and `Router.route_many` turns it
+into a `rejected` decision. A file that cannot be read at all (missing, not UTF-8, not a
+workbook, no header) raises `InputError`.
+
+XLSX files are opened through `powerlist.sheets` (size and zip-bomb checks, header found under
+title rows, merged cells); the first visible sheet with an issue header is read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, Problem, ProblemCollector
+
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "编号", "工单编号", "工单号", "诉求编号", "事件编号"),
+    "received_at": ("received_at", "受理时间", "接收时间", "登记时间", "上报时间"),
+    "category": ("category", "问题分类", "分类编码", "问题分类编码", "分类"),
+    "location": ("location", "发生地点", "地点", "地点编码", "发生地点编码"),
+    "community": ("社区", "社区编码", "所属社区"),
+    "street": ("街道", "街道编码", "所属街道"),
+    "channel": ("channel", "渠道", "受理渠道", "来源渠道"),
+    "request_kind": ("request_kind", "诉求类型", "工单类型"),
+    "emergency": ("emergency", "是否紧急", "紧急"),
+    "key_work": ("key_work", "重点工作", "是否重点工作"),
+    "needs_enforcement": ("needs_enforcement", "需要执法", "是否需要执法"),
+    "cross_department": ("cross_department", "跨部门", "是否跨部门"),
+    "repeat_count": ("repeat_count", "重复次数", "重复"),
+    "description": ("description", "问题描述", "描述", "诉求内容"),
+}
+BOOL_FIELDS = ("emergency", "key_work", "needs_enforcement", "cross_department")
+_TRUE = {"是", "true", "yes", "y", "1", "√", "✓", "t"}
+_FALSE = {"否", "false", "no", "n", "0", "×", "✗", "f", ""}
+_SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(.*)$")
+
+
+def _normal(name: str) -> str:
+    return "".join(str(name).split()).lower().replace("（", "(").split("(")[0]
+
+
+_LOOKUP = {_normal(alias): name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
+
+
+@dataclass(frozen=True)
+class IssueRecord:
+    """One row of an issue file: its field values, where it came from, what is wrong."""
+
+    file: str
+    row: int  # 1-based line (JSONL, CSV) or sheet row (XLSX)
+    data: dict[str, Any]
+    problems: tuple[Problem, ...] = ()
+    sheet: str | None = None
+    cells: dict[str, str] = field(default_factory=dict)  # field → cell ("D17"), XLSX only
+
+    def issue_id(self, position: int) -> str:
+        value = self.data.get("id")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = "" if value is None else str(value).strip()
+        return text or f"#{position}"
+
+    def locate(self, problem: Problem) -> Problem:
+        """`problem` with this row's file, sheet, row and cell filled in."""
+        cell = self.cells.get((problem.field or "").split(".")[0])
+        return problem.model_copy(update={
+            "file": problem.file or self.file,
+            "sheet": problem.sheet or self.sheet,
+            "row": problem.row if problem.row is not None else self.row,
+            "cell": problem.cell or cell,
+        })
+
+
+def canonical(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Map aliased keys to Issue field names and normalise cell values.
+
+    Returns the data and the (key, message) problems found (a key given twice)."""
+    data: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    place: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = _LOOKUP.get(_normal(key), key)
+        if isinstance(value, str):
+            value = value.strip()
+            if value == "":
+                continue
+        if value is None:
+            continue
+        if name in ("location", "community", "street"):
+            place[name] = value
+            continue
+        if name in data:
+            problems.append((name, f"the field {name!r} is given twice (as {key!r})"))
+            continue
+        data[name] = _cell_value(name, value)
+    for name in ("community", "location", "street"):  # the most precise place wins
+        if name in place:
+            data["location"] = _cell_value("location", place[name])
+            break
+    return data, problems
+
+
+def _cell_value(name: str, value: Any) -> Any:
+    if name in BOOL_FIELDS and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        text = str(value).strip().lower()
+        if text.endswith(".0"):
+            text = text[:-2]
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        return value
+    if name == "received_at":
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return datetime.combine(value, time())
+        if isinstance(value, str):
+            found = _SLASH_DATE.match(value)
+            if found:
+                y, m, d, rest = found.groups()
+                return f"{y}-{int(m):02d}-{int(d):02d}{rest}"
+    return value
+
+
+def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueRecord]:
+    """Issue records from a .jsonl/.json, .csv or .xlsx file, in file order."""
+    path = Path(path)
+    file = str(path)
+    if not path.is_file():
+        raise InputError([Problem(message="no such file", file=file, code="not-found")], "cannot read issues")
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return _read_jsonl(path, file, encoding)
+    if suffix in (".csv", ".txt"):
+        return _read_csv(path, file, encoding)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, file)
+    raise InputError(
+        [Problem(message=f"unknown issue file type {suffix or '(none)'}; expected .jsonl, .csv or .xlsx", file=file, code="unknown-format")],
+        "cannot read issues",
+    )
+
+
+def _decode(path: Path, file: str, encoding: str) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise InputError(
+            [Problem(
+                message=f"bytes that are not {encoding} at line {line}, byte {column} of the line "
+                "(save the file as UTF-8, e.g. Excel's 'CSV UTF-8', or give its encoding such as gb18030)",
+                file=file, row=line, value=data[error.start:error.end].hex(" "), code="encoding",
+            )],
+            "cannot read issues",
+        ) from None
+
+
+def _read_jsonl(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
+    text = _decode(path, file, encoding)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield IssueRecord(file, number, {}, (Problem(message=f"not valid JSON: {error.msg} at column {error.colno}", file=file, row=number, code="json"),))
+            continue
+        if not isinstance(raw, dict):
+            yield IssueRecord(file, number, {}, (Problem(message="a line must be one JSON object", file=file, row=number, code="json"),))
+            continue
+        data, dup = canonical(raw)
+        yield IssueRecord(file, number, data, tuple(Problem(message=m, file=file, row=number, field=k, code="duplicate-field") for k, m in dup))
+
+
+def _read_csv(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
+    text = _decode(path, file, encoding)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError([Problem(message="the file is empty: no header row", file=file, row=1, code="empty")], "cannot read issues") from None
+    except csv.Error as error:
+        raise InputError([Problem(message=f"not a CSV file: {error}", file=file, row=1, code="csv")], "cannot read issues") from None
+    known = [_LOOKUP.get(_normal(h)) for h in header]
+    if not any(known):
+        raise InputError(
+            [Problem(message="no issue column in the header row (expected id/编号, received_at/受理时间, category/问题分类, location/发生地点 …)", file=file, row=1, code="missing-column")],
+            "cannot read issues",
+        )
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            number = reader.line_num
+            yield IssueRecord(file, number, {}, (Problem(message=f"unreadable CSV row: {error}", file=file, row=number, code="csv"),))
+            continue
+        number = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        raw = {header[i]: v for i, v in enumerate(values) if i < len(header) and known[i]}
+        data, dup = canonical(raw)
+        problems = [Problem(message=m, file=file, row=number, field=k, code="duplicate-field") for k, m in dup]
+        if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
+            problems.append(Problem(message=f"{len(values)} cells but {len(header)} header columns", file=file, row=number, code="extra-cells"))
+        yield IssueRecord(file, number, data, tuple(problems))
+
+
+def _read_xlsx(path: Path, file: str) -> Iterator[IssueRecord]:
+    from .sheets import Vocabulary, Workbook
+
+    vocabulary = Vocabulary(fields=FIELD_ALIASES, required=("category",), near_miss=2)
+    problems = ProblemCollector(file)
+    book = Workbook(path, file)
+    try:
+        for info in book.sheets:
+            if info.hidden:
+                continue
+            header, rows = book.table(info.name, vocabulary, problems)
+            if header is None:
+                continue
+            problems.raise_if_any("cannot read issues")
+            letters = header.letters
+            return _xlsx_records(book, file, info.name, letters, rows)
+        problems.add("no sheet with an issue header (expected a 问题分类/category column)", code="missing-column")
+        problems.raise_if_any("cannot read issues")
+        raise AssertionError("unreachable")
+    except BaseException:
+        book.close()
+        raise
+
+
+def _xlsx_records(book: Any, file: str, sheet: str, letters: dict[str, str], rows: Iterator[Any]) -> Iterator[IssueRecord]:
+    try:
+        for row in rows:
+            data, dup = canonical(row.values)
+            cells = {name: f"{letter}{row.number}" for name, letter in letters.items()}
+            for place in ("community", "street"):
+                if place in cells and "location" not in cells:
+                    cells["location"] = cells[place]
+            problems = tuple(
+                Problem(message=m, file=file, sheet=sheet, row=row.number, cell=cells.get(k), field=k, code="duplicate-field") for k, m in dup
+            )
+            yield IssueRecord(file, row.number, data, problems, sheet=sheet, cells=cells)
+    finally:
+        book.close()

@@ -1,0 +1,477 @@
+"""The router — 派单: the power list, not a person, decides who must respond.
+
+`decide` is one pure function: (issue, catalog, rules, calendar, table evaluator) → Decision.
+It runs in three stages, each pure:
+
+1. `locate` — what depends only on (category, location): the category and its scope, the street,
+   the community, and for each candidate power item the unit holding it for that street and how
+   (下放/委托/派驻/保留区级/保留市级), from the catalog;
+2. `plan` — the rules tables, in order: whistle → lead → emergency_floor → repeat → escalation
+   → deadline (rules/README.md explains each);
+3. `finish` — the clock: time limits from the issue's received_at on the working-day calendar.
+
+Both engines run this same function; they differ only in how a table is evaluated
+(`powerlist.engines`). The compiled engine also memoises stages 1 and 2, which is sound because
+they are pure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from .calendar import WorkCalendar
+from .catalog import Catalog
+from .decision import Decision, PowerRef, TraceStep, UnitRef, Whistle
+from .engines import ENGINES, TableEvaluator, make_evaluator
+from .errors import InputError, PowerlistError, Problem
+from .issue import Issue, RequestKind
+from .models import Category, DelegationMode, Grade, PowerItem, Street, Unit
+from .tables import DecisionTable, RuleSet
+
+ROUTING = "routing"
+# Which power decides the lead when a category has several: the one held highest up (the
+# level that holds the power must act), ties broken by the category's own order.
+_MODE_RANK = {
+    DelegationMode.DELEGATED: 0,
+    DelegationMode.ENTRUSTED: 1,
+    DelegationMode.STATIONED: 2,
+    DelegationMode.DISTRICT: 3,
+    DelegationMode.CITY: 4,
+}
+_GRADES = "ABCD"
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One candidate power item and who holds it for the issue's street."""
+
+    item: PowerItem
+    unit: Unit
+    mode: DelegationMode
+    department: str | None
+
+
+@dataclass(frozen=True)
+class Located:
+    """Stage 1: everything that depends only on the issue's category and location."""
+
+    category: Category
+    street: Street
+    street_office: Unit
+    community: Unit | None
+    holdings: tuple[Holding, ...]
+    primary: Holding | None
+    several_holders: bool
+    powers: tuple[PowerRef, ...]
+    district_unit: Unit | None  # rung C of the escalation chain
+    city_unit: Unit | None  # rung D
+    trace: tuple[TraceStep, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Stage 2: the decision without its clock times."""
+
+    whistle: Whistle
+    grade: Grade
+    lead: UnitRef
+    co_units: tuple[UnitRef, ...]
+    escalation_path: tuple[UnitRef, ...]
+    respond: tuple[int, str]
+    complete: tuple[int, str]
+    trace: tuple[TraceStep, ...]
+
+
+def unit_ref(unit: Unit) -> UnitRef:
+    return UnitRef.model_construct(code=unit.code, name=unit.name, level=unit.level)
+
+
+def _problem(message: str, field: str | None = None, value: Any = None, code: str | None = None) -> Problem:
+    return Problem(message=message, field=field, value=None if value is None else str(value), code=code)
+
+
+def locate(catalog: Catalog, category_code: str, location: str) -> Located:
+    """Stage 1. Raises InputError naming an unknown category or location."""
+    problems: list[Problem] = []
+    category = catalog.categories.get(category_code)
+    if category is None:
+        problems.append(
+            _problem("unknown category: not in the taxonomy (taxonomy.xlsx, sheet 问题分类)", "category", category_code, "unknown-category")
+        )
+    street = catalog.street_of(location)
+    if street is None:
+        problems.append(
+            _problem("unknown location: neither a street nor a community code of the catalog (organisation.xlsx)", "location", location, "unknown-location")
+        )
+    if problems:
+        raise InputError(problems, "cannot route the issue")
+    assert category is not None and street is not None
+    holdings: list[Holding] = []
+    trace: list[TraceStep] = []
+    for code in category.powers:
+        item = catalog.items.get(code)
+        if item is None:
+            problems.append(_problem(
+                f"category {category.code} lists power item {code}, which is not in the power list",
+                "category", category.code, "catalog-unknown-item"))
+            continue
+        try:
+            unit, mode = catalog.holder(code, street.code)
+        except KeyError as error:
+            problems.append(_problem(
+                f"the catalog names no unit holding power item {code} for street {street.code} ({error})",
+                "category", category.code, "catalog-no-holder"))
+            continue
+        holdings.append(Holding(item, unit, mode, catalog.department_code(item.department)))
+        trace.append(TraceStep.model_construct(
+            rule=f"power_list.{code}",
+            reason=f"{item.full_name}：{street.name}{mode.label}，由{unit.name}行使 "
+            f"(item {code} for {street.code}: {mode.value}, held by {unit.code})",
+        ))
+    if problems:
+        raise InputError(problems, "the catalog cannot route this category")
+    primary = None
+    for holding in holdings:
+        if primary is None or _MODE_RANK[holding.mode] > _MODE_RANK[primary.mode]:
+            primary = holding
+    department = primary.department if primary else None
+    community = catalog.community_unit(location)
+    return Located(
+        category=category,
+        street=street,
+        street_office=catalog.units[street.code],
+        community=community,
+        holdings=tuple(holdings),
+        primary=primary,
+        several_holders=len({h.unit.code for h in holdings}) > 1,
+        powers=tuple(
+            PowerRef.model_construct(code=h.item.code, name=h.item.full_name, kind=h.item.kind.value, legal_basis=h.item.legal_basis)
+            for h in holdings
+        ),
+        district_unit=catalog.units.get(catalog.district_department_code(street.district, department)) if department else None,
+        city_unit=catalog.units.get(catalog.city_department_code(department)) if department else None,
+        trace=tuple(trace),
+    )
+
+
+@dataclass(frozen=True)
+class Flags:
+    """The issue's own facts that the rules read (everything but its id and clock)."""
+
+    emergency: bool
+    key_work: bool
+    needs_enforcement: bool
+    cross_department: bool
+    repeated: bool
+    request_kind: str  # a RequestKind value or "unspecified"
+
+
+def flags_of(issue: Issue, rules: RuleSet) -> Flags:
+    return Flags(
+        emergency=issue.emergency,
+        key_work=issue.key_work,
+        needs_enforcement=issue.needs_enforcement,
+        cross_department=issue.cross_department,
+        repeated=issue.repeat_count >= int(rules.param(ROUTING, "repeat_threshold")),
+        request_kind=issue.request_kind.value if issue.request_kind else "unspecified",
+    )
+
+
+def _select(evaluate: TableEvaluator, table: DecisionTable, facts: dict[str, Any], *, one: bool = True) -> list[Any]:
+    rows = evaluate(table, facts)
+    if one and not rows:
+        shown = ", ".join(f"{k}={v!r}" for k, v in facts.items())
+        raise InputError(
+            [Problem(message=f"no row of rules table {table.name!r} matches {shown}", file=table.file, field=table.name, code="rules-gap")],
+            "the rules do not cover this issue",
+        )
+    return rows
+
+
+def plan(located: Located, flags: Flags, rules: RuleSet, evaluate: TableEvaluator) -> Plan:
+    """Stage 2: run the rules tables in order. Pure."""
+    trace = list(located.trace)
+
+    def step(row: Any, detail: str = "") -> None:
+        trace.append(TraceStep.model_construct(rule=row.id, reason=row.why + (f" — {detail}" if detail else "")))
+
+    primary = located.primary
+    mode = primary.mode.value if primary else "none"
+    (row,) = _select(evaluate, rules.table("whistle"), {
+        "emergency": flags.emergency,
+        "scope": located.category.scope.value,
+        "needs_enforcement": flags.needs_enforcement,
+        "cross_department": flags.cross_department,
+        "several_holders": located.several_holders,
+        "key_work": flags.key_work,
+    })
+    whistle = Whistle(row.then["whistle"])
+    step(row)
+
+    (row,) = _select(evaluate, rules.table("lead"), {"whistle": whistle.value, "mode": mode, "has_community": located.community is not None})
+    role = row.then["lead"]
+    if role == "holder" and primary is not None:
+        lead = primary.unit
+    elif role == "community" and located.community is not None:
+        lead = located.community
+    else:
+        lead = located.street_office
+    grade = Grade(row.then["grade"])
+    co: dict[str, Unit] = {h.unit.code: h.unit for h in located.holdings}
+    if row.then["street_coordinates"]:
+        co[located.street_office.code] = located.street_office
+    step(row, f"牵头 lead: {lead.name} ({lead.code}), {grade.value}级")
+
+    rungs: dict[Grade, Unit | None] = {
+        Grade.A: located.community,
+        Grade.B: located.street_office,
+        Grade.C: located.district_unit,
+        Grade.D: located.city_unit,
+    }
+
+    def lift(target: Grade) -> str:
+        nonlocal lead, grade
+        for letter in _GRADES[_GRADES.index(target.value):]:
+            unit = rungs[Grade(letter)]
+            if unit is not None:
+                co[lead.code] = lead
+                lead, grade = unit, Grade(letter)
+                return f"牵头改为 lead now: {lead.name} ({lead.code}), {grade.value}级"
+        return "上级无可承接单位，等级不变 (no unit above to take it: grade kept)"
+
+    (row,) = _select(evaluate, rules.table("emergency_floor"), {"whistle": whistle.value})
+    floor = Grade(row.then["min_grade"])
+    step(row, lift(floor) if _GRADES.index(floor.value) > _GRADES.index(grade.value) else "")
+
+    (row,) = _select(evaluate, rules.table("repeat"), {"repeated": flags.repeated, "grade": grade.value})
+    step(row, lift(grade.raised()) if row.then["raise"] else "")
+
+    path: dict[str, Unit] = {lead.code: lead}
+    step_units = {"street": located.street_office, "district_department": located.district_unit, "city_department": located.city_unit}
+    has_department = primary is not None and primary.department is not None
+    for row in _select(evaluate, rules.table("escalation"), {"grade": grade.value, "mode": mode, "has_department": has_department}, one=False):
+        unit = step_units.get(row.then["step"])
+        if unit is not None and unit.code not in path:
+            path[unit.code] = unit
+            step(row, f"→ {unit.name} ({unit.code})")
+
+    (row,) = _select(evaluate, rules.table("deadline"), {"whistle": whistle.value, "request_kind": flags.request_kind, "grade": grade.value})
+    respond = (int(row.then["respond"]), str(row.then["respond_unit"]))
+    complete = (int(row.then["complete"]), str(row.then["complete_unit"]))
+    step(row)
+
+    co.pop(lead.code, None)
+    return Plan(
+        whistle=whistle,
+        grade=grade,
+        lead=unit_ref(lead),
+        co_units=tuple(unit_ref(co[code]) for code in sorted(co)),
+        escalation_path=tuple(unit_ref(u) for u in path.values()),
+        respond=respond,
+        complete=complete,
+        trace=tuple(trace),
+    )
+
+
+def finish(issue: Issue, located: Located, planned: Plan, calendar: WorkCalendar, rules_version: str) -> Decision:
+    """Stage 3: clock times on the working-day calendar; the Decision value."""
+    respond_by = calendar.add(issue.received_at, *planned.respond)
+    complete_by = calendar.add(issue.received_at, *planned.complete)
+    # Every part was built from validated values above; skip re-validating them per issue.
+    return Decision.model_construct(
+        issue_id=issue.id,
+        status="routed",
+        category=located.category.code,
+        street=located.street.code,
+        whistle=planned.whistle,
+        whistle_label=planned.whistle.label,
+        grade=planned.grade,
+        level=planned.grade.level,
+        lead=planned.lead,
+        co_units=planned.co_units,
+        escalation_path=planned.escalation_path,
+        powers=located.powers,
+        respond_by=respond_by,
+        complete_by=complete_by,
+        trace=planned.trace,
+        rules_version=rules_version,
+        errors=(),
+    )
+
+
+def decide(issue: Issue, catalog: Catalog, rules: RuleSet, calendar: WorkCalendar, evaluate: TableEvaluator, rules_version: str) -> Decision:
+    """The routing pipeline, one pure function. Raises InputError / CalendarError."""
+    located = locate(catalog, issue.category, issue.location)
+    return finish(issue, located, plan(located, flags_of(issue, rules), rules, evaluate), calendar, rules_version)
+
+
+def rules_version_of(rules: RuleSet, catalog: Catalog) -> str:
+    return hashlib.sha256(f"{rules.version}:{catalog.fingerprint}".encode()).hexdigest()[:16]
+
+
+def validation_problems(error: ValidationError, file: str | None = None, row: int | None = None) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        field = ".".join(str(part) for part in item["loc"]) or None
+        value = item.get("input")
+        shown = None if isinstance(value, Mapping) else (None if value is None else str(value))
+        problems.append(Problem(message=item["msg"], file=file, row=row, field=field, value=shown, code=item["type"]))
+    return problems
+
+
+class Router:
+    """Routes issues to the unit that holds the power to act. Pure: no clock, no I/O."""
+
+    _PLAN_CACHE_LIMIT = 200_000
+
+    def __init__(self, catalog: Catalog, rules: RuleSet, engine: str = "compiled", calendar: WorkCalendar | None = None) -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+        for name in ("whistle", "lead", "emergency_floor", "repeat", "escalation", "deadline"):
+            if name not in rules.tables:
+                raise InputError([Problem(message=f"the rules have no table {name!r}", field=name, code="missing-table")], "incomplete rules")
+        self.catalog = catalog
+        self.rules = rules
+        self.engine = engine
+        self.calendar = calendar if calendar is not None else WorkCalendar(catalog.data.calendar_overrides)
+        self.rules_version = rules_version_of(rules, catalog)
+        self._evaluate = make_evaluator(engine, rules)
+        self._located: dict[tuple[str, str], Located | InputError] = {}
+        self._plans: dict[tuple[Any, ...], Plan] = {}
+
+    @classmethod
+    def default(cls, engine: str = "compiled", *, catalogs: str | None = None, rules: str | None = None) -> Router:
+        """The shipped catalogs and rules (or the given directories)."""
+        from .catalog_loader import load_catalogs
+
+        return cls(load_catalogs(catalogs), RuleSet.load(rules), engine=engine)
+
+    # ---- routing ------------------------------------------------------------------------
+
+    def _decide(self, issue: Issue) -> Decision:
+        if self.engine == "durable":
+            return decide(issue, self.catalog, self.rules, self.calendar, self._evaluate, self.rules_version)
+        where = (issue.category, issue.location)
+        located = self._located.get(where)
+        if located is None:
+            try:
+                located = locate(self.catalog, *where)
+            except InputError as error:
+                located = error
+            if len(self._located) >= self._PLAN_CACHE_LIMIT:
+                self._located.clear()
+            self._located[where] = located
+        if isinstance(located, InputError):
+            raise InputError(located.problems, located.summary)
+        flags = flags_of(issue, self.rules)
+        key = (where, flags)
+        planned = self._plans.get(key)
+        if planned is None:
+            planned = plan(located, flags, self.rules, self._evaluate)
+            if len(self._plans) >= self._PLAN_CACHE_LIMIT:
+                self._plans.clear()
+            self._plans[key] = planned
+        return finish(issue, located, planned, self.calendar, self.rules_version)
+
+    def route(self, issue: Issue | Mapping[str, Any]) -> Decision:
+        """Route one issue; raise InputError (located) for an invalid or unknown issue."""
+        if not isinstance(issue, Issue):
+            try:
+                issue = Issue.model_validate(issue)
+            except ValidationError as error:
+                raise InputError(validation_problems(error), "invalid issue") from None
+        return self._decide(issue)
+
+    def route_many(self, items: Iterable[Any]) -> Iterator[Decision]:
+        """Route every item (Issue, dict or IssueRecord from issue_io), in order. Never stops
+        on a bad item: it becomes a `rejected` decision naming what was wrong."""
+        from .issue_io import IssueRecord
+
+        for position, item in enumerate(items, start=1):
+            record = item if isinstance(item, IssueRecord) else None
+            raw: Any = record.data if record else item
+            if record and record.problems:
+                yield self.rejected(record.issue_id(position), record.problems, raw)
+                continue
+            try:
+                issue = raw if isinstance(raw, Issue) else Issue.model_validate(raw)
+            except ValidationError as error:
+                problems = validation_problems(error)
+                issue_id = record.issue_id(position) if record else _raw_id(raw, position)
+                yield self.rejected(issue_id, [record.locate(p) for p in problems] if record else problems, raw)
+                continue
+            try:
+                yield self._decide(issue)
+            except InputError as error:
+                problems = [record.locate(p) if record and p.code != "rules-gap" else p for p in error.problems]
+                yield self.rejected(issue.id, problems, raw)
+
+    def rejected(self, issue_id: str, problems: Iterable[Problem], raw: Any = None) -> Decision:
+        category = raw.get("category") if isinstance(raw, Mapping) else getattr(raw, "category", None)
+        return Decision(
+            issue_id=issue_id,
+            status="rejected",
+            category=str(category) if isinstance(category, (str, int)) and not isinstance(category, bool) else None,
+            rules_version=self.rules_version,
+            errors=tuple(problems),
+        )
+
+    # ---- explaining ---------------------------------------------------------------------
+
+    def explain(self, issue: Issue | Mapping[str, Any]) -> str:
+        """A readable explanation, in Chinese and English, citing rules, powers and legal basis."""
+        decision = self.route(issue)
+        return explain_decision(decision)
+
+
+def _raw_id(raw: Any, position: int) -> str:
+    value = raw.get("id") if isinstance(raw, Mapping) else getattr(raw, "id", None)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+        return str(value).strip()
+    return f"#{position}"
+
+
+def _unit(ref: UnitRef) -> str:
+    return f"{ref.name}（{ref.code}，{ref.level.label}级 {ref.level.value}）"
+
+
+def explain_decision(decision: Decision) -> str:
+    """The explanation text of a decision (routed or rejected)."""
+    lines = [f"诉求 issue {decision.issue_id}"]
+    if decision.status == "rejected":
+        lines.append("未派单：输入有误 (rejected: the input is invalid or unknown)")
+        lines += [f"  - {problem}" for problem in decision.errors]
+        return "\n".join(lines)
+    assert decision.whistle is not None and decision.grade is not None and decision.lead is not None
+    lines += [
+        f"哨类 whistle: {decision.whistle_label} ({decision.whistle.value})",
+        f"分级 grade: {decision.grade.value}级，{decision.grade.level.label}级处置 (handled at {decision.grade.level.value} level)",
+        f"牵头单位 lead: {_unit(decision.lead)}",
+    ]
+    if decision.co_units:
+        lines.append("协办单位 co-units: " + "；".join(_unit(u) for u in decision.co_units))
+    lines.append("呼叫链 escalation path: " + " → ".join(u.name for u in decision.escalation_path))
+    lines.append(f"响应时限 respond by: {decision.respond_by.isoformat(timespec='seconds') if decision.respond_by else '-'}")
+    lines.append(f"办结时限 complete by: {decision.complete_by.isoformat(timespec='seconds') if decision.complete_by else '-'}")
+    if decision.powers:
+        lines.append("权力事项与实施依据 powers and legal basis:")
+        for power in decision.powers:
+            lines.append(f"  - {power.code} {power.name}（权力类型 kind {power.kind}）")
+            for basis in power.legal_basis:
+                lines.append(f"      依据 basis: {basis}")
+    else:
+        lines.append("权力事项 powers: 无需行政权力 (none needed)")
+    lines.append("决策过程 how it was decided (rule — reason):")
+    lines += [f"  {n}. [{step.rule}] {step.reason}" for n, step in enumerate(decision.trace, start=1)]
+    lines.append(f"规则版本 rules version: {decision.rules_version}")
+    return "\n".join(lines)
+
+
+__all__ = ["Router", "decide", "explain_decision", "PowerlistError"]

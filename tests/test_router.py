@@ -1,0 +1,348 @@
+"""The routing rules, one by one, on a small hand-made catalog (every mode, scope and level)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from powerlist.catalog import Catalog
+from powerlist.decision import Decision
+from powerlist.errors import CalendarError, InputError
+from powerlist.issue import SHANGHAI, Issue
+from powerlist.models import (
+    CatalogData,
+    Category,
+    Community,
+    Delegation,
+    DelegationMode,
+    Department,
+    District,
+    PowerItem,
+    PowerKind,
+    Scope,
+    Street,
+    Unit,
+    UnitKind,
+)
+from powerlist.router import Router
+from powerlist.tables import RuleSet
+
+D, S1, S2, C1 = "420202", "420202001", "420202002", "420202001001"
+
+
+def tiny_catalog() -> Catalog:
+    def dept(code: str, short: str, suffix: str, stationed: bool = False, unit: str | None = None) -> Department:
+        return Department(code=code, name=short, city_name=f"黄石市{suffix}", district_name="{district}" + suffix,
+                          stationed=stationed, stationed_unit_name=unit)
+
+    def item(code: str, name: str, department: str, mode: DelegationMode | None = None) -> PowerItem:
+        return PowerItem(code=code, name=name, kind=PowerKind.PENALTY, department=department,
+                         legal_basis=(f"《{name}条例》第一条",), mode=mode)
+
+    def category(code: str, name: str, scope: Scope, *powers: str) -> Category:
+        return Category(code=code, name=name, scope=scope, powers=powers)
+
+    return Catalog(CatalogData(
+        districts=(District(code=D, name="黄石港区"),),
+        streets=(Street(code=S1, name="胜阳港街道", district=D), Street(code=S2, name="花湖街道", district=D)),
+        communities=(Community(code=C1, name="天虹社区", street=S1),),
+        departments=(
+            dept("cg", "城管", "城市管理执法局"),
+            dept("scjg", "市场监管", "市场监督管理局", True, "市场监管所"),
+            dept("zj", "住建", "住房和城乡建设局"),
+            dept("yj", "应急", "应急管理局"),
+        ),
+        items=(
+            item("I01", "占道经营处罚", "城管"),
+            item("I02", "食品经营检查", "市场监管"),
+            item("I03", "违法建设处罚", "住建", DelegationMode.DISTRICT),
+            item("I04", "燃气安全检查", "应急", DelegationMode.CITY),
+            item("I05", "户外广告处罚", "城管"),
+            item("I06", "危化品应急处置", "应急", DelegationMode.DISTRICT),
+        ),
+        categories=(
+            category("C01", "占道经营", Scope.ORDINARY, "I01"),
+            category("C02", "食品安全", Scope.ORDINARY, "I02"),
+            category("C03", "违法建设", Scope.ORDINARY, "I03"),
+            category("C04", "燃气隐患", Scope.ORDINARY, "I04"),
+            category("C05", "邻里纠纷", Scope.ORDINARY),
+            category("C06", "联合执法", Scope.ENFORCEMENT, "I01", "I03"),
+            category("C07", "创文重点", Scope.KEY_WORK, "I05"),
+            category("C08", "危化品泄漏", Scope.EMERGENCY, "I06"),
+            category("C09", "餐饮占道", Scope.ORDINARY, "I01", "I02"),
+            category("C10", "燃气违规经营", Scope.ENFORCEMENT, "I01", "I04"),
+        ),
+        delegations=(
+            Delegation(item="I01", street=S1, mode=DelegationMode.DELEGATED),
+            Delegation(item="I01", street=S2, mode=DelegationMode.DELEGATED),
+            Delegation(item="I05", street=S1, mode=DelegationMode.ENTRUSTED),
+            Delegation(item="I05", street=S2, mode=DelegationMode.ENTRUSTED),
+        ),
+        stationed_units=(
+            Unit(code=f"{S1}-scjg", name="胜阳港市场监管所", kind=UnitKind.STATIONED_UNIT, district=D, street=S1, department="scjg"),
+        ),
+    ))
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return RuleSet.load()
+
+
+@pytest.fixture(scope="module")
+def router(rules: RuleSet) -> Router:
+    return Router(tiny_catalog(), rules)
+
+
+def issue(category: str, location: str = C1, **extra: object) -> dict[str, object]:
+    return {"id": f"T-{category}", "received_at": "2026-11-23T10:00:00", "category": category, "location": location, **extra}
+
+
+def rules_of(decision: Decision) -> list[str]:
+    return [step.rule for step in decision.trace]
+
+
+# ---- whistle ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("category", "extra", "whistle", "rule"),
+    [
+        ("C01", {}, "daily", "whistle.ordinary"),
+        ("C07", {}, "key", "whistle.key-work-scope"),
+        ("C06", {}, "coordination", "whistle.enforcement-scope"),
+        ("C08", {}, "emergency", "whistle.emergency-scope"),
+        ("C01", {"emergency": True}, "emergency", "whistle.emergency-flag"),
+        ("C01", {"needs_enforcement": True}, "coordination", "whistle.needs-enforcement"),
+        ("C01", {"cross_department": True}, "coordination", "whistle.cross-department"),
+        ("C09", {}, "coordination", "whistle.several-holders"),
+        ("C01", {"key_work": True}, "key", "whistle.key-work-flag"),
+    ],
+)
+def test_whistle(router: Router, category: str, extra: dict[str, object], whistle: str, rule: str) -> None:
+    decision = router.route(issue(category, **extra))
+    assert decision.whistle == whistle
+    assert decision.whistle_label == {"daily": "日常哨", "key": "重点哨", "coordination": "协调哨", "emergency": "应急哨"}[whistle]
+    assert rule in rules_of(decision)
+
+
+# ---- lead and grade by delegation mode ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("category", "location", "lead", "grade", "co_units", "rule"),
+    [
+        ("C01", C1, S1, "B", [], "lead.delegated"),
+        ("C07", C1, S1, "B", [], "lead.entrusted"),
+        ("C02", C1, f"{S1}-scjg", "C", [S1], "lead.stationed"),
+        # no stationed unit in S2: the stationed power falls to the district department
+        ("C02", S2, f"{D}-scjg", "C", [S2], "lead.stationed"),
+        ("C03", C1, f"{D}-zj", "C", [], "lead.district"),
+        ("C04", C1, "420200-yj", "D", [], "lead.city"),
+        ("C05", C1, C1, "A", [], "lead.community"),
+        ("C05", S2, S2, "B", [], "lead.street-location"),
+    ],
+)
+def test_lead_by_mode(router: Router, category: str, location: str, lead: str, grade: str, co_units: list[str], rule: str) -> None:
+    decision = router.route(issue(category, location))
+    assert decision.status == "routed"
+    assert decision.lead is not None and decision.lead.code == lead
+    assert decision.grade == grade
+    assert decision.level == {"A": "community", "B": "street", "C": "district", "D": "city"}[grade]
+    assert [u.code for u in decision.co_units] == co_units
+    assert rule in rules_of(decision)
+
+
+def test_coordination_street_leads_other_holders_are_co_units(router: Router) -> None:
+    decision = router.route(issue("C09"))
+    assert decision.lead is not None and decision.lead.code == S1
+    assert decision.grade == "B"
+    assert [u.code for u in decision.co_units] == [f"{S1}-scjg"]
+    decision = router.route(issue("C06"))
+    assert [u.code for u in decision.co_units] == [f"{D}-zj"]
+    assert "lead.coordination" in rules_of(decision)
+
+
+def test_powers_carry_kind_and_legal_basis(router: Router) -> None:
+    decision = router.route(issue("C06"))
+    assert [(p.code, p.kind) for p in decision.powers] == [("I01", "02"), ("I03", "02")]
+    assert decision.powers[0].legal_basis == ("《占道经营处罚条例》第一条",)
+    assert rules_of(decision)[:2] == ["power_list.I01", "power_list.I03"]
+
+
+# ---- emergency -------------------------------------------------------------------------------------
+
+
+def test_emergency_is_led_at_least_by_the_street(router: Router) -> None:
+    decision = router.route(issue("C05", emergency=True))
+    assert decision.whistle == "emergency"
+    assert decision.lead is not None and decision.lead.code == S1
+    assert decision.grade == "B"
+    assert [u.code for u in decision.co_units] == [C1]
+    assert "emergency_floor.emergency" in rules_of(decision)
+
+
+def test_emergency_led_by_the_level_holding_the_power_street_joins(router: Router) -> None:
+    decision = router.route(issue("C08"))
+    assert decision.lead is not None and decision.lead.code == f"{D}-yj"
+    assert decision.grade == "C"
+    assert [u.code for u in decision.co_units] == [S1]
+    assert "lead.emergency-district" in rules_of(decision)
+    decision = router.route(issue("C04", emergency=True))
+    assert decision.lead is not None and decision.lead.code == "420200-yj"
+    assert [u.code for u in decision.co_units] == [S1]
+
+
+def test_emergency_deadlines_are_in_clock_time(router: Router) -> None:
+    # Received on a holiday (国庆 2026-10-03): emergencies do not wait for working days.
+    decision = router.route(issue("C08", received_at="2026-10-03T22:10:00"))
+    assert decision.respond_by == datetime(2026, 10, 3, 22, 40, tzinfo=SHANGHAI)
+    assert decision.complete_by == datetime(2026, 10, 4, 22, 10, tzinfo=SHANGHAI)
+
+
+# ---- repeat (主动治理) ------------------------------------------------------------------------------
+
+
+def test_repeated_issue_is_raised_one_grade(router: Router) -> None:
+    below = router.route(issue("C05", repeat_count=2))
+    assert below.grade == "A" and "repeat.first-reports" in rules_of(below)
+    raised = router.route(issue("C05", repeat_count=3))
+    assert raised.grade == "B"
+    assert raised.lead is not None and raised.lead.code == S1
+    assert [u.code for u in raised.co_units] == [C1]
+    assert "repeat.raise" in rules_of(raised)
+    street = router.route(issue("C01", repeat_count=5))
+    assert street.grade == "C" and street.lead is not None and street.lead.code == f"{D}-cg"
+    assert [u.code for u in street.co_units] == [S1]
+
+
+def test_grade_d_stays_d(router: Router) -> None:
+    decision = router.route(issue("C04", repeat_count=9))
+    assert decision.grade == "D"
+    assert "repeat.top" in rules_of(decision)
+
+
+def test_raise_without_a_unit_above_keeps_the_grade(router: Router) -> None:
+    # No power, located at a street: there is no department above the street office.
+    decision = router.route(issue("C05", S2, repeat_count=3))
+    assert decision.grade == "B" and decision.lead is not None and decision.lead.code == S2
+
+
+# ---- escalation path ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("category", "location", "path"),
+    [
+        ("C05", C1, [C1, S1]),
+        ("C01", C1, [S1, f"{D}-cg", "420200-cg"]),
+        ("C02", C1, [f"{S1}-scjg", f"{D}-scjg", "420200-scjg"]),
+        ("C03", C1, [f"{D}-zj", "420200-zj"]),
+        ("C04", C1, ["420200-yj"]),
+        # a coordination whose deciding power the city retains: the street calls the city directly
+        ("C10", C1, [S1, "420200-yj"]),
+    ],
+)
+def test_escalation_path(router: Router, category: str, location: str, path: list[str]) -> None:
+    decision = router.route(issue(category, location))
+    assert [u.code for u in decision.escalation_path] == path
+    assert decision.escalation_path[0] == decision.lead
+
+
+# ---- deadlines ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "respond", "complete"),
+    [
+        # received Wednesday 2026-09-30; 10-01..07 国庆 off, 10-08 and 10-09 working, 10-10 (Sat) a make-up workday
+        ("咨询", "2026-10-08T23:59:59+08:00", "2026-10-09T23:59:59+08:00"),
+        ("求助", "2026-10-08T23:59:59+08:00", "2026-10-20T23:59:59+08:00"),
+        (None, "2026-10-08T23:59:59+08:00", "2026-10-20T23:59:59+08:00"),
+        ("投诉", "2026-10-08T23:59:59+08:00", "2026-10-27T23:59:59+08:00"),
+    ],
+)
+def test_daily_deadlines_count_chinese_working_days(router: Router, kind: str | None, respond: str, complete: str) -> None:
+    extra = {"request_kind": kind} if kind else {}
+    decision = router.route(issue("C01", received_at="2026-09-30T16:00:00", **extra)).model_dump(mode="json")
+    assert (decision["respond_by"], decision["complete_by"]) == (respond, complete)
+
+
+def test_whistle_report_within_30_minutes(router: Router) -> None:
+    decision = router.route(issue("C06", request_kind="举报")).model_dump(mode="json")
+    assert decision["respond_by"] == "2026-11-23T10:30:00+08:00"
+    assert decision["complete_by"] == "2026-12-14T23:59:59+08:00"  # 15 working days after Mon 11-23
+
+
+def test_unknown_year_is_an_error_not_a_guess(router: Router) -> None:
+    with pytest.raises(CalendarError, match="2027"):
+        router.route(issue("C01", received_at="2026-12-28T10:00:00", request_kind="投诉"))
+    (decision,) = router.route_many([issue("C01", received_at="2027-03-01T10:00:00")])
+    assert decision.status == "rejected"
+    assert decision.errors[0].code == "calendar-unknown-year"
+
+
+# ---- rejections -----------------------------------------------------------------------------------
+
+
+def test_single_issue_api_raises_located_errors(router: Router) -> None:
+    with pytest.raises(InputError) as caught:
+        router.route(issue("NOPE", "999"))
+    fields = {(p.field, p.code) for p in caught.value.problems}
+    assert fields == {("category", "unknown-category"), ("location", "unknown-location")}
+    with pytest.raises(InputError) as caught:
+        router.route(issue("C01", repeat_count=-1))
+    assert caught.value.problems[0].field == "repeat_count"
+
+
+def test_route_many_never_stops(router: Router) -> None:
+    items = [
+        issue("C01"),
+        issue("NOPE"),
+        issue("C01", "999"),
+        {"category": "C01", "location": C1, "received_at": "2026-11-23T10:00"},
+        issue("C01", emergency="maybe"),
+        "not an issue",
+        Issue.model_validate(issue("C02")),
+    ]
+    decisions = list(router.route_many(items))
+    assert [d.status for d in decisions] == ["routed", "rejected", "rejected", "rejected", "rejected", "rejected", "routed"]
+    assert decisions[1].errors[0].field == "category" and decisions[1].issue_id == "T-NOPE"
+    assert decisions[2].errors[0].field == "location"
+    assert decisions[3].issue_id == "#4" and decisions[3].errors[0].field == "id"
+    assert decisions[4].errors[0].field == "emergency"
+    assert decisions[5].issue_id == "#6"
+    assert all(d.rules_version == router.rules_version for d in decisions)
+
+
+# ---- determinism and well-formedness ------------------------------------------------------------------
+
+
+def test_same_issue_same_bytes(rules: RuleSet) -> None:
+    one, two = Router(tiny_catalog(), rules), Router(tiny_catalog(), rules, engine="durable")
+    for category in ("C01", "C02", "C06", "C08", "C09", "C10"):
+        item = issue(category, repeat_count=4, request_kind="投诉")
+        texts = {json.dumps(r.route(item).model_dump(mode="json"), ensure_ascii=False) for r in (one, two, one)}
+        assert len(texts) == 1
+
+
+def test_decisions_validate_against_their_model(router: Router) -> None:
+    for category in ("C01", "C05", "C06", "C08"):
+        decision = router.route(issue(category))
+        again = Decision.model_validate_json(decision.model_dump_json())
+        assert again.model_dump(mode="json") == decision.model_dump(mode="json")
+
+
+def test_rules_version_covers_rules_and_catalog(rules: RuleSet) -> None:
+    base = Router(tiny_catalog(), rules).rules_version
+    data = tiny_catalog().data.model_copy(update={"name": "别的市"})
+    assert Router(Catalog(data), rules).rules_version != base
+    assert len(base) == 16
+
+
+def test_explain_cites_rules_powers_and_basis(router: Router) -> None:
+    text = router.explain(issue("C06"))
+    for expected in ("协调哨", "whistle", "lead.coordination", "《违法建设处罚条例》第一条", "胜阳港街道办事处", "escalation path"):
+        assert expected in text
