@@ -1,0 +1,121 @@
+"""`powerlist score` — two-way scoring of a period (双向考评, 晒单)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ._common import EXIT_USAGE, fail, out, print_json, table, user_errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command("score")(score)
+
+
+def score(
+    period: str = typer.Option(..., "--period", help="考核周期: 2026Q3, 2026-07 or 2026"),
+    db: Optional[Path] = typer.Option(None, "--db", help="case store (SQLite) to read whistles from"),
+    input_file: Optional[Path] = typer.Option(None, "--input", help="whistle spreadsheet (.xlsx or .csv)"),
+    as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
+    out_file: Optional[Path] = typer.Option(None, "--out", help="write the 晒单 workbook (.xlsx)"),
+    profile: Optional[str] = typer.Option(None, "--profile", help="weights profile in rules/scoring.toml"),
+    vetoes_file: Optional[Path] = typer.Option(None, "--vetoes", help="veto list (.xlsx or .csv): 对象, 否决事项, 日期, 说明"),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="scoring rules file instead of the shipped one"),
+    as_of: Optional[datetime] = typer.Option(None, "--as-of", help="leave whistles not yet due at this time unscored"),
+) -> None:
+    """Rank departments (街道评部门) and streets (部门评街道) for a period; every figure traceable to its whistles."""
+    if (db is None) == (input_file is None):
+        fail("give exactly one of --db FILE or --input FILE", EXIT_USAGE)
+    if out_file is not None and out_file.suffix.lower() != ".xlsx":
+        fail("--out must name an .xlsx file", EXIT_USAGE)
+    with user_errors(as_json):
+        from ..scoring import Period, load_config, score_period
+        from ..scoring_io import read_vetoes, read_whistles, write_report
+
+        chosen = Period.parse(period)
+        config = load_config(rules)
+        config.profile(profile)  # an unknown profile fails before any input is read
+        if input_file is not None:
+            records = read_whistles(input_file)
+        else:
+            from ..scoring_io import read_store
+
+            records = read_store(db, chosen)  # type: ignore[arg-type]
+        vetoes = read_vetoes(vetoes_file) if vetoes_file is not None else []
+        scores = score_period(records, chosen, profile, config=config, vetoes=vetoes, as_of=as_of)
+        if out_file is not None:
+            write_report(scores, out_file)
+    if as_json:
+        payload = {"ok": True, **scores.as_json()}
+        if out_file is not None:
+            payload["report"] = str(out_file)
+        print_json(payload)
+        return
+    _show(scores)
+    if out_file is not None:
+        out.print(f"晒单已写入 report written: {out_file}", highlight=False, markup=False)
+
+
+def _text(value: object) -> str:
+    from ..scoring import publish
+
+    return "—" if value is None else str(publish(value))  # type: ignore[arg-type]
+
+
+def _show(scores: object) -> None:
+    from ..scoring import PeriodScores
+
+    assert isinstance(scores, PeriodScores)
+    p = scores.profile
+    out.print(
+        f"考核周期 period {scores.period.label} · 权重方案 profile {p.name} · "
+        f"部门 响应度 {p.department.response} / 办结度 {p.department.completion} / 满意度 {p.department.satisfaction} · "
+        f"街道 呼叫机制 {p.street.mechanism} / 呼叫次数 {p.street.calls} / 呼叫质效 {p.street.quality}",
+        highlight=False,
+        markup=False,
+    )
+    out.print(
+        table(
+            "部门排名 departments (街道评部门)",
+            ["排名", "单位", "名称", "哨数", "得分", "响应度(n)", "办结度(n)", "满意度(n)", "一票否决"],
+            [
+                [
+                    d.rank or "—",
+                    d.unit,
+                    d.name or "",
+                    d.whistles,
+                    _text(d.score),
+                    f"{_text(d.response)} ({d.counts['response']})",
+                    f"{_text(d.completion)} ({d.counts['completion']})",
+                    f"{_text(d.satisfaction)} ({d.counts['satisfaction']})",
+                    "；".join(v.reason for v in d.vetoes) or "；".join(d.notes),
+                ]
+                for d in scores.departments
+            ],
+        )
+    )
+    out.print(
+        table(
+            "街道排名 streets (部门评街道)",
+            ["排名", "街道", "名称", "哨数", "得分", "呼叫机制", "呼叫次数", "呼叫质效", "不可办", "一票否决"],
+            [
+                [
+                    s.rank or "—",
+                    s.street,
+                    s.name or "",
+                    s.whistles,
+                    _text(s.score),
+                    _text(s.mechanism),
+                    _text(s.calls),
+                    _text(s.quality),
+                    s.poor,
+                    "；".join(v.reason for v in s.vetoes),
+                ]
+                for s in scores.streets
+            ],
+        )
+    )
+    out.print(f"舍入 rounding: {scores.rounding}", highlight=False, markup=False)

@@ -1,0 +1,497 @@
+"""Scoring at the edges: whistle spreadsheets and veto lists in, the 晒单 workbook out.
+
+- `read_whistles(path)`: a whistle spreadsheet (.xlsx or .csv) → `WhistleRecord`s. Chinese headers
+  (案件编号, 街道, 责任单位, 部门, 哨类, 等级, 受理时间, 响应时限, 响应时间, 办结时限, 办结时间, 满意度,
+  第三方回访得分, 延期次数, 重办次数, 街道自有权力, and optionally 街道名称, 责任单位名称, 退回, 推诿,
+  平台吹哨) or their English field names. Every bad row and cell is reported at once, located.
+  Workbooks are opened through `powerlist.sheets` (safe opening, header found under title rows).
+- `read_vetoes(path)`: a veto list (对象, 否决事项, 日期, 说明) → `Veto`s.
+- `write_report(scores, path)`: one sheet per subject kind (部门, 街道) with every figure's whistle
+  count, a whistle-detail sheet (哨明细) for traceability, a notes sheet (说明), a colour scale on
+  the score column and a native bar chart. Text never becomes a formula (`powerlist.cells`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .cells import write_xlsx_cell
+from .errors import InputError, Problem, ProblemCollector
+from .scoring import (
+    COMPONENT_LABELS,
+    PeriodScores,
+    Veto,
+    WhistleRecord,
+    publish,
+)
+from .sheets import Vocabulary, Workbook, normalise_header
+
+WHISTLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "case_id": ("案件编号", "编号", "案件号", "哨号", "工单编号", "case_id", "id"),
+    "street": ("街道", "街道编码", "吹哨街道", "street"),
+    "street_name": ("街道名称", "street_name"),
+    "unit": ("责任单位", "责任单位编码", "报到单位", "unit"),
+    "unit_name": ("责任单位名称", "unit_name"),
+    "department": ("部门", "部门编码", "department"),
+    "kind": ("哨类", "哨种", "whistle", "kind"),
+    "grade": ("等级", "分级", "grade"),
+    "received_at": ("受理时间", "吹哨时间", "received_at"),
+    "respond_by": ("响应时限", "respond_by"),
+    "responded_at": ("响应时间", "报到时间", "responded_at"),
+    "complete_by": ("办结时限", "complete_by"),
+    "completed_at": ("办结时间", "completed_at"),
+    "satisfaction": ("满意度", "回访满意度", "回访结果", "satisfaction"),
+    "third_party": ("第三方回访得分", "第三方得分", "第三方评价", "third_party"),
+    "extensions": ("延期次数", "延期", "extensions"),
+    "reopened": ("重办次数", "重办", "reopened"),
+    "street_held_power": ("街道自有权力", "街道自有", "street_held_power"),
+    "returned": ("退回", "错派退回", "returned"),
+    "buck_passing": ("推诿", "buck_passing"),
+    "via_platform": ("平台吹哨", "平台留痕", "via_platform"),
+}
+WHISTLE_REQUIRED = ("case_id", "street", "unit", "received_at")
+_DATETIME_FIELDS = ("received_at", "respond_by", "responded_at", "complete_by", "completed_at")
+_INT_FIELDS = ("extensions", "reopened")
+_BOOL_FIELDS = ("street_held_power", "returned", "buck_passing", "via_platform")
+_TRUE = {"是", "true", "yes", "y", "1", "√", "✓", "t"}
+_FALSE = {"否", "false", "no", "n", "0", "×", "✗", "f"}
+_DATETIME = re.compile(
+    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?秒?)?$"
+)
+
+VETO_FIELDS: dict[str, tuple[str, ...]] = {
+    "subject": ("对象", "对象编码", "单位", "单位编码", "街道", "subject"),
+    "item": ("否决事项", "一票否决事项", "事项", "item"),
+    "date": ("日期", "发生日期", "date"),
+    "note": ("说明", "备注", "note"),
+}
+VETO_REQUIRED = ("subject", "item", "date")
+
+
+class _Row:
+    """One input row: its values by field and where each came from."""
+
+    def __init__(self, number: int, values: Mapping[str, Any], cells: Mapping[str, str | None], sheet: str | None) -> None:
+        self.number = number
+        self.values = dict(values)
+        self.cells = dict(cells)
+        self.sheet = sheet
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _parse_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, str):
+        text = value.strip()
+        found = _DATETIME.match(text)
+        if found:
+            y, mo, d, h, mi, s = found.groups()
+            return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ValueError("a date and time such as 2026-07-01 09:30")
+
+
+def _parse_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("a whole number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+(\.0+)?\s*", value):
+        return int(Decimal(value.strip()))
+    raise ValueError("a whole number such as 0 or 2")
+
+
+def _parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("是 or 否")
+
+
+def _parse_decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("a number")
+    if isinstance(value, float):
+        return Decimal(repr(value))  # the cell's shortest decimal form: parsing, not arithmetic
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError("a number such as 85 or 92.5") from None
+    if not number.is_finite():
+        raise ValueError("a number such as 85 or 92.5")
+    return number
+
+
+_CONVERT = (
+    {f: _parse_datetime for f in _DATETIME_FIELDS}
+    | {f: _parse_int for f in _INT_FIELDS}
+    | {f: _parse_bool for f in _BOOL_FIELDS}
+    | {"third_party": _parse_decimal}
+)
+
+
+def _problem(problems: ProblemCollector, row: _Row, field: str | None, message: str, value: Any, code: str) -> None:
+    problems.add(
+        message,
+        sheet=row.sheet,
+        cell=row.cells.get(field) if field else None,
+        row=row.number,
+        field=field,
+        value=None if value is None else str(value),
+        code=code,
+    )
+
+
+def _whistle(row: _Row, problems: ProblemCollector) -> WhistleRecord | None:
+    data: dict[str, Any] = {}
+    bad: set[str] = set()
+    for name, value in row.values.items():
+        if _blank(value):
+            continue
+        convert = _CONVERT.get(name)
+        if convert is None:
+            data[name] = value.strip() if isinstance(value, str) else value
+            continue
+        try:
+            data[name] = convert(value)
+        except ValueError as error:
+            _problem(problems, row, name, f"expected {error}", value, "bad-value")
+            bad.add(name)
+    for name in WHISTLE_REQUIRED:
+        if name not in data and name not in bad:
+            _problem(problems, row, name, f"{WHISTLE_FIELDS[name][0]} is required", None, "missing-value")
+            bad.add(name)
+    if bad:
+        return None
+    try:
+        return WhistleRecord(**data)
+    except ValidationError as error:
+        for item in error.errors():
+            name = str(item["loc"][0]) if item["loc"] else None
+            raw = row.values.get(name) if name else None
+            _problem(problems, row, name, item["msg"].removeprefix("Value error, "), raw, "bad-value")
+        return None
+
+
+def _csv_rows(path: Path, file: str, fields: Mapping[str, tuple[str, ...]], required: tuple[str, ...], encoding: str) -> Iterator[_Row]:
+    data = path.read_bytes()
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError(
+            [Problem(message=f"bytes that are not {encoding} (save as CSV UTF-8, or give the encoding, e.g. gb18030)", file=file, row=line, code="encoding")],
+            f"cannot read {file}",
+        ) from None
+    lookup = {normalise_header(a): name for name, aliases in fields.items() for a in aliases}
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError([Problem(message="the file is empty: no header row", file=file, row=1, code="empty")], f"cannot read {file}") from None
+    except csv.Error as error:
+        raise InputError([Problem(message=f"not a CSV file: {error}", file=file, row=1, code="csv")], f"cannot read {file}") from None
+    columns: dict[str, int] = {}
+    problems = ProblemCollector(file)
+    for index, title in enumerate(header):
+        name = lookup.get(normalise_header(title))
+        if name is None:
+            continue
+        if name in columns:
+            problems.add(f"two columns for {fields[name][0]}", row=1, field=name, value=title, code="duplicate-column")
+        columns[name] = index
+    missing = [fields[n][0] for n in required if n not in columns]
+    if missing:
+        problems.add(f"header row lacks a required column: {'、'.join(missing)}", row=1, code="missing-column")
+    problems.raise_if_any(f"cannot read {file}")
+    from openpyxl.utils.cell import get_column_letter
+
+    letters = {name: get_column_letter(i + 1) for name, i in columns.items()}
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise InputError([Problem(message=f"unreadable CSV row: {error}", file=file, row=reader.line_num, code="csv")], f"cannot read {file}") from None
+        number = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        row = {name: (values[i] if i < len(values) else None) for name, i in columns.items()}
+        yield _Row(number, row, {n: f"{letters[n]}{number}" for n in columns}, None)
+
+
+def _xlsx_rows(path: Path, file: str, fields: Mapping[str, tuple[str, ...]], required: tuple[str, ...], what: str) -> Iterator[_Row]:
+    vocabulary = Vocabulary(fields=fields, required=required, near_miss=2)
+    problems = ProblemCollector(file)
+    with Workbook(path, file) as book:
+        found = False
+        for info in book.sheets:
+            if info.hidden:
+                continue
+            header, rows = book.table(info.name, vocabulary, problems)
+            if header is None:
+                continue
+            found = True
+            for sheet_row in rows:
+                cells = {name: header.cell(name, sheet_row.number) for name in header.columns}
+                yield _Row(sheet_row.number, sheet_row.values, cells, info.name)
+        if not found and not problems:
+            labels = "、".join(fields[n][0] for n in required)
+            problems.add(f"no sheet with a {what} header (needs {labels})", code="missing-column")
+    problems.raise_if_any(f"cannot read {file}")
+
+
+def _rows(path: str | Path, fields: Mapping[str, tuple[str, ...]], required: tuple[str, ...], what: str, encoding: str) -> tuple[str, Iterator[_Row]]:
+    path = Path(path)
+    file = str(path)
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        if not path.is_file():
+            raise InputError([Problem(message="no such file", file=file, code="not-found")], f"cannot read {file}")
+        return file, _csv_rows(path, file, fields, required, encoding)
+    if suffix in (".xlsx", ".xlsm"):
+        return file, _xlsx_rows(path, file, fields, required, what)
+    raise InputError(
+        [Problem(message=f"unknown file type {suffix or '(none)'}; expected .xlsx or .csv", file=file, code="unknown-format")],
+        f"cannot read {file}",
+    )
+
+
+def read_whistles(path: str | Path, encoding: str = "utf-8") -> list[WhistleRecord]:
+    """Every whistle of a spreadsheet, or an InputError with every located problem."""
+    file, rows = _rows(path, WHISTLE_FIELDS, WHISTLE_REQUIRED, "whistle", encoding)
+    problems = ProblemCollector(file)
+    records: list[WhistleRecord] = []
+    first: dict[str, _Row] = {}
+    try:
+        for row in rows:
+            record = _whistle(row, problems)
+            if record is None:
+                continue
+            if record.case_id in first:
+                earlier = first[record.case_id]
+                where = earlier.cells.get("case_id") or f"row {earlier.number}"
+                _problem(problems, row, "case_id", f"the same 案件编号 as {where}", record.case_id, "duplicate-case")
+                continue
+            first[record.case_id] = row
+            records.append(record)
+    except InputError as error:
+        problems.problems.extend(p for p in error.problems if p not in problems.problems)
+    problems.raise_if_any(f"invalid whistles in {file}")
+    return records
+
+
+def read_vetoes(path: str | Path, encoding: str = "utf-8") -> list[Veto]:
+    """A veto list (对象, 否决事项, 日期, 说明), or an InputError with every located problem."""
+    file, rows = _rows(path, VETO_FIELDS, VETO_REQUIRED, "veto", encoding)
+    problems = ProblemCollector(file)
+    vetoes: list[Veto] = []
+    try:
+        for row in rows:
+            data = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.values.items() if not _blank(v)}
+            if "date" in data:
+                try:
+                    data["date"] = _parse_datetime(data["date"]).date()
+                except ValueError as error:
+                    _problem(problems, row, "date", f"expected {error}", data["date"], "bad-value")
+                    continue
+            try:
+                vetoes.append(Veto(**data))
+            except ValidationError as error:
+                for item in error.errors():
+                    name = str(item["loc"][0]) if item["loc"] else None
+                    _problem(problems, row, name, item["msg"].removeprefix("Value error, "), row.values.get(name or ""), "bad-value")
+    except InputError as error:
+        problems.problems.extend(error.problems)
+    problems.raise_if_any(f"invalid vetoes in {file}")
+    return vetoes
+
+
+# ---------------------------------------------------------------- the Excel report (晒单)
+
+
+def _number(value: Any) -> Decimal | None:
+    return publish(value) if value is not None else None
+
+
+def _veto_text(vetoes: Iterable[Veto]) -> str:
+    return "；".join(v.reason for v in vetoes)
+
+
+DEPARTMENT_COLUMNS = [
+    "排名", "单位编码", "单位名称", "部门", "哨数", "得分",
+    "响应度", "响应度哨数", "办结度", "办结度哨数", "满意度", "满意度哨数",
+    "一票否决", "说明", "案件编号",
+]
+STREET_COLUMNS = [
+    "排名", "街道编码", "街道名称", "哨数", "得分",
+    "呼叫机制", "呼叫次数", "呼叫质效", "编制人数", "预期哨数下限", "预期哨数上限",
+    "记录完整哨数", "不可办哨数", "街道自有权力", "错派退回", "一票否决", "案件编号",
+]
+WHISTLE_COLUMNS = ["案件编号", "吹哨街道", "责任单位", "响应度", "办结度", "满意度", "记录完整", "不可办", "说明"]
+
+
+def department_rows(scores: PeriodScores) -> list[list[Any]]:
+    return [
+        [
+            d.rank, d.unit, d.name, d.department, d.whistles, _number(d.score),
+            _number(d.response), d.counts["response"], _number(d.completion), d.counts["completion"],
+            _number(d.satisfaction), d.counts["satisfaction"],
+            _veto_text(d.vetoes), "；".join(d.notes), "、".join(d.cases),
+        ]
+        for d in scores.departments
+    ]
+
+
+def street_rows(scores: PeriodScores) -> list[list[Any]]:
+    return [
+        [
+            s.rank, s.street, s.name, s.whistles, _number(s.score),
+            _number(s.mechanism), _number(s.calls), _number(s.quality), s.staff,
+            _number(s.band[0]), _number(s.band[1]), s.complete, s.poor, s.held, s.returned,
+            _veto_text(s.vetoes), "、".join(s.cases),
+        ]
+        for s in scores.streets
+    ]
+
+
+def whistle_rows(scores: PeriodScores) -> list[list[Any]]:
+    return [
+        [
+            w.case_id, w.street, w.unit, _number(w.response), _number(w.completion), _number(w.satisfaction),
+            "是" if w.record_complete else "否", "是" if w.poor_quality else "否", "；".join(w.notes),
+        ]
+        for w in scores.whistles
+    ]
+
+
+def _write_table(ws: Any, title: str, columns: list[str], rows: list[list[Any]]) -> int:
+    """Title in row 1, header in row 2, data from row 3; returns the last data row."""
+    from openpyxl.styles import Font, PatternFill
+
+    write_xlsx_cell(ws, 1, 1, title).font = Font(bold=True, size=13)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for col, name in enumerate(columns, start=1):
+        cell = write_xlsx_cell(ws, 2, col, name)
+        cell.font = Font(bold=True)
+        cell.fill = fill
+    for r, values in enumerate(rows, start=3):
+        for col, value in enumerate(values, start=1):
+            cell = write_xlsx_cell(ws, r, col, value)
+            if isinstance(value, Decimal):
+                cell.number_format = "0.00"
+    ws.freeze_panes = "A3"
+    for col, name in enumerate(columns, start=1):
+        from openpyxl.utils import get_column_letter
+
+        ws.column_dimensions[get_column_letter(col)].width = max(8, min(40, 2 * len(name) + 4))
+    return 2 + len(rows)
+
+
+def _decorate(ws: Any, score_col: int, label_col: int, last: int, title: str, anchor: str) -> None:
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.formatting.rule import ColorScaleRule, DataBarRule
+    from openpyxl.utils import get_column_letter
+
+    if last < 3:
+        return
+    letter = get_column_letter(score_col)
+    ws.conditional_formatting.add(
+        f"{letter}3:{letter}{last}",
+        ColorScaleRule(start_type="num", start_value=0, start_color="F8696B",
+                       mid_type="num", mid_value=60, mid_color="FFEB84",
+                       end_type="num", end_value=100, end_color="63BE7B"),
+    )
+    ws.conditional_formatting.add(
+        f"{get_column_letter(score_col - 1)}3:{get_column_letter(score_col - 1)}{last}",
+        DataBarRule(start_type="min", end_type="max", color="5B9BD5"),
+    )
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = title
+    chart.y_axis.title = "得分"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    chart.add_data(Reference(ws, min_col=score_col, min_row=2, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=label_col, min_row=3, max_row=last))
+    chart.height = max(7.5, 0.6 * (last - 2) + 3)
+    chart.width = 18
+    ws.add_chart(chart, anchor)
+
+
+def write_report(scores: PeriodScores, path: str | Path) -> Path:
+    """The 晒单 workbook: 部门, 街道, 哨明细 and 说明 sheets (see the module docstring)."""
+    from openpyxl import Workbook as NewWorkbook
+
+    path = Path(path)
+    book = NewWorkbook()
+    period = scores.period.label
+    ws = book.active
+    ws.title = "部门"
+    last = _write_table(ws, f"{period} 部门考评排名（街道评部门）", DEPARTMENT_COLUMNS, department_rows(scores))
+    _decorate(ws, DEPARTMENT_COLUMNS.index("得分") + 1, DEPARTMENT_COLUMNS.index("单位名称") + 1
+              if all(d.name for d in scores.departments) else 2, last, f"{period} 部门得分", "Q2")
+    ws = book.create_sheet("街道")
+    last = _write_table(ws, f"{period} 街道考评排名（部门评街道）", STREET_COLUMNS, street_rows(scores))
+    _decorate(ws, STREET_COLUMNS.index("得分") + 1, STREET_COLUMNS.index("街道名称") + 1
+              if all(s.name for s in scores.streets) else 2, last, f"{period} 街道得分", "S2")
+    ws = book.create_sheet("哨明细")
+    _write_table(ws, f"{period} 一哨一考核明细", WHISTLE_COLUMNS, whistle_rows(scores))
+    ws = book.create_sheet("说明")
+    _write_notes(ws, scores)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def _write_notes(ws: Any, scores: PeriodScores) -> None:
+    p = scores.profile
+    lines: list[tuple[str, str]] = [
+        ("考核周期", f"{scores.period.label}（{scores.period.start.date()} 至 {scores.period.end.date()} 前，按受理时间归属）"),
+        ("权重方案", f"{p.name} {p.description}"),
+        ("部门权重", "；".join(f"{COMPONENT_LABELS[k]} {v}" for k, v in p.department.model_dump().items())),
+        ("街道权重", "；".join(f"{COMPONENT_LABELS[k]} {v}" for k, v in p.street.model_dump().items())),
+        ("舍入规则", f"{scores.rounding}（计算全程精确，仅发布时四舍五入到 2 位小数）"),
+        ("年度折算", "年度考核 = w × 吹哨考评得分 + (1 − w) × 其他考核得分；部门 w ≥ 30%，街道 w ≥ 15%"),
+        ("一票否决", "安全生产、环境保护、党风廉政、综治维稳：周期内有否决事件的单位年度考核不合格"),
+        ("响应度", "按时响应 100 分，超时按超时时长线性递减至 0，未响应 0 分"),
+        ("办结度", "按时办结 100 分，超时线性递减；每次延期、重办及推诿另扣分，最低 0 分"),
+        ("满意度", "回访：满意 100、基本满意 80、不满意 0；有第三方回访得分时按权重合成"),
+        ("呼叫机制", "记录完整（平台吹哨、哨类与等级、两项时限、办结后有回访）的哨占比 × 100"),
+        ("呼叫次数", "哨数相对于按编制人数与周期月数折算的预期区间：区间内 100 分，不足按比例，过多递减"),
+        ("呼叫质效", "部门可办的哨（非街道自有权力、非错派退回）占比 × 100"),
+        ("说明", "各项定义的参数见 rules/scoring.toml；除权重外均为示意默认值"),
+    ]
+    for r, (key, text) in enumerate(lines, start=1):
+        write_xlsx_cell(ws, r, 1, key)
+        write_xlsx_cell(ws, r, 2, text)
+    ws.column_dimensions["A"].width = 12
+    ws.column_dimensions["B"].width = 100

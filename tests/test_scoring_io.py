@@ -1,0 +1,194 @@
+"""Whistle spreadsheets in, the 晒单 workbook out, and the `powerlist score` command."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import typer
+from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
+
+from powerlist.cli.score import register
+from powerlist.errors import InputError
+from powerlist.issue import SHANGHAI
+from powerlist.scoring import Period, Satisfaction, score_period
+from powerlist.scoring_io import read_vetoes, read_whistles, write_report
+
+HEADER = [
+    "案件编号", "街道", "街道名称", "责任单位", "责任单位名称", "部门", "哨类", "等级", "受理时间", "响应时限",
+    "响应时间", "办结时限", "办结时间", "满意度", "第三方回访得分", "延期次数", "重办次数", "街道自有权力",
+]
+ROWS = [
+    ["W1", "420202001", "胜阳港街道", "420202-market", "黄石港区市场监督管理局", "market", "日常哨", "C",
+     "2026-07-01 09:00", "2026-07-01 11:00", "2026-07-01 10:00", "2026-07-06 09:00", "2026-07-05 09:00",
+     "满意", "90", "0", "0", "否"],
+    ["W2", "420202001", "胜阳港街道", "420202-market", "黄石港区市场监督管理局", "market", "重点哨", "C",
+     "2026/7/3 9:00", "2026/7/3 11:00", "2026/7/3 23:00", "2026/7/8 9:00", "2026/7/9 9:00",
+     "基本满意", "", "1", "0", "否"],
+    ["W3", "420202002", "江北街道", "420202-housing", "黄石港区住房和城乡建设局", "housing", "日常哨", "B",
+     "2026-08-01 09:00", "2026-08-01 11:00", "", "2026-08-06 09:00", "", "", "", "0", "0", "是"],
+    ["=HYPERLINK(\"http://x\")", "420202002", "@江北", "420202-housing", "-住建", "housing", "协调哨", "C",
+     "2026-09-01 09:00", "2026-09-01 11:00", "2026-09-01 10:30", "2026-09-06 09:00", "2026-09-03 09:00",
+     "不满意", "60", "0", "1", "否"],
+]
+
+
+def _csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _xlsx(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    book = Workbook()
+    ws = book.active
+    ws.title = "吹哨台账"
+    ws.append(["2026年第三季度吹哨报到台账"])  # a title row above the header
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    book.save(path)
+    return path
+
+
+def test_read_csv(tmp_path: Path) -> None:
+    records = read_whistles(_csv(tmp_path / "w.csv", HEADER, ROWS))
+    assert [r.case_id for r in records] == ["W1", "W2", "W3", "=HYPERLINK(\"http://x\")"]
+    first = records[0]
+    assert first.received_at == datetime(2026, 7, 1, 9, tzinfo=SHANGHAI)
+    assert first.satisfaction is Satisfaction.SATISFIED and first.third_party == Decimal(90)
+    assert records[1].extensions == 1 and records[1].kind is not None and records[1].kind.value == "key"
+    assert records[2].street_held_power and records[2].responded_at is None
+
+
+def test_read_xlsx_with_title_row_and_typed_cells(tmp_path: Path) -> None:
+    typed = [list(r) for r in ROWS[:3]]  # (a text cell starting with "=" would be a formula in xlsx)
+    typed[0][8] = datetime(2026, 7, 1, 9)  # a real date cell
+    typed[0][14] = 90.5  # a number cell
+    typed[0][1] = 420202001  # a code stored as a number
+    records = read_whistles(_xlsx(tmp_path / "w.xlsx", HEADER, typed))
+    assert len(records) == 3
+    assert records[0].street == "420202001" and records[0].third_party == Decimal("90.5")
+
+
+def test_english_aliases(tmp_path: Path) -> None:
+    header = ["case_id", "street", "unit", "received_at", "satisfaction"]
+    records = read_whistles(_csv(tmp_path / "e.csv", header, [["A", "S1", "U1", "2026-07-02T08:00:00", "basically_satisfied"]]))
+    assert records[0].satisfaction is Satisfaction.BASICALLY
+
+
+def test_every_bad_cell_is_reported_located(tmp_path: Path) -> None:
+    rows = [list(r) for r in ROWS]
+    rows[0][8] = "yesterday"  # 受理时间
+    rows[1][13] = "还行"  # 满意度
+    rows[2][15] = "two"  # 延期次数
+    rows[2][17] = "也许"  # 街道自有权力
+    rows[3][0] = "W1"  # duplicate id
+    rows[3][14] = "120"  # third party out of range
+    with pytest.raises(InputError) as caught:
+        read_whistles(_xlsx(tmp_path / "bad.xlsx", HEADER, rows))
+    found = {(p.sheet, p.cell, p.field) for p in caught.value.problems}
+    assert ("吹哨台账", "I3", "received_at") in found
+    assert ("吹哨台账", "N4", "satisfaction") in found
+    assert ("吹哨台账", "P5", "extensions") in found
+    assert ("吹哨台账", "R5", "street_held_power") in found
+    assert ("吹哨台账", "O6", "third_party") in found
+    assert all(p.file and p.file.endswith("bad.xlsx") for p in caught.value.problems)
+
+
+def test_duplicate_case_and_missing_column(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        read_whistles(_csv(tmp_path / "d.csv", HEADER, [ROWS[0], ROWS[0]]))
+    (problem,) = caught.value.problems
+    assert problem.code == "duplicate-case" and problem.cell == "A3" and "A2" in problem.message
+    with pytest.raises(InputError, match="lacks a required column: 受理时间"):
+        read_whistles(_csv(tmp_path / "m.csv", ["案件编号", "街道", "责任单位"], [["1", "2", "3"]]))
+    with pytest.raises(InputError, match="unknown file type"):
+        read_whistles(tmp_path / "w.txt.json")
+
+
+def test_read_vetoes(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "v.csv", ["对象", "否决事项", "日期", "说明"], [["420202001", "安全生产", "2026-08-01", "较大事故"]])
+    (veto,) = read_vetoes(path)
+    assert veto.item.label == "安全生产" and veto.subject == "420202001"
+    bad = _csv(tmp_path / "vb.csv", ["对象", "否决事项", "日期"], [["X", "目标管理", "2026-08-01"], ["Y", "环境保护", "soon"]])
+    with pytest.raises(InputError) as caught:
+        read_vetoes(bad)
+    assert {p.cell for p in caught.value.problems} == {"B2", "C3"}
+
+
+def test_excel_report(tmp_path: Path) -> None:
+    records = read_whistles(_csv(tmp_path / "w.csv", HEADER, ROWS))
+    scores = score_period(records, Period.parse("2026Q3"))
+    path = write_report(scores, tmp_path / "out" / "report.xlsx")
+    book = load_workbook(path)
+    assert book.sheetnames == ["部门", "街道", "哨明细", "说明"]
+    dept, street, detail = book["部门"], book["街道"], book["哨明细"]
+    assert dept["A2"].value == "排名" and dept["F2"].value == "得分" and dept["H2"].value == "响应度哨数"
+    assert dept["F3"].value == pytest.approx(88.75)  # read back as a number cell, 2 decimals
+    assert dept.max_row == 4 and street.max_row == 4 and detail.max_row == 2 + len(records)
+    for ws in (dept, street):
+        assert ws.conditional_formatting, "conditional formatting on the score column"
+        assert len(ws._charts) == 1
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        assert sum(n.startswith("xl/charts/chart") for n in names) == 2
+        chart_xml = archive.read("xl/charts/chart1.xml").decode()
+        assert "barChart" in chart_xml
+        sheets_xml = "".join(archive.read(n).decode() for n in names if n.startswith("xl/worksheets/sheet"))
+        assert "<f>" not in sheets_xml  # no cell is a formula
+    # text that looks like a formula is kept as inert text
+    (cell,) = [c for c in detail["A"] if c.value == "=HYPERLINK(\"http://x\")"]
+    assert cell.data_type == "s"
+    cases = [c.value for c in street["Q"][2:]]
+    assert any("=HYPERLINK" in (c or "") for c in cases)
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """test harness"""
+
+    register(app)
+    return app
+
+
+def test_cli_json_is_deterministic_and_report_written(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "w.csv", HEADER, ROWS)
+    vetoes = _csv(tmp_path / "v.csv", ["对象", "否决事项", "日期", "说明"], [["420202-market", "党风廉政", "2026-08-01", ""]])
+    runner = CliRunner()
+    args = ["score", "--period", "2026Q3", "--input", str(path), "--json", "--vetoes", str(vetoes)]
+    first = runner.invoke(_app(), args)
+    second = runner.invoke(_app(), args)
+    assert first.exit_code == 0, first.output
+    assert first.output == second.output
+    payload = json.loads(first.output)
+    assert payload["period"] == "2026Q3" and payload["profile"] == "default"
+    top = payload["departments"][0]
+    assert top["unit"] == "420202-market" and top["score"] == "88.75" and top["cases"] == ["W1", "W2"]
+    assert top["vetoes"][0]["item"] == "integrity"
+    out = tmp_path / "r.xlsx"
+    shown = runner.invoke(_app(), ["score", "--period", "2026Q3", "--input", str(path), "--out", str(out)])
+    assert shown.exit_code == 0, shown.output
+    assert "部门排名" in shown.output and out.exists()
+
+
+def test_cli_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(_app(), ["score", "--period", "2026Q3"]).exit_code == 2
+    path = _csv(tmp_path / "w.csv", HEADER, ROWS)
+    bad_period = runner.invoke(_app(), ["score", "--period", "2026Q9", "--input", str(path), "--json"])
+    assert bad_period.exit_code == 1 and json.loads(bad_period.output)["errors"][0]["field"] == "period"
+    bad_profile = runner.invoke(_app(), ["score", "--period", "2026Q3", "--input", str(path), "--profile", "nope"])
+    assert bad_profile.exit_code == 1
