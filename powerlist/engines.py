@@ -91,10 +91,13 @@ class CompiledEvaluator:
     name = "compiled"
 
     def __init__(self, rules: RuleSet) -> None:
-        self._tables = {name: CompiledTable(table) for name, table in rules.tables.items()}
+        self._tables: dict[str, CompiledTable] = {}
 
     def __call__(self, table: DecisionTable, facts: Mapping[str, Any]) -> list[Row]:
-        return self._tables[table.name].evaluate(facts)
+        compiled = self._tables.get(table.name)
+        if compiled is None or compiled.table is not table:
+            compiled = self._tables[table.name] = CompiledTable(table)
+        return compiled.evaluate(facts)
 
 
 class DurableEvaluator:
@@ -103,10 +106,10 @@ class DurableEvaluator:
     name = "durable"
 
     def __init__(self, rules: RuleSet) -> None:
-        self._tables = {name: durable_table(table, rules.version) for name, table in rules.tables.items()}
+        self._version = rules.version
 
     def __call__(self, table: DecisionTable, facts: Mapping[str, Any]) -> list[Row]:
-        durable = self._tables[table.name]
+        durable = durable_table(table, self._version)
         try:
             return durable.evaluate(facts)
         except MessageNotHandledException as error:

@@ -173,7 +173,10 @@ def _decode(path: Path, file: str, encoding: str) -> str:
 
 
 def _read_jsonl(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
-    text = _decode(path, file, encoding)
+    return _jsonl_records(_decode(path, file, encoding), file)
+
+
+def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -204,6 +207,10 @@ def _read_csv(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
             [Problem(message="no issue column in the header row (expected id/编号, received_at/受理时间, category/问题分类, location/发生地点 …)", file=file, row=1, code="missing-column")],
             "cannot read issues",
         )
+    return _csv_records(reader, header, known, file)
+
+
+def _csv_records(reader: Any, header: list[str], known: list[str | None], file: str) -> Iterator[IssueRecord]:
     while True:
         try:
             values = next(reader)

@@ -1,0 +1,102 @@
+"""Issue files in: JSONL, CSV (BOM, Chinese headers, bad bytes) and XLSX, every problem located."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from powerlist.errors import InputError
+from powerlist.issue_io import read_issues
+from powerlist.router import Router
+from powerlist.tables import RuleSet
+
+from test_router import C1, S2, tiny_catalog
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router(tiny_catalog(), RuleSet.load())
+
+
+def test_jsonl_bad_lines_become_located_rejections(tmp_path: Path, router: Router) -> None:
+    path = tmp_path / "issues.jsonl"
+    path.write_text(
+        '{"id": "A1", "received_at": "2026-11-23T10:00:00", "category": "C01", "location": "%s"}\n'
+        "\n"
+        "{not json\n"
+        "[1, 2]\n"
+        '{"工单编号": "A5", "受理时间": "2026-11-23 10:00", "问题分类": "C01", "社区": "%s", "是否紧急": "是"}\n'
+        '{"id": "A6", "received_at": "2026-11-23T10:00:00", "category": "C01", "location": "%s", "colour": "red"}\n'
+        % (C1, C1, C1),
+        encoding="utf-8",
+    )
+    decisions = list(router.route_many(read_issues(path)))
+    assert [d.status for d in decisions] == ["routed", "rejected", "rejected", "routed", "rejected"]
+    assert (decisions[1].errors[0].row, decisions[1].errors[0].code) == (3, "json")
+    assert decisions[2].errors[0].row == 4
+    assert decisions[3].whistle == "emergency"
+    assert (decisions[4].errors[0].row, decisions[4].errors[0].field, decisions[4].issue_id) == (6, "colour", "A6")
+
+
+def test_csv_with_bom_chinese_headers_and_yes_no(tmp_path: Path, router: Router) -> None:
+    path = tmp_path / "issues.csv"
+    text = (
+        "工单编号,受理时间,问题分类,街道,社区,渠道,诉求类型,是否紧急,重点工作,需要执法,跨部门,重复次数,问题描述,备注\n"
+        f"B1,2026/11/23 10:00,C01,{S2},{C1},12345热线,投诉,否,否,否,否,0,占道经营,x\n"
+        f"B2,2026-11-23T10:00:00,C01,{S2},,12345,咨询,否,是,否,否,,,\n"
+        f"B3,2026-11-23T10:00:00,C01,{S2},,12345,咨询,也许,否,否,否,2,,\n"
+        ",,,,,,,,,,,,,\n"
+        f"B5,yesterday,C01,{S2},,,,,,,,,,\n"
+    )
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    decisions = list(router.route_many(read_issues(path)))
+    assert [d.issue_id for d in decisions] == ["B1", "B2", "B3", "B5"]
+    assert decisions[0].lead is not None and decisions[0].lead.code == "420202001"  # 社区 wins over 街道
+    assert decisions[1].whistle == "key" and decisions[1].street == S2
+    assert (decisions[2].status, decisions[2].errors[0].field, decisions[2].errors[0].row) == ("rejected", "emergency", 4)
+    assert (decisions[3].errors[0].field, decisions[3].errors[0].row, decisions[3].errors[0].file) == ("received_at", 6, str(path))
+
+
+def test_csv_undecodable_bytes_are_located(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("id,category\nX1,C01\n".encode() + "X2,占道\n".encode("gbk"))
+    with pytest.raises(InputError) as caught:
+        list(read_issues(path))
+    problem = caught.value.problems[0]
+    assert (problem.row, problem.code) == (3, "encoding")
+    assert [r.data["category"] for r in read_issues(path, encoding="gb18030")] == ["C01", "占道"]
+
+
+def test_unreadable_files_raise(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        read_issues(tmp_path / "missing.csv")
+    (tmp_path / "a.pdf").write_bytes(b"%PDF")
+    with pytest.raises(InputError, match="unknown issue file type"):
+        read_issues(tmp_path / "a.pdf")
+    (tmp_path / "h.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no issue column"):
+        read_issues(tmp_path / "h.csv")
+    (tmp_path / "fake.xlsx").write_text("id,category\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        list(read_issues(tmp_path / "fake.xlsx"))
+
+
+def test_xlsx_with_title_row_and_located_cells(tmp_path: Path, router: Router) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "工单"
+    sheet.append(["2026年11月12345工单导出"])
+    sheet.append(["编号", "受理时间", "分类编码", "发生地点", "诉求类型", "是否紧急", "重复次数"])
+    sheet.append([101, "2026-11-23 10:00", "C01", int(C1), "投诉", "否", 0])
+    sheet.append(["X2", "2026-11-23 10:00", "C01", C1, "投诉", "否", "many"])
+    sheet.append(["X3", "2026-11-23 10:00", "NOPE", C1, None, None, None])
+    path = tmp_path / "issues.xlsx"
+    book.save(path)
+    decisions = list(router.route_many(read_issues(path)))
+    assert [d.status for d in decisions] == ["routed", "rejected", "rejected"]
+    assert decisions[0].issue_id == "101"
+    problem = decisions[1].errors[0]
+    assert (problem.sheet, problem.cell, problem.field) == ("工单", "G4", "repeat_count")
+    assert (decisions[2].errors[0].cell, decisions[2].errors[0].code) == ("C5", "unknown-category")
