@@ -61,7 +61,7 @@ so is a header with no data rows (``no-items``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -232,14 +232,17 @@ def load_delegation_workbook(path: str | Path, catalog: Catalog | None = None, *
         from .catalog_loader import load_catalogs
 
         catalog = load_catalogs()
-    items_by_name = {_name_key(i.name, i.sub_item): i.code for i in catalog.items.values()}
+    items_by_name = {item_key(i.name, i.sub_item): i.code for i in catalog.items.values()}
     return read_delegation_workbook(path, catalog.streets.values(), items_by_name, file=file)
 
 
 def read_delegation_workbook(path: str | Path, streets: Iterable[Street],
                              items_by_name: Mapping[tuple[str, str], str] | None = None, *,
-                             file: str | None = None) -> DelegationWorkbook:
-    """`load_delegation_workbook` against explicit streets (used while a catalog loads)."""
+                             file: str | None = None, allow_empty: bool = False,
+                             known_items: Collection[str] | None = None) -> DelegationWorkbook:
+    """`load_delegation_workbook` against explicit streets (used while a catalog loads);
+    `allow_empty` accepts a header without rows (a catalog may delegate nothing yet);
+    `known_items`, when given, makes a row citing another item code an error."""
     name = file if file is not None else str(path)
     problems = ProblemCollector(name)
     resolve = street_resolver(streets)
@@ -254,6 +257,13 @@ def read_delegation_workbook(path: str | Path, streets: Iterable[Street],
                 count += 1
                 for out in _delegation_rows(row, header, name, problems, kinds, resolve,
                                             items_by_name or {}):
+                    if known_items is not None and out.code not in known_items:
+                        problems.add("unknown power item: the code is not in the power list",
+                                     sheet=header.sheet,
+                                     cell=out.cells.get("code") or out.cells.get("name"),
+                                     row=row.number, field="code", value=out.code or out.name,
+                                     code="unknown-item")
+                        break
                     if out.code is not None:
                         key = (out.code, out.street)
                         first = seen.get(key)
@@ -266,7 +276,7 @@ def read_delegation_workbook(path: str | Path, streets: Iterable[Street],
                             continue
                         seen[key] = out.cell("street") or header.sheet
                     rows_out.append(out)
-            if count == 0:
+            if count == 0 and not allow_empty:
                 problems.add("the sheet has a header but no rows", sheet=header.sheet,
                              cell=f"A{header.row}", code="no-items")
     problems.raise_if_any(f"{name}: the delegation workbook cannot be loaded")
@@ -439,7 +449,8 @@ def _power_item(row: SheetRow, header: Header, file: str, problems: ProblemColle
     )
 
 
-def _name_key(name: str, sub_item: str | None) -> tuple[str, str]:
+def item_key(name: str, sub_item: str | None) -> tuple[str, str]:
+    """How a delegation row without a code finds its catalog item: (name, sub-item)."""
     return clean_token(name), clean_token(sub_item or "")
 
 
@@ -454,7 +465,7 @@ def _delegation_rows(row: SheetRow, header: Header, file: str, problems: Problem
     if "code" in header.columns:
         code = _code(row, header, name, sub_item, kind, problems, required=False)
     if code is None and name is not None:
-        code = items_by_name.get(_name_key(name, sub_item))
+        code = items_by_name.get(item_key(name, sub_item))
     if code is None and name is None:
         problems.add("the row names no item: fill in 事项编码 or 事项名称", sheet=header.sheet,
                      cell=_cell(header, "name", row.number), row=row.number, field="name",
@@ -507,5 +518,6 @@ __all__ = [
     "load_delegation_workbook",
     "load_power_list",
     "read_delegation_workbook",
+    "item_key",
     "street_resolver",
 ]

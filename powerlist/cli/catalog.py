@@ -1,0 +1,151 @@
+"""`powerlist catalog`: check power lists and catalogs, show a catalog, write a template."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..catalog import Catalog
+from ..catalog_loader import load_catalogs, write_template
+from ..errors import InputError, Problem
+from ..loader import load_power_list
+from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="目录 catalogs: check power lists and catalogs, show, template.",
+                        no_args_is_help=True)
+    group.command("check")(check)
+    group.command("show")(show)
+    group.command("template")(template)
+    app.add_typer(group, name="catalog")
+
+
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="power-list workbooks (.xlsx) or catalogs "
+                                                     "directories")],
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """检查 check: exit 0 when every file loads, 1 otherwise."""
+    items = 0
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            if path.is_dir():
+                items += len(load_catalogs(path).items)
+            else:
+                items += len(load_power_list(path))
+        except InputError as error:
+            problems += error.problems
+    if as_json:
+        print_json({
+            "ok": not problems,
+            "items": items,
+            "errors": [{"file": p.file, "sheet": p.sheet, "cell": p.cell, "value": p.value,
+                        "message": p.message} for p in problems],
+        })
+    elif problems:
+        err.print(f"[bold red]{len(problems)} 个问题 problem(s)[/]", highlight=False)
+        for problem in problems:
+            err.print(f"  • {problem}", highlight=False, markup=False)
+    else:
+        out.print(f"通过 ok: {len(paths)} 个文件/目录 path(s), {items} 个事项 item(s)",
+                  highlight=False)
+    if problems:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def show(
+    catalogs: Annotated[Path | None, typer.Option("--catalogs", help="catalogs directory "
+                                                  "(default: the shipped Huangshi catalogs)")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """展示 show: counts by district, street, department, kind and delegation mode."""
+    with user_errors(as_json):
+        catalog = load_catalogs(catalogs)
+    payload = summary(catalog)
+    if as_json:
+        print_json(payload)
+        return
+    counts = payload["counts"]
+    districts = {d.code: d.name for d in catalog.districts.values()}
+    out.print(table("区县 districts", ["编码 code", "名称 name", "街道 streets", "社区 communities"],
+                    [[c, districts[c], n["streets"], n["communities"]]
+                     for c, n in counts["districts"].items()]))
+    out.print(table("街道 streets", ["编码 code", "名称 name", "区县 district", "社区 communities",
+                                   "编制 staff", "下放 delegated"],
+                    [[s["code"], s["name"], districts.get(s["district"], s["district"]),
+                      counts["streets"][s["code"]]["communities"],
+                      counts["streets"][s["code"]]["staff"],
+                      counts["streets"][s["code"]]["delegated"]] for s in payload["streets"]]))
+    out.print(table("部门 departments", ["编码 code", "名称 name", "派驻 stationed",
+                                       "事项 items"],
+                    [[d["code"], d["name"], "是 yes" if d["stationed"] else "否 no",
+                      counts["departments"].get(d["code"], 0)] for d in payload["departments"]]))
+    out.print(table("权力类型 kinds", ["编码 code", "类型 kind", "事项 items"],
+                    [[k, v["label"], v["items"]] for k, v in counts["kinds"].items()]))
+    out.print(table("承接方式 delegation modes", ["编码 code", "方式 mode", "街道×事项 pairs"],
+                    [[k, v["label"], v["pairs"]] for k, v in counts["modes"].items()]))
+    out.print(f"权力事项 power items: {payload['power_items']}；问题分类 categories: "
+              f"{len(payload['categories'])}", highlight=False)
+
+
+def template(
+    directory: Annotated[Path, typer.Argument(help="directory to write the five workbooks in")],
+    force: Annotated[bool, typer.Option("--force", help="overwrite existing files")] = False,
+) -> None:
+    """模板 template: empty catalog workbooks with the expected headers, for a new city.
+
+    The empty template does not pass `catalog check` until 区县, 街道, 部门, 通用权责清单 and
+    问题分类 have at least one row each."""
+    with user_errors():
+        written = write_template(directory, overwrite=force)
+    for path in written:
+        out.print(f"写入 wrote {path}", highlight=False)
+
+
+def summary(catalog: Catalog) -> dict[str, Any]:
+    """The `catalog show --json` payload."""
+    data = catalog.data
+    per_street_communities = Counter(c.street for c in data.communities)
+    delegated = Counter(d.street for d in data.delegations if d.mode.value in
+                        ("delegated", "entrusted"))
+    streets_per_district = Counter(s.district for s in data.streets)
+    communities_per_district = Counter(catalog.streets[c.street].district
+                                       for c in data.communities)
+    per_department = Counter(catalog.department_code(i.department) or "" for i in data.items)
+    per_kind = Counter(i.kind for i in data.items)
+    per_mode = Counter(d.mode for d in data.delegations)
+    return {
+        "name": data.name,
+        "districts": [{"code": d.code, "name": d.name} for d in data.districts],
+        "streets": [{"code": s.code, "name": s.name, "district": s.district}
+                    for s in data.streets],
+        "communities": [{"code": c.code, "name": c.name, "street": c.street}
+                        for c in data.communities],
+        "departments": [{"code": d.code, "name": d.name, "stationed": d.stationed}
+                        for d in data.departments],
+        "categories": [{"code": c.code, "name": c.name, "scope": c.scope.value}
+                       for c in data.categories],
+        "power_items": len(data.items),
+        "counts": {
+            "districts": {d.code: {"streets": streets_per_district[d.code],
+                                   "communities": communities_per_district[d.code]}
+                          for d in data.districts},
+            "streets": {s.code: {"communities": per_street_communities[s.code],
+                                 "staff": s.staff, "delegated": delegated[s.code]}
+                        for s in data.streets},
+            "departments": {code: n for code, n in sorted(per_department.items()) if code},
+            "unresolved_department_items": per_department.get("", 0),
+            "kinds": {k.value: {"label": k.label, "items": per_kind[k]}
+                      for k in sorted(per_kind)},
+            "modes": {m.value: {"label": m.label, "pairs": per_mode[m]}
+                      for m in sorted(per_mode)},
+            "delegations": len(data.delegations),
+            "stationed_units": len(data.stationed_units),
+        },
+    }
