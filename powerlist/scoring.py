@@ -295,7 +295,8 @@ class WhistleRecord(BaseModel):
     """One whistle (吹哨) and how the responding unit handled it: the unit of 一哨一考核.
 
     Naive datetimes are read as Asia/Shanghai. `unit` is the responding unit (责任单位) that is
-    scored; `street` is the street that whistled (吹哨街道) and is scored as the caller.
+    scored; `street` is the street that whistled (吹哨街道) and is scored as the caller. A whistle
+    whose `unit` is the street itself (its own office held the power) counts for the street only.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
@@ -1062,7 +1063,7 @@ class Tallies:
 
 
 def _cases(t: Tallies) -> frozenset[str]:
-    return frozenset().union(*(d.cases for d in t.departments.values()))
+    return frozenset().union(*(s.cases for s in t.streets.values()))
 
 
 def _merge(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
@@ -1107,17 +1108,6 @@ def _tally_scored(scored: Iterable[tuple[WhistleRecord, WhistleScore]]) -> Talli
     departments: dict[str, DepartmentTally] = {}
     streets: dict[str, StreetTally] = {}
     for record, score in scored:
-        d = DepartmentTally(
-            unit=record.unit,
-            name=record.unit_name,
-            department=record.department,
-            whistles=1,
-            response=Sum.of(score.response),
-            completion=Sum.of(score.completion),
-            satisfaction=Sum.of(score.satisfaction),
-            cases=frozenset({record.case_id}),
-        )
-        departments[record.unit] = departments[record.unit] + d if record.unit in departments else d
         s = StreetTally(
             street=record.street,
             name=record.street_name,
@@ -1129,6 +1119,19 @@ def _tally_scored(scored: Iterable[tuple[WhistleRecord, WhistleScore]]) -> Talli
             cases=frozenset({record.case_id}),
         )
         streets[record.street] = streets[record.street] + s if record.street in streets else s
+        if record.unit == record.street:
+            continue  # the street's own office ended up holding it: a street does not score itself
+        d = DepartmentTally(
+            unit=record.unit,
+            name=record.unit_name,
+            department=record.department,
+            whistles=1,
+            response=Sum.of(score.response),
+            completion=Sum.of(score.completion),
+            satisfaction=Sum.of(score.satisfaction),
+            cases=frozenset({record.case_id}),
+        )
+        departments[record.unit] = departments[record.unit] + d if record.unit in departments else d
     return Tallies(
         {k: departments[k] for k in sorted(departments)},
         {k: streets[k] for k in sorted(streets)},

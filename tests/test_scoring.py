@@ -399,3 +399,12 @@ def test_period_figures_in_range(records: list[WhistleRecord]) -> None:
     for s in scores.streets:
         for value in (s.mechanism, s.calls, s.quality, s.score):
             assert 0 <= value <= 100
+
+
+def test_whistle_back_to_the_street_counts_for_the_street_only() -> None:
+    records = [_record(case_id="A"), _record(case_id="B", unit="420202001", street_held_power=True)]
+    scores = score_period(records, Q3)
+    assert [d.unit for d in scores.departments] == ["420202-market"]
+    (street,) = scores.streets
+    assert street.whistles == 2 and street.held == 1 and street.quality == 50
+    assert [w.case_id for w in scores.whistles] == ["A", "B"]
