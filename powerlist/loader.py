@@ -78,6 +78,7 @@ from .sheets import (
     clean_code,
     clean_line,
     clean_token,
+    drop_shadowed,
     split_lines,
 )
 
@@ -220,6 +221,7 @@ def load_power_list(path: str | Path, *, file: str | None = None) -> PowerList:
             if count == 0:
                 problems.add("the sheet has a header but no items", sheet=header.sheet,
                              cell=f"A{header.row}", code="no-items")
+    problems.problems = drop_shadowed(problems.problems)
     problems.raise_if_any(f"{name}: the power list cannot be loaded")
     return PowerList(name, tuple(items), *_column_maps(_headers(tables)))
 
@@ -279,6 +281,7 @@ def read_delegation_workbook(path: str | Path, streets: Iterable[Street],
             if count == 0 and not allow_empty:
                 problems.add("the sheet has a header but no rows", sheet=header.sheet,
                              cell=f"A{header.row}", code="no-items")
+    problems.problems = drop_shadowed(problems.problems)
     problems.raise_if_any(f"{name}: the delegation workbook cannot be loaded")
     return DelegationWorkbook(name, tuple(rows_out), *_column_maps(_headers(tables)))
 

@@ -265,7 +265,7 @@ def check_package(path: Path, file: str) -> None:
             raise _input_error(file, f"file of {size} bytes exceeds the limit of "
                                f"{MAX_FILE_BYTES} bytes", code="too-large")
         with path.open("rb") as handle:
-            magic = handle.read(8)
+            magic = handle.read(64)
     except OSError as error:
         raise _input_error(file, f"cannot open the file: {error.strerror or error}",
                            code="io-error") from error
@@ -275,7 +275,7 @@ def check_package(path: Path, file: str) -> None:
     if not magic.startswith(_ZIP_MAGIC):
         kind = "text (a .csv or .txt renamed?)" if _looks_like_text(magic) else "unknown data"
         raise _input_error(file, f"not an .xlsx workbook: the file is {kind}", code="not-xlsx",
-                           value=repr(magic[:8]))
+                           value=repr(magic[:16]))
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -286,14 +286,16 @@ def check_package(path: Path, file: str) -> None:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            head.decode("gb18030")
-        except UnicodeDecodeError:
-            return False
-    return True
+    if b"\0" in head:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        for cut in range(4):  # the head may end inside a multi-byte character
+            try:
+                head[: len(head) - cut].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return True
+    return False
 
 
 def _check_parts(infos: list[zipfile.ZipInfo], file: str) -> None:
@@ -580,10 +582,26 @@ def _chain(first: Iterable[Any], second: Iterator[Any]) -> Iterator[Any]:
     yield from second
 
 
+def drop_shadowed(problems: list[Problem]) -> list[Problem]:
+    """Without the "empty cell" problems of cells already reported as formulas without a
+    cached value (the same cell, one cause)."""
+    formulas = {(p.sheet, p.cell) for p in problems if p.code == "formula-no-value"}
+    if not formulas:
+        return problems
+    return [p for p in problems
+            if not (p.code in ("empty-cell", "empty-code") and (p.sheet, p.cell) in formulas)]
+
+
 def _describe(error: BaseException, what: str) -> str:
     name = type(error).__name__
-    if "Entities" in name or "DTD" in name or "ExternalReference" in name:
-        return f"{what}: the XML declares entities or a DTD, refused as unsafe ({name})"
+    cause: BaseException | None = error
+    for _ in range(10):  # openpyxl re-raises parser errors as a plain ValueError
+        if cause is None:
+            break
+        unsafe = type(cause).__name__
+        if "Entities" in unsafe or "DTD" in unsafe or "ExternalReference" in unsafe:
+            return f"{what}: the XML declares entities or a DTD, refused as unsafe ({unsafe})"
+        cause = cause.__cause__ or cause.__context__
     if isinstance(error, zlib.error | zipfile.BadZipFile | EOFError):
         return f"{what}: corrupt or truncated data ({error})"
     if isinstance(error, KeyError):
