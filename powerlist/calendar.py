@@ -56,6 +56,7 @@ class WorkCalendar:
         self._override_years = {d.year for d in self._override_days}
         self._workday: dict[date, bool] = {}
         self._after: dict[tuple[date, int], date] = {}
+        self._due: dict[tuple[date, int], datetime] = {}
 
     @property
     def known_years(self) -> range:
@@ -140,6 +141,18 @@ class WorkCalendar:
         if unit == "minutes":
             return self.add_minutes(start, amount)
         raise ValueError(f"unknown time-limit unit {unit!r}")
+
+    def due(self, start: datetime, amount: int, unit: str) -> datetime:
+        """`add` for a `start` already in Asia/Shanghai (an Issue's received_at): the router's
+        per-issue path, with the end of each (day, n) working-day limit computed once."""
+        if unit == "working_days" and amount > 0:
+            key = (start.date(), amount)
+            found = self._due.get(key)
+            if found is None:
+                found = datetime.combine(self.working_day_after(key[0], amount), END_OF_DAY, tzinfo=SHANGHAI)
+                self._due[key] = found
+            return found
+        return self.add(start, amount, unit)
 
 
 def _aware(moment: datetime) -> datetime:

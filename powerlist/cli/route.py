@@ -1,0 +1,266 @@
+"""`powerlist route | explain | demo | schema`: route issue files by the power list.
+
+A thin shell: reading files is `powerlist.issue_io`, deciding is `powerlist.router`, making
+cells inert is `powerlist.cells`. Exit codes: 0 every issue routed, 1 some rejected or the input
+unreadable, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from ..decision import Decision
+from ..issue_io import read_issues
+from ..router import Router, explain_decision
+from ._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, dumps, err, fail, out, print_json, table, user_errors
+
+PROGRESS_FROM = 500  # rows; shorter inputs finish before a bar is worth drawing
+COLUMNS = (
+    "issue_id", "status", "category", "street", "whistle", "whistle_label", "grade", "level",
+    "lead_code", "lead_name", "co_units", "escalation_path", "powers", "legal_basis",
+    "respond_by", "complete_by", "rules", "rules_version", "errors",
+)
+
+
+class Engine(StrEnum):
+    compiled = "compiled"
+    durable = "durable"
+
+
+class Format(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+    xlsx = "xlsx"
+    table = "table"
+
+
+class SchemaName(StrEnum):
+    issue = "issue"
+    decision = "decision"
+
+
+EngineOpt = Annotated[Engine, typer.Option("--engine", help="compiled (fast) or durable (the durable-rules reference engine)")]
+CatalogsOpt = Annotated[Path | None, typer.Option("--catalogs", help="catalog workbooks directory (default: the shipped catalogs)")]
+RulesOpt = Annotated[Path | None, typer.Option("--rules", help="rules directory (default: the shipped rules/)")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("route")(route)
+    app.command("explain")(explain)
+    app.command("demo")(demo)
+    app.command("schema")(schema)
+
+
+def _router(engine: Engine, catalogs: Path | None, rules: Path | None) -> Router:
+    return Router.default(
+        engine=engine.value,
+        catalogs=str(catalogs) if catalogs is not None else None,
+        rules=str(rules) if rules is not None else None,
+    )
+
+
+def flat_row(decision: Decision) -> dict[str, Any]:
+    """One decision as flat spreadsheet cells (lists joined with ；, newlines in legal basis)."""
+    return {
+        "issue_id": decision.issue_id,
+        "status": decision.status,
+        "category": decision.category,
+        "street": decision.street,
+        "whistle": decision.whistle.value if decision.whistle else None,
+        "whistle_label": decision.whistle_label,
+        "grade": decision.grade.value if decision.grade else None,
+        "level": decision.level.value if decision.level else None,
+        "lead_code": decision.lead.code if decision.lead else None,
+        "lead_name": decision.lead.name if decision.lead else None,
+        "co_units": "；".join(f"{u.name}({u.code})" for u in decision.co_units),
+        "escalation_path": " → ".join(u.name for u in decision.escalation_path),
+        "powers": "；".join(f"{p.code} {p.name}" for p in decision.powers),
+        "legal_basis": "\n".join(b for p in decision.powers for b in p.legal_basis),
+        "respond_by": decision.respond_by.isoformat(timespec="seconds") if decision.respond_by else None,
+        "complete_by": decision.complete_by.isoformat(timespec="seconds") if decision.complete_by else None,
+        "rules": " ".join(step.rule for step in decision.trace),
+        "rules_version": decision.rules_version,
+        "errors": "\n".join(str(problem) for problem in decision.errors),
+    }
+
+
+def _count_rows(path: Path) -> int | None:
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv", ".txt"):
+        with path.open("rb") as handle:
+            return sum(1 for _ in handle)
+    return None
+
+
+def _with_progress(decisions: Iterable[Decision], total: int | None) -> Iterator[Decision]:
+    if not err.is_terminal or (total is not None and total < PROGRESS_FROM):
+        yield from decisions
+        return
+    columns = [SpinnerColumn(), TextColumn("派单 routing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("route", total=total)
+        for decision in decisions:
+            progress.advance(task)
+            yield decision
+
+
+class _Counter:
+    def __init__(self, decisions: Iterable[Decision]) -> None:
+        self.decisions = decisions
+        self.rejected = 0
+        self.total = 0
+
+    def __iter__(self) -> Iterator[Decision]:
+        for decision in self.decisions:
+            self.total += 1
+            self.rejected += decision.status == "rejected"
+            yield decision
+
+
+def write_jsonl(decisions: Iterable[Decision], stream: TextIO) -> None:
+    for decision in decisions:
+        stream.write(dumps(decision.model_dump(mode="json")) + "\n")
+
+
+def write_csv(decisions: Iterable[Decision], stream: TextIO) -> None:
+    from ..cells import csv_cell
+
+    writer = csv.writer(stream)
+    writer.writerow(COLUMNS)
+    for decision in decisions:
+        row = flat_row(decision)
+        writer.writerow([csv_cell(row[c]) for c in COLUMNS])
+
+
+def write_xlsx(decisions: Iterable[Decision], path: Path) -> None:
+    from openpyxl import Workbook
+
+    from ..cells import append_row
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("派单结果")
+    append_row(sheet, list(COLUMNS))
+    for decision in decisions:
+        row = flat_row(decision)
+        append_row(sheet, [row[c] for c in COLUMNS])
+    book.save(path)
+
+
+def decisions_table(decisions: Iterable[Decision], title: str) -> Any:
+    rows = []
+    for d in decisions:
+        if d.status == "rejected":
+            rows.append([d.issue_id, "未派单 rejected", "", "", "", "", "；".join(p.message for p in d.errors)])
+            continue
+        rows.append([
+            d.issue_id,
+            d.whistle_label,
+            d.grade.value if d.grade else "",
+            d.lead.name if d.lead else "",
+            "、".join(u.name for u in d.co_units),
+            d.respond_by.isoformat(timespec="minutes") if d.respond_by else "",
+            d.complete_by.isoformat(timespec="minutes") if d.complete_by else "",
+        ])
+    return table(title, ["编号 id", "哨类 whistle", "分级 grade", "牵头 lead", "协办 co-units", "响应 respond by", "办结 complete by"], rows)
+
+
+def route(
+    input: Annotated[Path, typer.Argument(help="issues: .jsonl, .csv or .xlsx")],
+    engine: EngineOpt = Engine.compiled,
+    format: Annotated[Format, typer.Option("--format", help="jsonl (default), csv, xlsx (needs --out) or table")] = Format.jsonl,
+    out_file: Annotated[Path | None, typer.Option("--out", help="write here instead of stdout")] = None,
+    catalogs: CatalogsOpt = None,
+    rules: RulesOpt = None,
+) -> None:
+    """Route every issue of a file: one decision per issue, in input order. 派单."""
+    if format is Format.xlsx and out_file is None:
+        fail("--format xlsx writes a workbook: give --out FILE.xlsx", EXIT_USAGE)
+    with user_errors():
+        router = _router(engine, catalogs, rules)
+        records = read_issues(input)
+        counter = _Counter(_with_progress(router.route_many(records), _count_rows(input)))
+        if format is Format.xlsx:
+            assert out_file is not None
+            write_xlsx(counter, out_file)
+        elif format is Format.table:
+            decisions = list(counter)
+            if out_file is not None:
+                with out_file.open("w", encoding="utf-8") as handle:
+                    write_jsonl(decisions, handle)
+            out.print(decisions_table(decisions, f"派单结果 decisions — {input.name}"))
+        else:
+            writer = write_csv if format is Format.csv else write_jsonl
+            if out_file is None:
+                writer(counter, sys.stdout)
+            else:
+                with out_file.open("w", encoding="utf-8-sig" if format is Format.csv else "utf-8", newline="") as handle:
+                    writer(counter, handle)
+    if counter.rejected:
+        err.print(f"{counter.rejected} of {counter.total} issue(s) rejected (未派单); see their errors", highlight=False)
+        raise typer.Exit(EXIT_FINDINGS)
+    raise typer.Exit(EXIT_OK)
+
+
+def explain(
+    input: Annotated[Path, typer.Argument(help="issues: .jsonl, .csv or .xlsx")],
+    id: Annotated[str | None, typer.Option("--id", help="explain only the issue with this id")] = None,
+    engine: EngineOpt = Engine.compiled,
+    catalogs: CatalogsOpt = None,
+    rules: RulesOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Explain, in Chinese and English, why each issue goes where it goes. 派单说明."""
+    with user_errors(as_json):
+        router = _router(engine, catalogs, rules)
+        decisions = [d for d in router.route_many(read_issues(input)) if id is None or d.issue_id == id]
+    if not decisions:
+        fail(f"no issue with id {id!r} in {input}")
+    if as_json:
+        print_json([{"decision": d.model_dump(mode="json"), "explanation": explain_decision(d)} for d in decisions])
+    else:
+        out.print("\n\n".join(explain_decision(d) for d in decisions), markup=False, highlight=False)
+    raise typer.Exit(EXIT_FINDINGS if any(d.status == "rejected" for d in decisions) else EXIT_OK)
+
+
+def demo_issues_path() -> Path:
+    """The shipped sample issues: examples/issues.jsonl in a clone, its copy in rules/samples/."""
+    from ..resources import examples_dir, rules_dir
+
+    examples = examples_dir()
+    if examples is not None and (examples / "issues.jsonl").is_file():
+        return examples / "issues.jsonl"
+    return rules_dir() / "samples" / "issues.jsonl"
+
+
+def demo(
+    engine: EngineOpt = Engine.compiled,
+    as_json: JsonOpt = False,
+) -> None:
+    """Route the shipped sample issues (every whistle kind, grades A–D) and show the result."""
+    with user_errors(as_json):
+        router = Router.default(engine=engine.value)
+        decisions = list(router.route_many(read_issues(demo_issues_path())))
+    if as_json:
+        print_json([d.model_dump(mode="json") for d in decisions])
+    else:
+        out.print(decisions_table(decisions, f"示例派单 demo ({engine.value} engine, rules {router.rules_version})"))
+    raise typer.Exit(EXIT_FINDINGS if any(d.status == "rejected" for d in decisions) else EXIT_OK)
+
+
+def schema(name: Annotated[SchemaName, typer.Argument(help="issue or decision")]) -> None:
+    """Print the JSON Schema of an issue (input) or a decision (output)."""
+    from ..schema import SCHEMAS
+
+    sys.stdout.write(json.dumps(SCHEMAS[name.value](), ensure_ascii=False, indent=2) + "\n")
+
+
+__all__ = ["register", "flat_row", "write_csv", "write_jsonl", "write_xlsx"]
