@@ -1327,7 +1327,7 @@ def results(
     streets: list[StreetResult] = []
     for code in sorted(street_tallies):
         t = street_tallies[code]
-        head = (staff or {}).get(code) or p.default_staff
+        head = (staff or {}).get(code) or p.default_staff  # 0 or unknown: the default
         calls, band = calls_component(t.whistles, head, period, p)
         if t.whistles:
             mechanism = HUNDRED * t.complete / t.whistles

@@ -192,3 +192,24 @@ def test_cli_errors(tmp_path: Path) -> None:
     assert bad_period.exit_code == 1 and json.loads(bad_period.output)["errors"][0]["field"] == "period"
     bad_profile = runner.invoke(_app(), ["score", "--period", "2026Q3", "--input", str(path), "--profile", "nope"])
     assert bad_profile.exit_code == 1
+
+
+def test_catalog_fills_names_and_ranks_every_street(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from powerlist.scoring_io import catalog_context, with_catalog
+
+    catalog = SimpleNamespace(
+        streets={
+            "420202001": SimpleNamespace(name="黄石港街道", staff=4),
+            "420202009": SimpleNamespace(name="无哨街道", staff=None),
+        },
+        units={"420202-market": SimpleNamespace(name="黄石港区市场监督管理局", department="SJ")},
+    )
+    records = read_whistles(_csv(tmp_path / "w.csv", ["案件编号", "街道", "责任单位", "受理时间"], [["A", "420202001", "420202-market", "2026-07-02 08:00"]]))
+    filled = with_catalog(records, catalog)
+    assert filled[0].street_name == "黄石港街道" and filled[0].unit_name == "黄石港区市场监督管理局" and filled[0].department == "SJ"
+    staff, names = catalog_context(catalog)
+    scores = score_period(filled, Period.parse("2026Q3"), staff=staff, street_names=names)
+    assert [(s.street, s.staff, s.whistles) for s in scores.streets] == [("420202001", 4, 1), ("420202009", 30, 0)]
+    assert scores.streets[1].name == "无哨街道" and scores.streets[1].calls == 0

@@ -25,6 +25,9 @@ def score(
     vetoes_file: Optional[Path] = typer.Option(None, "--vetoes", help="veto list (.xlsx or .csv): 对象, 否决事项, 日期, 说明"),
     rules: Optional[Path] = typer.Option(None, "--rules", help="scoring rules file instead of the shipped one"),
     as_of: Optional[datetime] = typer.Option(None, "--as-of", help="leave whistles not yet due at this time unscored"),
+    catalog_dir: Optional[str] = typer.Option(
+        None, "--catalog", help="catalog directory ('shipped' for the shipped one): rank every street, use 编制人数 and names"
+    ),
 ) -> None:
     """Rank departments (街道评部门) and streets (部门评街道) for a period; every figure traceable to its whistles."""
     if (db is None) == (input_file is None):
@@ -45,7 +48,18 @@ def score(
 
             records = read_store(db, chosen)  # type: ignore[arg-type]
         vetoes = read_vetoes(vetoes_file) if vetoes_file is not None else []
-        scores = score_period(records, chosen, profile, config=config, vetoes=vetoes, as_of=as_of)
+        staff: dict[str, int] | None = None
+        names: dict[str, str] | None = None
+        if catalog_dir is not None:
+            from ..catalog_loader import load_catalogs
+            from ..scoring_io import catalog_context, with_catalog
+
+            catalog = load_catalogs(None if catalog_dir == "shipped" else catalog_dir)
+            staff, names = catalog_context(catalog)
+            records = with_catalog(records, catalog)
+        scores = score_period(
+            records, chosen, profile, config=config, staff=staff, street_names=names, vetoes=vetoes, as_of=as_of
+        )
         if out_file is not None:
             write_report(scores, out_file)
     if as_json:
