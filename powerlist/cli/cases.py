@@ -1,0 +1,212 @@
+"""`powerlist cases open | record | tick | show`: cases over time, in a SQLite case store.
+
+A thin shell over `powerlist.escalator`. Times are ISO 8601; a time without an offset is
+Asia/Shanghai. Exit codes: 0 fine, 1 invalid input, a refused transition or a rejected issue,
+2 usage error.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import InputError, Problem
+from ..escalator import Case, Escalator
+from ..lifecycle import SATISFACTION_LABELS, Satisfaction, aware
+from ..store import SQLiteCaseStore
+from ..tables import RuleSet
+from ._common import EXIT_FINDINGS, err, fail, out, print_json, table, user_errors
+
+cases_app = typer.Typer(help="案件督办 — open cases from issues, record what units do, tick the clock, show a case.", no_args_is_help=True)
+
+DbOpt = Annotated[Path, typer.Option("--db", help="SQLite case store file")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
+RulesOpt = Annotated[Path | None, typer.Option("--rules", help="rules directory (default: the shipped rules/)")]
+CatalogsOpt = Annotated[Path | None, typer.Option("--catalogs", help="catalog workbooks directory (default: the shipped catalogs)")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(cases_app, name="cases")
+
+
+def _time(text: str, option: str) -> datetime:
+    try:
+        return aware(datetime.fromisoformat(text.strip()))
+    except ValueError:
+        raise InputError(
+            [Problem(message="not an ISO 8601 time, e.g. 2026-07-01T09:00 or 2026-07-01T09:00+08:00", field=option, value=text, code="bad-time")],
+            "invalid time",
+        ) from None
+
+
+def _existing(db: Path) -> SQLiteCaseStore:
+    if not db.is_file():
+        raise InputError([Problem(message="no such case store", file=str(db), code="not-found")], "cannot open the case store")
+    return SQLiteCaseStore(db)
+
+
+def _rules(rules: Path | None) -> RuleSet:
+    return RuleSet.load(rules)
+
+
+def _case_rows(case: Case) -> list[list[Any]]:
+    rows = []
+    for record in case.history:
+        d = record.details
+        to = d.get("to", {}).get("name") if isinstance(d.get("to"), dict) else None
+        note = d.get("reason") or d.get("satisfaction") or ""
+        rows.append([record.n, record.as_json()["at"], record.event.value, record.actor or "", record.rule or "", to or "", note])
+    return rows
+
+
+def _print_case(case: Case) -> None:
+    s = case.snapshot
+    out.print(
+        f"[bold]{s.case_id}[/]  {s.state.label} ({s.state.value})  级别 level {s.level}  "
+        f"牵头 lead {s.lead['name']}  承办 now {s.assignee['name']}",
+        highlight=False,
+    )
+    shown = case.as_json()
+    out.print(f"报到时限 respond_by {shown['respond_by']}  办结时限 complete_by {shown['complete_by']}  "
+              f"下次到期 next due {shown['next_due_at']}  标记 labels {'、'.join(s.labels) or '-'}", highlight=False)
+    out.print(table("留痕 history", ["#", "at", "event", "actor", "rule", "to", "note"], _case_rows(case)))
+
+
+@cases_app.command("open")
+def open_cases(
+    input: Annotated[Path, typer.Argument(help="issues: .jsonl, .csv or .xlsx")],
+    db: DbOpt,
+    catalogs: CatalogsOpt = None,
+    rules: RulesOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Route each issue and open its case (受理 + 派单); an issue id already open is left as is."""
+    from ..issue_io import read_issues
+    from ..router import Router
+
+    with user_errors(as_json):
+        router = Router.default(catalogs=str(catalogs) if catalogs else None, rules=str(rules) if rules else None)
+        store = SQLiteCaseStore(db)
+        esc = Escalator(store, router, router.rules)
+        opened: list[dict[str, Any]] = []
+        rejected: list[dict[str, Any]] = []
+        for position, record in enumerate(read_issues(input), start=1):
+            issue_id = record.issue_id(position)
+            if record.problems:
+                rejected.append({"issue_id": issue_id, "errors": [p.as_json() for p in record.problems]})
+                continue
+            existed = store.get(issue_id) is not None
+            try:
+                case = esc.open(record.data)
+            except InputError as error:
+                rejected.append({"issue_id": issue_id, "errors": [record.locate(p).as_json() for p in error.problems]})
+                continue
+            opened.append({
+                "case_id": case.case_id,
+                "new": not existed,
+                "state": case.state.value,
+                "level": case.level,
+                "lead": case.lead,
+                "respond_by": case.as_json()["respond_by"],
+                "complete_by": case.as_json()["complete_by"],
+            })
+        store.close()
+    if as_json:
+        print_json({"cases": opened, "rejected": rejected})
+    else:
+        out.print(table(
+            f"案件 cases ({sum(c['new'] for c in opened)} new)",
+            ["case", "new", "state", "level", "lead", "respond_by", "complete_by"],
+            [[c["case_id"], "yes" if c["new"] else "existing", c["state"], c["level"], c["lead"]["name"], c["respond_by"], c["complete_by"]] for c in opened],
+        ))
+        for r in rejected:
+            err.print(f"[red]rejected[/] {r['issue_id']}: " + "; ".join(e["message"] for e in r["errors"]), highlight=False)
+    if rejected:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@cases_app.command("record")
+def record(
+    case_id: Annotated[str, typer.Argument(help="case id (the issue id)")],
+    event: Annotated[str, typer.Argument(help="dispatch, respond, handle, complete, feed_back, evaluate, close, return, extend, reopen, escalate, supervise")],
+    at: Annotated[str, typer.Option("--at", help="when it happened (ISO 8601)")],
+    db: DbOpt,
+    by: Annotated[str | None, typer.Option("--by", help="acting unit code (default: the unit holding the case)")] = None,
+    satisfaction: Annotated[str | None, typer.Option("--satisfaction", help="for evaluate: 满意 | 基本满意 | 不满意 (or satisfied, basically_satisfied, dissatisfied)")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="for dispatch/escalate/supervise: the unit code")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="for extend: the new completion deadline")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="free text kept in the history (e.g. why a return)")] = None,
+    rules: RulesOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record what a unit or the platform did (报到, 办结, 退单, 延期, 评价 …)."""
+    with user_errors(as_json):
+        if satisfaction is not None and Satisfaction.parse(satisfaction) is None:
+            raise InputError([Problem(
+                message="satisfaction is one of " + ", ".join(f"{v.value} ({label})" for v, label in SATISFACTION_LABELS.items()),
+                field="--satisfaction", value=satisfaction, code="bad-satisfaction")], "invalid satisfaction")
+        when = _time(at, "--at")
+        details: dict[str, Any] = {"satisfaction": satisfaction, "to": to, "reason": reason}
+        if until is not None:
+            details["until"] = _time(until, "--until")
+        store = _existing(db)
+        esc = Escalator(store, None, _rules(rules))
+        case = esc.record(case_id, event, when, by=by, **{k: v for k, v in details.items() if v is not None})
+        store.close()
+    if as_json:
+        print_json(case.as_json())
+    else:
+        _print_case(case)
+
+
+@cases_app.command("tick")
+def tick(
+    now: Annotated[str, typer.Option("--now", help="the clock (ISO 8601); ticks never read the system clock")],
+    db: DbOpt,
+    rules: RulesOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Act on every case due at NOW: reminders, escalations, extensions, supervision, accountability."""
+    with user_errors(as_json):
+        moment = _time(now, "--now")
+        store = _existing(db)
+        actions = Escalator(store, None, _rules(rules)).tick(moment)
+        store.close()
+    if as_json:
+        print_json({"actions": [a.as_json() for a in actions]})
+        return
+    if not actions:
+        out.print("nothing due 无到期案件")
+        return
+    out.print(table(
+        f"督办动作 actions at {moment.isoformat(timespec='seconds')}: {len(actions)}",
+        ["case", "action", "from", "to", "rule", "reason"],
+        [[a.case_id, a.action, a.from_unit, a.to_unit, a.rule, a.reason] for a in actions],
+    ))
+
+
+@cases_app.command("show")
+def show(
+    case_id: Annotated[str, typer.Argument(help="case id (the issue id)")],
+    db: DbOpt,
+    as_json: JsonOpt = False,
+) -> None:
+    """A case's state, level, lead and full history (留痕)."""
+    with user_errors(as_json):
+        store = _existing(db)
+        snapshot = store.get(case_id)
+        if snapshot is None:
+            store.close()
+            if as_json:
+                print_json({"ok": False, "errors": [{"message": f"no case {case_id!r} in {db}"}]})
+                raise typer.Exit(EXIT_FINDINGS)
+            fail(f"no case {case_id!r} in {db}")
+        case = Case(snapshot, store.history(case_id))
+        store.close()
+    if as_json:
+        print_json(case.as_json())
+    else:
+        _print_case(case)
