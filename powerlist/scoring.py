@@ -799,6 +799,9 @@ class Veto(BaseModel):
         note = f"：{self.note}" if self.note else ""
         return f"一票否决 {self.item.label} ({self.date.isoformat()}){note}"
 
+    def as_json(self) -> dict[str, Any]:
+        return {**self.model_dump(mode="json"), "label": self.item.label, "reason": self.reason}
+
 
 def vetoes_for(subject: str, vetoes: Iterable[Veto], period: Period | None = None) -> tuple[Veto, ...]:
     found = [v for v in vetoes if v.subject == subject and (period is None or period.contains(v.date))]
@@ -831,7 +834,7 @@ class AnnualResult(BaseModel):
             "vetoed": self.vetoed,
             "outcome": self.outcome,
             "reasons": list(self.reasons),
-            "vetoes": [v.model_dump(mode="json") for v in self.vetoes],
+            "vetoes": [v.as_json() for v in self.vetoes],
         }
 
 
@@ -1171,7 +1174,7 @@ class DepartmentResult:
             "completion": published_text(self.completion),
             "satisfaction": published_text(self.satisfaction),
             "counts": dict(self.counts),
-            "vetoes": [v.model_dump(mode="json") for v in self.vetoes],
+            "vetoes": [v.as_json() for v in self.vetoes],
             "notes": list(self.notes),
             "cases": list(self.cases),
         }
@@ -1214,7 +1217,7 @@ class StreetResult:
             "poor_quality": self.poor,
             "street_held_power": self.held,
             "returned": self.returned,
-            "vetoes": [v.model_dump(mode="json") for v in self.vetoes],
+            "vetoes": [v.as_json() for v in self.vetoes],
             "cases": list(self.cases),
         }
 

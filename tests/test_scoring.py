@@ -423,3 +423,11 @@ def test_whistle_back_to_the_street_counts_for_the_street_only() -> None:
     (street,) = scores.streets
     assert street.whistles == 2 and street.held == 1 and street.quality == 50
     assert [w.case_id for w in scores.whistles] == ["A", "B"]
+
+
+@given(st.decimals(min_value=-1000, max_value=1000, places=6, allow_nan=False, allow_infinity=False))
+def test_publish_is_round_half_up_to_two_places(value: Decimal) -> None:
+    from decimal import ROUND_HALF_UP
+
+    assert publish(value) == value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert publish(Fraction(value)) == publish(value)
