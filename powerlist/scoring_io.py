@@ -409,7 +409,8 @@ def whistle_from_case(case: Any) -> WhistleRecord | None:
     if lead["code"] == street or lead.get("level") == "community":
         return None
     held = unit["code"] == street or any(h.get("unit", {}).get("code") == street for h in snapshot.holders)
-    street_name = next((u["name"] for u in (snapshot.lead, snapshot.assignee, *snapshot.path) if u["code"] == street), None)
+    office = next((u["name"] for u in (snapshot.lead, snapshot.assignee, *snapshot.path) if u["code"] == street), None)
+    street_name = office.removesuffix("办事处") if office else None  # 胜阳港街道办事处 → 胜阳港街道
     code = unit["code"]
     return WhistleRecord(
         case_id=snapshot.case_id,

@@ -431,3 +431,12 @@ def test_publish_is_round_half_up_to_two_places(value: Decimal) -> None:
 
     assert publish(value) == value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert publish(Fraction(value)) == publish(value)
+
+
+def test_unit_without_any_satisfaction_is_listed_unscored_and_last() -> None:
+    records = [_record(case_id="A"), _record(case_id="B", unit="420202-housing", satisfaction=None)]
+    scores = score_period(records, Q3)
+    assert [(d.unit, d.rank) for d in scores.departments] == [("420202-market", 1), ("420202-housing", None)]
+    housing = scores.departments[1]
+    assert housing.score is None and housing.counts["satisfaction"] == 0 and "满意度" in housing.notes[0]
+    assert housing.as_json()["score"] is None

@@ -99,7 +99,7 @@ def test_records_from_store(store: SQLiteCaseStore) -> None:
     assert c1.unit == MARKET["code"] and c1.street == STREET and c1.department == "market"
     assert c1.received_at == _t(1) and c1.responded_at == _t(1, 10) and c1.completed_at == _t(3)
     assert c1.satisfaction is Satisfaction.SATISFIED and c1.third_party == 80
-    assert c1.street_name == "胜阳港街道办事处" and c1.kind is not None and c1.grade is not None
+    assert c1.street_name == "胜阳港街道" and c1.kind is not None and c1.grade is not None
     c2 = records["C2"]
     assert c2.extensions == 1 and c2.complete_by == _t(9) and c2.respond_by == _t(2, 11)
     c3 = records["C3"]
