@@ -883,6 +883,7 @@ class WhistleScore:
     record_complete: bool
     poor_quality: bool
     notes: tuple[str, ...] = ()
+    record: WhistleRecord | None = None  # the facts the figures came from (traceability)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -895,6 +896,7 @@ class WhistleScore:
             "record_complete": self.record_complete,
             "poor_quality": self.poor_quality,
             "notes": list(self.notes),
+            "facts": None if self.record is None else self.record.model_dump(mode="json"),
         }
 
 
@@ -911,11 +913,11 @@ def _timed(
     done: datetime | None, due: datetime | None, zero: Decimal, as_of: datetime | None, what: str
 ) -> tuple[Fraction | None, str | None]:
     if due is None:
-        return None, f"{what}: no time limit recorded"
+        return None, f"{what}：未记录时限 (no time limit recorded)"
     if done is not None:
         return _lateness_score(done, due, zero), None
     if as_of is not None and as_of <= due:
-        return None, f"{what}: still within its time limit"
+        return None, f"{what}：尚在时限内 (still within its time limit)"
     return Fraction(0), None
 
 
@@ -953,7 +955,7 @@ def score_whistle(
     else:
         satisfaction = call_back if call_back is not None else survey
     if satisfaction is None:
-        notes.append("满意度: no call-back or survey result")
+        notes.append("满意度：无回访或第三方评价 (no call-back or survey result)")
     return WhistleScore(
         case_id=record.case_id,
         unit=record.unit,
@@ -964,6 +966,7 @@ def score_whistle(
         record_complete=record.record_complete,
         poor_quality=record.poor_quality,
         notes=tuple(notes),
+        record=record,
     )
 
 

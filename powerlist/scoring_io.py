@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from .cells import write_xlsx_cell
 from .errors import InputError, Problem, ProblemCollector
+from .issue import SHANGHAI
 from .scoring import (
     COMPONENT_LABELS,
     PeriodScores,
@@ -528,7 +529,11 @@ STREET_COLUMNS = [
     "呼叫机制", "呼叫次数", "呼叫质效", "编制人数", "预期哨数下限", "预期哨数上限",
     "记录完整哨数", "不可办哨数", "街道自有权力", "错派退回", "一票否决", "案件编号",
 ]
-WHISTLE_COLUMNS = ["案件编号", "吹哨街道", "责任单位", "响应度", "办结度", "满意度", "记录完整", "不可办", "说明"]
+WHISTLE_COLUMNS = [
+    "案件编号", "吹哨街道", "责任单位", "响应度", "办结度", "满意度", "记录完整", "不可办", "说明",
+    "哨类", "等级", "受理时间", "响应时限", "响应时间", "办结时限", "办结时间", "回访满意度", "第三方回访得分",
+    "延期次数", "重办次数", "街道自有权力", "错派退回", "推诿",
+]
 
 
 def department_rows(scores: PeriodScores) -> list[list[Any]]:
@@ -560,8 +565,25 @@ def whistle_rows(scores: PeriodScores) -> list[list[Any]]:
         [
             w.case_id, w.street, w.unit, _number(w.response), _number(w.completion), _number(w.satisfaction),
             "是" if w.record_complete else "否", "是" if w.poor_quality else "否", "；".join(w.notes),
+            *_facts(w.record),
         ]
         for w in scores.whistles
+    ]
+
+
+def _when(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def _facts(r: WhistleRecord | None) -> list[Any]:
+    if r is None:
+        return []
+    yes = {True: "是", False: "否"}
+    return [
+        r.kind.label if r.kind else None, r.grade.value if r.grade else None,
+        _when(r.received_at), _when(r.respond_by), _when(r.responded_at), _when(r.complete_by), _when(r.completed_at),
+        r.satisfaction.label if r.satisfaction else None, r.third_party,
+        r.extensions, r.reopened, yes[r.street_held_power], yes[r.returned], yes[r.buck_passing],
     ]
 
 
