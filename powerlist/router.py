@@ -67,7 +67,7 @@ class Located:
     community: Unit | None
     holdings: tuple[Holding, ...]
     primary: Holding | None
-    several_holders: bool
+    several_departments: bool
     powers: tuple[PowerRef, ...]
     district_unit: Unit | None  # rung C of the escalation chain
     city_unit: Unit | None  # rung D
@@ -156,7 +156,7 @@ def locate(catalog: Catalog, category_code: str, location: str) -> Located:
         community=community,
         holdings=tuple(holdings),
         primary=primary,
-        several_holders=len({h.unit.code for h in holdings}) > 1,
+        several_departments=len({h.department or h.unit.code for h in holdings}) > 1,
         powers=tuple(
             PowerRef.model_construct(code=h.item.code, name=h.item.full_name, kind=h.item.kind.value, legal_basis=h.item.legal_basis)
             for h in holdings
@@ -215,7 +215,7 @@ def plan(located: Located, flags: Flags, rules: RuleSet, evaluate: TableEvaluato
         "scope": located.category.scope.value,
         "needs_enforcement": flags.needs_enforcement,
         "cross_department": flags.cross_department,
-        "several_holders": located.several_holders,
+        "several_departments": located.several_departments,
         "key_work": flags.key_work,
     })
     whistle = Whistle(row.then["whistle"])
@@ -235,21 +235,32 @@ def plan(located: Located, flags: Flags, rules: RuleSet, evaluate: TableEvaluato
         co[located.street_office.code] = located.street_office
     step(row, f"牵头 lead: {lead.name} ({lead.code}), {grade.value}级")
 
-    rungs: dict[Grade, Unit | None] = {
-        Grade.A: located.community,
-        Grade.B: located.street_office,
-        Grade.C: located.district_unit,
-        Grade.D: located.city_unit,
+    # The escalation table gives the chain above a grade; a raised grade (emergency floor,
+    # 主动治理) hands the lead to the first unit of that chain at or above the new grade, so a
+    # city-retained power goes from the street straight to the city, as escalation does.
+    has_department = primary is not None and primary.department is not None
+    step_units: dict[str, tuple[Unit | None, Grade]] = {
+        "street": (located.street_office, Grade.B),
+        "district_department": (located.district_unit, Grade.C),
+        "city_department": (located.city_unit, Grade.D),
     }
+
+    def chain(at: Grade) -> list[tuple[Any, Unit, Grade]]:
+        found = []
+        facts = {"grade": at.value, "mode": mode, "has_department": has_department}
+        for chain_row in _select(evaluate, rules.table("escalation"), facts, one=False):
+            unit, unit_grade = step_units.get(chain_row.then["step"], (None, grade))
+            if unit is not None:
+                found.append((chain_row, unit, unit_grade))
+        return found
 
     def lift(target: Grade) -> str:
         nonlocal lead, grade
-        for letter in _GRADES[_GRADES.index(target.value):]:
-            unit = rungs[Grade(letter)]
-            if unit is not None:
+        for chain_row, unit, unit_grade in chain(grade):
+            if unit.code != lead.code and _GRADES.index(unit_grade.value) >= _GRADES.index(target.value):
                 co[lead.code] = lead
-                lead, grade = unit, Grade(letter)
-                return f"牵头改为 lead now: {lead.name} ({lead.code}), {grade.value}级"
+                lead, grade = unit, unit_grade
+                return f"牵头改为 lead now: {lead.name} ({lead.code}), {grade.value}级, via {chain_row.id}"
         return "上级无可承接单位，等级不变 (no unit above to take it: grade kept)"
 
     (row,) = _select(evaluate, rules.table("emergency_floor"), {"whistle": whistle.value})
@@ -260,11 +271,8 @@ def plan(located: Located, flags: Flags, rules: RuleSet, evaluate: TableEvaluato
     step(row, lift(grade.raised()) if row.then["raise"] else "")
 
     path: dict[str, Unit] = {lead.code: lead}
-    step_units = {"street": located.street_office, "district_department": located.district_unit, "city_department": located.city_unit}
-    has_department = primary is not None and primary.department is not None
-    for row in _select(evaluate, rules.table("escalation"), {"grade": grade.value, "mode": mode, "has_department": has_department}, one=False):
-        unit = step_units.get(row.then["step"])
-        if unit is not None and unit.code not in path:
+    for row, unit, _ in chain(grade):
+        if unit.code not in path:
             path[unit.code] = unit
             step(row, f"→ {unit.name} ({unit.code})")
 

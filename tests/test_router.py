@@ -61,6 +61,7 @@ def tiny_catalog() -> Catalog:
             item("I04", "燃气安全检查", "应急", DelegationMode.CITY),
             item("I05", "户外广告处罚", "城管"),
             item("I06", "危化品应急处置", "应急", DelegationMode.DISTRICT),
+            item("I07", "城管区级审批", "城管", DelegationMode.DISTRICT),
         ),
         categories=(
             category("C01", "占道经营", Scope.ORDINARY, "I01"),
@@ -73,6 +74,7 @@ def tiny_catalog() -> Catalog:
             category("C08", "危化品泄漏", Scope.EMERGENCY, "I06"),
             category("C09", "餐饮占道", Scope.ORDINARY, "I01", "I02"),
             category("C10", "燃气违规经营", Scope.ENFORCEMENT, "I01", "I04"),
+            category("C11", "城管两级事项", Scope.ORDINARY, "I01", "I07"),
         ),
         delegations=(
             Delegation(item="I01", street=S1, mode=DelegationMode.DELEGATED),
@@ -117,7 +119,7 @@ def rules_of(decision: Decision) -> list[str]:
         ("C01", {"emergency": True}, "emergency", "whistle.emergency-flag"),
         ("C01", {"needs_enforcement": True}, "coordination", "whistle.needs-enforcement"),
         ("C01", {"cross_department": True}, "coordination", "whistle.cross-department"),
-        ("C09", {}, "coordination", "whistle.several-holders"),
+        ("C09", {}, "coordination", "whistle.several-departments"),
         ("C01", {"key_work": True}, "key", "whistle.key-work-flag"),
     ],
 )
@@ -163,6 +165,15 @@ def test_coordination_street_leads_other_holders_are_co_units(router: Router) ->
     decision = router.route(issue("C06"))
     assert [u.code for u in decision.co_units] == [f"{D}-zj"]
     assert "lead.coordination" in rules_of(decision)
+
+
+def test_one_departments_powers_at_two_levels_is_no_coordination(router: Router) -> None:
+    # I01 delegated to the street, I07 retained by the district, both 城管: the higher holder
+    # leads, the street office (holding the other power) is a co-unit.
+    decision = router.route(issue("C11"))
+    assert decision.whistle == "daily"
+    assert decision.lead is not None and decision.lead.code == f"{D}-cg"
+    assert [u.code for u in decision.co_units] == [S1]
 
 
 def test_powers_carry_kind_and_legal_basis(router: Router) -> None:
@@ -216,6 +227,14 @@ def test_repeated_issue_is_raised_one_grade(router: Router) -> None:
     street = router.route(issue("C01", repeat_count=5))
     assert street.grade == "C" and street.lead is not None and street.lead.code == f"{D}-cg"
     assert [u.code for u in street.co_units] == [S1]
+
+
+def test_raise_follows_the_chain_straight_to_the_city(router: Router) -> None:
+    # coordination (B) whose deciding power the city retains: the next rung is the city itself
+    decision = router.route(issue("C10", repeat_count=3))
+    assert decision.grade == "D" and decision.lead is not None and decision.lead.code == "420200-yj"
+    assert [u.code for u in decision.co_units] == [S1]
+    assert "via escalation.city" in decision.trace[-2].reason or any("via escalation.city" in t.reason for t in decision.trace)
 
 
 def test_grade_d_stays_d(router: Router) -> None:
