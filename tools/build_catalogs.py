@@ -213,7 +213,9 @@ def _fix_core_times(data: bytes) -> bytes:
 def write_organisation(path: Path, streets, communities) -> None:
     wb = _new_workbook()
     ws = wb.create_sheet("区县")
-    _header(ws, 1, ["区县编码", "区县名称", "来源"])
+    # The city itself has no sheet of its own in the contract: it is named in a title row.
+    _title(ws, f"{org.CITY_NAME}（行政区划代码{org.CITY_CODE}）所辖区（市）", 3)
+    _header(ws, 2, ["区县编码", "区县名称", "来源"])
     for row in org.DISTRICTS:
         ws.append(list(row))
     _widths(ws, [12, 16, 90])
@@ -253,7 +255,7 @@ def write_organisation(path: Path, streets, communities) -> None:
                 )
     _widths(ws, [18, 20, 14, 10, 90])
     for sheet in wb.worksheets:
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = "A3" if sheet.title == "区县" else "A2"
     _save(wb, path)
 
 
@@ -383,7 +385,7 @@ def self_check(out: Path) -> list[str]:
         if not ok:
             fails.append(message)
 
-    districts = _rows(out / "organisation.xlsx", "区县", 1)
+    districts = _rows(out / "organisation.xlsx", "区县", 2)
     streets = _rows(out / "organisation.xlsx", "街道", 1)
     communities = _rows(out / "organisation.xlsx", "社区", 1)
     departments = _rows(out / "organisation.xlsx", "部门", 1)
