@@ -820,6 +820,10 @@ class AnnualResult(BaseModel):
     vetoed: bool
     reasons: tuple[str, ...] = ()
     vetoes: tuple[Veto, ...] = ()
+    whistle_score: Fraction | Decimal | None = None
+    other_score: Fraction | Decimal | None = None
+    weight: Fraction | Decimal | None = None
+    name: str | None = None
 
     @property
     def outcome(self) -> str:
@@ -828,8 +832,12 @@ class AnnualResult(BaseModel):
     def as_json(self) -> dict[str, Any]:
         return {
             "subject": self.subject,
+            "name": self.name,
             "kind": self.kind,
             "score": published_text(self.score),
+            "whistle_score": published_text(self.whistle_score),
+            "other_score": published_text(self.other_score),
+            "weight": None if self.weight is None else str(self.weight),
             "passed": self.passed,
             "vetoed": self.vetoed,
             "outcome": self.outcome,
@@ -864,7 +872,14 @@ def annual_result(
         vetoed=bool(own),
         reasons=tuple(reasons),
         vetoes=own,
+        whistle_score=_kept(whistle_score),
+        other_score=_kept(other_score),
+        weight=_kept(weight),
     )
+
+
+def _kept(value: Number) -> Fraction | Decimal:
+    return value if isinstance(value, (Fraction, Decimal)) else Decimal(value)
 
 
 # ---------------------------------------------------------------- per whistle
@@ -1393,3 +1408,33 @@ def score_period(
         vetoes=vetoes,
         whistles=tuple(s for _, s in scored),
     )
+
+
+def annual_results(
+    scores: PeriodScores,
+    other_scores: Mapping[str, Number],
+    *,
+    department_weight: Number = DEPARTMENT_FLOOR,
+    street_weight: Number = STREET_FLOOR,
+    vetoes: Iterable[Veto] = (),
+    pass_mark: Number | None = None,
+) -> tuple[AnnualResult, ...]:
+    """Fold a year's whistle scores into the annual assessment of every unit with both scores.
+
+    `other_scores` maps a unit or street code to its other assessment score (0–100). The weights
+    are checked against the floors before anything is computed; vetoes dated in the period fail.
+    """
+    annual_score(0, 0, department_weight, "department")
+    annual_score(0, 0, street_weight, "street")
+    vetoes = tuple(vetoes)
+    found: list[AnnualResult] = []
+    subjects: list[tuple[SubjectKind, str, str | None, Fraction | None, Number]] = [
+        ("department", d.unit, d.name, d.score, department_weight) for d in scores.departments
+    ]
+    subjects += [("street", s.street, s.name, s.score, street_weight) for s in scores.streets]
+    for kind, code, name, whistle, weight in subjects:
+        if whistle is None or code not in other_scores:
+            continue
+        result = annual_result(code, whistle, other_scores[code], weight, kind, vetoes, scores.period, pass_mark)
+        found.append(result.model_copy(update={"name": name}))
+    return tuple(sorted(found, key=lambda r: (r.kind != "department", r.subject)))

@@ -29,6 +29,7 @@ from .errors import InputError, Problem, ProblemCollector
 from .issue import SHANGHAI
 from .scoring import (
     COMPONENT_LABELS,
+    AnnualResult,
     PeriodScores,
     Veto,
     WhistleRecord,
@@ -76,6 +77,12 @@ VETO_FIELDS: dict[str, tuple[str, ...]] = {
     "note": ("说明", "备注", "note"),
 }
 VETO_REQUIRED = ("subject", "item", "date")
+
+OTHER_FIELDS: dict[str, tuple[str, ...]] = {
+    "subject": ("对象", "对象编码", "单位", "单位编码", "街道", "subject"),
+    "score": ("其他考核得分", "其他得分", "年度其他考核得分", "other_score", "score"),
+}
+OTHER_REQUIRED = ("subject", "score")
 
 
 class _Row:
@@ -334,6 +341,37 @@ def read_vetoes(path: str | Path, encoding: str = "utf-8") -> list[Veto]:
         problems.problems.extend(error.problems)
     problems.raise_if_any(f"invalid vetoes in {file}")
     return vetoes
+
+
+def read_other_scores(path: str | Path, encoding: str = "utf-8") -> dict[str, Decimal]:
+    """Each unit's other assessment score (对象, 其他考核得分; 0–100), for the annual fold."""
+    file, rows = _rows(path, OTHER_FIELDS, OTHER_REQUIRED, "other-score", encoding)
+    problems = ProblemCollector(file)
+    scores: dict[str, Decimal] = {}
+    try:
+        for row in rows:
+            subject = row.values.get("subject")
+            raw = row.values.get("score")
+            if _blank(subject):
+                _problem(problems, row, "subject", "对象 is required", None, "missing-value")
+                continue
+            code = str(int(subject)) if isinstance(subject, float) and subject.is_integer() else str(subject).strip()
+            try:
+                number = _parse_decimal(raw) if not _blank(raw) else None
+            except ValueError as error:
+                _problem(problems, row, "score", f"expected {error}", raw, "bad-value")
+                continue
+            if number is None or not 0 <= number <= 100:
+                _problem(problems, row, "score", "expected a score within 0..100", raw, "bad-value")
+                continue
+            if code in scores:
+                _problem(problems, row, "subject", "the same 对象 twice", code, "duplicate-subject")
+                continue
+            scores[code] = number
+    except InputError as error:
+        problems.problems.extend(error.problems)
+    problems.raise_if_any(f"invalid scores in {file}")
+    return scores
 
 
 # ---------------------------------------------------------------- from the case store
@@ -641,8 +679,22 @@ def _decorate(ws: Any, score_col: int, label_col: int, last: int, title: str, an
     ws.add_chart(chart, anchor)
 
 
-def write_report(scores: PeriodScores, path: str | Path) -> Path:
-    """The 晒单 workbook: 部门, 街道, 哨明细 and 说明 sheets (see the module docstring)."""
+ANNUAL_COLUMNS = ["对象", "名称", "类别", "吹哨考评得分", "其他考核得分", "权重 w", "年度得分", "结果", "原因"]
+
+
+def annual_rows(annual: Iterable[AnnualResult]) -> list[list[Any]]:
+    return [
+        [
+            a.subject, a.name, "部门" if a.kind == "department" else "街道", _number(a.whistle_score),
+            _number(a.other_score), a.weight, _number(a.score), a.outcome, "；".join(a.reasons),
+        ]
+        for a in annual
+    ]
+
+
+def write_report(scores: PeriodScores, path: str | Path, annual: Iterable[AnnualResult] | None = None) -> Path:
+    """The 晒单 workbook: 部门, 街道, 哨明细 and 说明 sheets (see the module docstring), and a
+    年度考核 sheet when annual results are given."""
     from openpyxl import Workbook as NewWorkbook
 
     path = Path(path)
@@ -659,6 +711,17 @@ def write_report(scores: PeriodScores, path: str | Path) -> Path:
               if all(s.name for s in scores.streets) else 2, last, f"{period} 街道得分", "S2")
     ws = book.create_sheet("哨明细")
     _write_table(ws, f"{period} 一哨一考核明细", WHISTLE_COLUMNS, whistle_rows(scores))
+    if annual is not None:
+        ws = book.create_sheet("年度考核")
+        last = _write_table(ws, f"{period} 年度考核（一票否决）", ANNUAL_COLUMNS, annual_rows(annual))
+        if last >= 3:
+            from openpyxl.formatting.rule import CellIsRule
+            from openpyxl.styles import PatternFill
+
+            ws.conditional_formatting.add(
+                f"H3:H{last}",
+                CellIsRule(operator="notEqual", formula=['"合格"'], fill=PatternFill("solid", bgColor="F8CBAD")),
+            )
     ws = book.create_sheet("说明")
     _write_notes(ws, scores)
     path.parent.mkdir(parents=True, exist_ok=True)

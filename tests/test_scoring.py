@@ -440,3 +440,16 @@ def test_unit_without_any_satisfaction_is_listed_unscored_and_last() -> None:
     housing = scores.departments[1]
     assert housing.score is None and housing.counts["satisfaction"] == 0 and "满意度" in housing.notes[0]
     assert housing.as_json()["score"] is None
+
+
+def test_annual_results_from_a_period() -> None:
+    from powerlist.scoring import annual_results
+
+    year = Period.parse("2026")
+    scores = score_period([_record(case_id="A")], year)
+    veto = Veto(subject="420202001", item="党风廉政", date="2026-12-31")
+    results = annual_results(scores, {"420202-market": 50, "420202001": 100}, vetoes=[veto])
+    assert [(r.kind, r.subject, r.passed) for r in results] == [("department", "420202-market", True), ("street", "420202001", False)]
+    assert results[0].score == Decimal("65")  # 0.30 × 100 + 0.70 × 50
+    with pytest.raises(ScoringError, match="below the floor 0.15"):
+        annual_results(scores, {}, street_weight="0.1")

@@ -213,3 +213,37 @@ def test_catalog_fills_names_and_ranks_every_street(tmp_path: Path) -> None:
     scores = score_period(filled, Period.parse("2026Q3"), staff=staff, street_names=names)
     assert [(s.street, s.staff, s.whistles) for s in scores.streets] == [("420202001", 4, 1), ("420202009", 30, 0)]
     assert scores.streets[1].name == "无哨街道" and scores.streets[1].calls == 0
+
+
+def test_annual_fold_with_veto_in_cli_and_report(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "w.csv", HEADER, ROWS)
+    other = _csv(tmp_path / "o.csv", ["对象", "其他考核得分"], [["420202-market", "90"], ["420202001", "85"], ["420202002", "50"]])
+    vetoes = _csv(tmp_path / "v.csv", ["对象", "否决事项", "日期", "说明"], [["420202001", "安全生产", "2026-08-01", "较大事故"]])
+    out = tmp_path / "a.xlsx"
+    args = ["score", "--period", "2026", "--input", str(path), "--other", str(other), "--vetoes", str(vetoes), "--json", "--out", str(out)]
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 0, result.output
+    annual = {a["subject"]: a for a in json.loads(result.output)["annual"]}
+    market = annual["420202-market"]
+    # 0.30 × 88.75 + 0.70 × 90 = 26.625 + 63 = 89.625 → 89.63 (half up)
+    assert market["score"] == "89.63" and market["passed"] and market["weight"] == "0.30"
+    vetoed = annual["420202001"]
+    assert not vetoed["passed"] and vetoed["vetoed"] and vetoed["reasons"][0].startswith("一票否决 安全生产")
+    assert not annual["420202002"]["passed"] and not annual["420202002"]["vetoed"]  # below the pass mark
+    book = load_workbook(out)
+    assert "年度考核" in book.sheetnames and book["年度考核"].conditional_formatting
+    too_low = CliRunner().invoke(_app(), ["score", "--period", "2026", "--input", str(path), "--other", str(other), "--department-weight", "0.29"])
+    assert too_low.exit_code == 1
+    quarter = CliRunner().invoke(_app(), ["score", "--period", "2026Q3", "--input", str(path), "--other", str(other)])
+    assert quarter.exit_code == 1
+
+
+def test_read_other_scores_errors(tmp_path: Path) -> None:
+    from powerlist.scoring_io import read_other_scores
+
+    bad = _csv(tmp_path / "o.csv", ["对象", "其他考核得分"], [["A", "101"], ["", "50"], ["B", "x"], ["C", "70.5"], ["C", "70"]])
+    with pytest.raises(InputError) as caught:
+        read_other_scores(bad)
+    assert [(p.cell, p.code) for p in caught.value.problems] == [
+        ("B2", "bad-value"), ("A3", "missing-value"), ("B4", "bad-value"), ("A6", "duplicate-subject"),
+    ]

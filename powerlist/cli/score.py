@@ -25,6 +25,11 @@ def score(
     vetoes_file: Optional[Path] = typer.Option(None, "--vetoes", help="veto list (.xlsx or .csv): 对象, 否决事项, 日期, 说明"),
     rules: Optional[Path] = typer.Option(None, "--rules", help="scoring rules file instead of the shipped one"),
     as_of: Optional[datetime] = typer.Option(None, "--as-of", help="leave whistles not yet due at this time unscored"),
+    other_file: Optional[Path] = typer.Option(
+        None, "--other", help="year periods: each unit's other assessment score (对象, 其他考核得分) → 年度考核"
+    ),
+    department_weight: str = typer.Option("0.30", "--department-weight", help="w for departments (at least 0.30)"),
+    street_weight: str = typer.Option("0.15", "--street-weight", help="w for streets (at least 0.15)"),
     catalog_dir: Optional[str] = typer.Option(
         None, "--catalog", help="catalog directory ('shipped' for the shipped one): rank every street, use 编制人数 and names"
     ),
@@ -60,17 +65,48 @@ def score(
         scores = score_period(
             records, chosen, profile, config=config, staff=staff, street_names=names, vetoes=vetoes, as_of=as_of
         )
+        annual = None
+        if other_file is not None:
+            from ..scoring import ScoringError, annual_results
+            from ..scoring_io import read_other_scores
+
+            if chosen.kind != "year":
+                raise ScoringError(f"the annual assessment (--other) needs a year period such as {chosen.year}")
+            annual = annual_results(
+                scores,
+                read_other_scores(other_file),
+                department_weight=department_weight,
+                street_weight=street_weight,
+                vetoes=vetoes,
+                pass_mark=config.params.pass_mark,
+            )
         if out_file is not None:
-            write_report(scores, out_file)
+            write_report(scores, out_file, annual)
     if as_json:
         payload = {"ok": True, **scores.as_json()}
+        if annual is not None:
+            payload["annual"] = [a.as_json() for a in annual]
         if out_file is not None:
             payload["report"] = str(out_file)
         print_json(payload)
         return
     _show(scores)
+    if annual is not None:
+        out.print(
+            table(
+                "年度考核 annual assessment",
+                ["对象", "名称", "类别", "吹哨考评", "其他考核", "w", "年度得分", "结果", "原因"],
+                [[str(v) if v is not None else "" for v in row] for row in _annual_rows(annual)],
+            )
+        )
     if out_file is not None:
         out.print(f"晒单已写入 report written: {out_file}", highlight=False, markup=False)
+
+
+def _annual_rows(annual: object) -> list[list[object]]:
+    from ..scoring_io import annual_rows
+
+    return annual_rows(annual)  # type: ignore[arg-type]
 
 
 def _text(value: object) -> str:
