@@ -345,8 +345,11 @@ def _text(row: SheetRow, name: str) -> str | None:
 
 
 def _lines(row: SheetRow, name: str, separators: tuple[str, ...] = ()) -> tuple[str, ...]:
-    values = row.extra.get(name) or (row.values.get(name),)
-    lines: list[str] = []
+    values = row.extra.get(name)
+    if not values:
+        text = cell_text(row.values.get(name))
+        return split_lines(text, separators) if text else ()
+    lines: list[str] = []  # several columns (设定依据 and 实施依据) often repeat a citation
     for value in values:
         text = cell_text(value)
         if text:
