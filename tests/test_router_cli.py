@@ -104,3 +104,16 @@ def test_demo_sample_is_shipped_with_the_rules() -> None:
     if not examples.is_file():
         pytest.skip("examples/issues.jsonl not written yet")
     assert packaged.read_bytes() == examples.read_bytes()
+
+
+def test_demo_covers_every_whistle_and_grade() -> None:
+    try:
+        Router.default()
+    except Exception as error:  # noqa: BLE001 — the shipped catalogs are another issue's work
+        pytest.skip(f"shipped catalogs not loadable: {error}")
+    result = runner.invoke(app, ["demo", "--json"])
+    assert result.exit_code == 0, result.output
+    decisions = json.loads(result.stdout)
+    assert all(d["status"] == "routed" for d in decisions)
+    assert {d["whistle"] for d in decisions} == {"daily", "key", "coordination", "emergency"}
+    assert {d["grade"] for d in decisions} == {"A", "B", "C", "D"}
