@@ -19,7 +19,8 @@ Department, per whistle (the responding unit, 责任单位):
 - 满意度 satisfaction: the call-back (回访) 满意 / 基本满意 / 不满意 mapped to `satisfied`,
   `basically_satisfied`, `dissatisfied`, blended with the third-party survey score where present:
   (1 − t) × call-back + t × third-party with t = `third_party_weight`; either alone if only one
-  is present; None if neither.
+  is present. A whistle overdue and never completed scores `unresolved_satisfaction` (so a unit
+  cannot escape the figure by never finishing); otherwise None while there is no result.
 A unit's period component is the mean over its whistles where the component is scorable; each
 figure carries its own count. A unit with a component that no whistle could score gets no score.
 
@@ -529,6 +530,7 @@ class ComponentParams(BaseModel):
     basically_satisfied: Decimal = Field(default=Decimal(80), ge=0, le=100)
     dissatisfied: Decimal = Field(default=Decimal(0), ge=0, le=100)
     third_party_weight: Decimal = Field(default=Decimal("0.30"), ge=0, le=1)
+    unresolved_satisfaction: Decimal = Field(default=Decimal(0), ge=0, le=100)
     calls_low_per_staff_year: Decimal = Field(default=Decimal(1), ge=0)
     calls_high_per_staff_year: Decimal = Field(default=Decimal(6), gt=0)
     calls_over_floor: Decimal = Field(default=Decimal(60), ge=0, le=100)
@@ -969,7 +971,12 @@ def score_whistle(
         satisfaction: Fraction | None = (1 - t) * call_back + t * survey
     else:
         satisfaction = call_back if call_back is not None else survey
-    if satisfaction is None:
+    if satisfaction is None and completion is not None and record.completed_at is None:
+        # Overdue and never completed: nobody can be called back, and a unit must not escape
+        # the satisfaction figure (and with it the ranking) by never finishing.
+        satisfaction = Fraction(p.unresolved_satisfaction)
+        notes.append("满意度：逾期未办结，按未解决计 (overdue and not completed: counted as unresolved)")
+    elif satisfaction is None:
         notes.append("满意度：无回访或第三方评价 (no call-back or survey result)")
     return WhistleScore(
         case_id=record.case_id,

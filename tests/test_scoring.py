@@ -453,3 +453,12 @@ def test_annual_results_from_a_period() -> None:
     assert results[0].score == Decimal("65")  # 0.30 × 100 + 0.70 × 50
     with pytest.raises(ScoringError, match="below the floor 0.15"):
         annual_results(scores, {}, street_weight="0.1")
+
+
+def test_overdue_unfinished_whistle_counts_as_unresolved_satisfaction() -> None:
+    stuck = score_whistle(_record(completed_at=None, satisfaction=None))
+    assert stuck.completion == 0 and stuck.satisfaction == 0 and "逾期未办结" in stuck.notes[0]
+    waiting = score_whistle(_record(completed_at=None, satisfaction=None), as_of=_at(2))
+    assert waiting.completion is None and waiting.satisfaction is None
+    scores = score_period([_record(case_id="A", responded_at=None, completed_at=None, satisfaction=None)], Q3)
+    assert scores.departments[0].score == 0 and scores.departments[0].rank == 1
