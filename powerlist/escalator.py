@@ -76,7 +76,6 @@ _PARAMS: dict[str, type | tuple[type, ...]] = {
     "accountable_findings": list,
 }
 _TABLES = (
-    "esc_grace",
     "esc_response_due",
     "esc_response_late",
     "esc_completion_due",
@@ -429,11 +428,9 @@ class Escalator:
             details["label"] = label
         extra = ""
         if action == "remind":
-            grace = self._evaluate("esc_grace", facts)[0]
-            hours = grace.then["grace_hours"]
-            details["escalate_at"] = stamp(unstamp(when) + timedelta(hours=hours))
+            details["escalate_at"] = stamp(unstamp(when) + timedelta(hours=out["grace_hours"]))
             event, to = Event.REMIND, current
-            extra = f"报到时限 {local(s.respond_by)}，宽限至 {local(details['escalate_at'])}（{grace.id}）"
+            extra = f"报到时限 {local(s.respond_by)}，宽限至 {local(details['escalate_at'])}"
         elif action == "note":
             details["clears"] = "late"
             event, to = Event.NOTE, current
@@ -491,7 +488,7 @@ class Escalator:
             rules_version=self.rules.version,
         )
         actor = s.supervision_office["code"] if action in ("supervise", "urge") else None
-        new = self.store.act(row_out, [NewEvent(at, event, actor, row.id, details)])
+        new = self.store.act(row_out, [NewEvent(at, event, actor, row.id, details)], s)
         if new is None:
             return None
         actions = [_action(row_out)]
@@ -505,6 +502,12 @@ class Escalator:
         self.store.add_finding(unit, period, finding, s.case_id, at, key)
         count = self.store.count_findings(unit, period)
         p = self.params
+        thresholds = (p["criticism_findings"], p["interview_findings"], p["referral_findings"])
+        if count not in thresholds:
+            # Counts rise one finding at a time and every sanction is issued once per unit and
+            # period (its key), so a new sanction can only start at a threshold: asking the
+            # engine at any other count could only repeat one already issued.
+            return s, []
         facts = {
             "criticism_due": count >= p["criticism_findings"],
             "interview_due": count >= p["interview_findings"],
@@ -529,7 +532,7 @@ class Escalator:
                 rules_version=self.rules.version,
             )
             details = {"action": sanction, "label": label, "unit": unit, "period": period, "findings": count, "reason": reason}
-            new = self.store.act(row_out, [NewEvent(at, Event.SANCTION, s.supervision_office["code"], row.id, details)])
+            new = self.store.act(row_out, [NewEvent(at, Event.SANCTION, s.supervision_office["code"], row.id, details)], s)
             if new is not None:
                 s = new
                 actions.append(_action(row_out))
@@ -624,6 +627,10 @@ def _check_rules(rules: RuleSet) -> dict[str, Any]:
             problems.append(Problem(message=f"[params] {key} is missing or of the wrong type", file=path, field=key, value=str(value)))
         elif isinstance(value, (int, float)) and value < 0:
             problems.append(Problem(message=f"[params] {key} must not be negative", file=path, field=key, value=str(value)))
+    for key in ("criticism_findings", "interview_findings", "referral_findings", "dispute_returns", "dispute_units", "hard_extensions", "hard_reopens"):
+        value = params.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+            problems.append(Problem(message=f"[params] {key} is a count and must be at least 1", file=path, field=key, value=str(value)))
     if params.get("accountability_period") not in ("month", "quarter", "year"):
         problems.append(Problem(message="accountability_period is month, quarter or year", file=path, field="accountability_period"))
     for name in _TABLES:

@@ -1,0 +1,175 @@
+"""Benchmark (issue 4 §6): a tick over 10,000 due cases among 1,000,000 open ones.
+
+    /work/venv/bin/python benchmarks/bench_escalation.py            # 100k and 1M open
+    /work/venv/bin/python benchmarks/bench_escalation.py --open 100000 200000 --due 5000
+
+For each size it bulk-loads a SQLite file (executemany in one transaction) with N open cases,
+`--due` of which are past their response deadline, then runs one tick and reports the time per
+due case and the tick's peak Python memory (tracemalloc) and the process's peak RSS
+(resource.getrusage). Peak tick memory should not grow with the number of open cases: due
+cases are read through the `next_due_at` index, in batches.
+
+Every loaded case is the replay of its two events (open, dispatch), built from one template
+with per-case ids and deadlines substituted (fixed-width stamps keep the JSON valid).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from powerlist.escalator import Escalator
+from powerlist.issue import SHANGHAI
+from powerlist.lifecycle import Event, EventRecord, replay, stamp
+from powerlist.store import SQLiteCaseStore
+from powerlist.tables import RuleSet
+
+T0 = datetime(2026, 7, 1, 9, 0, tzinfo=SHANGHAI)
+NOW = T0 + timedelta(hours=30)
+UNITS = [
+    {"code": "420202001001", "name": "纺织社区居委会", "level": "community"},
+    {"code": "420202001", "name": "黄石港街道办事处", "level": "street"},
+    {"code": "420202-scjg", "name": "黄石港区市场监督管理局", "level": "district"},
+    {"code": "420200-scjg", "name": "黄石市市场监督管理局", "level": "city"},
+]
+ID, RB, CB = "@@CASE_ID@@", "2000-01-01T00:00:00.000001Z", "2000-01-01T00:00:00.000002Z"
+
+
+def _templates() -> tuple[str, str, str, str]:
+    """(snapshot JSON, open details JSON, dispatch details JSON, next_due placeholder)."""
+    details = {
+        "issue_id": ID,
+        "category": "C01",
+        "street": "420202001",
+        "whistle": "daily",
+        "grade": "B",
+        "level": "street",
+        "lead": UNITS[1],
+        "co_units": [],
+        "path": UNITS,
+        "holders": [{"power": "P001", "name": "对无照经营的处罚", "legal_basis": ["《无证无照经营查处办法》第十三条"], "unit": UNITS[1], "mode": "delegated"}],
+        "supervision_office": {"code": "420200-supervision", "name": "市委督查室、市政府政务督查室", "level": "city"},
+        "respond_by": RB,
+        "complete_by": CB,
+        "respond_window": 86400,
+        "complete_window": 10 * 86400,
+        "rules_version": "bench",
+    }
+    dispatch = {"to": UNITS[1], "respond_by": RB, "complete_by": CB}
+    at = stamp(T0)
+    snapshot = replay([
+        EventRecord(ID, 1, at, Event.OPEN, None, None, details),
+        EventRecord(ID, 2, at, Event.DISPATCH, None, None, dispatch),
+    ])
+    dump = lambda d: json.dumps(d, ensure_ascii=False, separators=(",", ":"), sort_keys=True)  # noqa: E731
+    return snapshot.dumps(), dump(details), dump(dispatch), at
+
+
+def build(path: Path, n_open: int, n_due: int) -> None:
+    """A store of `n_open` dispatched cases; `n_due` of them missed respond_by before NOW."""
+    snap_t, open_t, dispatch_t, at = _templates()
+    store = SQLiteCaseStore(path)
+    db = store._db
+    step = max(1, n_open // max(1, n_due))
+    with store.transaction():
+        batch_cases, batch_events = [], []
+        for i in range(n_open):
+            case_id = f"C{i:08d}"
+            due = i % step == 0 and i // step < n_due
+            respond = T0 + (timedelta(hours=24, seconds=i % 3600) if due else timedelta(days=60, seconds=i % 86400))
+            rb, cb = stamp(respond), stamp(respond + timedelta(days=9))
+            batch_cases.append((
+                case_id, "dispatched", "street", "420202001", "420202001", at, at, rb, 2,
+                snap_t.replace(ID, case_id).replace(RB, rb).replace(CB, cb),
+            ))
+            batch_events.append((case_id, 1, at, "open", None, None, open_t.replace(ID, case_id).replace(RB, rb).replace(CB, cb)))
+            batch_events.append((case_id, 2, at, "dispatch", None, None, dispatch_t.replace(RB, rb).replace(CB, cb)))
+            if len(batch_cases) == 50_000:
+                _flush(db, batch_cases, batch_events)
+        _flush(db, batch_cases, batch_events)
+    store.close()
+
+
+def _flush(db, cases, events) -> None:  # type: ignore[no-untyped-def]
+    db.executemany("INSERT INTO events (case_id, n, at, event, actor, rule, details) VALUES (?,?,?,?,?,?,?)", events)
+    db.executemany(
+        "INSERT INTO cases (case_id, state, level, lead, assignee, opened_at, last_at, next_due_at, n, snapshot) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        cases,
+    )
+    cases.clear()
+    events.clear()
+
+
+def run(n_open: int, n_due: int, folder: Path, rules: RuleSet) -> dict[str, float]:
+    path = folder / f"cases_{n_open}.db"
+    if path.exists():
+        path.unlink()
+    started = time.perf_counter()
+    build(path, n_open, n_due)
+    built = time.perf_counter() - started
+    store = SQLiteCaseStore(path)
+    esc = Escalator(store, None, rules)
+    esc.tick(T0)  # warm the durable rulesets (nothing is due yet)
+    due = store.count_due(stamp(NOW))
+    gc.collect()
+    tracemalloc.start()
+    started = time.perf_counter()
+    actions = esc.tick(NOW)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    repeat = esc.tick(NOW)
+    store.close()
+    size = path.stat().st_size
+    path.unlink()
+    for extra in ("-wal", "-shm"):
+        Path(str(path) + extra).unlink(missing_ok=True)
+    assert repeat == [], "a repeated tick acted again"
+    return {
+        "open": n_open,
+        "due": due,
+        "actions": len(actions),
+        "build_s": built,
+        "tick_s": elapsed,
+        "us_per_due": elapsed / max(1, due) * 1e6,
+        "peak_mb": peak / 2**20,
+        "db_mb": size / 2**20,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--open", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--dir", type=Path, default=None, help="where to put the SQLite files (default: a temp dir)")
+    args = parser.parse_args(argv)
+    rules = RuleSet.load()
+    folder = args.dir or Path(tempfile.mkdtemp(prefix="bench_escalation_"))
+    print(f"python {sys.version.split()[0]}, pid {os.getpid()}, files in {folder}")
+    print(f"{'open':>10} {'due':>7} {'actions':>8} {'build s':>8} {'tick s':>7} {'µs/due':>8} {'tick peak MiB':>14} {'db MiB':>8}")
+    results = []
+    for n_open in args.open:
+        r = run(n_open, args.due, folder, rules)
+        results.append(r)
+        print(f"{r['open']:>10,} {r['due']:>7,} {r['actions']:>8,} {r['build_s']:>8.1f} {r['tick_s']:>7.2f} {r['us_per_due']:>8.0f} {r['peak_mb']:>14.2f} {r['db_mb']:>8.0f}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process peak RSS {rss:.0f} MiB (includes the bulk load)")
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        print(
+            f"open cases ×{large['open'] / small['open']:.0f} → tick peak memory ×{large['peak_mb'] / small['peak_mb']:.2f}, "
+            f"time per due case ×{large['us_per_due'] / small['us_per_due']:.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
