@@ -49,7 +49,12 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+    range_boundaries,
+)
 
 from .errors import InputError, Problem, ProblemCollector
 
@@ -498,7 +503,12 @@ class Workbook:
                              code="duplicate-column")
             columns[name] = tuple(indexes)
         header = Header(sheet, number, columns)
+        read = {i + 1 for cols in columns.values() for i in cols}
         for ref in scan.uncached_formulas:
+            if ref != "?":  # a formula in a title row or an ignored column is never read
+                letters, row_number = coordinate_from_string(ref)
+                if row_number <= number or column_index_from_string(letters) not in read:
+                    continue
             problems.add("formula without a cached value: open the file in Excel or WPS and "
                          "save it, or type the value", sheet=sheet,
                          cell=None if ref == "?" else ref, code="formula-no-value")

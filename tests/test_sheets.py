@@ -237,6 +237,16 @@ def test_formula_without_cached_value_names_the_cell(tmp_path: Path) -> None:
     assert (problem.sheet, problem.cell, problem.code) == ("清单", "B3", "formula-no-value")
 
 
+def test_formula_outside_the_read_cells_is_ignored(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["=TODAY()"])
+    ws.append(HEADER + ["合计"])
+    ws.append([1, "1001", "对某行为的处罚", "行政处罚", "《某法》", "=1+1"])
+    book.save(tmp_path / "f.xlsx")
+    assert len(load_power_list(tmp_path / "f.xlsx")) == 1
+
+
 def test_formula_with_cached_value_loads(tmp_path: Path) -> None:
     source = valid_xlsx(tmp_path / "ok.xlsx")
     with zipfile.ZipFile(source) as archive:
