@@ -917,22 +917,56 @@ class WhistleScore:
         }
 
 
-def _lateness_score(done: datetime, due: datetime, zero_after_hours: Decimal) -> Fraction:
+@dataclass(frozen=True)
+class _Exact:
+    """Component parameters as exact rationals, converted once per parameter set."""
+
+    response_span: Fraction  # microseconds
+    completion_span: Fraction
+    extension: Fraction
+    reopen: Fraction
+    buck_passing: Fraction
+    points: Mapping[Satisfaction, Fraction]
+    third_party: Fraction
+    unresolved: Fraction
+
+
+@lru_cache(maxsize=32)
+def _exact_params(p: ComponentParams) -> _Exact:
+    return _Exact(
+        response_span=Fraction(p.response_zero_after_hours) * 3_600_000_000,
+        completion_span=Fraction(p.completion_zero_after_hours) * 3_600_000_000,
+        extension=Fraction(p.extension_penalty),
+        reopen=Fraction(p.reopen_penalty),
+        buck_passing=Fraction(p.buck_passing_penalty),
+        points={
+            Satisfaction.SATISFIED: Fraction(p.satisfied),
+            Satisfaction.BASICALLY: Fraction(p.basically_satisfied),
+            Satisfaction.DISSATISFIED: Fraction(p.dissatisfied),
+        },
+        third_party=Fraction(p.third_party_weight),
+        unresolved=Fraction(p.unresolved_satisfaction),
+    )
+
+
+def _lateness_score(done: datetime, due: datetime, span: Fraction) -> Fraction:
+    """100 on time, falling linearly to 0 at `span` (microseconds) late."""
     late = done - due
     if late <= timedelta(0):
         return HUNDRED
-    late_seconds = Fraction(late.days * 86400 + late.seconds) + Fraction(late.microseconds, 1_000_000)
-    span = Fraction(zero_after_hours) * 3600
-    return max(Fraction(0), HUNDRED * (1 - late_seconds / span))
+    micro = (late.days * 86400 + late.seconds) * 1_000_000 + late.microseconds
+    if micro >= span:
+        return Fraction(0)
+    return HUNDRED - Fraction(100 * micro * span.denominator, span.numerator)
 
 
 def _timed(
-    done: datetime | None, due: datetime | None, zero: Decimal, as_of: datetime | None, what: str
+    done: datetime | None, due: datetime | None, span: Fraction, as_of: datetime | None, what: str
 ) -> tuple[Fraction | None, str | None]:
     if due is None:
         return None, f"{what}：未记录时限 (no time limit recorded)"
     if done is not None:
-        return _lateness_score(done, due, zero), None
+        return _lateness_score(done, due, span), None
     if as_of is not None and as_of <= due:
         return None, f"{what}：尚在时限内 (still within its time limit)"
     return Fraction(0), None
@@ -942,39 +976,34 @@ def score_whistle(
     record: WhistleRecord, params: ComponentParams | None = None, as_of: datetime | None = None
 ) -> WhistleScore:
     """The three department components of one whistle; `as_of` leaves not-yet-due work unscored."""
-    p = params or load_config().params
+    p = _exact_params(params or load_config().params)
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=SHANGHAI)
     notes: list[str] = []
-    response, note = _timed(record.responded_at, record.respond_by, p.response_zero_after_hours, as_of, "响应度")
+    response, note = _timed(record.responded_at, record.respond_by, p.response_span, as_of, "响应度")
     if note:
         notes.append(note)
-    completion, note = _timed(record.completed_at, record.complete_by, p.completion_zero_after_hours, as_of, "办结度")
+    completion, note = _timed(record.completed_at, record.complete_by, p.completion_span, as_of, "办结度")
     if note:
         notes.append(note)
-    if completion is not None:
+    if completion is not None and (record.extensions or record.reopened or record.buck_passing):
         penalty = (
-            Fraction(p.extension_penalty) * record.extensions
-            + Fraction(p.reopen_penalty) * record.reopened
-            + (Fraction(p.buck_passing_penalty) if record.buck_passing else 0)
+            p.extension * record.extensions
+            + p.reopen * record.reopened
+            + (p.buck_passing if record.buck_passing else 0)
         )
         completion = max(Fraction(0), completion - penalty)
-    points = {
-        Satisfaction.SATISFIED: p.satisfied,
-        Satisfaction.BASICALLY: p.basically_satisfied,
-        Satisfaction.DISSATISFIED: p.dissatisfied,
-    }
-    call_back = None if record.satisfaction is None else Fraction(points[record.satisfaction])
+    call_back = None if record.satisfaction is None else p.points[record.satisfaction]
     survey = None if record.third_party is None else Fraction(record.third_party)
     if call_back is not None and survey is not None:
-        t = Fraction(p.third_party_weight)
+        t = p.third_party
         satisfaction: Fraction | None = (1 - t) * call_back + t * survey
     else:
         satisfaction = call_back if call_back is not None else survey
     if satisfaction is None and completion is not None and record.completed_at is None:
         # Overdue and never completed: nobody can be called back, and a unit must not escape
         # the satisfaction figure (and with it the ranking) by never finishing.
-        satisfaction = Fraction(p.unresolved_satisfaction)
+        satisfaction = p.unresolved
         notes.append("满意度：逾期未办结，按未解决计 (overdue and not completed: counted as unresolved)")
     elif satisfaction is None:
         notes.append("满意度：无回访或第三方评价 (no call-back or survey result)")
@@ -1133,36 +1162,52 @@ def _scored(
 
 
 def _tally_scored(scored: Iterable[tuple[WhistleRecord, WhistleScore]]) -> Tallies:
-    departments: dict[str, DepartmentTally] = {}
-    streets: dict[str, StreetTally] = {}
+    # Group first, then build each tally once: merging one whistle at a time would copy the
+    # growing set of case ids on every step (quadratic in a unit's whistles).
+    by_unit: dict[str, list[tuple[WhistleRecord, WhistleScore]]] = {}
+    by_street: dict[str, list[WhistleRecord]] = {}
     for record, score in scored:
-        s = StreetTally(
-            street=record.street,
-            name=record.street_name,
-            whistles=1,
-            complete=int(record.record_complete),
-            poor=int(record.poor_quality),
-            held=int(record.street_held_power),
-            returned=int(record.returned),
-            cases=frozenset({record.case_id}),
-        )
-        streets[record.street] = streets[record.street] + s if record.street in streets else s
-        if record.unit == record.street:
-            continue  # the street's own office ended up holding it: a street does not score itself
-        d = DepartmentTally(
-            unit=record.unit,
-            name=record.unit_name,
-            department=record.department,
-            whistles=1,
-            response=Sum.of(score.response),
-            completion=Sum.of(score.completion),
-            satisfaction=Sum.of(score.satisfaction),
-            cases=frozenset({record.case_id}),
-        )
-        departments[record.unit] = departments[record.unit] + d if record.unit in departments else d
-    return Tallies(
-        {k: departments[k] for k in sorted(departments)},
-        {k: streets[k] for k in sorted(streets)},
+        by_street.setdefault(record.street, []).append(record)
+        if record.unit != record.street:  # the street's own office held it: a street does not score itself
+            by_unit.setdefault(record.unit, []).append((record, score))
+    departments = {unit: _department_tally(unit, by_unit[unit]) for unit in sorted(by_unit)}
+    streets = {street: _street_tally(street, by_street[street]) for street in sorted(by_street)}
+    return Tallies(departments, streets)
+
+
+def _sum(values: Iterable[Fraction | None]) -> Sum:
+    present = [v for v in values if v is not None]
+    return Sum(len(present), sum(present, Fraction(0)))
+
+
+def _first_name(names: Iterable[str | None]) -> str | None:
+    present = [n for n in names if n]
+    return min(present) if present else None
+
+
+def _department_tally(unit: str, items: list[tuple[WhistleRecord, WhistleScore]]) -> DepartmentTally:
+    return DepartmentTally(
+        unit=unit,
+        name=_first_name(r.unit_name for r, _ in items),
+        department=_first_name(r.department for r, _ in items),
+        whistles=len(items),
+        response=_sum(s.response for _, s in items),
+        completion=_sum(s.completion for _, s in items),
+        satisfaction=_sum(s.satisfaction for _, s in items),
+        cases=frozenset(r.case_id for r, _ in items),
+    )
+
+
+def _street_tally(street: str, records: list[WhistleRecord]) -> StreetTally:
+    return StreetTally(
+        street=street,
+        name=_first_name(r.street_name for r in records),
+        whistles=len(records),
+        complete=sum(r.record_complete for r in records),
+        poor=sum(r.poor_quality for r in records),
+        held=sum(r.street_held_power for r in records),
+        returned=sum(r.returned for r in records),
+        cases=frozenset(r.case_id for r in records),
     )
 
 
