@@ -1,0 +1,57 @@
+"""The audit's thresholds and word lists, read from `rules/audit.toml` ([params] only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, Problem
+from ..tables import load_rule_file
+
+AUDIT_FILE = "audit.toml"
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    max_items_per_staff: float = 5.0
+    max_monthly_whistles_per_staff: float = 10.0
+    stationed_departments: tuple[str, ...] = ("公安", "司法", "市场监管")
+    responsibility_kinds: tuple[str, ...] = ("06",)
+    responsibility_keywords: tuple[str, ...] = ()
+    enforcing_kinds: tuple[str, ...] = ("02", "03")
+    subjects: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, rules: str | Path | None = None) -> AuditConfig:
+        """`audit.toml` of the rules directory `rules` (None: the shipped rules)."""
+        from ..resources import rules_dir
+
+        path = (Path(rules) if rules is not None else rules_dir()) / AUDIT_FILE
+        params = load_rule_file(path).params
+        return cls.from_params(params, str(path))
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any], file: str = AUDIT_FILE) -> AuditConfig:
+        problems: list[Problem] = []
+        values: dict[str, Any] = {}
+        for name, default in cls.__dataclass_fields__.items():
+            if name not in params:
+                continue
+            value = params[name]
+            if isinstance(default.default, float):
+                ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+                expected = "a positive number"
+                value = float(value) if ok else value
+            else:
+                ok = isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+                expected = "a list of texts"
+                value = tuple(value) if ok else value
+            if not ok:
+                problems.append(Problem(message=f"{name} must be {expected}", file=file,
+                                        field=f"params.{name}", value=str(value),
+                                        code="bad-param"))
+            values[name] = value
+        if problems:
+            raise InputError(problems, f"invalid audit thresholds in {file}")
+        return cls(**values)

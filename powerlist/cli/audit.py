@@ -1,0 +1,123 @@
+"""`powerlist audit`: the staffing office's audit of a delegation workbook (issue 6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..audit import (
+    AuditConfig,
+    audit_workbook,
+    counts,
+    has_errors,
+    load_history,
+    proposed_catalog,
+    read_audit_workbook,
+    route_history,
+    what_if,
+    write_report,
+)
+from ..audit.whatif import months_spanned, street_loads
+from ..catalog_loader import load_catalogs
+from ..tables import RuleSet
+from ._common import EXIT_FINDINGS, EXIT_USAGE, err, fail, out, print_json, table, user_errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command("audit")(audit)
+
+
+def audit(
+    file: Annotated[Path | None, typer.Argument(help="delegation workbook to audit (.xlsx)")]
+    = None,
+    catalogs: Annotated[Path | None, typer.Option("--catalogs", help="catalogs directory "
+                                                  "(default: the shipped Huangshi catalogs)")]
+    = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="rules directory (thresholds in "
+                                               "audit.toml; default: the shipped rules)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    out_path: Annotated[Path | None, typer.Option("--out", help="write the Excel report here")]
+    = None,
+    what_if_path: Annotated[Path | None, typer.Option(
+        "--what-if", help="proposed delegation workbook: re-route --history under it")] = None,
+    history: Annotated[Path | None, typer.Option(
+        "--history", help="issues (JSONL/CSV/XLSX): monthly whistles per member of staff")] = None,
+) -> None:
+    """审核 audit: check a delegation workbook before powers go down (职责准入); exit 1 when
+    any error-severity finding. With --history, also whistles per member of staff; with
+    --what-if, compare today's delegation with the proposed one over the history."""
+    if file is None and what_if_path is None:
+        fail("give a delegation workbook to audit, or --what-if DELEGATION.xlsx", EXIT_USAGE)
+    if what_if_path is not None and history is None:
+        fail("--what-if needs --history ISSUES (the issues to re-route)", EXIT_USAGE)
+    findings = []
+    result = None
+    with user_errors(as_json):
+        catalog = load_catalogs(catalogs)
+        config = AuditConfig.load(rules)
+        rule_set = RuleSet.load(rules) if history is not None else None
+        records = load_history(history) if history is not None else None
+        if file is not None:
+            book = read_audit_workbook(file, catalog)
+            loads = None
+            if records is not None and rule_set is not None:
+                tally = route_history(proposed_catalog(catalog, book), rule_set, records)
+                loads = street_loads(tally, months_spanned(records))
+            findings = audit_workbook(book, catalog, config, loads)
+        if what_if_path is not None and records is not None and rule_set is not None:
+            proposed = read_audit_workbook(what_if_path, catalog)
+            result = what_if(catalog, proposed, rule_set, records, config,
+                             history=str(history))
+        if out_path is not None:
+            write_report(out_path, findings, source=file, source_name=str(file) if file else None,
+                         what_if=result)
+    failed = has_errors(findings)
+    if as_json:
+        payload: dict[str, Any] = {
+            "ok": not failed,
+            "file": str(file) if file else None,
+            "counts": counts(findings),
+            "findings": [f.as_json() for f in findings],
+        }
+        if result is not None:
+            payload["what_if"] = result.as_json()
+        if out_path is not None:
+            payload["report"] = str(out_path)
+        print_json(payload)
+    else:
+        _print(findings, result, out_path)
+    if failed:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print(findings: list, result: Any, out_path: Path | None) -> None:
+    tally = counts(findings)
+    if findings or result is None:
+        out.print(table("审核结果 findings", ["检查 check", "错误 error", "警告 warning",
+                                            "提示 info"],
+                        [[c, n["error"], n["warning"], n["info"]]
+                         for c, n in tally["by_check"].items()]))
+    for f in findings:
+        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "")
+        street = f" [{f.street}]" if f.street and not f.cell else ""
+        err.print(f"  {f.severity.value:7} {f.code} {where}{street}: {f.message_zh}",
+                  highlight=False, markup=False)
+    if result is not None:
+        out.print(table(
+            f"承接模拟 what-if（{result.issues} 条诉求，{result.months} 个月）",
+            ["街道 street", "编制 staff", "调整前 before", "调整后 after", "人均月 before/staff",
+             "人均月 after/staff", "超阈值 over"],
+            [[s.name, s.staff, s.before, s.after, s.before_monthly_per_staff,
+              s.after_monthly_per_staff, ("因调整超出 pushed over" if s.pushed_over else
+                                          "是 yes" if s.over_after else "")]
+             for s in result.streets if s.before or s.after]))
+        out.print(table("部门 departments", ["部门 department", "调整前 before", "调整后 after"],
+                        [[d.name, d.before, d.after] for d in result.departments
+                         if d.before or d.after]))
+    summary = (f"{tally['error']} 错误 error(s), {tally['warning']} 警告 warning(s), "
+               f"{tally['info']} 提示 info")
+    out.print(("未通过 failed: " if tally["error"] else "通过 ok: ") + summary, highlight=False)
+    if out_path is not None:
+        out.print(f"报告 report: {out_path}", highlight=False)

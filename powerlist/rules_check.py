@@ -1,0 +1,277 @@
+"""Proof that the routing tables are complete and unambiguous — 规则完整性检查 (issue 6 §3).
+
+Drools' decision-table analysis reports gaps, overlaps and masked rules over the tables' own
+input intervals, but skips string columns. Our inputs are all enumerable, so instead of
+reasoning about intervals we enumerate the domain the router really sees and run the real
+pipeline (`powerlist.router.locate` and `plan`) over it, recording every fact tuple each table is
+evaluated on:
+
+- every category of the taxonomy × every street and community of the catalog (`locate`);
+- × the issue flags emergency, key_work, needs_enforcement, cross_department (true/false);
+- × every request kind and none;
+- × the repeat_count boundary values of the rules: 0, threshold − 1 and threshold
+  (`routing.toml` [params] repeat_threshold).
+
+Stage 1 depends only on (category, location) and the tables read only a few of its values (the
+category's scope, whether its powers span several departments, the deciding power's mode and
+department, whether the location is a community, whether district and city units exist above),
+so (category, location) pairs with the same values share one representative: the whole domain is
+covered by a few thousand pipeline runs on the compiled evaluator.
+
+Findings (codes in docs/audit-codes.md), each naming a concrete counter-example issue (JSON):
+
+- PL1001 rules-gap: a unique/first/priority table has no row for an issue's facts;
+- PL1002 rules-overlap: a unique table matches several rows;
+- PL1003 rules-masked: a first/priority row matches some issue but is never the one selected;
+- PL1004 rules-unreachable: a row matches no issue of the domain (no counter-example exists:
+  the finding names the row);
+- PL1005 rules-route-error: an issue of the domain cannot be routed for another reason (the
+  catalog names an item it lacks, a table is missing).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .audit.findings import Finding
+from .catalog import Catalog
+from .engines import CompiledTable
+from .errors import InputError
+from .issue import SHANGHAI, Issue, RequestKind
+from . import router
+from .router import ROUTING, Located, flags_of, locate
+from .tables import DecisionTable, HitPolicy, Row, RuleSet, apply_hit_policy
+
+ROUTING_TABLES = ("whistle", "lead", "emergency_floor", "repeat", "escalation", "deadline")
+FLAGS = ("emergency", "key_work", "needs_enforcement", "cross_department")
+COUNTER_EXAMPLE_TIME = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
+
+
+@dataclass
+class _TableLog:
+    table: DecisionTable
+    facts: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+    issues: dict[tuple[Any, ...], Issue] = field(default_factory=dict)
+    matched: dict[tuple[Any, ...], list[Row]] = field(default_factory=dict)
+    selected: dict[tuple[Any, ...], list[Row]] = field(default_factory=dict)
+
+
+class _Recorder:
+    """A table evaluator that records each table's facts and never stops on an overlap."""
+
+    def __init__(self) -> None:
+        self.logs: dict[str, _TableLog] = {}
+        self._compiled: dict[str, CompiledTable] = {}
+        self.issue: Issue | None = None
+
+    def __call__(self, table: DecisionTable, facts: Mapping[str, Any]) -> list[Row]:
+        log = self.logs.get(table.name)
+        if log is None:
+            log = self.logs[table.name] = _TableLog(table)
+            every = table.model_copy(update={"hit_policy": HitPolicy.COLLECT})
+            self._compiled[table.name] = CompiledTable(every)
+        key = tuple((type(facts.get(n)).__name__, facts.get(n)) for n in table.inputs)
+        if key not in log.matched:
+            matched = self._compiled[table.name].evaluate(facts)
+            log.matched[key] = matched
+            log.facts[key] = dict(facts)
+            assert self.issue is not None
+            log.issues[key] = self.issue
+            if table.hit_policy is HitPolicy.UNIQUE and len(matched) > 1:
+                log.selected[key] = matched[:1]  # reported as an overlap; go on exploring
+            else:
+                log.selected[key] = apply_hit_policy(table, matched)
+        return list(log.selected[key])
+
+
+@dataclass(frozen=True)
+class RulesReport:
+    findings: list[Finding]
+    stats: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        from .audit.findings import RULES_CHECKS, counts, has_errors
+
+        return {"ok": not has_errors(self.findings), "stats": self.stats,
+                "counts": counts(self.findings, RULES_CHECKS),
+                "findings": [f.as_json() for f in self.findings]}
+
+
+def _signature(located: Located) -> Any:
+    """What the tables may read of a located issue: the router's `Profile` (older routers
+    without one: the same values, gathered here)."""
+    profile = getattr(located, "profile", None)
+    if profile is not None:
+        return profile
+    primary = located.primary
+    return (
+        located.category.scope,
+        located.several_departments,
+        primary.mode if primary else None,
+        primary is not None and primary.department is not None,
+        getattr(located, "community", None) is not None,
+        getattr(located, "district_unit", None) is not None,
+        getattr(located, "city_unit", None) is not None,
+    )
+
+
+def _run(located: Located, issue: Issue, rules: RuleSet, evaluate: Any) -> None:
+    """Stage 2 of the router (`sketch` over the profile, or `plan` in older routers)."""
+    flags = flags_of(issue, rules)
+    if hasattr(router, "sketch"):
+        router.sketch(located.profile, flags, rules, evaluate)
+    else:
+        router.plan(located, flags, rules, evaluate)
+
+
+def _issue(category: str, location: str, flags: tuple[bool, ...], kind: RequestKind | None,
+           repeat: int) -> Issue:
+    return Issue(id="counter-example", received_at=COUNTER_EXAMPLE_TIME, category=category,
+                 location=location, request_kind=kind, repeat_count=repeat,
+                 **dict(zip(FLAGS, flags, strict=True)))
+
+
+def issue_json(issue: Issue) -> dict[str, Any]:
+    return issue.model_dump(mode="json", exclude_none=True)
+
+
+def check_rules(catalog: Catalog, rules: RuleSet) -> RulesReport:
+    """Enumerate the domain, run the pipeline, and report gaps, overlaps, masked and
+    unreachable rows of every routing table."""
+    findings: list[Finding] = []
+    threshold = int(rules.param(ROUTING, "repeat_threshold"))
+    repeats = sorted({0, max(0, threshold - 1), threshold})
+    kinds: list[RequestKind | None] = [None, *RequestKind]
+    locations = [*catalog.streets, *catalog.communities]
+    representatives: dict[Any, tuple[Located, str, str]] = {}
+    route_errors: dict[str, Finding] = {}
+    for category in catalog.categories:
+        for location in locations:
+            try:
+                located = locate(catalog, category, location)
+            except InputError as error:
+                message = "; ".join(p.message for p in error.problems)
+                if message not in route_errors:
+                    example = _issue(category, location, (False,) * 4, None, 0)
+                    route_errors[message] = Finding(
+                        code="PL1005", file=None,
+                        message_zh=f"诉求无法派单：{message}",
+                        message_en=f"an issue of the domain cannot be routed: {message}",
+                        item=category, street=location,
+                        details=(("counter_example", issue_json(example)),))
+                continue
+            representatives.setdefault(_signature(located), (located, category, location))
+    findings += route_errors.values()
+
+    recorder = _Recorder()
+    runs = 0
+    gaps: dict[tuple[str, tuple[Any, ...]], Issue] = {}
+    for located, category, location in representatives.values():
+        for flags, kind, repeat in itertools.product(
+            itertools.product((False, True), repeat=len(FLAGS)), kinds, repeats
+        ):
+            issue = _issue(category, location, flags, kind, repeat)
+            recorder.issue = issue
+            runs += 1
+            try:
+                _run(located, issue, rules, recorder)
+            except InputError as error:
+                for problem in error.problems:
+                    if problem.code == "rules-gap":
+                        continue  # found again below, from the recorder's log
+                    message = problem.message
+                    route_errors.setdefault(message, Finding(
+                        code="PL1005", file=problem.file,
+                        message_zh=f"诉求无法派单：{message}",
+                        message_en=f"an issue of the domain cannot be routed: {message}",
+                        item=category, street=location,
+                        details=(("counter_example", issue_json(issue)),)))
+    findings = list(route_errors.values())
+
+    tables = [name for name in ROUTING_TABLES if name in rules.tables]
+    tables += [name for name in recorder.logs if name not in tables]
+    for name in tables:
+        table = rules.table(name)
+        log = recorder.logs.get(name) or _TableLog(table)
+        findings += _table_findings(table, log)
+    stats = {
+        "categories": len(catalog.categories),
+        "locations": len(locations),
+        "repeat_counts": repeats,
+        "request_kinds": [k.value if k else None for k in kinds],
+        "domain_issues": len(catalog.categories) * len(locations) * 2 ** len(FLAGS)
+        * len(kinds) * len(repeats),
+        "distinct_locations": len(representatives),
+        "pipeline_runs": runs,
+        "tables": {name: {"hit_policy": rules.table(name).hit_policy.value,
+                          "rows": len(rules.table(name).rows),
+                          "fact_tuples": len(recorder.logs[name].matched)
+                          if name in recorder.logs else 0} for name in tables},
+        "not_analysed": sorted(t for t in rules.tables if t not in tables),
+    }
+    del gaps
+    return RulesReport(findings, stats)
+
+
+def _row_finding(code: str, table: DecisionTable, row: Row | None, zh: str, en: str,
+                 issue: Issue | None = None, facts: Mapping[str, Any] | None = None,
+                 **extra: Any) -> Finding:
+    details: dict[str, Any] = {"table": table.name, **extra}
+    if row is not None:
+        details["row"] = row.id
+    if facts is not None:
+        details["facts"] = dict(facts)
+    if issue is not None:
+        details["counter_example"] = issue_json(issue)
+    return Finding(code=code, message_zh=zh, message_en=en, file=table.file,
+                   row=row.line if row is not None else None, item=table.name,
+                   details=tuple(sorted(details.items())))
+
+
+def _shown(facts: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in facts.items())
+
+
+def _table_findings(table: DecisionTable, log: _TableLog) -> list[Finding]:
+    out: list[Finding] = []
+    matched_any: dict[str, tuple[Any, ...]] = {}
+    selected_any: set[str] = set()
+    for key, matched in log.matched.items():
+        facts, issue = log.facts[key], log.issues[key]
+        if not matched and table.hit_policy is not HitPolicy.COLLECT:
+            out.append(_row_finding(
+                "PL1001", table, None,
+                f"规则表 {table.name} 对 {_shown(facts)} 没有匹配行（缺口）",
+                f"table {table.name!r} has no row for {_shown(facts)} (a gap)", issue, facts))
+        if table.hit_policy is HitPolicy.UNIQUE and len(matched) > 1:
+            ids = [r.id for r in matched]
+            out.append(_row_finding(
+                "PL1002", table, matched[1],
+                f"唯一命中表 {table.name} 对 {_shown(facts)} 同时匹配 {'、'.join(ids)}（重叠）",
+                f"unique table {table.name!r} matches {', '.join(ids)} for {_shown(facts)} "
+                "(an overlap)", issue, facts, rows=ids))
+        for row in matched:
+            matched_any.setdefault(row.id, key)
+        selected_any.update(r.id for r in log.selected.get(key, []))
+    if table.hit_policy in (HitPolicy.FIRST, HitPolicy.PRIORITY):
+        for row in table.rows:
+            if row.id in matched_any and row.id not in selected_any:
+                key = matched_any[row.id]
+                winner = log.selected[key][0].id if log.selected[key] else "-"
+                out.append(_row_finding(
+                    "PL1003", table, row,
+                    f"规则行 {row.id} 可以匹配，但总被前面的行（如 {winner}）抢先，永远不会生效（被遮蔽）",
+                    f"row {row.id} matches but is never selected: e.g. {winner} wins for "
+                    f"{_shown(log.facts[key])} (masked)", log.issues[key], log.facts[key],
+                    selected=winner))
+    for row in table.rows:
+        if row.id not in matched_any:
+            out.append(_row_finding(
+                "PL1004", table, row,
+                f"规则行 {row.id} 在目录的全部取值上都不匹配（不可达）",
+                f"row {row.id} matches no issue of the catalog's domain (unreachable)"))
+    return out
