@@ -68,7 +68,6 @@ from .issue import SHANGHAI
 from .models import Grade
 
 Number = Decimal | int | str | Fraction
-Exact = Fraction
 
 HUNDRED = Fraction(100)
 DEPARTMENT_FLOOR = Decimal("0.30")  # the report: at least 30% of a department's annual assessment
@@ -1031,10 +1030,6 @@ class Sum:
     count: int = 0
     total: Fraction = Fraction(0)
 
-    @classmethod
-    def of(cls, value: Fraction | None) -> Sum:
-        return cls() if value is None else cls(1, value)
-
     def __add__(self, other: Sum) -> Sum:
         return Sum(self.count + other.count, self.total + other.total)
 
@@ -1490,3 +1485,39 @@ def annual_results(
         result = annual_result(code, whistle, other_scores[code], weight, kind, vetoes, scores.period, pass_mark)
         found.append(result.model_copy(update={"name": name}))
     return tuple(sorted(found, key=lambda r: (r.kind != "department", r.subject)))
+
+
+__all__ = [
+    "AnnualResult",
+    "ComponentParams",
+    "DEPARTMENT_FLOOR",
+    "DepartmentResult",
+    "DepartmentTally",
+    "Period",
+    "PeriodScores",
+    "Profile",
+    "STREET_FLOOR",
+    "Satisfaction",
+    "ScoringConfig",
+    "ScoringError",
+    "StreetResult",
+    "StreetTally",
+    "Sum",
+    "Tallies",
+    "Veto",
+    "VetoItem",
+    "WhistleRecord",
+    "WhistleScore",
+    "annual_result",
+    "annual_results",
+    "annual_score",
+    "calls_component",
+    "department_score",
+    "load_config",
+    "publish",
+    "results",
+    "score_period",
+    "score_whistle",
+    "street_score",
+    "tally",
+]
