@@ -27,9 +27,11 @@ take. XML entity expansion is refused by defusedxml, which openpyxl uses when in
 Any single cell is capped at `MAX_CELL_CHARS` (32,767 characters, Excel's own limit).
 
 Formula cells are read from their cached values (openpyxl ``data_only``). A formula cell
-without a cached value (a file written by a program that never calculated it) is an error
-naming the cell: the sheet XML is scanned for ``<f>`` elements without ``<v>`` in the same
-pass that collects the merged ranges, which read-only openpyxl does not expose.
+without a cached value (a file written by a program that never calculated it) in a column
+that is read, below the header, is an error naming the cell; elsewhere it is ignored. The
+sheet XML is scanned for ``<f>`` elements without ``<v>`` in one streaming pass (regular
+expressions over the inflated bytes) that also collects the merged ranges, which read-only
+openpyxl does not expose; it costs a fraction of openpyxl's own parse.
 
 Merged cells: every cell of a merged range reads the value of the range's top-left cell.
 A row whose mapped cells are all empty (before inheritance) is blank and skipped.

@@ -398,3 +398,18 @@ def test_shipped_communities_taxonomy_and_delegation(shipped) -> None:  # type: 
         dept = shipped.department_code(shipped.items[delegation.item].department)
         if dept in stationed:
             assert delegation.mode is DelegationMode.STATIONED, delegation
+
+
+def test_delegation_workbook_against_the_shipped_catalog(shipped, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from powerlist.loader import load_delegation_workbook
+
+    street = next(iter(shipped.streets.values()))
+    item = next(iter(shipped.items.values()))
+    book = openpyxl.Workbook()
+    book.active.append(["事项名称", "子项", "权力类型", "街道", "承接方式"])
+    book.active.append([item.name, item.sub_item, item.kind.label,
+                        street.name.removesuffix("街道"), "下放"])
+    book.save(tmp_path / "d.xlsx")
+    rows = load_delegation_workbook(tmp_path / "d.xlsx").rows  # None: the shipped catalog
+    assert [(r.code, r.street, r.mode) for r in rows] == [
+        (item.code, street.code, DelegationMode.DELEGATED)]
