@@ -1297,10 +1297,12 @@ class PeriodScores:
     streets: tuple[StreetResult, ...]
     whistles: tuple[WhistleScore, ...]
     rounding: str = f"ROUND_HALF_UP to {PUBLISH_PLACES} decimals, at publication only"
+    outside: int = 0  # whistles given but received outside the period (not scored)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "period": self.period.label,
+            "outside_period": self.outside,
             "start": self.period.start.isoformat(),
             "end": self.period.end.isoformat(),
             "profile": self.profile.name,
@@ -1444,8 +1446,9 @@ def score_period(
 ) -> PeriodScores:
     """Score a period from whistle records: per-whistle figures, tallies, rankings (晒单)."""
     cfg = config or load_config()
-    scored = _scored(records, period, cfg.params, as_of)
-    return results(
+    given = list(records)
+    scored = _scored(given, period, cfg.params, as_of)
+    scores = results(
         _tally_scored(scored),
         period,
         profile,
@@ -1455,6 +1458,7 @@ def score_period(
         vetoes=vetoes,
         whistles=tuple(s for _, s in scored),
     )
+    return replace(scores, outside=len(given) - len(scored))
 
 
 def annual_results(

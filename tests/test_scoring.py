@@ -365,6 +365,7 @@ def test_period_example() -> None:
         _record(case_id="D", received_at=datetime(2026, 10, 1, tzinfo=SHANGHAI)),  # next quarter
     ]
     scores = score_period(records, Q3, staff={"420202001": 4, "420202002": 10})
+    assert scores.outside == 1 and scores.as_json()["outside_period"] == 1
     market = next(d for d in scores.departments if d.unit == "420202-market")
     assert market.cases == ("A", "B") and market.whistles == 2
     assert market.response == 75 and market.completion == 100 and market.satisfaction == 90

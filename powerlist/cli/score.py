@@ -169,3 +169,10 @@ def _show(scores: object) -> None:
         )
     )
     out.print(f"舍入 rounding: {scores.rounding}", highlight=False, markup=False)
+    if scores.outside:
+        out.print(
+            f"另有 {scores.outside} 条哨的受理时间不在 {scores.period.label} 内，未计入 "
+            f"({scores.outside} whistle(s) received outside the period were not scored)",
+            highlight=False,
+            markup=False,
+        )
