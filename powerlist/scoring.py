@@ -602,6 +602,18 @@ def _section_lines(text: str, profile: str) -> dict[str, int]:
     return lines
 
 
+def _component_lines(text: str) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    inside = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.strip("[] ") == "params.components"
+        elif inside and "=" in stripped and not stripped.startswith("#"):
+            lines.setdefault(stripped.split("=", 1)[0].strip(), number)
+    return lines
+
+
 def load_config(path: str | Path | None = None) -> ScoringConfig:
     """Read a scoring rules file (None: the shipped `rules/scoring.toml`); all problems at once."""
     if path is None:
@@ -662,11 +674,13 @@ def _load_config(path: str) -> ScoringConfig:
     try:
         component_params = ComponentParams(**raw_components)
     except ValidationError as error:
+        lines = _component_lines(text)
         for item in error.errors():
             where = ".".join(str(p) for p in item["loc"])
             problems.add(
-                item["msg"],
+                item["msg"].removeprefix("Value error, "),
                 field=f"params.components{'.' + where if where else ''}",
+                row=lines.get(where),
                 value=None if item.get("input") is None or isinstance(item.get("input"), dict) else str(item["input"]),
                 code="bad-parameter",
             )

@@ -463,3 +463,20 @@ def test_overdue_unfinished_whistle_counts_as_unresolved_satisfaction() -> None:
     assert waiting.completion is None and waiting.satisfaction is None
     scores = score_period([_record(case_id="A", responded_at=None, completed_at=None, satisfaction=None)], Q3)
     assert scores.departments[0].score == 0 and scores.departments[0].rank == 1
+
+
+def test_bad_component_parameters_are_located(tmp_path: Path) -> None:
+    path = _write_rules(tmp_path, "{ response = 0.10, completion = 0.40, satisfaction = 0.50 }")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "[params.components]\nresponse_zero_after_hours = 0\nthird_party_weight = 1.5\nmystery = 3\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load_config(path)
+    found = {(p.field, p.row) for p in caught.value.problems}
+    assert found == {
+        ("params.components.response_zero_after_hours", 9),
+        ("params.components.third_party_weight", 10),
+        ("params.components.mystery", 11),
+    }
