@@ -5,23 +5,26 @@ It runs in three stages, each pure:
 
 1. `locate` — what depends only on (category, location): the category and its scope, the street,
    the community, and for each candidate power item the unit holding it for that street and how
-   (下放/委托/派驻/保留区级/保留市级), from the catalog;
-2. `plan` — the rules tables, in order: whistle → lead → emergency_floor → repeat → escalation
-   → deadline (rules/README.md explains each);
-3. `finish` — the clock: time limits from the issue's received_at on the working-day calendar.
+   (下放/委托/派驻/保留区级/保留市级), from the catalog; and the enumerable `Profile` of all this
+   that the rules may read;
+2. `sketch` — the rules tables, in order: whistle → lead → emergency_floor → repeat → escalation
+   → deadline (rules/README.md explains each), deciding in *roles* (community, street office,
+   stationed unit, district or city department), from the profile and the issue's flags;
+3. `template` + `finish` — the roles made the place's units, and the clock: time limits from
+   received_at on the working-day calendar.
 
 Both engines run this same function; they differ only in how a table is evaluated
-(`powerlist.engines`). The compiled engine also memoises stages 1 and 2, which is sound because
-they are pure.
+(`powerlist.engines`). The compiled engine also memoises each stage by its inputs, which is
+sound because each is pure: stage 2 by (profile, flags), a small enumerable key.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -31,7 +34,7 @@ from .decision import Decision, PowerRef, TraceStep, UnitRef, Whistle
 from .engines import ENGINES, TableEvaluator, make_evaluator
 from .errors import InputError, PowerlistError, Problem
 from .issue import Issue, RequestKind
-from .models import Category, DelegationMode, Grade, PowerItem, Street, Unit
+from .models import Category, DelegationMode, Grade, Level, PowerItem, Street, Unit, UnitKind
 from .tables import DecisionTable, RuleSet
 
 ROUTING = "routing"
@@ -57,40 +60,70 @@ class Holding:
     department: str | None
 
 
+# Roles — who a rule can name without knowing the street: 社区, 街道办事处, the stationed unit
+# holding the deciding power, the district and the city department of its department.
+ROLE_LABELS = {
+    "community": "社区居委会 community",
+    "street": "街道办事处 street office",
+    "stationed": "派驻机构 stationed unit",
+    "district": "区直部门 district department",
+    "city": "市直部门 city department",
+}
+_ROLE_OF_KIND = {
+    UnitKind.COMMUNITY: "community",
+    UnitKind.STREET_OFFICE: "street",
+    UnitKind.STATIONED_UNIT: "stationed",
+    UnitKind.DISTRICT_DEPARTMENT: "district",
+    UnitKind.CITY_DEPARTMENT: "city",
+}
+_STEP_ROLES = {"street": ("street", Grade.B), "district_department": ("district", Grade.C), "city_department": ("city", Grade.D)}
+
+
+class Profile(NamedTuple):
+    """What the rules may read of an issue's category and place (all enumerable)."""
+
+    scope: str
+    several_departments: bool
+    mode: str  # the deciding power's DelegationMode value, or "none"
+    has_community: bool
+    has_department: bool
+    primary_role: str | None  # the role of the unit holding the deciding power
+    roles: frozenset[str]  # the roles that exist for this place
+
+
 @dataclass(frozen=True)
 class Located:
     """Stage 1: everything that depends only on the issue's category and location."""
 
     category: Category
     street: Street
-    street_office: Unit
-    community: Unit | None
-    holdings: tuple[Holding, ...]
-    primary: Holding | None
-    several_departments: bool
-    powers: tuple[PowerRef, ...]
-    district_unit: Unit | None  # rung C of the escalation chain
-    city_unit: Unit | None  # rung D
-    trace: tuple[TraceStep, ...]
+    powers: Powers
+    refs: dict[str, UnitRef]  # role → unit, the community included when there is one
+    profile: Profile
 
 
 @dataclass(frozen=True)
-class Plan:
-    """Stage 2: the decision without its clock times."""
+class Sketch:
+    """Stage 2: the decision in roles (no unit, no clock) — what the rules decided."""
 
     whistle: Whistle
     grade: Grade
-    lead: UnitRef
-    co_units: tuple[UnitRef, ...]
-    escalation_path: tuple[UnitRef, ...]
+    lead: str
+    co_roles: tuple[str, ...]  # besides every other holder of a candidate power
+    path: tuple[str, ...]  # roles after the lead
     respond: tuple[int, str]
     complete: tuple[int, str]
     trace: tuple[TraceStep, ...]
 
 
-@lru_cache(maxsize=65_536)
 def unit_ref(unit: Unit) -> UnitRef:
-    return UnitRef.model_construct(code=unit.code, name=unit.name, level=unit.level)
+    return _unit_ref(unit.code, unit.name, unit.level)
+
+
+@lru_cache(maxsize=65_536)
+def _unit_ref(code: str, name: str, level: Level) -> UnitRef:
+    # Keyed by plain values: hashing a whole pydantic Unit costs more than building the ref.
+    return UnitRef.model_construct(code=code, name=name, level=level)
 
 
 @lru_cache(maxsize=65_536)
@@ -103,22 +136,27 @@ def _problem(message: str, field: str | None = None, value: Any = None, code: st
     return Problem(message=message, field=field, value=None if value is None else str(value), code=code)
 
 
-def locate(catalog: Catalog, category_code: str, location: str) -> Located:
-    """Stage 1. Raises InputError naming an unknown category or location."""
+@lru_cache(maxsize=65_536)
+def power_ref(item: PowerItem) -> PowerRef:
+    return PowerRef.model_construct(code=item.code, name=item.full_name, kind=item.kind.value, legal_basis=item.legal_basis)
+
+
+@dataclass(frozen=True)
+class Powers:
+    """Stage 1a: a category's candidate powers for one street — who holds each, and how."""
+
+    holdings: tuple[Holding, ...]
+    primary: Holding | None
+    powers: tuple[PowerRef, ...]
+    trace: tuple[TraceStep, ...]
+    several_departments: bool
+    units: dict[str, Unit]  # role → unit: street, and stationed/district/city when they exist
+    holder_refs: dict[str, UnitRef]  # every holding unit, by code
+
+
+def powers_at(catalog: Catalog, category: Category, street: Street) -> Powers:
+    """Stage 1a. Raises InputError when the catalog cannot resolve a power of the category."""
     problems: list[Problem] = []
-    category = catalog.categories.get(category_code)
-    if category is None:
-        problems.append(
-            _problem("unknown category: not in the taxonomy (taxonomy.xlsx, sheet 问题分类)", "category", category_code, "unknown-category")
-        )
-    street = catalog.street_of(location)
-    if street is None:
-        problems.append(
-            _problem("unknown location: neither a street nor a community code of the catalog (organisation.xlsx)", "location", location, "unknown-location")
-        )
-    if problems:
-        raise InputError(problems, "cannot route the issue")
-    assert category is not None and street is not None
     holdings: list[Holding] = []
     trace: list[TraceStep] = []
     for code in category.powers:
@@ -148,22 +186,62 @@ def locate(catalog: Catalog, category_code: str, location: str) -> Located:
         if primary is None or _MODE_RANK[holding.mode] > _MODE_RANK[primary.mode]:
             primary = holding
     department = primary.department if primary else None
+    units: dict[str, Unit] = {"street": catalog.units[street.code]}
+    if department:
+        for role, code in (("district", catalog.district_department_code(street.district, department)),
+                           ("city", catalog.city_department_code(department))):
+            if code in catalog.units:
+                units[role] = catalog.units[code]
+    if primary is not None:
+        units.setdefault(_ROLE_OF_KIND[primary.unit.kind], primary.unit)
+    return Powers(
+        holdings=tuple(holdings),
+        primary=primary,
+        powers=tuple(power_ref(h.item) for h in holdings),
+        trace=tuple(trace),
+        several_departments=len({h.department or h.unit.code for h in holdings}) > 1,
+        units=units,
+        holder_refs={h.unit.code: unit_ref(h.unit) for h in holdings},
+    )
+
+
+def locate(catalog: Catalog, category_code: str, location: str, powers: Callable[[Catalog, Category, Street], Powers] = powers_at) -> Located:
+    """Stage 1. Raises InputError naming an unknown category or location. `powers` computes
+    stage 1a (the compiled engine passes a memoised `powers_at`)."""
+    problems: list[Problem] = []
+    category = catalog.categories.get(category_code)
+    if category is None:
+        problems.append(
+            _problem("unknown category: not in the taxonomy (taxonomy.xlsx, sheet 问题分类)", "category", category_code, "unknown-category")
+        )
+    street = catalog.street_of(location)
+    if street is None:
+        problems.append(
+            _problem("unknown location: neither a street nor a community code of the catalog (organisation.xlsx)", "location", location, "unknown-location")
+        )
+    if problems:
+        raise InputError(problems, "cannot route the issue")
+    assert category is not None and street is not None
+    found = powers(catalog, category, street)
+    units = dict(found.units)
     community = catalog.community_unit(location)
+    if community is not None:
+        units["community"] = community
+    primary = found.primary
     return Located(
         category=category,
         street=street,
-        street_office=catalog.units[street.code],
-        community=community,
-        holdings=tuple(holdings),
-        primary=primary,
-        several_departments=len({h.department or h.unit.code for h in holdings}) > 1,
-        powers=tuple(
-            PowerRef.model_construct(code=h.item.code, name=h.item.full_name, kind=h.item.kind.value, legal_basis=h.item.legal_basis)
-            for h in holdings
+        powers=found,
+        refs={role: unit_ref(unit) for role, unit in units.items()},
+        profile=Profile(
+            scope=category.scope.value,
+            several_departments=found.several_departments,
+            mode=primary.mode.value if primary else "none",
+            has_community=community is not None,
+            has_department=primary is not None and primary.department is not None,
+            primary_role=_ROLE_OF_KIND[primary.unit.kind] if primary else None,
+            roles=frozenset(units),
         ),
-        district_unit=catalog.units.get(catalog.district_department_code(street.district, department)) if department else None,
-        city_unit=catalog.units.get(catalog.city_department_code(department)) if department else None,
-        trace=tuple(trace),
     )
 
 
@@ -201,66 +279,56 @@ def _select(evaluate: TableEvaluator, table: DecisionTable, facts: dict[str, Any
     return rows
 
 
-def plan(located: Located, flags: Flags, rules: RuleSet, evaluate: TableEvaluator) -> Plan:
-    """Stage 2: run the rules tables in order. Pure."""
-    trace = list(located.trace)
+def sketch(profile: Profile, flags: Flags, rules: RuleSet, evaluate: TableEvaluator) -> Sketch:
+    """Stage 2: run the rules tables in order, in roles. Pure."""
+    trace: list[TraceStep] = []
 
     def step(row: Any, detail: str = "") -> None:
         trace.append(trace_step(row.id, row.why + (f" — {detail}" if detail else "")))
 
-    primary = located.primary
-    mode = primary.mode.value if primary else "none"
+    mode = profile.mode
     (row,) = _select(evaluate, rules.table("whistle"), {
         "emergency": flags.emergency,
-        "scope": located.category.scope.value,
+        "scope": profile.scope,
         "needs_enforcement": flags.needs_enforcement,
         "cross_department": flags.cross_department,
-        "several_departments": located.several_departments,
+        "several_departments": profile.several_departments,
         "key_work": flags.key_work,
     })
     whistle = Whistle(row.then["whistle"])
     step(row)
 
-    (row,) = _select(evaluate, rules.table("lead"), {"whistle": whistle.value, "mode": mode, "has_community": located.community is not None})
+    (row,) = _select(evaluate, rules.table("lead"), {"whistle": whistle.value, "mode": mode, "has_community": profile.has_community})
     role = row.then["lead"]
-    if role == "holder" and primary is not None:
-        lead = primary.unit
-    elif role == "community" and located.community is not None:
-        lead = located.community
+    if role == "holder" and profile.primary_role is not None:
+        lead = profile.primary_role
+    elif role == "community" and profile.has_community:
+        lead = "community"
     else:
-        lead = located.street_office
+        lead = "street"
     grade = Grade(row.then["grade"])
-    co: dict[str, Unit] = {h.unit.code: h.unit for h in located.holdings}
-    if row.then["street_coordinates"]:
-        co[located.street_office.code] = located.street_office
-    step(row, f"牵头 lead: {lead.name} ({lead.code}), {grade.value}级")
+    co: list[str] = ["street"] if row.then["street_coordinates"] else []
+    step(row, f"牵头 lead: {ROLE_LABELS[lead]}, {grade.value}级")
 
     # The escalation table gives the chain above a grade; a raised grade (emergency floor,
     # 主动治理) hands the lead to the first unit of that chain at or above the new grade, so a
     # city-retained power goes from the street straight to the city, as escalation does.
-    has_department = primary is not None and primary.department is not None
-    step_units: dict[str, tuple[Unit | None, Grade]] = {
-        "street": (located.street_office, Grade.B),
-        "district_department": (located.district_unit, Grade.C),
-        "city_department": (located.city_unit, Grade.D),
-    }
-
-    def chain(at: Grade) -> list[tuple[Any, Unit, Grade]]:
+    def chain(at: Grade) -> list[tuple[Any, str, Grade]]:
         found = []
-        facts = {"grade": at.value, "mode": mode, "has_department": has_department}
+        facts = {"grade": at.value, "mode": mode, "has_department": profile.has_department}
         for chain_row in _select(evaluate, rules.table("escalation"), facts, one=False):
-            unit, unit_grade = step_units.get(chain_row.then["step"], (None, grade))
-            if unit is not None:
-                found.append((chain_row, unit, unit_grade))
+            step_role, step_grade = _STEP_ROLES.get(chain_row.then["step"], ("", grade))
+            if step_role in profile.roles:
+                found.append((chain_row, step_role, step_grade))
         return found
 
     def lift(target: Grade) -> str:
         nonlocal lead, grade
-        for chain_row, unit, unit_grade in chain(grade):
-            if unit.code != lead.code and _GRADES.index(unit_grade.value) >= _GRADES.index(target.value):
-                co[lead.code] = lead
-                lead, grade = unit, unit_grade
-                return f"牵头改为 lead now: {lead.name} ({lead.code}), {grade.value}级, via {chain_row.id}"
+        for chain_row, step_role, step_grade in chain(grade):
+            if step_role != lead and _GRADES.index(step_grade.value) >= _GRADES.index(target.value):
+                co.append(lead)
+                lead, grade = step_role, step_grade
+                return f"牵头改为 lead now: {ROLE_LABELS[lead]}, {grade.value}级, via {chain_row.id}"
         return "上级无可承接单位，等级不变 (no unit above to take it: grade kept)"
 
     (row,) = _select(evaluate, rules.table("emergency_floor"), {"whistle": whistle.value})
@@ -270,48 +338,52 @@ def plan(located: Located, flags: Flags, rules: RuleSet, evaluate: TableEvaluato
     (row,) = _select(evaluate, rules.table("repeat"), {"repeated": flags.repeated, "grade": grade.value})
     step(row, lift(grade.raised()) if row.then["raise"] else "")
 
-    path: dict[str, Unit] = {lead.code: lead}
-    for row, unit, _ in chain(grade):
-        if unit.code not in path:
-            path[unit.code] = unit
-            step(row, f"→ {unit.name} ({unit.code})")
+    path: list[str] = [lead]
+    for row, step_role, _ in chain(grade):
+        if step_role not in path:
+            path.append(step_role)
+            step(row, f"→ {ROLE_LABELS[step_role]}")
 
     (row,) = _select(evaluate, rules.table("deadline"), {"whistle": whistle.value, "request_kind": flags.request_kind, "grade": grade.value})
-    respond = (int(row.then["respond"]), str(row.then["respond_unit"]))
-    complete = (int(row.then["complete"]), str(row.then["complete_unit"]))
     step(row)
-
-    co.pop(lead.code, None)
-    return Plan(
+    return Sketch(
         whistle=whistle,
         grade=grade,
-        lead=unit_ref(lead),
-        co_units=tuple(unit_ref(co[code]) for code in sorted(co)),
-        escalation_path=tuple(unit_ref(u) for u in path.values()),
-        respond=respond,
-        complete=complete,
+        lead=lead,
+        co_roles=tuple(co),
+        path=tuple(path[1:]),
+        respond=(int(row.then["respond"]), str(row.then["respond_unit"])),
+        complete=(int(row.then["complete"]), str(row.then["complete_unit"])),
         trace=tuple(trace),
     )
 
 
-def template(located: Located, planned: Plan, rules_version: str) -> dict[str, Any]:
-    """Every field of the routed Decision but the issue's id and clock times."""
+def template(located: Located, drawn: Sketch, rules_version: str) -> dict[str, Any]:
+    """Stage 3a: the sketch's roles made units — every field of the routed Decision but the
+    issue's id and clock times. Co-units: every holder of a candidate power and every unit the
+    sketch names, but the lead, sorted by code."""
+    refs = located.refs
+    lead = refs[drawn.lead]
+    co = dict(located.powers.holder_refs)
+    for role in drawn.co_roles:
+        co[refs[role].code] = refs[role]
+    co.pop(lead.code, None)
     return {
         "issue_id": "",
         "status": "routed",
         "category": located.category.code,
         "street": located.street.code,
-        "whistle": planned.whistle,
-        "whistle_label": planned.whistle.label,
-        "grade": planned.grade,
-        "level": planned.grade.level,
-        "lead": planned.lead,
-        "co_units": planned.co_units,
-        "escalation_path": planned.escalation_path,
-        "powers": located.powers,
+        "whistle": drawn.whistle,
+        "whistle_label": drawn.whistle.label,
+        "grade": drawn.grade,
+        "level": drawn.grade.level,
+        "lead": lead,
+        "co_units": tuple(co[code] for code in sorted(co)),
+        "escalation_path": (lead, *(refs[role] for role in drawn.path)),
+        "powers": located.powers.powers,
         "respond_by": None,
         "complete_by": None,
-        "trace": planned.trace,
+        "trace": located.powers.trace + drawn.trace,
         "rules_version": rules_version,
         "errors": (),
     }
@@ -332,20 +404,20 @@ def _built(values: dict[str, Any]) -> Decision:
     return decision
 
 
-def finish(issue: Issue, fields: dict[str, Any], planned: Plan, calendar: WorkCalendar) -> Decision:
-    """Stage 3: clock times on the working-day calendar; the Decision value."""
+def finish(issue: Issue, fields: dict[str, Any], drawn: Sketch, calendar: WorkCalendar) -> Decision:
+    """Stage 3b: clock times on the working-day calendar; the Decision value."""
     values = dict(fields)
     values["issue_id"] = issue.id
-    values["respond_by"] = calendar.due(issue.received_at, *planned.respond)
-    values["complete_by"] = calendar.due(issue.received_at, *planned.complete)
+    values["respond_by"] = calendar.due(issue.received_at, *drawn.respond)
+    values["complete_by"] = calendar.due(issue.received_at, *drawn.complete)
     return _built(values)
 
 
 def decide(issue: Issue, catalog: Catalog, rules: RuleSet, calendar: WorkCalendar, evaluate: TableEvaluator, rules_version: str) -> Decision:
     """The routing pipeline, one pure function. Raises InputError / CalendarError."""
     located = locate(catalog, issue.category, issue.location)
-    planned = plan(located, flags_of(issue, rules), rules, evaluate)
-    return finish(issue, template(located, planned, rules_version), planned, calendar)
+    drawn = sketch(located.profile, flags_of(issue, rules), rules, evaluate)
+    return finish(issue, template(located, drawn, rules_version), drawn, calendar)
 
 
 def rules_version_of(rules: RuleSet, catalog: Catalog) -> str:
@@ -365,7 +437,7 @@ def validation_problems(error: ValidationError, file: str | None = None, row: in
 class Router:
     """Routes issues to the unit that holds the power to act. Pure: no clock, no I/O."""
 
-    _PLAN_CACHE_LIMIT = 200_000
+    _CACHE_LIMIT = 200_000
 
     def __init__(self, catalog: Catalog, rules: RuleSet, engine: str = "compiled", calendar: WorkCalendar | None = None) -> None:
         if engine not in ENGINES:
@@ -381,7 +453,8 @@ class Router:
         self._evaluate = make_evaluator(engine, rules)
         self._threshold = int(rules.param(ROUTING, "repeat_threshold"))
         self._located: dict[tuple[str, str], Located | InputError] = {}
-        self._plans: dict[tuple[Any, ...], tuple[dict[str, Any], Plan] | InputError] = {}
+        self._sketches: dict[tuple[Any, ...], Sketch | InputError] = {}
+        self._powers: dict[tuple[str, str], Powers] = {}
 
     @classmethod
     def default(cls, engine: str = "compiled", *, catalogs: str | None = None, rules: str | None = None) -> Router:
@@ -395,36 +468,38 @@ class Router:
     def _decide(self, issue: Issue) -> Decision:
         if self.engine == "durable":
             return decide(issue, self.catalog, self.rules, self.calendar, self._evaluate, self.rules_version)
-        key = (issue.category, issue.location, issue.emergency, issue.key_work, issue.needs_enforcement,
-               issue.cross_department, issue.repeat_count >= self._threshold, issue.request_kind)
-        found = self._plans.get(key)
-        if found is None:
-            found = self._plan(issue)
-            if len(self._plans) >= self._PLAN_CACHE_LIMIT:
-                self._plans.clear()
-            self._plans[key] = found
-        if isinstance(found, InputError):
-            raise InputError(found.problems, found.summary)
-        return finish(issue, found[0], found[1], self.calendar)
-
-    def _plan(self, issue: Issue) -> tuple[dict[str, Any], Plan] | InputError:
         where = (issue.category, issue.location)
         located = self._located.get(where)
         if located is None:
             try:
-                located = locate(self.catalog, *where)
+                located = locate(self.catalog, *where, powers=self._powers_at)
             except InputError as error:
                 located = error
-            if len(self._located) >= self._PLAN_CACHE_LIMIT:
+            if len(self._located) >= self._CACHE_LIMIT:
                 self._located.clear()
             self._located[where] = located
         if isinstance(located, InputError):
-            return located
-        try:
-            planned = plan(located, flags_of(issue, self.rules), self.rules, self._evaluate)
-        except InputError as error:
-            return error
-        return template(located, planned, self.rules_version), planned
+            raise InputError(located.problems, located.summary)
+        key = (located.profile, issue.emergency, issue.key_work, issue.needs_enforcement,
+               issue.cross_department, issue.repeat_count >= self._threshold, issue.request_kind)
+        drawn = self._sketches.get(key)
+        if drawn is None:
+            try:
+                drawn = sketch(located.profile, flags_of(issue, self.rules), self.rules, self._evaluate)
+            except InputError as error:
+                drawn = error
+            self._sketches[key] = drawn  # bounded: every part of the key is enumerable
+        if isinstance(drawn, InputError):
+            raise InputError(drawn.problems, drawn.summary)
+        return finish(issue, template(located, drawn, self.rules_version), drawn, self.calendar)
+
+    def _powers_at(self, catalog: Catalog, category: Category, street: Street) -> Powers:
+        # Per (category, street): the powers, holders and modes, whatever the issue's flags.
+        key = (category.code, street.code)
+        found = self._powers.get(key)
+        if found is None:
+            found = self._powers[key] = powers_at(catalog, category, street)
+        return found
 
     def route(self, issue: Issue | Mapping[str, Any]) -> Decision:
         """Route one issue; raise InputError (located) for an invalid or unknown issue."""
