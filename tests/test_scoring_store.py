@@ -7,14 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
 from typer.testing import CliRunner
 
 from powerlist.errors import InputError
 from powerlist.issue import SHANGHAI
 from powerlist.lifecycle import Event, stamp
-from powerlist.scoring import Period, Satisfaction, score_period
-from powerlist.scoring_io import read_store, records_from_store
-from powerlist.store import NewEvent, SQLiteCaseStore
+from powerlist.scoring import Period, Satisfaction, score_period, score_whistle
+from powerlist.scoring_io import read_store, records_from_store, whistle_from_case
+from powerlist.store import CaseRecord, NewEvent, SQLiteCaseStore
+from powerlist.testing.strategies import CaseHistory, case_histories
 
 STREET = "420202001"
 MARKET = {"code": "420202-market", "name": "黄石港区市场监督管理局", "level": "district"}
@@ -141,3 +143,23 @@ def test_read_store_and_cli(store: SQLiteCaseStore, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["score", "--period", "2026Q3", "--db", str(path), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["streets"][0]["whistles"] == 5
+
+
+@given(case_histories(max_events=14))
+def test_any_valid_history_gives_a_sound_record_or_none(history: CaseHistory) -> None:
+    record = whistle_from_case(CaseRecord(history.snapshot, history.events))
+    dispatched = [e for e in history.events if e.event is Event.DISPATCH]
+    if record is None:
+        first = dispatched[0].details["to"] if dispatched else None
+        assert first is None or first["code"] == "420202001" or first["level"] == "community"
+        return
+    assert record.case_id == history.case_id and record.street == "420202001"
+    assert record.respond_by is not None and record.complete_by is not None
+    if record.responded_at is not None:
+        assert record.responded_at >= record.received_at
+    if record.completed_at is not None:
+        assert record.completed_at >= record.received_at
+    assert record.unit in {e.details["to"]["code"] for e in history.events if isinstance(e.details.get("to"), dict)}
+    figures = score_whistle(record)
+    for value in (figures.response, figures.completion, figures.satisfaction):
+        assert value is None or 0 <= value <= 100
