@@ -6,9 +6,17 @@
   平台吹哨) or their English field names. Every bad row and cell is reported at once, located.
   Workbooks are opened through `powerlist.sheets` (safe opening, header found under title rows).
 - `read_vetoes(path)`: a veto list (对象, 否决事项, 日期, 说明) → `Veto`s.
-- `write_report(scores, path)`: one sheet per subject kind (部门, 街道) with every figure's whistle
-  count, a whistle-detail sheet (哨明细) for traceability, a notes sheet (说明), a colour scale on
-  the score column and a native bar chart. Text never becomes a formula (`powerlist.cells`).
+- `read_other_scores(path)`: each unit's other assessment score (对象, 其他考核得分), for the
+  annual fold.
+- `read_store(path, period)` / `records_from_store(store, period)`: the case store's histories of
+  the period (issue 4, `store.iter_cases`), each folded into one record by `whistle_from_case`.
+- `catalog_context(catalog)` / `with_catalog(records, catalog)`: every street's 编制人数 and name,
+  and missing names filled in, from a `Catalog`.
+- `write_report(scores, path, annual=None)`: one sheet per subject kind (部门, 街道) with every
+  figure's whistle count, a whistle-detail sheet (哨明细) with each whistle's facts and figures, a
+  年度考核 sheet when annual results are given, a notes sheet (说明), a colour scale on the score
+  column, data bars on the whistle counts and a native bar chart per ranking. Text never becomes
+  a formula (`powerlist.cells`); numbers are published (ROUND_HALF_UP, 2 decimals).
 """
 
 from __future__ import annotations
