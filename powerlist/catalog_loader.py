@@ -66,6 +66,7 @@ from .sheets import (
     clean_code,
     clean_line,
     clean_token,
+    is_refused,
     split_lines,
 )
 
@@ -260,7 +261,9 @@ class _CatalogReader:
         ok = True
         for name in names:
             text = _text(row, name)
-            if text is None:
+            if text is None and is_refused(row.values.get(name)):
+                ok = False
+            elif text is None:
                 problems.add(f"empty required cell: {SHEET_FIELDS[header.sheet][name][0]}",
                              sheet=header.sheet, cell=header.cell(name, row.number),
                              row=row.number, field=name, code="empty-cell")

@@ -79,6 +79,7 @@ from .sheets import (
     clean_line,
     clean_token,
     drop_shadowed,
+    is_refused,
     split_lines,
 )
 
@@ -362,7 +363,7 @@ def _kind(row: SheetRow, header: Header, problems: ProblemCollector,
     raw = cell_text(row.values.get("kind"))
     token = clean_token(raw) if raw is not None else ""
     if not token:
-        if required:
+        if required and not is_refused(row.values.get("kind")):
             problems.add(f"empty required cell: {header_label('kind')}", sheet=header.sheet,
                          cell=_cell(header, "kind", row.number), row=row.number, field="kind",
                          code="empty-cell")
@@ -382,7 +383,7 @@ def _mode(row: SheetRow, header: Header, problems: ProblemCollector, *,
     raw = cell_text(row.values.get("mode"))
     token = clean_token(raw) if raw is not None else ""
     if not token:
-        if required:
+        if required and not is_refused(row.values.get("mode")):
             problems.add(f"empty required cell: {header_label('mode')}", sheet=header.sheet,
                          cell=_cell(header, "mode", row.number), row=row.number, field="mode",
                          code="empty-cell")
@@ -409,7 +410,7 @@ def _code(row: SheetRow, header: Header, name: str | None, sub_item: str | None,
     raw = cell_text(row.values.get("code"))
     code = clean_code(raw) if raw is not None else ""
     if not code:
-        if required:
+        if required and not is_refused(row.values.get("code")):
             problems.add(f"empty code: every item needs a {header_label('code')}",
                          sheet=header.sheet, cell=_cell(header, "code", row.number),
                          row=row.number, field="code", code="empty-code")
@@ -421,7 +422,7 @@ def _code(row: SheetRow, header: Header, name: str | None, sub_item: str | None,
 def _name(row: SheetRow, header: Header, problems: ProblemCollector, *,
           required: bool) -> str | None:
     name = _text(row, "name")
-    if name is None and required:
+    if name is None and required and not is_refused(row.values.get("name")):
         problems.add(f"empty required cell: {header_label('name')}", sheet=header.sheet,
                      cell=_cell(header, "name", row.number), row=row.number, field="name",
                      code="empty-cell")
@@ -472,14 +473,14 @@ def _delegation_rows(row: SheetRow, header: Header, file: str, problems: Problem
         code = _code(row, header, name, sub_item, kind, problems, required=False)
     if code is None and name is not None:
         code = items_by_name.get(item_key(name, sub_item))
-    if code is None and name is None:
+    if code is None and name is None and not is_refused(row.values.get("name")):
         problems.add("the row names no item: fill in 事项编码 or 事项名称", sheet=header.sheet,
                      cell=_cell(header, "name", row.number), row=row.number, field="name",
                      code="empty-cell")
     street_raw = cell_text(row.values.get("street"))
     written = split_lines(street_raw, STREET_SEPARATORS) if street_raw else ()
     street_cell = _cell(header, "street", row.number)
-    if not written:
+    if not written and not is_refused(row.values.get("street")):
         problems.add(f"empty required cell: {header_label('street')}", sheet=header.sheet,
                      cell=street_cell, row=row.number, field="street", code="empty-cell")
     streets: list[tuple[str, str]] = []

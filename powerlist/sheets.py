@@ -120,10 +120,25 @@ def clean_token(value: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", value))
 
 
+class _Refused:
+    """A cell already reported as unusable (see `cell_problem`): reads as empty, and a
+    reader checking required cells skips it (`is_refused`) so it is reported once."""
+
+    def __repr__(self) -> str:
+        return "REFUSED"
+
+
+REFUSED: Any = _Refused()
+
+
+def is_refused(value: Any) -> bool:
+    return value is REFUSED
+
+
 def cell_text(value: Any) -> str | None:
     """A cell value as text, before cleaning: numbers stored as numbers read as their
     digits (1001.0 → "1001"), dates as ISO dates, booleans as TRUE/FALSE; None when empty."""
-    if value is None:
+    if value is None or value is REFUSED:
         return None
     if isinstance(value, str):
         return value
@@ -546,9 +561,25 @@ class Workbook:
                 if i < width and not is_blank(values[i]):
                     blank = False
                     break
+            if not blank:
+                bad = None
+                for i in used:
+                    if i < width and isinstance(values[i], str):
+                        found = cell_problem(values[i])
+                        if found is not None:
+                            problems.add(found[1], sheet=sheet, code=found[0],
+                                         cell=f"{get_column_letter(i + 1)}{number}",
+                                         value=values[i][:40])
+                            bad = bad or list(values)
+                            bad[i] = REFUSED
+                if bad is not None:
+                    values = tuple(bad)
             for merge in active:
                 if merge.min_row == number:
-                    merge.anchor_value = values[merge.min_col - 1] if merge.min_col <= width else None
+                    anchor = values[merge.min_col - 1] if merge.min_col <= width else None
+                    if isinstance(anchor, str) and cell_problem(anchor) is not None:
+                        anchor = REFUSED
+                    merge.anchor_value = anchor
             if blank:
                 continue
             row = {name: (values[col] if col < width else None) for name, col in single}
@@ -566,15 +597,36 @@ class Workbook:
                             break
             extra = {name: tuple(values[c] if c < width else None for c in cols)
                      for name, cols in multi}
-            for name, col in single:
-                value = row[name]
-                if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                    problems.add(f"cell of {len(value)} characters, more than the limit of "
-                                 f"{MAX_CELL_CHARS}", sheet=sheet,
-                                 cell=f"{get_column_letter(col + 1)}{number}",
-                                 value=value[:40], code="cell-too-long")
-                    row[name] = None
             yield SheetRow(number, row, merged, extra)
+
+
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!"})
+_FORMULA_TEXT = re.compile(r"\s*(?:=|[@+\-]\s*[A-Za-z_][\w.]*\s*\(|[@+\-]?\s*\w+\|\s*')")
+_TRIGGERS = frozenset("=@+-#") | frozenset(" \t\u3000\u00a0")
+
+
+def cell_problem(value: str) -> tuple[str, str] | None:
+    """(code, message) when a text cell cannot be taken as data, else None:
+
+    - ``cell-too-long``: more than `MAX_CELL_CHARS` characters;
+    - ``error-value``: an Excel error (#N/A, #REF! …), a formula's cached failure;
+    - ``formula-text``: text a spreadsheet program would run as a formula — starting with
+      "=", or "@"/"+"/"-" followed by a function call (``@SUM(``), or a DDE call
+      (``cmd|' /C calc'!A0``). Such a value is refused, not loaded, so it can never travel
+      from a user's file into a report."""
+    if len(value) > MAX_CELL_CHARS:
+        return "cell-too-long", (f"cell of {len(value)} characters, more than the limit of "
+                                 f"{MAX_CELL_CHARS}")
+    if not value or value[0] not in _TRIGGERS and "|" not in value:
+        return None
+    text = value.strip()
+    if text in EXCEL_ERRORS:
+        return "error-value", "the cell holds an Excel error value: fix the formula or the value"
+    if _FORMULA_TEXT.match(text):
+        return "formula-text", ("text that a spreadsheet program would run as a formula "
+                                "(formula injection?): remove the leading =, +, - or @")
+    return None
 
 
 def _inherit(values: tuple[Any, ...], active: list[_Merge], wanted: set[int]) -> tuple[Any, ...]:

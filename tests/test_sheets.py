@@ -290,6 +290,42 @@ def test_overlong_cell(tmp_path: Path) -> None:
     assert (problem.cell, problem.code) == ("E2", "cell-too-long")
 
 
+@pytest.mark.parametrize(("value", "code"), [
+    ("#N/A", "error-value"),
+    ("#REF!", "error-value"),
+    ("@SUM(A1:A9)", "formula-text"),
+    ("+HYPERLINK(\"http://x\",\"y\")", "formula-text"),
+    ("-cmd(1)", "formula-text"),
+    ("cmd|' /C calc'!A0", "formula-text"),
+    (" @SUM(1)", "formula-text"),
+])
+def test_refused_cell_values(tmp_path: Path, value: str, code: str) -> None:
+    path = valid_xlsx(tmp_path / "v.xlsx", [[1, "1001", value, "行政处罚", None]])
+    problem = only_problem(path)
+    assert (problem.cell, problem.code) == ("C2", code)
+
+
+@pytest.mark.parametrize("value", ["-", "+86 0714", "A|B", "是|否", "#1 事项", "@街道", "-1"])
+def test_harmless_text_that_starts_like_a_formula_loads(tmp_path: Path, value: str) -> None:
+    path = valid_xlsx(tmp_path / "v.xlsx", [[1, "1001", value, "行政处罚", None]])
+    assert load_power_list(path).items[0].name == value
+
+
+def test_refused_value_in_a_merged_anchor_is_reported_once(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["事项编码", "事项名称", "子项", "权力类型"])
+    ws.append(["1", "@SUM(1)", "一", "行政处罚"])
+    ws.append([None, None, "二", None])
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("B2:B3")
+    ws.merge_cells("D2:D3")
+    book.save(tmp_path / "m.xlsx")
+    with pytest.raises(InputError) as caught:
+        load_power_list(tmp_path / "m.xlsx")
+    assert [(p.cell, p.code) for p in caught.value.problems] == [("B2", "formula-text")]
+
+
 def test_wrong_dimension_does_not_cut_rows(tmp_path: Path) -> None:
     source = valid_xlsx(tmp_path / "ok.xlsx", [
         [i, f"10{i:02d}", f"事项{i}", "行政处罚", None] for i in range(1, 11)])
