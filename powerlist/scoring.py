@@ -36,6 +36,14 @@ Street, per period (whistles attributed to the period by `received_at`, 受理�
   held itself (`street_held_power`) and not returned as wrongly routed (`returned`).
   `empty_quality` with no whistles.
 
+Aggregation: `tally(records, period)` gives `Tallies` — per unit and per street, counts and exact
+sums with the whistle ids behind them — and `tally(a) + tally(b) == tally(a + b)` for disjoint
+whistles, in any order. `results` turns tallies into rankings (晒单); `score_period` does both.
+A whistle whose responding unit is the street's own office counts for the street only.
+
+Annual: `annual_result` folds a whistle score into the other assessment (w ≥ 0.30 departments,
+w ≥ 0.15 streets) and fails the unit on any veto dated in the period, or below `pass_mark`.
+
 Arithmetic is exact and never touches float: caller-given values and weights are Decimals; a
 definition that divides (a lateness ratio, a mean) yields an exact rational (`fractions.Fraction`).
 The one rounding rule, applied only at publication by `publish`, is ROUND_HALF_UP to 2 decimals.
