@@ -474,7 +474,8 @@ def _delegation_rows(row: SheetRow, header: Header, file: str, problems: Problem
     if code is None and name is not None:
         code = items_by_name.get(item_key(name, sub_item))
     if code is None and name is None and not is_refused(row.values.get("name")):
-        problems.add("the row names no item: fill in 事项编码 or 事项名称", sheet=header.sheet,
+        problems.add("the row names no item: fill in 事项编码 or 事项名称",
+                     sheet=header.sheet,
                      cell=_cell(header, "name", row.number), row=row.number, field="name",
                      code="empty-cell")
     street_raw = cell_text(row.values.get("street"))

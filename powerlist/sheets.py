@@ -18,7 +18,7 @@ Checks made before openpyxl sees the file, each failing with `InputError`:
 | number of parts | `MAX_PARTS` (10,000) |
 | declared uncompressed size of one part | `MAX_PART_BYTES` (256 MiB) |
 | declared uncompressed size of all parts | `MAX_TOTAL_BYTES` (1 GiB) |
-| compression ratio of any part larger than 1 MiB | `MAX_RATIO` (200:1) |
+| compression ratio of a part over 1 MiB (real sheets: 5–20:1) | `MAX_RATIO` (500:1) |
 | the parts a workbook needs: ``[Content_Types].xml`` and ``xl/workbook.xml`` | |
 
 Python's zipfile never inflates more than a part's declared size (a part that inflates
@@ -64,7 +64,7 @@ MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_PARTS = 10_000
 MAX_PART_BYTES = 256 * 1024 * 1024
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
-MAX_RATIO = 200
+MAX_RATIO = 500
 RATIO_CHECK_FROM = 1024 * 1024
 MAX_CELL_CHARS = 32_767
 MAX_MERGED_RANGES = 200_000
@@ -348,7 +348,9 @@ def _check_parts(infos: list[zipfile.ZipInfo], file: str) -> None:
 
 
 _ROW_END = b"row>"
-_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=[\"']([A-Za-z]{1,3}[0-9]+:[A-Za-z]{1,3}[0-9]+)[\"']")
+_MERGE_REF = re.compile(
+    rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=[\"']([A-Za-z]{1,3}[0-9]+:[A-Za-z]{1,3}[0-9]+)[\"']"
+)
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_START = re.compile(rb"<(?:\w+:)?c[\s>]")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
@@ -389,7 +391,8 @@ def _uncached_formulas(segment: bytes) -> Iterator[str]:
     position = 0
     while (found := _FORMULA.search(segment, position)) is not None:
         start = -1
-        for start_match in _CELL_START.finditer(segment, max(0, found.start() - 4096), found.start()):
+        window = max(0, found.start() - 4096)
+        for start_match in _CELL_START.finditer(segment, window, found.start()):
             start = start_match.start()
         end_match = _CELL_END.search(segment, found.end())
         end = end_match.end() if end_match else len(segment)
