@@ -244,9 +244,19 @@ def _read_xlsx(path: Path, file: str) -> Iterator[IssueRecord]:
             header, rows = book.table(info.name, vocabulary, problems)
             if header is None:
                 continue
+            # A formula cell without a cached value rejects its row, not the whole file.
+            by_row: dict[int, list[Problem]] = {}
+            fatal = []
+            for problem in problems.problems:
+                number = _cell_row(problem.cell) if problem.code == "formula-no-value" else None
+                if number is None:
+                    fatal.append(problem)
+                else:
+                    by_row.setdefault(number, []).append(problem.model_copy(update={"row": number}))
+            problems.problems = fatal
             problems.raise_if_any("cannot read issues")
             letters = header.letters
-            return _xlsx_records(book, file, info.name, letters, rows)
+            return _xlsx_records(book, file, info.name, letters, rows, problems, by_row)
         problems.add("no sheet with an issue header (expected a 问题分类/category column)", code="missing-column")
         problems.raise_if_any("cannot read issues")
         raise AssertionError("unreachable")
@@ -255,15 +265,26 @@ def _read_xlsx(path: Path, file: str) -> Iterator[IssueRecord]:
         raise
 
 
-def _xlsx_records(book: Any, file: str, sheet: str, letters: dict[str, str], rows: Iterator[Any]) -> Iterator[IssueRecord]:
+def _cell_row(cell: str | None) -> int | None:
+    digits = "".join(ch for ch in cell or "" if ch.isdigit())
+    return int(digits) if digits else None
+
+
+def _xlsx_records(book: Any, file: str, sheet: str, letters: dict[str, str], rows: Iterator[Any],
+                  found: ProblemCollector, by_row: dict[int, list[Problem]]) -> Iterator[IssueRecord]:
+    seen = len(found.problems)
     try:
         for row in rows:
+            # Problems the sheet reader finds in this row's cells (too long, formula without a
+            # cached value) reject the row they belong to.
+            cell_problems = tuple(by_row.get(row.number, ())) + tuple(found.problems[seen:])
+            seen = len(found.problems)
             data, dup = canonical(row.values)
             cells = {name: f"{letter}{row.number}" for name, letter in letters.items()}
             for place in ("community", "street"):
                 if place in cells and "location" not in cells:
                     cells["location"] = cells[place]
-            problems = tuple(
+            problems = cell_problems + tuple(
                 Problem(message=m, file=file, sheet=sheet, row=row.number, cell=cells.get(k), field=k, code="duplicate-field") for k, m in dup
             )
             yield IssueRecord(file, row.number, data, problems, sheet=sheet, cells=cells)

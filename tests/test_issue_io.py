@@ -100,3 +100,16 @@ def test_xlsx_with_title_row_and_located_cells(tmp_path: Path, router: Router) -
     problem = decisions[1].errors[0]
     assert (problem.sheet, problem.cell, problem.field) == ("工单", "G4", "repeat_count")
     assert (decisions[2].errors[0].cell, decisions[2].errors[0].code) == ("C5", "unknown-category")
+
+
+def test_xlsx_cell_too_long_rejects_its_row(tmp_path: Path, router: Router) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["编号", "受理时间", "问题分类", "社区", "问题描述"])
+    sheet.append(["L1", "2026-11-23 10:00", "C01", C1, "x" * 40_000])
+    sheet.append(["L2", "2026-11-23 10:00", "C01", C1, "ok"])
+    path = tmp_path / "long.xlsx"
+    book.save(path)
+    decisions = list(router.route_many(read_issues(path)))
+    assert [d.status for d in decisions] == ["rejected", "routed"]
+    assert decisions[0].errors[0].cell == "E2"

@@ -117,3 +117,18 @@ def test_demo_covers_every_whistle_and_grade() -> None:
     assert all(d["status"] == "routed" for d in decisions)
     assert {d["whistle"] for d in decisions} == {"daily", "key", "coordination", "emergency"}
     assert {d["grade"] for d in decisions} == {"A", "B", "C", "D"}
+
+
+def test_batch_route_example(tmp_path: Path) -> None:
+    import runpy
+
+    try:
+        Router.default()
+    except Exception as error:  # noqa: BLE001
+        pytest.skip(f"shipped catalogs not loadable: {error}")
+    example = runpy.run_path(str(Path(__file__).resolve().parent.parent / "examples" / "batch_route.py"))
+    source = Path(__file__).resolve().parent.parent / "examples" / "issues.jsonl"
+    out = tmp_path / "decisions.csv"
+    assert example["main"]([str(source), str(out)]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert len(rows) == len(source.read_text(encoding="utf-8").splitlines())
