@@ -1,0 +1,177 @@
+"""The delegation audit (issue 6): planted faults found at their cell and nothing else."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from powerlist.audit import AuditConfig, CODES, audit_workbook, read_audit_workbook
+from powerlist.audit.findings import CHECKS, Severity
+from powerlist.catalog import Catalog
+from powerlist.catalog_loader import load_catalogs
+from powerlist.errors import InputError
+
+DATA = Path(__file__).parent / "data" / "audit"
+MANIFEST = json.loads((DATA / "planted.json").read_text(encoding="utf-8"))
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def restricted(catalog: Catalog, streets: list[str]) -> Catalog:
+    """The catalog cut down to `streets` (the planted workbooks cover two streets)."""
+    data = catalog.data
+    return Catalog(data.model_copy(update={
+        "streets": tuple(s for s in data.streets if s.code in streets),
+        "communities": tuple(c for c in data.communities if c.street in streets),
+        "stationed_units": tuple(u for u in data.stationed_units if u.street in streets),
+        "delegations": tuple(d for d in data.delegations if d.street in streets),
+    }), city_code=catalog.city_code)
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalogs()
+
+
+@pytest.fixture(scope="module")
+def two_streets(catalog: Catalog) -> Catalog:
+    return restricted(catalog, MANIFEST["streets"])
+
+
+@pytest.fixture(scope="module")
+def config() -> AuditConfig:
+    return AuditConfig.load()
+
+
+def keys(findings):
+    return {(f.code, f.cell, f.item, f.street) for f in findings}
+
+
+def audit(name: str, catalog: Catalog, config: AuditConfig):
+    book = read_audit_workbook(DATA / name, catalog)
+    return audit_workbook(book, catalog, config)
+
+
+@pytest.fixture(scope="module")
+def base(two_streets: Catalog, config: AuditConfig):
+    return audit("base.xlsx", two_streets, config)
+
+
+def test_base_workbook_has_no_error(base) -> None:
+    assert not [f for f in base if f.severity is Severity.ERROR]
+    assert {f.check for f in base} <= {"responsibility-without-power"}
+
+
+def test_shipped_delegation_has_no_error(catalog: Catalog, config: AuditConfig) -> None:
+    findings = audit_workbook(read_audit_workbook(ROOT / "catalogs" / "delegation.xlsx", catalog),
+                              catalog, config)
+    assert not [f for f in findings if f.severity is Severity.ERROR]
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST["files"]))
+def test_planted_fault_found_at_its_cell_and_nothing_else(name: str, two_streets: Catalog,
+                                                        config: AuditConfig, base) -> None:
+    findings = audit(name, two_streets, config)
+    expected = {(e["code"], e["cell"], e["item"], e["street"]) for e in MANIFEST["files"][name]}
+    added = keys(findings) - keys(base)
+    assert added == expected
+    removed = keys(base) - keys(findings)
+    if name == "missing_street.xlsx":
+        gone = MANIFEST["streets"][1]
+        assert all(street == gone for _, _, _, street in removed)
+    else:
+        assert removed == set()
+    for finding in findings:
+        if (finding.code, finding.cell, finding.item, finding.street) in expected:
+            assert finding.file == str(DATA / name)
+            assert finding.sheet == "街道承接"
+            assert finding.message_zh and finding.message_en
+            assert finding.check == CODES[finding.code].check
+
+
+def test_every_check_is_planted() -> None:
+    planted = {CODES[e["code"]].check for found in MANIFEST["files"].values() for e in found}
+    assert planted == set(CHECKS) - {"capacity"}  # capacity: thresholds below
+
+
+def test_capacity_items_per_staff(two_streets: Catalog) -> None:
+    first, second = MANIFEST["streets"]
+    book = read_audit_workbook(DATA / "base.xlsx", two_streets)
+    held = {r.row.code for r in book.rows
+            if r.row.street == first and r.row.mode.value in ("delegated", "entrusted")}
+    staff = two_streets.streets[first].staff
+    limit = len(held) / staff - 0.01  # just under the first street's ratio
+    assert len({r.row.code for r in book.rows if r.row.street == second
+                and r.row.mode.value in ("delegated", "entrusted")}) / \
+        two_streets.streets[second].staff < limit
+    findings = audit_workbook(book, two_streets, AuditConfig(max_items_per_staff=limit))
+    capacity = [f for f in findings if f.check == "capacity"]
+    assert [(f.code, f.street) for f in capacity] == [("PL901", first)]
+    assert dict(capacity[0].details)["items"] == len(held)
+    assert dict(capacity[0].details)["staff"] == staff
+
+
+def test_capacity_without_staff_is_info(two_streets: Catalog, config: AuditConfig) -> None:
+    first = MANIFEST["streets"][0]
+    data = two_streets.data
+    nostaff = Catalog(data.model_copy(update={"streets": tuple(
+        s.model_copy(update={"staff": None}) if s.code == first else s for s in data.streets)}))
+    findings = audit_workbook(read_audit_workbook(DATA / "base.xlsx", nostaff), nostaff, config)
+    assert [(f.code, f.street, f.severity) for f in findings if f.check == "capacity"] == [
+        ("PL903", first, Severity.INFO)]
+
+
+def test_overlap_keeps_both_rows(two_streets: Catalog) -> None:
+    book = read_audit_workbook(DATA / "overlap.xlsx", two_streets)
+    base = read_audit_workbook(DATA / "base.xlsx", two_streets)
+    assert len(book.rows) == len(base.rows) + 2
+
+
+def test_unreadable_workbook_is_an_input_error(tmp_path: Path, two_streets: Catalog) -> None:
+    bad = tmp_path / "bad.xlsx"
+    book = load_workbook(DATA / "base.xlsx")
+    book["街道承接"]["G3"] = "不存在街道"
+    book.save(bad)
+    with pytest.raises(InputError) as caught:
+        read_audit_workbook(bad, two_streets)
+    assert any(p.cell == "G3" and p.code == "unknown-street" for p in caught.value.problems)
+
+
+def test_bad_threshold_is_an_input_error() -> None:
+    with pytest.raises(InputError) as caught:
+        AuditConfig.from_params({"max_items_per_staff": "many", "subjects": [1]})
+    assert {p.field for p in caught.value.problems} == {"params.max_items_per_staff",
+                                                         "params.subjects"}
+
+
+def test_shipped_thresholds_load() -> None:
+    config = AuditConfig.load()
+    assert config.max_items_per_staff > 0 and "公安" in config.stationed_departments
+
+
+def test_codes_documented() -> None:
+    doc = (ROOT / "docs" / "audit-codes.md").read_text(encoding="utf-8")
+    rows = {m.group(1): (m.group(2), m.group(3))
+            for m in re.finditer(r"^\| (PL\d+) \| `([a-z-]+)` \| (\w+) \|", doc, re.M)}
+    assert rows == {c: (i.check, i.severity.value) for c, i in CODES.items()}
+
+
+def test_planted_workbooks_follow_the_shipped_delegation(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_planted", DATA / "make_planted.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    planted = module.build(tmp_path)
+    assert planted == MANIFEST["files"]
+    for name in ("base.xlsx", *MANIFEST["files"]):
+        fresh = load_workbook(tmp_path / name, read_only=True)
+        committed = load_workbook(DATA / name, read_only=True)
+        assert [r for r in fresh.active.iter_rows(values_only=True)] == \
+            [r for r in committed.active.iter_rows(values_only=True)], name
+        fresh.close()
+        committed.close()
