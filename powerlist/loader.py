@@ -67,7 +67,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, ProblemCollector
+from .errors import ProblemCollector
 from .models import DelegationMode, PowerItem, PowerKind, SourceRef, Street
 from .sheets import (
     Header,
@@ -521,7 +521,6 @@ __all__ = [
     "POWER_LIST_VOCABULARY",
     "DelegationRow",
     "DelegationWorkbook",
-    "InputError",
     "PowerList",
     "load_delegation_workbook",
     "load_power_list",

@@ -23,8 +23,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from powerlist.errors import InputError
-from powerlist.loader import POWER_LIST_FIELDS, PowerList, load_power_list
-from powerlist.models import DelegationMode, PowerItem, PowerKind
+from powerlist.loader import (
+    POWER_LIST_FIELDS,
+    PowerList,
+    load_power_list,
+    read_delegation_workbook,
+)
+from powerlist.models import DelegationMode, PowerItem, PowerKind, Street
 from powerlist.sheets import clean_line
 
 SETTINGS = settings(max_examples=int(__import__("os").environ.get("LOADER_EXAMPLES", "40")), suppress_health_check=[HealthCheck.too_slow,
@@ -304,3 +309,26 @@ def test_damaged_parts_raise_only_input_error(part: str, junk: bytes) -> None:
             for info in zin.infolist():
                 zout.writestr(info.filename, junk if info.filename == part else zin.read(info))
         loads_or_input_error(path)
+
+
+STREETS = (Street(code="420202001", name="黄石港街道", district="420202"),)
+
+
+@SETTINGS
+@given(header=st.lists(st.sampled_from(["事项编码", "事项名称", "权力类型", "街道", "承接单位", "承接方式",
+                                        "子项", "随便"]), min_size=0, max_size=7),
+       grid=st.lists(st.lists(cell_values | st.sampled_from(["黄石港", "420202001", "派驻"]),
+                              max_size=7), max_size=10))
+def test_random_delegation_cells_raise_only_input_error(header: list[str],
+                                                        grid: list[list[Any]]) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(header)
+    for row in grid:
+        book.active.append(row)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "delegation.xlsx"
+        book.save(path)
+        try:
+            read_delegation_workbook(path, STREETS, {}, known_items={"1001"})
+        except InputError as error:
+            assert all(p.file == str(path) for p in error.problems)
