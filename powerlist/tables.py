@@ -266,7 +266,7 @@ def load_rule_file(path: str | Path) -> RuleFile:
         problems.add(f"cannot read rules file: {error}")
         problems.raise_if_any("invalid rules file")
         raise AssertionError("unreachable")
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, RecursionError) as error:  # nesting too deep for the parser
         problems.add(f"not valid TOML: {error}", row=getattr(error, "lineno", None))
         problems.raise_if_any("invalid rules file")
         raise AssertionError("unreachable")
