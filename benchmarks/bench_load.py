@@ -14,6 +14,7 @@ import argparse
 import random
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -55,6 +56,23 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
             None,
         ])
     book.save(path)
+    _add_dimension(path, f"A1:L{rows + 2}")
+
+
+def _add_dimension(path: Path, ref: str) -> None:
+    """Write-only openpyxl omits <dimension>, which makes every read-only open parse the
+    whole sheet once more; Excel and WPS always write it, so the benchmark file has it."""
+    part = "xl/worksheets/sheet1.xml"
+    staged = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(staged, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part and b"<dimension" not in data:
+                at = min(i for i in (data.find(b"<sheetViews"), data.find(b"<sheetFormatPr"),
+                                     data.find(b"<cols"), data.find(b"<sheetData")) if i >= 0)
+                data = data[:at] + f'<dimension ref="{ref}"/>'.encode() + data[at:]
+            zout.writestr(info, data)
+    staged.replace(path)
 
 
 def bare(path: Path) -> int:
