@@ -19,9 +19,13 @@ Choices where the issue is silent (documented here and in the report):
 - Deadlines that follow from a deadline (end of the reminder grace, an extension) count from the
   missed deadline, so the actions do not depend on how often ticks run. A unit that newly takes
   a case (escalation, re-dispatch, supervision of a dispute, reopening) gets the decision's
-  response and completion windows again, counted from the action. Windows and grace periods are
-  wall-clock hours: the router's working-day calendar decides the first deadlines; later ones
-  reuse the same lengths.
+  response and completion windows again, counted from the action. Windows, grace periods and
+  extensions are wall-clock hours: the router's working-day calendar (powerlist.calendar)
+  decides the first deadlines, later ones reuse their lengths. Ticks deliberately do not count
+  working days: a year the calendar does not know raises CalendarError, and one such case
+  would stop every tick of the whole store.
+- Whether an extension or a reopening makes a case 疑难 (`hard_extensions`, `hard_reopens`) is
+  decided when the event is appended and kept in the event, so replaying never needs the rules.
 - Escalation goes to the first unit on the decision's escalation path above the level of the
   unit holding the case (never to the same or a lower level); with nobody above, the city
   supervision office lists the case (挂牌督办), and under supervision an overdue case is urged
