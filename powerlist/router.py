@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -100,6 +100,8 @@ class Located:
     powers: Powers
     refs: dict[str, UnitRef]  # role → unit, the community included when there is one
     profile: Profile
+    # (lead, co_roles, path) → (lead, co_units, escalation_path): a place sees few variants
+    units_of: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -362,12 +364,18 @@ def template(located: Located, drawn: Sketch, rules_version: str) -> dict[str, A
     """Stage 3a: the sketch's roles made units — every field of the routed Decision but the
     issue's id and clock times. Co-units: every holder of a candidate power and every unit the
     sketch names, but the lead, sorted by code."""
-    refs = located.refs
-    lead = refs[drawn.lead]
-    co = dict(located.powers.holder_refs)
-    for role in drawn.co_roles:
-        co[refs[role].code] = refs[role]
-    co.pop(lead.code, None)
+    key = (drawn.lead, drawn.co_roles, drawn.path)
+    found = located.units_of.get(key)
+    if found is None:
+        refs = located.refs
+        lead = refs[drawn.lead]
+        co = dict(located.powers.holder_refs)
+        for role in drawn.co_roles:
+            co[refs[role].code] = refs[role]
+        co.pop(lead.code, None)
+        found = (lead, tuple(co[code] for code in sorted(co)), (lead, *(refs[role] for role in drawn.path)))
+        located.units_of[key] = found
+    lead, co_units, path = found
     return {
         "issue_id": "",
         "status": "routed",
@@ -378,8 +386,8 @@ def template(located: Located, drawn: Sketch, rules_version: str) -> dict[str, A
         "grade": drawn.grade,
         "level": drawn.grade.level,
         "lead": lead,
-        "co_units": tuple(co[code] for code in sorted(co)),
-        "escalation_path": (lead, *(refs[role] for role in drawn.path)),
+        "co_units": co_units,
+        "escalation_path": path,
         "powers": located.powers.powers,
         "respond_by": None,
         "complete_by": None,

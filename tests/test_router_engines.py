@@ -83,3 +83,27 @@ def test_compiled_tables_equal_the_reference_scan(facts: dict[str, object]) -> N
                 CompiledTable(table).evaluate(facts)
             continue
         assert [row.id for row in CompiledTable(table).evaluate(facts)] == expected
+
+
+@settings(max_examples=80)
+@given(catalogs().flatmap(lambda c: st.tuples(st.just(c), st.lists(issues(c), min_size=1, max_size=5))))
+def test_decision_properties(drawn: tuple[Catalog, list[Issue]]) -> None:
+    catalog, items = drawn
+    router = Router(catalog, RULES)
+    known_rows = {row.id for table in RULES.tables.values() for row in table.rows}
+    for decision in router.route_many(items):
+        assert decision.status == "routed"
+        assert decision.lead is not None and decision.grade is not None
+        # exactly one lead, never also a co-unit; co-units sorted and distinct
+        codes = [u.code for u in decision.co_units]
+        assert decision.lead.code not in codes and codes == sorted(set(codes))
+        # the escalation path starts at the lead and climbs, without repeats
+        path = decision.escalation_path
+        assert path[0] == decision.lead and len({u.code for u in path}) == len(path)
+        ranks = [u.level.rank for u in path]
+        assert ranks == sorted(ranks)
+        assert decision.level == decision.grade.level
+        assert decision.respond_by is not None and decision.complete_by is not None
+        assert decision.respond_by <= decision.complete_by
+        assert all(step.rule in known_rows or step.rule.startswith("power_list.") for step in decision.trace)
+        assert [p.code for p in decision.powers] == list(catalog.categories[decision.category or ""].powers)
