@@ -77,7 +77,7 @@ def show(
                     [[c, districts[c], n["streets"], n["communities"]]
                      for c, n in counts["districts"].items()]))
     out.print(table("街道 streets", ["编码 code", "名称 name", "区县 district", "社区 communities",
-                                   "编制 staff", "下放 delegated"],
+                                   "编制 staff", "下放/委托 delegated"],
                     [[s["code"], s["name"], districts.get(s["district"], s["district"]),
                       counts["streets"][s["code"]]["communities"],
                       counts["streets"][s["code"]]["staff"],
