@@ -5,6 +5,8 @@ shipped Huangshi catalogs, `resources.catalogs_dir()`), checks every cross refer
 returns an immutable `Catalog`, or raises one `InputError` carrying every problem of every
 file. The result is cached per process, keyed on the resolved directory and the files'
 modification times and sizes, so the many callers that load the shipped catalog share one.
+Item origins name the file alone (``power_list.xlsx``), so a catalog — and its
+fingerprint — does not depend on where the directory lies.
 
 | file | sheets (header names) | at least one row |
 |---|---|---|
@@ -35,7 +37,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -165,17 +166,24 @@ def load_catalogs(directory: str | Path | None = None) -> Catalog:
             stamp.append((name, stat.st_mtime_ns, stat.st_size))
         except OSError:
             stamp.append((name, 0, -1))
-    return _load_cached(resolved, str(root), tuple(stamp))
+    key = (resolved, tuple(stamp))
+    catalog = _CACHE.get(key)
+    if catalog is None:
+        # problems name the directory as given; the catalog itself does not depend on it
+        catalog = _CatalogReader(resolved, root).load()
+        while len(_CACHE) >= _CACHE_SIZE:
+            del _CACHE[next(iter(_CACHE))]
+        _CACHE[key] = catalog
+    return catalog
 
 
 def clear_cache() -> None:
     """Forget cached catalogs (tests that rewrite a file within one mtime tick use this)."""
-    _load_cached.cache_clear()
+    _CACHE.clear()
 
 
-@lru_cache(maxsize=8)
-def _load_cached(root: Path, shown: str, stamp: tuple[tuple[str, int, int], ...]) -> Catalog:
-    return _CatalogReader(root, Path(shown)).load()
+_CACHE: dict[tuple[Path, tuple[tuple[str, int, int], ...]], Catalog] = {}
+_CACHE_SIZE = 8
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -427,7 +435,9 @@ class _CatalogReader:
                     sheet=where[0] if where else None, cell=where[1] if where else None,
                     row=item.origin.row if item.origin else None, field="department",
                     value=item.department, code="unknown-department"))
-        return {item.code: item for item in power_list.items}
+        # origins name the file alone, so the catalog (and its fingerprint) is the same
+        # wherever the directory lies and however it was spelled
+        return {item.code: _relative(item) for item in power_list.items}
 
     def _delegations(self, streets: dict[str, Street], items: dict[str, PowerItem]
                      ) -> list[Delegation]:
@@ -540,6 +550,12 @@ class _CatalogReader:
 
 
 _CODE_FIELDS = {"code", "district", "street", "department"}
+
+
+def _relative(item: PowerItem) -> PowerItem:
+    if item.origin is None:
+        return item
+    return item.model_copy(update={"origin": item.origin.model_copy(update={"file": POWER_LIST})})
 
 
 def _text(row: SheetRow, name: str) -> str | None:

@@ -413,3 +413,12 @@ def test_delegation_workbook_against_the_shipped_catalog(shipped, tmp_path: Path
     rows = load_delegation_workbook(tmp_path / "d.xlsx").rows  # None: the shipped catalog
     assert [(r.code, r.street, r.mode) for r in rows] == [
         (item.code, street.code, DelegationMode.DELEGATED)]
+
+
+def test_catalog_does_not_depend_on_where_it_lies(tmp_path: Path) -> None:
+    first = load_catalogs(write_catalog(tmp_path / "a"))
+    second = load_catalogs(write_catalog(tmp_path / "b"))
+    assert first.fingerprint == second.fingerprint
+    assert first.items["0201"].origin is not None
+    assert first.items["0201"].origin.file == "power_list.xlsx"
+    assert load_catalogs(tmp_path / "a" / ".." / "a") is load_catalogs(tmp_path / "a")
