@@ -167,7 +167,8 @@ class DelegationRow:
     source: str
     note: str
     origin: SourceRef
-    cells: Mapping[str, str] = field(default_factory=dict)  # field → cell, e.g. {"mode": "H5"}
+    # field → cell, e.g. {"mode": "H5"}; not hashed (a mapping), so rows can go in sets
+    cells: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def cell(self, field_name: str) -> str | None:
         """``"Sheet!H5"`` for this row's `field_name`, or None when the sheet lacks it."""
