@@ -98,34 +98,54 @@ def test_a_holder_returning_its_own_power_is_buck_passing_citing_the_list(world:
         assert esc.case(issue.id).state in (State.DISPATCHED, State.SUPERVISED)
 
 
+def _shipped_issues(router: Router) -> list[dict[str, Any]]:
+    """examples/issues.jsonl when there is one, else one issue per category, round the streets."""
+    from powerlist.resources import examples_dir
+
+    folder = examples_dir()
+    path = folder / "issues.jsonl" if folder else None
+    if path is not None and path.is_file():
+        from powerlist.issue_io import read_issues
+
+        return [record.data for record in read_issues(path) if not record.problems]
+    places = sorted(router.catalog.communities) + sorted(router.catalog.streets)
+    return [
+        {"id": f"E{n:03d}", "received_at": "2026-07-01T09:00:00", "category": code, "location": places[n % len(places)],
+         "emergency": n % 7 == 0}
+        for n, code in enumerate(sorted(router.catalog.categories))
+    ]
+
+
 def test_shipped_catalogs_end_to_end(tmp_path: Any) -> None:
     try:
         router = Router.default()
     except (InputError, FileNotFoundError, OSError) as error:
         pytest.skip(f"shipped catalogs not loadable yet: {error}")
-    from powerlist.resources import examples_dir
-
-    folder = examples_dir()
-    path = folder / "issues.jsonl" if folder else None
-    if path is None or not path.is_file():
-        pytest.skip("no examples/issues.jsonl yet")
-    from powerlist.issue_io import read_issues
-
     esc = Escalator(SQLiteCaseStore(tmp_path / "cases.db"), router, RULES)
     opened = []
-    for record in read_issues(path):
+    for data in _shipped_issues(router):
         try:
-            opened.append(esc.open(record.data))
+            opened.append(esc.open(data))
         except InputError:
             continue
-    assert opened
-    start = max(case.snapshot.opened_at for case in opened)
+    assert len(opened) >= 10
     from powerlist.lifecycle import unstamp
 
-    actions = esc.tick(unstamp(start) + timedelta(days=90))
-    assert actions
+    start = unstamp(max(case.snapshot.opened_at for case in opened))
+    # a unit holding a power returns its case: 推诿, citing the power and its legal basis
+    held = next(case for case in opened if case.snapshot.holders)
+    holding = held.snapshot.holders[0]
+    esc.record(held.case_id, "return", start + timedelta(minutes=1), by=holding["unit"]["code"])
+    first = esc.tick(start + timedelta(minutes=2))
+    passing = [a for a in first if a.case_id == held.case_id and a.finding == "推诿"]
+    assert passing and holding["power"] in passing[0].reason
+    assert all(basis in passing[0].reason for basis in router.catalog.items[holding["power"]].legal_basis)
+    actions = first + esc.tick(start + timedelta(days=90))
+    assert {"remind", "escalate"} <= {a.action for a in actions}
     for action in actions:
         assert action.rule and action.reason
         if action.action == "escalate":
             assert router.catalog.units[action.to_unit].level.rank > router.catalog.units[action.from_unit].level.rank
-    assert esc.tick(unstamp(start) + timedelta(days=90)) == []
+    assert esc.tick(start + timedelta(days=90)) == []
+    for case in opened:
+        assert esc.store.replay(case.case_id) == esc.case(case.case_id).snapshot
