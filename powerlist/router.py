@@ -32,8 +32,8 @@ from .calendar import WorkCalendar
 from .catalog import Catalog
 from .decision import Decision, PowerRef, TraceStep, UnitRef, Whistle
 from .engines import ENGINES, TableEvaluator, make_evaluator
-from .errors import InputError, PowerlistError, Problem
-from .issue import Issue, RequestKind
+from .errors import InputError, Problem
+from .issue import Issue
 from .models import Category, DelegationMode, Grade, Level, PowerItem, Street, Unit, UnitKind
 from .tables import DecisionTable, RuleSet
 
@@ -605,4 +605,4 @@ def explain_decision(decision: Decision) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["Router", "decide", "explain_decision", "PowerlistError"]
+__all__ = ["Router", "decide", "explain_decision", "locate", "sketch", "template", "finish"]

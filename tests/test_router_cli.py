@@ -132,3 +132,12 @@ def test_batch_route_example(tmp_path: Path) -> None:
     assert example["main"]([str(source), str(out)]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert len(rows) == len(source.read_text(encoding="utf-8").splitlines())
+
+
+def test_demo_sample_found_without_examples_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An installed wheel has no examples/: the copy shipped with the rules is used.
+    import powerlist.resources as resources
+
+    monkeypatch.setattr(resources, "examples_dir", lambda: None)
+    path = route_cli.demo_issues_path()
+    assert path.parent.name == "samples" and path.is_file()
