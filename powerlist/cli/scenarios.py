@@ -1,0 +1,71 @@
+"""`powerlist scenarios run FILE.xlsx`: check a scenario workbook's expected decisions.
+
+A thin shell over `powerlist.scenarios`. Exit codes: 0 every scenario passes, 1 some fail or the
+workbook cannot be read, 2 usage error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, err, fail, out, print_json, table, user_errors
+
+scenarios_app = typer.Typer(help="场景测试 scenarios: issues with expected decisions, checked by the router.",
+                            no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(scenarios_app, name="scenarios")
+
+
+def default_out(path: Path) -> Path:
+    """Where results go without --out: beside the input, FILE.results.xlsx."""
+    return path.with_name(f"{path.stem}.results.xlsx")
+
+
+@scenarios_app.command("run")
+def run(
+    input: Annotated[Path, typer.Argument(help="scenario workbook (.xlsx): issue columns plus 预期… columns")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="result workbook (default: FILE.results.xlsx beside FILE)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable JSON output")] = False,
+    catalogs: Annotated[Path | None, typer.Option("--catalogs", help="catalog workbooks directory (default: the shipped catalogs)")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="rules directory (default: the shipped rules/)")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="compiled or durable")] = "compiled",
+) -> None:
+    """Route every scenario and compare with its expected values; write the coloured result workbook."""
+    from ..router import Router
+    from ..scenarios import read_scenarios, results_json, run_scenarios, write_results
+
+    if engine not in ("compiled", "durable"):
+        fail("--engine is compiled or durable", EXIT_USAGE)
+    target = out_file if out_file is not None else default_out(input)
+    if target.suffix.lower() != ".xlsx":
+        fail("--out must name an .xlsx file", EXIT_USAGE)
+    with user_errors(as_json):
+        scenarios = read_scenarios(input)
+        router = Router.default(engine=engine, catalogs=str(catalogs) if catalogs else None,
+                                rules=str(rules) if rules else None)
+        results = run_scenarios(scenarios, router)
+        write_results(results, target)
+    payload = results_json(results)
+    if as_json:
+        print_json({**payload, "report": str(target)})
+    else:
+        rows = []
+        for result in results:
+            if result.passed:
+                continue
+            for check in result.checks:
+                if not check.ok:
+                    rows.append([result.scenario.row, result.decision.issue_id, check.field, check.expected, check.actual])
+        if rows:
+            out.print(table("未通过 failed checks", ["行 row", "编号 issue", "字段 field", "预期 expected", "实际 actual"], rows))
+        out.print(f"场景 scenarios: {payload['total']}，通过 passed {payload['passed']}，未通过 failed "
+                  f"{payload['failed']}；结果 results: {target}", highlight=False, markup=False)
+    if payload["failed"]:
+        err.print(f"{payload['failed']} scenario(s) failed", highlight=False)
+        raise typer.Exit(EXIT_FINDINGS)
+    raise typer.Exit(EXIT_OK)
