@@ -460,7 +460,10 @@ class Escalator:
             to = self._holder_unit(s, target) if target in ("holder", "lead") else current
             details["to"] = to
             details["office"] = s.supervision_office
-            details["restart"] = kind != "review" or facts.get("trigger") == "return"
+            # A unit newly owing a response starts the windows again; a unit already at work
+            # (疑难, or 到位不作为 at the top of the path) keeps its response and gets a new
+            # completion deadline.
+            details["restart"] = kind == "response" or facts.get("trigger") == "return"
             event = Event.SUPERVISE
             extra = f"{s.supervision_office['name']}挂牌督办，承办单位 {to['name']}"
             if kind == "review" and facts.get("trigger") == "return":

@@ -48,7 +48,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem, TransitionError
+from .errors import InputError, Problem
 from .lifecycle import Event, EventRecord, Snapshot, State, apply, replay, stamp
 
 SCHEMA_VERSION = "1"
@@ -557,4 +557,4 @@ def _involves(snapshot: Snapshot, history: Sequence[EventRecord], unit: str) -> 
     return False
 
 
-__all__ = ["ActionRow", "CaseRecord", "CaseStore", "NewEvent", "SQLiteCaseStore", "TransitionError"]
+__all__ = ["ActionRow", "CaseRecord", "CaseStore", "NewEvent", "SQLiteCaseStore"]

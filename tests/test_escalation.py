@@ -17,7 +17,7 @@ from powerlist.errors import InputError, TransitionError
 from powerlist.escalator import Escalator
 from powerlist.issue import SHANGHAI
 from powerlist.lifecycle import TRANSITIONS, Event, State, rank, replay
-from powerlist.models import DelegationMode, Grade, Level, Unit, UnitKind
+from powerlist.models import DelegationMode, Level, Unit, UnitKind
 from powerlist.store import SQLiteCaseStore
 from powerlist.tables import RuleSet
 
@@ -399,3 +399,14 @@ def test_the_same_events_in_the_same_order_give_the_same_actions(value: Any) -> 
     _, first, _ = run(value)
     _, second, _ = run(value)
     assert first == second
+
+
+def test_doing_nothing_at_the_top_is_supervised_without_asking_for_a_new_response() -> None:
+    esc = escalator()
+    esc.open_decision(decision(lead=CITY), received_at=T0)
+    esc.record("I1", "respond", hours(1))
+    actions = esc.tick(hours(120 + 72 + 1))
+    assert [(a.action, a.finding) for a in actions] == [("extend", None), ("supervise", "到位不作为")]
+    case = esc.case("I1")
+    assert case.state is State.SUPERVISED and not case.snapshot.awaiting_response
+    assert case.snapshot.due() is not None and case.snapshot.due()[1] == "completion"
