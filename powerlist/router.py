@@ -513,7 +513,7 @@ class Router:
         """Route one issue; raise InputError (located) for an invalid or unknown issue."""
         if not isinstance(issue, Issue):
             try:
-                issue = Issue.model_validate(issue)
+                issue = as_issue(issue)
             except ValidationError as error:
                 raise InputError(validation_problems(error), "invalid issue") from None
         return self._decide(issue)
@@ -530,9 +530,9 @@ class Router:
                 yield self.rejected(record.issue_id(position), record.problems, raw)
                 continue
             try:
-                issue = raw if isinstance(raw, Issue) else Issue.model_validate(raw)
-            except ValidationError as error:
-                problems = validation_problems(error)
+                issue = raw if isinstance(raw, Issue) else as_issue(raw)
+            except (ValidationError, InputError) as error:
+                problems = validation_problems(error) if isinstance(error, ValidationError) else error.problems
                 issue_id = record.issue_id(position) if record else _raw_id(raw, position)
                 yield self.rejected(issue_id, [record.locate(p) for p in problems] if record else problems, raw)
                 continue
@@ -558,6 +558,22 @@ class Router:
         """A readable explanation, in Chinese and English, citing rules, powers and legal basis."""
         decision = self.route(issue)
         return explain_decision(decision)
+
+
+def as_issue(raw: Any) -> Issue:
+    """An Issue from a mapping (Issue field names or the Chinese aliases of issue files) or
+    another pydantic model with the same fields. Raises pydantic's ValidationError."""
+    from pydantic import BaseModel
+
+    from .issue_io import canonical
+
+    if isinstance(raw, BaseModel):
+        raw = raw.model_dump()
+    if isinstance(raw, Mapping):
+        raw, twice = canonical(dict(raw))
+        if twice:
+            raise InputError([Problem(message=m, field=k, code="duplicate-field") for k, m in twice], "invalid issue")
+    return Issue.model_validate(raw)
 
 
 def _raw_id(raw: Any, position: int) -> str:

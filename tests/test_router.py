@@ -365,3 +365,27 @@ def test_explain_cites_rules_powers_and_basis(router: Router) -> None:
     text = router.explain(issue("C06"))
     for expected in ("协调哨", "whistle", "lead.coordination", "《违法建设处罚条例》第一条", "胜阳港街道办事处", "escalation path"):
         assert expected in text
+
+
+def test_dicts_may_use_chinese_keys_and_other_models(router: Router) -> None:
+    from pydantic import BaseModel
+
+    decision = router.route({"工单编号": "Z1", "受理时间": "2026/11/23 10:00", "问题分类": "C01", "社区": C1, "是否紧急": "是"})
+    assert decision.issue_id == "Z1" and decision.whistle == "emergency"
+
+    class Ticket(BaseModel):
+        id: str
+        received_at: str
+        category: str
+        location: str
+
+    (decision,) = router.route_many([Ticket(id="Z2", received_at="2026-11-23T10:00", category="C01", location=C1)])
+    assert decision.status == "routed"
+
+
+def test_a_field_given_twice_is_rejected(router: Router) -> None:
+    twice = {**issue("C01"), "编号": "other"}
+    with pytest.raises(InputError, match="given twice"):
+        router.route(twice)
+    (decision,) = router.route_many([twice])
+    assert decision.status == "rejected" and decision.errors[0].code == "duplicate-field"
