@@ -55,7 +55,7 @@ COUNTER_EXAMPLE_TIME = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
 class _TableLog:
     table: DecisionTable
     facts: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
-    issues: dict[tuple[Any, ...], Issue] = field(default_factory=dict)
+    issues: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # _Values
     matched: dict[tuple[Any, ...], list[Row]] = field(default_factory=dict)
     selected: dict[tuple[Any, ...], list[Row]] = field(default_factory=dict)
 
@@ -66,7 +66,7 @@ class _Recorder:
     def __init__(self) -> None:
         self.logs: dict[str, _TableLog] = {}
         self._compiled: dict[str, CompiledTable] = {}
-        self.issue: Issue | None = None
+        self.issue: Any = None  # the _Values being run
 
     def __call__(self, table: DecisionTable, facts: Mapping[str, Any]) -> list[Row]:
         log = self.logs.get(table.name)
@@ -74,7 +74,7 @@ class _Recorder:
             log = self.logs[table.name] = _TableLog(table)
             every = table.model_copy(update={"hit_policy": HitPolicy.COLLECT})
             self._compiled[table.name] = CompiledTable(every)
-        key = tuple((type(facts.get(n)).__name__, facts.get(n)) for n in table.inputs)
+        key = tuple((facts.get(n).__class__, facts.get(n)) for n in table.inputs)
         if key not in log.matched:
             matched = self._compiled[table.name].evaluate(facts)
             log.matched[key] = matched
@@ -119,13 +119,30 @@ def _signature(located: Located) -> Any:
     )
 
 
-def _run(located: Located, issue: Issue, rules: RuleSet, evaluate: Any) -> None:
+def _run(located: Located, flags: Any, rules: RuleSet, evaluate: Any) -> None:
     """Stage 2 of the router (`sketch` over the profile, or `plan` in older routers)."""
-    flags = flags_of(issue, rules)
     if hasattr(router, "sketch"):
         router.sketch(located.profile, flags, rules, evaluate)
     else:
         router.plan(located, flags, rules, evaluate)
+
+
+class _Values:
+    """An issue of the domain as the router's `flags_of` reads it; the `Issue` itself is built
+    only for a counter-example."""
+
+    __slots__ = ("category", "location", "flags", "request_kind", "repeat_count", "emergency",
+                 "key_work", "needs_enforcement", "cross_department")
+
+    def __init__(self, category: str, location: str, flags: tuple[bool, ...],
+                 kind: RequestKind | None, repeat: int) -> None:
+        self.category, self.location, self.flags = category, location, flags
+        self.request_kind, self.repeat_count = kind, repeat
+        self.emergency, self.key_work, self.needs_enforcement, self.cross_department = flags
+
+    def issue(self) -> Issue:
+        return _issue(self.category, self.location, self.flags, self.request_kind,
+                      self.repeat_count)
 
 
 def _issue(category: str, location: str, flags: tuple[bool, ...], kind: RequestKind | None,
@@ -169,16 +186,20 @@ def check_rules(catalog: Catalog, rules: RuleSet) -> RulesReport:
 
     recorder = _Recorder()
     runs = 0
-    gaps: dict[tuple[str, tuple[Any, ...]], Issue] = {}
-    for located, category, location in representatives.values():
+    seen: set[tuple[Any, Any]] = set()
+    for signature, (located, category, location) in representatives.items():
         for flags, kind, repeat in itertools.product(
             itertools.product((False, True), repeat=len(FLAGS)), kinds, repeats
         ):
-            issue = _issue(category, location, flags, kind, repeat)
-            recorder.issue = issue
+            values = _Values(category, location, flags, kind, repeat)
+            facts = flags_of(values, rules)  # type: ignore[arg-type]
+            if (signature, facts) in seen:
+                continue  # e.g. repeat counts 0 and threshold − 1 read the same
+            seen.add((signature, facts))
+            recorder.issue = values
             runs += 1
             try:
-                _run(located, issue, rules, recorder)
+                _run(located, facts, rules, recorder)
             except InputError as error:
                 for problem in error.problems:
                     if problem.code == "rules-gap":
@@ -189,7 +210,7 @@ def check_rules(catalog: Catalog, rules: RuleSet) -> RulesReport:
                         message_zh=f"诉求无法派单：{message}",
                         message_en=f"an issue of the domain cannot be routed: {message}",
                         item=category, street=location,
-                        details=(("counter_example", issue_json(issue)),)))
+                        details=(("counter_example", issue_json(values.issue())),)))
     findings = list(route_errors.values())
 
     tables = [name for name in ROUTING_TABLES if name in rules.tables]
@@ -213,12 +234,11 @@ def check_rules(catalog: Catalog, rules: RuleSet) -> RulesReport:
                           if name in recorder.logs else 0} for name in tables},
         "not_analysed": sorted(t for t in rules.tables if t not in tables),
     }
-    del gaps
     return RulesReport(findings, stats)
 
 
 def _row_finding(code: str, table: DecisionTable, row: Row | None, zh: str, en: str,
-                 issue: Issue | None = None, facts: Mapping[str, Any] | None = None,
+                 issue: _Values | None = None, facts: Mapping[str, Any] | None = None,
                  **extra: Any) -> Finding:
     details: dict[str, Any] = {"table": table.name, **extra}
     if row is not None:
@@ -226,7 +246,7 @@ def _row_finding(code: str, table: DecisionTable, row: Row | None, zh: str, en: 
     if facts is not None:
         details["facts"] = dict(facts)
     if issue is not None:
-        details["counter_example"] = issue_json(issue)
+        details["counter_example"] = issue_json(issue.issue())
     return Finding(code=code, message_zh=zh, message_en=en, file=table.file,
                    row=row.line if row is not None else None, item=table.name,
                    details=tuple(sorted(details.items())))

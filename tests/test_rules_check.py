@@ -1,0 +1,168 @@
+"""`powerlist rules check`: routing tables complete and unambiguous over the catalog's domains."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from powerlist.catalog import Catalog
+from powerlist.catalog_loader import load_catalogs
+from powerlist.cli import app
+from powerlist.errors import InputError
+from powerlist.issue import Issue
+from powerlist.resources import rules_dir
+from powerlist.router import Router
+from powerlist.rules_check import check_rules
+from powerlist.tables import RuleSet
+
+from test_audit_report import register_commands
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _commands() -> None:
+    register_commands()
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalogs()
+
+
+def planted(tmp_path: Path, edit) -> Path:
+    """A copy of the shipped rules with routing.toml edited by `edit(text) -> text`."""
+    target = tmp_path / "rules"
+    shutil.copytree(rules_dir(), target)
+    path = target / "routing.toml"
+    text = path.read_text(encoding="utf-8")
+    changed = edit(text)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    return target
+
+
+def drop_row(row_id: str):
+    return lambda text: re.sub(rf'^\s*\{{ id = "{re.escape(row_id)}",.*\n', "", text, flags=re.M)
+
+
+def widen_floor(text: str) -> str:
+    # The 'other' row of the unique table emergency_floor now also matches emergency whistles.
+    return re.sub(r'(id = "other", when = \{ whistle = \[)"daily"', r'\1"emergency", "daily"', text)
+
+
+def by_code(report, code):
+    return [f for f in report.findings if f.code == code]
+
+
+def counter_example(finding) -> Issue:
+    return Issue.model_validate(dict(finding.details)["counter_example"])
+
+
+def test_shipped_rules_pass(catalog: Catalog) -> None:
+    report = check_rules(catalog, RuleSet.load())
+    assert report.findings == []
+    stats = report.stats
+    assert stats["domain_issues"] == stats["categories"] * stats["locations"] * 16 * 6 * 3
+    assert set(stats["tables"]) == {"whistle", "lead", "emergency_floor", "repeat",
+                                    "escalation", "deadline"}
+    assert all(t["fact_tuples"] > 0 for t in stats["tables"].values())
+
+
+def test_cli_on_shipped_rules() -> None:
+    """How CI runs the check."""
+    result = runner.invoke(app, ["rules", "check"])
+    assert result.exit_code == 0, result.output
+    assert "通过 ok" in result.output
+
+
+@pytest.fixture(scope="module")
+def gap_and_overlap(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped rules with a gap (whistle: no row for an ordinary issue without flags) and an
+    overlap (emergency_floor, unique: 'other' also matches emergency whistles)."""
+    return planted(tmp_path_factory.mktemp("planted"),
+                   lambda text: widen_floor(drop_row("ordinary")(text)))
+
+
+@pytest.fixture(scope="module")
+def gap_and_overlap_report(gap_and_overlap: Path, catalog: Catalog):
+    return RuleSet.load(gap_and_overlap), check_rules(catalog, RuleSet.load(gap_and_overlap))
+
+
+def test_planted_gap_has_a_correct_counter_example(catalog: Catalog, gap_and_overlap_report
+                                                   ) -> None:
+    rules, report = gap_and_overlap_report
+    gaps = by_code(report, "PL1001")
+    assert gaps and {dict(g.details)["table"] for g in gaps} == {"whistle"}
+    for gap in gaps:
+        issue = counter_example(gap)
+        assert catalog.categories[issue.category].scope.value == "ordinary"
+        assert not (issue.emergency or issue.key_work or issue.needs_enforcement
+                    or issue.cross_department)
+        with pytest.raises(InputError) as caught:
+            Router(catalog, rules).route(issue)
+        assert caught.value.problems[0].code == "rules-gap"
+        Router(catalog, RuleSet.load()).route(issue)  # the shipped rules route it
+    assert gaps[0].severity.value == "error" and gaps[0].file.endswith("routing.toml")
+
+
+def test_planted_overlap_has_a_correct_counter_example(catalog: Catalog, gap_and_overlap_report
+                                                       ) -> None:
+    rules, report = gap_and_overlap_report
+    overlaps = by_code(report, "PL1002")
+    assert overlaps
+    for overlap in overlaps:
+        details = dict(overlap.details)
+        assert details["table"] == "emergency_floor"
+        assert details["rows"] == ["emergency_floor.emergency", "emergency_floor.other"]
+        assert details["facts"] == {"whistle": "emergency"}
+        issue = counter_example(overlap)
+        with pytest.raises(InputError) as caught:
+            Router(catalog, rules).route(issue)
+        assert caught.value.problems[0].code == "overlap"
+    # With no daily whistle left, the daily rows of the deadline table become unreachable.
+    assert {f.code for f in report.findings} == {"PL1001", "PL1002", "PL1004"}
+    daily_only = {row.id for row in rules.table("deadline").rows
+                  if "whistle" in row.when and row.when["whistle"].values == ("daily",)}
+    assert daily_only
+    assert {dict(f.details)["row"] for f in by_code(report, "PL1004")} == daily_only
+
+
+def test_cli_on_planted_rules(gap_and_overlap: Path) -> None:
+    result = runner.invoke(app, ["rules", "check", "--json", "--rules", str(gap_and_overlap)])
+    assert result.exit_code == 1, result.output
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is False
+    assert {f["code"] for f in payload["findings"]} == {"PL1001", "PL1002", "PL1004"}
+    assert all("counter_example" in f["details"] for f in payload["findings"]
+               if f["code"] != "PL1004")
+    assert payload["counts"]["by_check"]["rules-gap"]["error"] >= 1
+
+
+def test_planted_masked_and_unreachable_rows(tmp_path: Path, catalog: Catalog) -> None:
+    def edit(text: str) -> str:
+        text = text.replace(
+            '  { id = "ordinary", when = { scope = "ordinary" }',
+            '  { id = "shadow", when = { scope = "ordinary", key_work = true }, then = { whistle'
+            ' = "daily" }, why = "masked by key-work-flag" },\n'
+            '  { id = "ordinary", when = { scope = "ordinary" }')
+        return text.replace(
+            '  { id = "community", when = { mode = "none", has_community = true }',
+            '  { id = "nowhere", when = { mode = "no-such-mode" }, then = { lead = "street_office",'
+            ' grade = "B", street_coordinates = false }, why = "unreachable" },\n'
+            '  { id = "community", when = { mode = "none", has_community = true }')
+
+    report = check_rules(catalog, RuleSet.load(planted(tmp_path, edit)))
+    assert [dict(f.details)["row"] for f in by_code(report, "PL1003")] == ["whistle.shadow"]
+    masked = by_code(report, "PL1003")[0]
+    issue = counter_example(masked)
+    assert issue.key_work and catalog.categories[issue.category].scope.value == "ordinary"
+    assert [dict(f.details)["row"] for f in by_code(report, "PL1004")] == ["lead.nowhere"]
+    assert all(f.severity.value == "warning" for f in report.findings)
+
+
