@@ -10,7 +10,7 @@ It runs in three stages, each pure:
 2. `sketch` — the rules tables, in order: whistle → lead → emergency_floor → repeat → escalation
    → deadline (rules/README.md explains each), deciding in *roles* (community, street office,
    stationed unit, district or city department), from the profile and the issue's flags;
-3. `template` + `finish` — the roles made the place's units, and the clock: time limits from
+3. `finish` — the roles made the place's units (`units_of`), and the clock: time limits from
    received_at on the working-day calendar.
 
 Both engines run this same function; they differ only in how a table is evaluated
@@ -360,10 +360,10 @@ def sketch(profile: Profile, flags: Flags, rules: RuleSet, evaluate: TableEvalua
     )
 
 
-def template(located: Located, drawn: Sketch, rules_version: str) -> dict[str, Any]:
-    """Stage 3a: the sketch's roles made units — every field of the routed Decision but the
-    issue's id and clock times. Co-units: every holder of a candidate power and every unit the
-    sketch names, but the lead, sorted by code."""
+def units_of(located: Located, drawn: Sketch) -> tuple[UnitRef, tuple[UnitRef, ...], tuple[UnitRef, ...]]:
+    """Stage 3a: the sketch's roles made the place's units — (lead, co-units, escalation path).
+    Co-units: every holder of a candidate power and every unit the sketch names, but the lead,
+    sorted by code."""
     key = (drawn.lead, drawn.co_roles, drawn.path)
     found = located.units_of.get(key)
     if found is None:
@@ -375,26 +375,7 @@ def template(located: Located, drawn: Sketch, rules_version: str) -> dict[str, A
         co.pop(lead.code, None)
         found = (lead, tuple(co[code] for code in sorted(co)), (lead, *(refs[role] for role in drawn.path)))
         located.units_of[key] = found
-    lead, co_units, path = found
-    return {
-        "issue_id": "",
-        "status": "routed",
-        "category": located.category.code,
-        "street": located.street.code,
-        "whistle": drawn.whistle,
-        "whistle_label": drawn.whistle.label,
-        "grade": drawn.grade,
-        "level": drawn.grade.level,
-        "lead": lead,
-        "co_units": co_units,
-        "escalation_path": path,
-        "powers": located.powers.powers,
-        "respond_by": None,
-        "complete_by": None,
-        "trace": located.powers.trace + drawn.trace,
-        "rules_version": rules_version,
-        "errors": (),
-    }
+    return found
 
 
 _DECISION_FIELDS = frozenset(Decision.model_fields)
@@ -412,20 +393,35 @@ def _built(values: dict[str, Any]) -> Decision:
     return decision
 
 
-def finish(issue: Issue, fields: dict[str, Any], drawn: Sketch, calendar: WorkCalendar) -> Decision:
-    """Stage 3b: clock times on the working-day calendar; the Decision value."""
-    values = dict(fields)
-    values["issue_id"] = issue.id
-    values["respond_by"] = calendar.due(issue.received_at, *drawn.respond)
-    values["complete_by"] = calendar.due(issue.received_at, *drawn.complete)
-    return _built(values)
+def finish(issue: Issue, located: Located, drawn: Sketch, calendar: WorkCalendar, rules_version: str) -> Decision:
+    """Stage 3b: the units, and clock times on the working-day calendar; the Decision value."""
+    lead, co_units, path = units_of(located, drawn)
+    return _built({
+        "issue_id": issue.id,
+        "status": "routed",
+        "category": located.category.code,
+        "street": located.street.code,
+        "whistle": drawn.whistle,
+        "whistle_label": drawn.whistle.label,
+        "grade": drawn.grade,
+        "level": drawn.grade.level,
+        "lead": lead,
+        "co_units": co_units,
+        "escalation_path": path,
+        "powers": located.powers.powers,
+        "respond_by": calendar.due(issue.received_at, *drawn.respond),
+        "complete_by": calendar.due(issue.received_at, *drawn.complete),
+        "trace": located.powers.trace + drawn.trace,
+        "rules_version": rules_version,
+        "errors": (),
+    })
 
 
 def decide(issue: Issue, catalog: Catalog, rules: RuleSet, calendar: WorkCalendar, evaluate: TableEvaluator, rules_version: str) -> Decision:
     """The routing pipeline, one pure function. Raises InputError / CalendarError."""
     located = locate(catalog, issue.category, issue.location)
     drawn = sketch(located.profile, flags_of(issue, rules), rules, evaluate)
-    return finish(issue, template(located, drawn, rules_version), drawn, calendar)
+    return finish(issue, located, drawn, calendar, rules_version)
 
 
 def rules_version_of(rules: RuleSet, catalog: Catalog) -> str:
@@ -499,7 +495,7 @@ class Router:
             self._sketches[key] = drawn  # bounded: every part of the key is enumerable
         if isinstance(drawn, InputError):
             raise InputError(drawn.problems, drawn.summary)
-        return finish(issue, template(located, drawn, self.rules_version), drawn, self.calendar)
+        return finish(issue, located, drawn, self.calendar, self.rules_version)
 
     def _powers_at(self, catalog: Catalog, category: Category, street: Street) -> Powers:
         # Per (category, street): the powers, holders and modes, whatever the issue's flags.
@@ -621,4 +617,4 @@ def explain_decision(decision: Decision) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["Router", "decide", "explain_decision", "locate", "sketch", "template", "finish"]
+__all__ = ["Router", "decide", "explain_decision", "locate", "sketch", "units_of", "finish"]
