@@ -64,39 +64,50 @@ def counter_example(finding) -> Issue:
     return Issue.model_validate(dict(finding.details)["counter_example"])
 
 
-def test_shipped_rules_pass(catalog: Catalog) -> None:
-    report = check_rules(catalog, RuleSet.load())
-    assert report.findings == []
-    stats = report.stats
+def add_masked_and_unreachable(text: str) -> str:
+    # whistle.shadow (first): ordinary + key work, always preceded by key-work-flag → masked;
+    # lead.nowhere: a mode no catalog item has → unreachable.
+    text = re.sub(r'^(\s*\{ id = "key-work-flag",.*)$',
+                  lambda m: m.group(1) + '\n  { id = "shadow", when = { scope = "ordinary", '
+                  'key_work = true }, then = { whistle = "daily" }, why = "masked" },',
+                  text, count=1, flags=re.M)
+    return text.replace(
+        '  { id = "community", when = { mode = "none", has_community = true }',
+        '  { id = "nowhere", when = { mode = "no-such-mode" }, then = { lead = "street_office",'
+        ' grade = "B", street_coordinates = false }, why = "unreachable" },\n'
+        '  { id = "community", when = { mode = "none", has_community = true }')
+
+
+def test_shipped_rules_pass_through_the_cli() -> None:
+    """How CI runs the check: the shipped rules over the shipped catalog, no finding."""
+    result = runner.invoke(app, ["rules", "check", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is True and payload["findings"] == []
+    stats = payload["stats"]
     assert stats["domain_issues"] == stats["categories"] * stats["locations"] * 16 * 6 * 3
     assert set(stats["tables"]) == {"whistle", "lead", "emergency_floor", "repeat",
                                     "escalation", "deadline"}
     assert all(t["fact_tuples"] > 0 for t in stats["tables"].values())
 
 
-def test_cli_on_shipped_rules() -> None:
-    """How CI runs the check."""
-    result = runner.invoke(app, ["rules", "check"])
-    assert result.exit_code == 0, result.output
-    assert "通过 ok" in result.output
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped rules with a gap (whistle: no row for an ordinary issue without flags), an
+    overlap (emergency_floor, unique: 'other' also matches emergency whistles), a masked row
+    and an unreachable row."""
+    return planted(tmp_path_factory.mktemp("planted"), lambda text: add_masked_and_unreachable(
+        widen_floor(drop_row("ordinary")(text))))
 
 
 @pytest.fixture(scope="module")
-def gap_and_overlap(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped rules with a gap (whistle: no row for an ordinary issue without flags) and an
-    overlap (emergency_floor, unique: 'other' also matches emergency whistles)."""
-    return planted(tmp_path_factory.mktemp("planted"),
-                   lambda text: widen_floor(drop_row("ordinary")(text)))
+def faulty_report(faulty: Path, catalog: Catalog):
+    rules = RuleSet.load(faulty)
+    return rules, check_rules(catalog, rules)
 
 
-@pytest.fixture(scope="module")
-def gap_and_overlap_report(gap_and_overlap: Path, catalog: Catalog):
-    return RuleSet.load(gap_and_overlap), check_rules(catalog, RuleSet.load(gap_and_overlap))
-
-
-def test_planted_gap_has_a_correct_counter_example(catalog: Catalog, gap_and_overlap_report
-                                                   ) -> None:
-    rules, report = gap_and_overlap_report
+def test_planted_gap_has_a_correct_counter_example(catalog: Catalog, faulty_report) -> None:
+    rules, report = faulty_report
     gaps = by_code(report, "PL1001")
     assert gaps and {dict(g.details)["table"] for g in gaps} == {"whistle"}
     for gap in gaps:
@@ -111,9 +122,8 @@ def test_planted_gap_has_a_correct_counter_example(catalog: Catalog, gap_and_ove
     assert gaps[0].severity.value == "error" and gaps[0].file.endswith("routing.toml")
 
 
-def test_planted_overlap_has_a_correct_counter_example(catalog: Catalog, gap_and_overlap_report
-                                                       ) -> None:
-    rules, report = gap_and_overlap_report
+def test_planted_overlap_has_a_correct_counter_example(catalog: Catalog, faulty_report) -> None:
+    rules, report = faulty_report
     overlaps = by_code(report, "PL1002")
     assert overlaps
     for overlap in overlaps:
@@ -125,44 +135,28 @@ def test_planted_overlap_has_a_correct_counter_example(catalog: Catalog, gap_and
         with pytest.raises(InputError) as caught:
             Router(catalog, rules).route(issue)
         assert caught.value.problems[0].code == "overlap"
-    # With no daily whistle left, the daily rows of the deadline table become unreachable.
-    assert {f.code for f in report.findings} == {"PL1001", "PL1002", "PL1004"}
-    daily_only = {row.id for row in rules.table("deadline").rows
-                  if "whistle" in row.when and row.when["whistle"].values == ("daily",)}
-    assert daily_only
-    assert {dict(f.details)["row"] for f in by_code(report, "PL1004")} == daily_only
 
 
-def test_cli_on_planted_rules(gap_and_overlap: Path) -> None:
-    result = runner.invoke(app, ["rules", "check", "--json", "--rules", str(gap_and_overlap)])
-    assert result.exit_code == 1, result.output
-    payload = json.loads(result.stdout)
-    assert payload["ok"] is False
-    assert {f["code"] for f in payload["findings"]} == {"PL1001", "PL1002", "PL1004"}
-    assert all("counter_example" in f["details"] for f in payload["findings"]
-               if f["code"] != "PL1004")
-    assert payload["counts"]["by_check"]["rules-gap"]["error"] >= 1
-
-
-def test_planted_masked_and_unreachable_rows(tmp_path: Path, catalog: Catalog) -> None:
-    def edit(text: str) -> str:
-        text = text.replace(
-            '  { id = "ordinary", when = { scope = "ordinary" }',
-            '  { id = "shadow", when = { scope = "ordinary", key_work = true }, then = { whistle'
-            ' = "daily" }, why = "masked by key-work-flag" },\n'
-            '  { id = "ordinary", when = { scope = "ordinary" }')
-        return text.replace(
-            '  { id = "community", when = { mode = "none", has_community = true }',
-            '  { id = "nowhere", when = { mode = "no-such-mode" }, then = { lead = "street_office",'
-            ' grade = "B", street_coordinates = false }, why = "unreachable" },\n'
-            '  { id = "community", when = { mode = "none", has_community = true }')
-
-    report = check_rules(catalog, RuleSet.load(planted(tmp_path, edit)))
+def test_planted_masked_and_unreachable_rows(catalog: Catalog, faulty_report) -> None:
+    rules, report = faulty_report
     assert [dict(f.details)["row"] for f in by_code(report, "PL1003")] == ["whistle.shadow"]
     masked = by_code(report, "PL1003")[0]
     issue = counter_example(masked)
     assert issue.key_work and catalog.categories[issue.category].scope.value == "ordinary"
-    assert [dict(f.details)["row"] for f in by_code(report, "PL1004")] == ["lead.nowhere"]
-    assert all(f.severity.value == "warning" for f in report.findings)
+    assert masked.severity.value == "warning"
+    # With no daily whistle left (the gap), the daily rows of the deadline table are
+    # unreachable too.
+    daily_only = {row.id for row in rules.table("deadline").rows
+                  if "whistle" in row.when and row.when["whistle"].values == ("daily",)}
+    assert daily_only
+    assert {dict(f.details)["row"] for f in by_code(report, "PL1004")} == {
+        "lead.nowhere", *daily_only}
+    assert {f.code for f in report.findings} == {"PL1001", "PL1002", "PL1003", "PL1004"}
 
 
+def test_cli_on_planted_rules(faulty: Path) -> None:
+    result = runner.invoke(app, ["rules", "check", "--rules", str(faulty)])
+    assert result.exit_code == 1, result.output
+    for code in ("PL1001", "PL1002", "PL1003", "PL1004"):
+        assert code in result.output
+    assert "counter-example" in result.output and "未通过 failed" in result.output

@@ -24,10 +24,13 @@ class AuditConfig:
 
     @classmethod
     def load(cls, rules: str | Path | None = None) -> AuditConfig:
-        """`audit.toml` of the rules directory `rules` (None: the shipped rules)."""
+        """`audit.toml` of the rules directory `rules` (None: the shipped rules). A rules
+        directory without one (made before the audit existed) uses the shipped thresholds."""
         from ..resources import rules_dir
 
         path = (Path(rules) if rules is not None else rules_dir()) / AUDIT_FILE
+        if rules is not None and Path(rules).is_dir() and not path.exists():
+            path = rules_dir() / AUDIT_FILE
         params = load_rule_file(path).params
         return cls.from_params(params, str(path))
 
