@@ -116,6 +116,8 @@ class Sketch:
     respond: tuple[int, str]
     complete: tuple[int, str]
     trace: tuple[TraceStep, ...]
+    whistle_label: str  # whistle.label and grade.level, kept to spare a lookup per issue
+    level: Level
 
 
 def unit_ref(unit: Unit) -> UnitRef:
@@ -357,6 +359,8 @@ def sketch(profile: Profile, flags: Flags, rules: RuleSet, evaluate: TableEvalua
         respond=(int(row.then["respond"]), str(row.then["respond_unit"])),
         complete=(int(row.then["complete"]), str(row.then["complete_unit"])),
         trace=tuple(trace),
+        whistle_label=whistle.label,
+        level=grade.level,
     )
 
 
@@ -402,9 +406,9 @@ def finish(issue: Issue, located: Located, drawn: Sketch, calendar: WorkCalendar
         "category": located.category.code,
         "street": located.street.code,
         "whistle": drawn.whistle,
-        "whistle_label": drawn.whistle.label,
+        "whistle_label": drawn.whistle_label,
         "grade": drawn.grade,
-        "level": drawn.grade.level,
+        "level": drawn.level,
         "lead": lead,
         "co_units": co_units,
         "escalation_path": path,
