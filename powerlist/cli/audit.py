@@ -79,6 +79,9 @@ def audit(
             "ok": not failed,
             "file": str(file) if file else None,
             "counts": counts(findings),
+            "thresholds": {"max_items_per_staff": config.max_items_per_staff,
+                           "max_monthly_whistles_per_staff":
+                               config.max_monthly_whistles_per_staff},
             "findings": [f.as_json() for f in findings],
         }
         if result is not None:

@@ -1,0 +1,68 @@
+"""Properties of the audit over random changes to a delegation (in memory, no files)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import MappingProxyType
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from powerlist.audit import AuditConfig, audit_workbook, read_audit_workbook
+from powerlist.audit.workbook import AuditRow
+from powerlist.catalog import Catalog
+from powerlist.catalog_loader import load_catalogs
+from powerlist.models import DelegationMode
+
+from test_audit import DATA, MANIFEST, restricted
+
+
+@pytest.fixture(scope="module")
+def two_streets() -> Catalog:
+    return restricted(load_catalogs(), MANIFEST["streets"])
+
+
+@pytest.fixture(scope="module")
+def base_book(two_streets: Catalog):
+    return read_audit_workbook(DATA / "base.xlsx", two_streets)
+
+
+@pytest.fixture(scope="module")
+def config() -> AuditConfig:
+    return AuditConfig.load()
+
+
+@settings(max_examples=30)
+@given(data=st.data())
+def test_removed_rows_are_exactly_the_gaps(data, base_book, two_streets, config) -> None:
+    rows = base_book.rows
+    removed = data.draw(st.sets(st.integers(0, len(rows) - 1), max_size=6))
+    book = replace(base_book, rows=tuple(r for i, r in enumerate(rows) if i not in removed))
+    findings = audit_workbook(book, two_streets, config)
+    assert {(f.item, f.street) for f in findings if f.check == "gap"} == {
+        (rows[i].row.code, rows[i].row.street) for i in removed}
+    assert all(f.check in ("gap", "responsibility-without-power") for f in findings)
+
+
+def _moved(audit_row: AuditRow, number: int, mode: DelegationMode) -> AuditRow:
+    row = audit_row.row
+    cells = {field: f"{ref.rstrip('0123456789')}{number}" for field, ref in row.cells.items()}
+    return AuditRow(replace(row, mode=mode, origin=row.origin.model_copy(update={"row": number}),
+                            cells=MappingProxyType(cells)), ())
+
+
+@settings(max_examples=30)
+@given(data=st.data())
+def test_repeated_rows_are_exactly_the_overlaps(data, base_book, two_streets, config) -> None:
+    rows = base_book.rows
+    picks = data.draw(st.lists(st.tuples(st.integers(0, len(rows) - 1),
+                                         st.sampled_from(list(DelegationMode))),
+                               max_size=4, unique_by=lambda p: p[0]))
+    last = max(r.row.origin.row for r in rows)
+    added = [_moved(rows[i], last + n + 1, mode) for n, (i, mode) in enumerate(picks)]
+    findings = audit_workbook(replace(base_book, rows=rows + tuple(added)), two_streets, config)
+    expected = {("PL502" if mode is rows[i].row.mode else "PL501",
+                 added[n].row.cells["mode"], rows[i].row.street)
+                for n, (i, mode) in enumerate(picks)}
+    assert {(f.code, f.cell, f.street) for f in findings if f.check == "overlap"} == expected
