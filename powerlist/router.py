@@ -274,11 +274,16 @@ def flags_of(issue: Issue, rules: RuleSet) -> Flags:
 
 def _select(evaluate: TableEvaluator, table: DecisionTable, facts: dict[str, Any], *, one: bool = True) -> list[Any]:
     rows = evaluate(table, facts)
-    if one and not rows:
+    if one and len(rows) != 1:
         shown = ", ".join(f"{k}={v!r}" for k, v in facts.items())
+        message = (
+            f"no row of rules table {table.name!r} matches {shown}" if not rows else
+            f"rules table {table.name!r} must decide one row, but its hit policy {table.hit_policy.value!r} "
+            f"selected {len(rows)} for {shown}: " + ", ".join(r.id for r in rows)
+        )
         raise InputError(
-            [Problem(message=f"no row of rules table {table.name!r} matches {shown}", file=table.file, field=table.name, code="rules-gap")],
-            "the rules do not cover this issue",
+            [Problem(message=message, file=table.file, field=table.name, code="rules-gap" if not rows else "rules-many")],
+            "the rules do not decide this issue",
         )
     return rows
 

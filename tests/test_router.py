@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -389,3 +390,19 @@ def test_a_field_given_twice_is_rejected(router: Router) -> None:
         router.route(twice)
     (decision,) = router.route_many([twice])
     assert decision.status == "rejected" and decision.errors[0].code == "duplicate-field"
+
+
+def test_a_gap_in_edited_rules_rejects_with_the_table_named(tmp_path: Path) -> None:
+    from powerlist.resources import rules_dir
+
+    for name in ("routing.toml", "deadlines.toml"):
+        text = (rules_dir() / name).read_text(encoding="utf-8")
+        if name == "routing.toml":
+            text = "\n".join(line for line in text.splitlines() if 'id = "ordinary"' not in line)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    edited = Router(tiny_catalog(), RuleSet.load(tmp_path))
+    with pytest.raises(InputError, match="no row of rules table 'whistle'"):
+        edited.route(issue("C01"))
+    (decision,) = edited.route_many([issue("C01")])
+    assert decision.errors[0].code == "rules-gap" and decision.errors[0].file.endswith("routing.toml")
+    assert edited.route(issue("C06")).status == "routed"
