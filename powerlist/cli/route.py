@@ -177,7 +177,7 @@ def route(
     input: Annotated[Path, typer.Argument(help="issues: .jsonl, .csv or .xlsx")],
     engine: EngineOpt = Engine.compiled,
     format: Annotated[Format, typer.Option("--format", help="jsonl (default), csv, xlsx (needs --out) or table")] = Format.jsonl,
-    out_file: Annotated[Path | None, typer.Option("--out", help="write here instead of stdout")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="write here instead of stdout (with --format table: the decisions as JSONL, the table still shown)")] = None,
     catalogs: CatalogsOpt = None,
     rules: RulesOpt = None,
 ) -> None:
