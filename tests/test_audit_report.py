@@ -215,3 +215,20 @@ def test_cli_usage_errors(history: Path) -> None:
     result = runner.invoke(app, ["audit", str(DATA / "nope.xlsx"), "--json"])
     assert result.exit_code == 1
     assert json.loads(result.stdout)["ok"] is False
+
+
+def test_cli_refuses_a_renamed_text_file_with_a_located_error(tmp_path: Path) -> None:
+    fake = tmp_path / "delegation.xlsx"
+    fake.write_text("序号,事项编码\n1,=cmd|' /C calc'!A0\n", encoding="utf-8")
+    result = runner.invoke(app, ["audit", str(fake), "--json"])
+    assert result.exit_code == 1 and result.exception is None or isinstance(
+        result.exception, SystemExit)
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is False and payload["errors"][0]["file"] == str(fake)
+
+
+def test_rules_check_refuses_invalid_rules(tmp_path: Path) -> None:
+    (tmp_path / "routing.toml").write_text("[[tables]]\nname = 1\n", encoding="utf-8")
+    result = runner.invoke(app, ["rules", "check", "--rules", str(tmp_path), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["ok"] is False
