@@ -140,6 +140,10 @@ class _Values:
         self.request_kind, self.repeat_count = kind, repeat
         self.emergency, self.key_work, self.needs_enforcement, self.cross_department = flags
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other field the router may come to read: the real issue's.
+        return getattr(self.issue(), name)
+
     def issue(self) -> Issue:
         return _issue(self.category, self.location, self.flags, self.request_kind,
                       self.repeat_count)
