@@ -65,7 +65,8 @@ class StreetLoad:
 
 def audit_workbook(book: AuditWorkbook, catalog: Catalog, config: AuditConfig,
                    loads: Mapping[str, StreetLoad] | None = None) -> list[Finding]:
-    """Every finding of every check, in a stable order (check, sheet, row, street)."""
+    """Every finding of every check, grouped by check in the order of `CHECKS`, each check
+    in sheet-row (or street, item) order: the same workbook gives the same list."""
     auditor = _Auditor(book, catalog, config)
     findings: list[Finding] = []
     findings += auditor.missing_fields()
