@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from durable import lang as dl
 from durable.engine import MessageNotHandledException
 
 from .durable_tables import durable_table
@@ -112,12 +111,8 @@ class DurableEvaluator:
         durable = durable_table(table, self._version)
         try:
             return durable.evaluate(facts)
-        except MessageNotHandledException as error:
-            # durable-rules raises when no rule matched, after storing the fact: take it back
-            # out, so nothing stays in the session, and report "no row matched".
-            fact = error.args[0] if error.args else None
-            if isinstance(fact, dict):
-                dl.retract_fact(durable.name, fact)
+        except MessageNotHandledException:
+            # durable-rules raises when no rule matches a fact (and keeps nothing): no row.
             return apply_hit_policy(table, [])
 
 
