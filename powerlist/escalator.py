@@ -45,6 +45,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
+
 from .durable_tables import durable_table
 from .errors import InputError, PowerlistError, Problem, TransitionError
 from .issue import SHANGHAI, Issue
@@ -198,7 +200,12 @@ class Escalator:
     def open(self, issue: Issue | Mapping[str, Any]) -> Case:
         """Route `issue` and open its case; the existing case if the issue id has one."""
         if not isinstance(issue, Issue):
-            issue = Issue.model_validate(issue)
+            try:
+                issue = Issue.model_validate(issue)
+            except ValidationError as error:
+                from .router import validation_problems
+
+                raise InputError(validation_problems(error), "invalid issue") from None
         if self.store.get(issue.id) is not None:
             return self.case(issue.id)
         if self.router is None:

@@ -410,3 +410,9 @@ def test_doing_nothing_at_the_top_is_supervised_without_asking_for_a_new_respons
     case = esc.case("I1")
     assert case.state is State.SUPERVISED and not case.snapshot.awaiting_response
     assert case.snapshot.due() is not None and case.snapshot.due()[1] == "completion"
+
+
+def test_an_invalid_issue_is_a_located_input_error() -> None:
+    with pytest.raises(InputError) as caught:
+        escalator().open({"id": "X", "received_at": "yesterday", "category": "C01", "location": "L"})
+    assert caught.value.problems[0].field == "received_at"
