@@ -141,3 +141,17 @@ def test_demo_sample_found_without_examples_folder(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(resources, "examples_dir", lambda: None)
     path = route_cli.demo_issues_path()
     assert path.parent.name == "samples" and path.is_file()
+
+
+def test_schemas_match_the_models() -> None:
+    from powerlist.decision import Decision
+    from powerlist.issue import Issue
+    from powerlist.schema import decision_schema, issue_schema
+
+    issue = issue_schema()
+    assert set(issue["required"]) == {"id", "received_at", "category", "location"}
+    assert set(issue["properties"]) == set(Issue.model_fields)
+    assert issue["additionalProperties"] is False
+    decision = decision_schema()
+    assert set(decision["properties"]) == set(Decision.model_fields)
+    assert decision["properties"]["respond_by"]["anyOf"][0]["type"] == "string"
