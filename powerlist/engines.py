@@ -90,7 +90,7 @@ class CompiledEvaluator:
     name = "compiled"
 
     def __init__(self, rules: RuleSet) -> None:
-        self._tables: dict[str, CompiledTable] = {}
+        self._tables: dict[str, CompiledTable] = {name: CompiledTable(table) for name, table in rules.tables.items()}
 
     def __call__(self, table: DecisionTable, facts: Mapping[str, Any]) -> list[Row]:
         compiled = self._tables.get(table.name)
