@@ -48,6 +48,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .durable_tables import durable_table
+from .engines import DurableEvaluator
 from .errors import InputError, PowerlistError, Problem, TransitionError
 from .issue import SHANGHAI, Issue
 from .lifecycle import (
@@ -193,7 +194,11 @@ class Escalator:
         self.rules = rules if rules is not None else RuleSet.load()
         self.catalog = catalog if catalog is not None else getattr(router, "catalog", None)
         self.params = _check_rules(self.rules)
-        self._tables = {name: durable_table(self.rules.table(name), self.rules.version) for name in _TABLES}
+        # The durable-rules engine, one ruleset (and session) per table, never one per case;
+        # DurableEvaluator reads "no rule matched" as no row.
+        self._durable = DurableEvaluator(self.rules)
+        for name in _TABLES:
+            durable_table(self.rules.table(name), self.rules.version)  # compile once, up front
 
     # ---- opening ----------------------------------------------------------------------------
 
@@ -416,12 +421,12 @@ class Escalator:
         return facts
 
     def _evaluate(self, table: str, facts: Mapping[str, Any]) -> list[Row]:
-        return self._tables[table].evaluate(facts)
+        return self._durable(self.rules.table(table), facts)
 
     def _step(self, s: Snapshot, when: str, kind: str, at: str) -> tuple[Snapshot, list[Action]] | None:
         facts = self.facts(s, kind)
         rows = self._evaluate(_TABLE_BY_KIND[kind], facts)
-        if not rows or rows[0].then["action"] == "none":
+        if not rows:
             return None
         row = rows[0]
         out = row.then
@@ -529,8 +534,6 @@ class Escalator:
         }
         actions = []
         for row in self._evaluate("esc_accountability", facts):
-            if row.then["action"] == "none":
-                continue
             sanction, label = row.then["action"], row.then["label"]
             reason = f"{row.why}：{unit} 在 {period} 累计 {count} 次（最近一次 {finding}，案件 {s.case_id}）"
             row_out = ActionRow(

@@ -416,3 +416,10 @@ def test_an_invalid_issue_is_a_located_input_error() -> None:
     with pytest.raises(InputError) as caught:
         escalator().open({"id": "X", "received_at": "yesterday", "category": "C01", "location": "L"})
     assert caught.value.problems[0].field == "received_at"
+
+
+def test_facts_no_row_matches_are_no_action() -> None:
+    esc = escalator()
+    facts = {"trigger": "hard", "supervised": True, "dispute": False, "returner_holds_power": False, "has_holder": False, "has_higher": False}
+    assert esc._evaluate("esc_review", facts) == []
+    assert esc._evaluate("esc_accountability", {"criticism_due": False, "interview_due": False, "referral_due": False}) == []
