@@ -423,3 +423,24 @@ def test_facts_no_row_matches_are_no_action() -> None:
     facts = {"trigger": "hard", "supervised": True, "dispute": False, "returner_holds_power": False, "has_holder": False, "has_higher": False}
     assert esc._evaluate("esc_review", facts) == []
     assert esc._evaluate("esc_accountability", {"criticism_due": False, "interview_due": False, "referral_due": False}) == []
+
+
+def test_escalation_params_are_checked_with_their_file(tmp_path: Any) -> None:
+    from powerlist.resources import rules_dir
+
+    text = (rules_dir() / "escalation.toml").read_text(encoding="utf-8")
+    (tmp_path / "escalation.toml").write_text(
+        text.replace("dispute_units = 2", "dispute_units = 0").replace('accountability_period = "quarter"', 'accountability_period = "week"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        Escalator(SQLiteCaseStore(), None, RuleSet.load(tmp_path))
+    fields = {p.field for p in caught.value.problems}
+    assert {"dispute_units", "accountability_period"} <= fields
+    assert all(p.file and p.file.endswith("escalation.toml") for p in caught.value.problems)
+
+
+def test_rules_without_escalation_tables_are_refused(tmp_path: Any) -> None:
+    (tmp_path / "other.toml").write_text('[[tables]]\nname = "t"\nhit_policy = "first"\ninputs = ["a"]\noutputs = ["b"]\nrows = [ { when = { a = 1 }, then = { b = 2 } } ]\n', encoding="utf-8")
+    with pytest.raises(InputError, match="escalation"):
+        Escalator(SQLiteCaseStore(), None, RuleSet.load(tmp_path))
