@@ -30,6 +30,13 @@ Choices where the issue is silent (documented here and in the report):
   unit holding the case (never to the same or a lower level); with nobody above, the city
   supervision office lists the case (挂牌督办), and under supervision an overdue case is urged
   with new deadlines. A case's `level` is the highest level it has reached.
+- The power list arbitrates returns (退单). When a case opens, the holder of each of the
+  category's powers for the issue's street (`catalog.holder`) is kept in its open event, with
+  the power's legal basis; a return by a holder is 推诿 and the case goes back to it, a return
+  by anyone else re-dispatches the case to the holder, and returns by `dispute_units` units or
+  `dispute_returns` times are 争议, listed by the supervision office with the holder named.
+- An action's idempotency key is `case|deadline|events so far|action`: the deadline alone is
+  not enough (two returns may fall on the same second), the case's event count pins it.
 - Findings (不到位, 慢到位, 到位不作为, 推诿) count against the unit at fault in the period
   (`accountability_period`); each sanction of the ladder (通报批评, 约谈, 问责) is issued once per
   unit per period, its key being unit + period + sanction.
