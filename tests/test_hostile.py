@@ -29,6 +29,7 @@ from typer.testing import CliRunner
 
 from powerlist.catalog_loader import clear_cache, load_catalogs, write_template
 from powerlist.cells import is_dangerous
+from powerlist.cli import audit as audit_cli
 from powerlist.cli import catalog as catalog_cli
 from powerlist.cli import cases as cases_cli
 from powerlist.cli import route as route_cli
@@ -37,7 +38,7 @@ from powerlist.errors import InputError
 from powerlist.issue_io import read_issues
 from powerlist.loader import load_delegation_workbook, load_power_list
 from powerlist.router import Router
-from powerlist.scoring_io import read_whistles
+from powerlist.scoring_io import read_vetoes, read_whistles
 from powerlist.tables import RuleSet
 
 REPO = Path(__file__).resolve().parent.parent
@@ -104,6 +105,7 @@ CASES: dict[str, tuple[str, ...] | str] = {
     "whistles--truncated.xlsx": ("corrupt or truncated",),
     "whistles--dates-as-text.xlsx": ("哨!G2", "哨!H2"),
     "whistles--formula-injection.csv": "inert",
+    "vetoes--bad-dates-and-blanks.csv": ("C2: field 'date'", "A3: field 'subject'", "C4: field 'date'"),
 }
 ERRORS = sorted(name for name, expected in CASES.items() if expected != "inert")
 
@@ -113,7 +115,7 @@ def test_the_table_covers_every_file_and_every_loader() -> None:
     assert files == set(CASES), files ^ set(CASES)
     assert len(files) >= 30
     assert {name.split("--")[0].split("-")[0] for name in files} == {
-        "power", "catalog", "delegation", "issues", "rules", "whistles"}
+        "power", "catalog", "delegation", "issues", "rules", "whistles", "vetoes"}
 
 
 # ---- the library ----------------------------------------------------------------------------------
@@ -174,6 +176,8 @@ def load(name: str, router: Router, light: Path, tmp_path: Path) -> Any:
         return Router(router.catalog, RuleSet.load(rules_dir(name, tmp_path)))
     if name.startswith("whistles"):
         return read_whistles(path)
+    if name.startswith("vetoes"):
+        return read_vetoes(path)
     raise AssertionError(name)
 
 
@@ -245,12 +249,12 @@ def test_a_failed_catalog_load_is_not_cached(light_catalogs: Path, tmp_path: Pat
 @pytest.fixture(scope="module")
 def cli() -> typer.Typer:
     app = typer.Typer(pretty_exceptions_enable=False)
-    for module in (catalog_cli, route_cli, score_cli, cases_cli):
+    for module in (catalog_cli, route_cli, score_cli, cases_cli, audit_cli):
         module.register(app)
     return app
 
 
-def command(name: str, light: Path, tmp_path: Path) -> list[str] | None:
+def command(name: str, light: Path, tmp_path: Path) -> list[str]:
     path = str(HOSTILE / name)
     if name.startswith("power-list"):
         return ["catalog", "check", path, "--json"]
@@ -262,14 +266,18 @@ def command(name: str, light: Path, tmp_path: Path) -> list[str] | None:
         return ["route", str(REPO / "examples" / "issues.jsonl"), "--rules", str(rules_dir(name, tmp_path))]
     if name.startswith("whistles"):
         return ["score", "--input", path, "--period", "2026", "--json", "--out", str(tmp_path / "out.xlsx")]
-    return None  # the delegation workbook has no command of its own
+    if name.startswith("vetoes"):
+        return ["score", "--input", str(HOSTILE / "whistles--formula-injection.csv"), "--vetoes", path,
+                "--period", "2026", "--json", "--out", str(tmp_path / "out.xlsx")]
+    if name.startswith("delegation"):
+        return ["audit", path, "--json", "--out", str(tmp_path / "out.xlsx")]
+    raise AssertionError(name)
 
 
-@pytest.mark.parametrize("name", [n for n in ERRORS if not n.startswith("delegation")])
+@pytest.mark.parametrize("name", ERRORS)
 def test_the_cli_exits_1_without_a_traceback(name: str, cli: typer.Typer, light_catalogs: Path,
                                              tmp_path: Path) -> None:
     args = command(name, light_catalogs, tmp_path)
-    assert args is not None
     result = CliRunner().invoke(cli, args)
     shown = result.output + (repr(result.exception) if result.exception else "")
     assert result.exit_code == 1, f"{name}: exit {result.exit_code}\n{shown}"
@@ -294,7 +302,6 @@ def _limit_memory() -> None:
 @pytest.mark.parametrize("name", WORST)
 def test_the_worst_files_in_a_separate_process_under_limits(name: str, light_catalogs: Path, tmp_path: Path) -> None:
     args = command(name, light_catalogs, tmp_path)
-    assert args is not None
     child = subprocess.run(
         [sys.executable, "-c", "import sys; from powerlist.cli import main; sys.argv[0] = 'powerlist'; main()", *args],
         capture_output=True, text=True, timeout=300, preexec_fn=_limit_memory, cwd=REPO,
@@ -369,4 +376,20 @@ def test_score_report_is_inert(cli: typer.Typer, tmp_path: Path) -> None:
                                       "--period", "2026", "--json", "--out", str(out)])
     assert result.exit_code == 0, result.output
     json.loads(result.stdout)
+    assert_inert_xlsx(out)
+
+
+def test_audit_report_is_inert(cli: typer.Typer, tmp_path: Path) -> None:
+    """Text a workbook may carry ("-2+3+cmd|' /C calc'!A0" and "+1+1" are not refused on input)
+    is copied into the audit report as typed text, never as a formula."""
+    book = openpyxl.load_workbook(REPO / "tests" / "data" / "audit" / "base.xlsx")
+    ws = book.worksheets[0]
+    row, column = next((c.row, c.column) for r in ws.iter_rows(max_row=20) for c in r if c.value == "事项名称")
+    ws.cell(row + 1, column).value = "-2+3+cmd|' /C calc'!A0"
+    ws.cell(row + 2, column).value = "+1+1"
+    source = tmp_path / "delegation.xlsx"
+    book.save(source)
+    out = tmp_path / "audit.xlsx"
+    result = CliRunner().invoke(cli, ["audit", str(source), "--json", "--out", str(out)])
+    assert result.exit_code in (0, 1) and isinstance(result.exception, SystemExit | None), result.output
     assert_inert_xlsx(out)

@@ -11,10 +11,11 @@ catalog files replace one workbook of a copy of the shipped catalogs.
 |---|---|
 | power-list | `load_power_list`, `powerlist catalog check FILE` |
 | catalog-<file> | `load_catalogs` on the shipped catalogs with `<file>.xlsx` replaced |
-| delegation | `load_delegation_workbook` against the shipped catalog |
+| delegation | `load_delegation_workbook` against the shipped catalog, `powerlist audit FILE` |
 | issues | `read_issues` + `Router.route_many`, `powerlist route FILE` |
 | rules | `RuleSet.load` on the shipped rules with `routing.toml` replaced, `route --rules` |
 | whistles | `read_whistles`, `powerlist score --input FILE` |
+| vetoes | `read_vetoes`, `powerlist score --vetoes FILE` |
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import shutil
 import struct
 import sys
@@ -74,7 +76,16 @@ def book(rows: list[list[Any]], title: str = "Sheet1") -> openpyxl.Workbook:
 def save(wb: openpyxl.Workbook) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    core = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-01T00:00:00Z", part(data, "docProps/core.xml"))
+    return rewrite(data, "docProps/core.xml", core)
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed time, so that the files are the same on every run."""
+    info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def power_list(rows: list[list[Any]] | None = None) -> openpyxl.Workbook:
@@ -93,11 +104,11 @@ def rewrite(data: bytes, part: str, new: bytes | None = None, *, extra: dict[str
         for info in zin.infolist():
             if info.filename == part:
                 if new is not None:
-                    zout.writestr(info.filename, new)
+                    zout.writestr(_entry(info.filename), new)
                 continue
-            zout.writestr(info.filename, zin.read(info))
+            zout.writestr(_entry(info.filename), zin.read(info))
         for name, content in (extra or {}).items():
-            zout.writestr(name, content)
+            zout.writestr(_entry(name), content)
     return out.getvalue()
 
 
@@ -197,8 +208,8 @@ def build() -> dict[str, bytes]:
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name in ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
-            archive.writestr(name, part(valid, name))
-        archive.writestr("xl/worksheets/sheet1.xml", b" " * (64 * 1024 * 1024))
+            archive.writestr(_entry(name), part(valid, name))
+        archive.writestr(_entry("xl/worksheets/sheet1.xml"), b" " * (64 * 1024 * 1024), compresslevel=9)
     files["power-list--zip-bomb.xlsx"] = bomb.getvalue()
     files["power-list--zip-bomb-declared.xlsx"] = forged_sizes(valid, 0xFFFF_FFF0)
     files["power-list--entities-in-sheet.xlsx"] = rewrite(
@@ -382,14 +393,88 @@ def build() -> dict[str, bytes]:
     files["whistles--dates-as-text.xlsx"] = save(book([WHISTLE_HEADER, [
         "W-1", "420202001", "420202-cg", "cg", "日常哨", "C", "七月一日", "下周", None, None, None, "满意", 90,
         0, 0, "否"]], "哨"))
+
+    # ---- veto lists (scoring) ------------------------------------------------------------------
+    files["vetoes--bad-dates-and-blanks.csv"] = (
+        "对象,否决事项,日期,说明\n420202001,安全生产,2026年13月1日,月份写错\n,环境保护,2026-07-01,对象为空\n"
+        "420202002,党风廉政,,日期为空\n").encode()
     return files
+
+WHAT = {
+    "power-list--truncated.xlsx": "a valid workbook cut in half: the zip's central directory is gone",
+    "power-list--xls-renamed.xlsx": "an OLE2 (.xls, Office 97) file renamed .xlsx",
+    "power-list--csv-renamed.xlsx": "a UTF-8 CSV (with BOM) renamed .xlsx",
+    "power-list--empty.xlsx": "an empty file (0 bytes)",
+    "power-list--binary-garbage.xlsx": "2 KiB of random bytes",
+    "power-list--zip-bomb.xlsx": "65 KiB on disk, a sheet that inflates to 64 MiB (ratio ≈ 1000:1)",
+    "power-list--zip-bomb-declared.xlsx": "a valid workbook whose central directory declares 4 GiB per part",
+    "power-list--entities-in-sheet.xlsx": "billion laughs (10^9 expansions) in the sheet XML, referenced from a cell",
+    "power-list--entities-in-shared-strings.xlsx": "billion laughs in a sharedStrings part that cell A1 reads",
+    "power-list--corrupt-sheet-xml.xlsx": "a sheet part that stops mid-tag",
+    "power-list--no-workbook-part.xlsx": "a package without xl/workbook.xml",
+    "power-list--formula-injection.xlsx": "=HYPERLINK, =cmd|' /C calc'!A0, @SUM … as formula cells without cached values",
+    "power-list--unknown-kind.xlsx": "unknown codes: 权力类型 行政魔法 and 99, 承接方式 传送",
+    "power-list--duplicate-headers.xlsx": "two 事项名称 columns",
+    "power-list--hidden-sheet-only.xlsx": "the only list is on a hidden sheet; the visible sheet is blank",
+    "power-list--wrong-types.xlsx": "wrong types: a boolean code, a date and a negative number as 权力类型, a float mode",
+    "power-list--duplicate-codes.xlsx": "the same code twice, once in full-width digits (１００１)",
+    "power-list--no-header.xlsx": "a workbook with no recognisable header",
+    "power-list--empty-code.xlsx": "an item without 事项编码 in a sheet that has the column",
+    "catalog-organisation--unknown-district.xlsx": "organisation.xlsx: a street in district 999999 (unknown code)",
+    "catalog-organisation--missing-sheet.xlsx": "organisation.xlsx without its 部门 sheet",
+    "catalog-organisation--wrong-types.xlsx": "organisation.xlsx: 编制人数 as text (三十人) and as a date",
+    "catalog-taxonomy--bad-scope-and-cycle.xlsx": "taxonomy.xlsx: an unknown 吹哨范围 and two categories each other's parent",
+    "catalog-calendar--dates-as-text.xlsx": "calendar_overrides.xlsx: dates as Chinese and US text, 2026-02-30, an unknown 类型",
+    "catalog-power-list--truncated.xlsx": "the shipped power_list.xlsx cut at 20,000 bytes",
+    "delegation--unknown-street-and-mode.xlsx": "unknown street names and codes, an unknown 承接方式",
+    "delegation--zip-bomb-declared.xlsx": "a delegation workbook declaring 2 GiB per part",
+    "issues--bom-mixed-encoding.csv": "UTF-8 with BOM, then a GBK-encoded line (mixed encodings)",
+    "issues--gb18030.csv": "a whole file in GB18030, read as UTF-8",
+    "issues--empty.csv": "an empty file",
+    "issues--nul-bytes.csv": "NUL bytes inside cells",
+    "issues--duplicate-headers.csv": "问题分类 and 分类编码 (the same field) in one header",
+    "issues--dates-as-text.csv": "受理时间 as 2026年7月1日上午, 下周一 and an Excel serial number",
+    "issues--deeply-nested.jsonl": "lines nested 100,000 and 20,000 levels deep",
+    "issues--huge-number.jsonl": "a 10,000-digit integer",
+    "issues--huge-line.jsonl": "a 300 KB line (description of 100,000 characters)",
+    "issues--wrong-types.jsonl": "a list id, a number time, a bool category, maybe as a bool, -1 repeats, an array, a string, NaN",
+    "issues--unknown-codes.jsonl": "a category and a location that the catalog does not know",
+    "issues--binary-garbage.jsonl": "1 KiB of random bytes",
+    "issues--truncated.xlsx": "an issue workbook missing its last 300 bytes",
+    "issues--entities.xlsx": "billion laughs in an issue workbook's sheet",
+    "issues--hidden-sheet-only.xlsx": "the issues on a hidden sheet, a cover sheet visible",
+    "issues--csv-renamed.xlsx": "a CSV renamed .xlsx",
+    "issues--formula-injection.csv": "formula-injection ids and descriptions (legal text): outputs must be inert",
+    "issues--formula-injection.jsonl": "the same in JSONL, plus a formula as category and location",
+    "rules--invalid-toml.toml": "a TOML syntax error (unclosed [[tables]])",
+    "rules--wrong-types.toml": "BOM, then wrong types: hit_policy = 5, inputs a string, a row that is a string, unknown keys",
+    "rules--deeply-nested.toml": "an array nested 50,000 levels deep",
+    "rules--binary-garbage.toml": "512 random bytes",
+    "rules--missing-tables.toml": "a routing.toml without tables: the router needs them",
+    "whistles--formula-injection.csv": "formula-injection case ids and units (legal text): the 晒单 report must be inert",
+    "whistles--bad-values.csv": "bad 受理时间, 得分, 延期次数, 重办次数, 街道自有权力, and a duplicate 案件编号",
+    "whistles--duplicate-headers.csv": "街道 and 街道编码 (the same field) in one header",
+    "whistles--mixed-encoding.csv": "a UTF-8 header, then a GBK line",
+    "whistles--truncated.xlsx": "a whistle workbook missing its last 200 bytes",
+    "whistles--dates-as-text.xlsx": "受理时间 七月一日 and 响应时限 下周 as text",
+    "vetoes--bad-dates-and-blanks.csv": "a month 13, an empty 对象, an empty 日期",
+}
+
+
+def readme(files: dict[str, bytes]) -> str:
+    lines = ["# Hostile inputs", "",
+             "Written by `tools/make_hostile.py`; `tests/test_hostile.py` says what each must produce.",
+             "A 10 MB cell is written at test time (too large to commit).", "",
+             "| file | bytes | what it tests |", "|---|---|---|"]
+    lines += [f"| {name} | {len(data)} | {WHAT[name]} |" for name, data in sorted(files.items())]
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str]) -> int:
     target = Path(argv[1]) if len(argv) > 1 else ROOT / "tests" / "data" / "hostile"
     if target.exists():
         for old in target.iterdir():
-            if old.is_file() and old.name != "README.md":
+            if old.is_file():
                 old.unlink()
             elif old.is_dir():
                 shutil.rmtree(old)
@@ -397,6 +482,7 @@ def main(argv: list[str]) -> int:
     files = build()
     for name, data in sorted(files.items()):
         (target / name).write_bytes(data)
+    (target / "README.md").write_text(readme(files), encoding="utf-8")
     print(f"wrote {len(files)} files to {target} ({sum(map(len, files.values())) // 1024} KiB)")
     return 0
 
