@@ -5,7 +5,8 @@ the Chinese headers of hotline exports (工单编号, 受理时间, 问题分类
 是否紧急, 重点工作, 需要执法, 跨部门, 重复次数, 问题描述). Yes/no cells read 是/否, true/false, 1/0,
 Y/N, √/×.
 
-`read_issues(path)` yields one `IssueRecord` per non-blank row; a row that cannot become an
+`read_issues(path)` yields one `IssueRecord` per non-blank row (a .json file may also hold one
+array of issue objects: its elements are numbered as rows); a row that cannot become an
 issue carries its problems (file, line or row, cell, field), and `Router.route_many` turns it
 into a `rejected` decision. A file that cannot be read at all (missing, not UTF-8, not a
 workbook, no header) raises `InputError`.
@@ -173,7 +174,24 @@ def _decode(path: Path, file: str, encoding: str) -> str:
 
 
 def _read_jsonl(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
-    return _jsonl_records(_decode(path, file, encoding), file)
+    text = _decode(path, file, encoding)
+    if path.suffix.lower() == ".json" and text.lstrip().startswith("["):
+        return _json_array_records(text, file)
+    return _jsonl_records(text, file)
+
+
+def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
+    """A .json file holding one array of issue objects; `row` is the element's number."""
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError([Problem(message=f"not valid JSON: {error.msg}", file=file, row=error.lineno, code="json")], "cannot read issues") from None
+    for number, raw in enumerate(items, start=1):
+        if not isinstance(raw, dict):
+            yield IssueRecord(file, number, {}, (Problem(message="each element must be one JSON object", file=file, row=number, code="json"),))
+            continue
+        data, dup = canonical(raw)
+        yield IssueRecord(file, number, data, tuple(Problem(message=m, file=file, row=number, field=k, code="duplicate-field") for k, m in dup))
 
 
 def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:

@@ -113,3 +113,11 @@ def test_xlsx_cell_too_long_rejects_its_row(tmp_path: Path, router: Router) -> N
     decisions = list(router.route_many(read_issues(path)))
     assert [d.status for d in decisions] == ["rejected", "routed"]
     assert decisions[0].errors[0].cell == "E2"
+
+
+def test_json_array_file(tmp_path: Path, router: Router) -> None:
+    path = tmp_path / "issues.json"
+    path.write_text('[{"id": "J1", "received_at": "2026-11-23T10:00", "category": "C01", "location": "%s"}, 7]' % C1, encoding="utf-8")
+    decisions = list(router.route_many(read_issues(path)))
+    assert [d.status for d in decisions] == ["routed", "rejected"]
+    assert decisions[1].errors[0].row == 2
