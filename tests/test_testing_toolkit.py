@@ -95,3 +95,55 @@ def test_fixtures(shipped_catalog: Catalog, shipped_rules: Any, shipped_router: 
     assert isinstance(decision, Decision) and decision.status == "routed"
     case = escalator.open({"id": "T1", "received_at": "2026-07-01T09:00", "category": issue, "location": street})
     assert case_store.get("T1") == case.snapshot
+
+
+@settings(max_examples=50)
+@given(history=case_histories(max_events=15))
+def test_ticks_never_raise_on_histories_the_lifecycle_accepts(history: CaseHistory) -> None:
+    """What `case_histories()` is for: the escalator must cope with any history the lifecycle
+    allows (a tick that raises rolls back, so one such case would stop every later tick)."""
+    from datetime import timedelta
+
+    from powerlist.escalator import Escalator
+    from powerlist.lifecycle import unstamp
+
+    store = SQLiteCaseStore(":memory:")
+    try:
+        history.store_into(store)
+        escalator = Escalator(store, None, _rules())
+        last = unstamp(history.events[-1].at)
+        for days in (1, 5, 30, 90):
+            escalator.tick(last + timedelta(days=days))
+    finally:
+        store.close()
+
+
+def _rules() -> Any:
+    from powerlist.tables import RuleSet
+
+    global _RULES
+    if _RULES is None:
+        _RULES = RuleSet.load()
+    return _RULES
+
+
+_RULES: Any = None
+
+
+def test_a_hard_case_completed_before_the_next_tick(escalator: Any) -> None:
+    """Found by the property above: reopened `hard_reopens` times the case is 疑难 (hard_at set);
+    completed before the next tick, the tick's review tries to 挂牌督办 a completed case, which
+    the lifecycle refuses — TransitionError out of tick()."""
+    from datetime import datetime, timedelta
+
+    at = datetime(2026, 7, 1, 9)
+    escalator.open({"id": "H1", "received_at": at, "category": "BJ0104", "location": "420202001001"})
+    for _ in range(escalator.params["hard_reopens"]):
+        for event in ("respond", "complete", "reopen"):
+            at += timedelta(hours=1)
+            escalator.record("H1", event, at)
+    for event in ("respond", "complete"):
+        at += timedelta(hours=1)
+        escalator.record("H1", event, at)
+    escalator.tick(at + timedelta(days=1))  # must not raise
+    assert escalator.case("H1").state.value == "completed"
