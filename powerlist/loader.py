@@ -67,7 +67,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .errors import ProblemCollector
+from .errors import InputError, ProblemCollector
 from .models import DelegationMode, PowerItem, PowerKind, SourceRef, Street
 from .sheets import (
     Header,
@@ -286,6 +286,23 @@ def read_delegation_workbook(path: str | Path, streets: Iterable[Street],
     problems.problems = drop_shadowed(problems.problems)
     problems.raise_if_any(f"{name}: the delegation workbook cannot be loaded")
     return DelegationWorkbook(name, tuple(rows_out), *_column_maps(_headers(tables)))
+
+
+def is_delegation_workbook(path: str | Path) -> bool:
+    """True when a visible sheet's header has a street column (街道 / 承接单位 …): the file
+    is a delegation workbook, not a plain power list. False for any unreadable file (its
+    loader reports why)."""
+    try:
+        with Workbook(path) as book:
+            scratch = ProblemCollector(str(path))
+            for info in book.sheets:
+                if not info.hidden:
+                    header, _ = book.table(info.name, DELEGATION_VOCABULARY, scratch)
+                    if header is not None:
+                        return True
+    except InputError:
+        return False
+    return False
 
 
 def street_resolver(streets: Iterable[Street]) -> Mapping[str, str]:
@@ -526,6 +543,7 @@ __all__ = [
     "load_delegation_workbook",
     "load_power_list",
     "read_delegation_workbook",
+    "is_delegation_workbook",
     "item_key",
     "street_resolver",
 ]

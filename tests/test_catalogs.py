@@ -422,3 +422,17 @@ def test_catalog_does_not_depend_on_where_it_lies(tmp_path: Path) -> None:
     assert first.items["0201"].origin is not None
     assert first.items["0201"].origin.file == "power_list.xlsx"
     assert load_catalogs(tmp_path / "a" / ".." / "a") is load_catalogs(tmp_path / "a")
+
+
+def test_cli_check_recognises_a_delegation_workbook(shipped, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                    cli: typer.Typer) -> None:
+    item = next(iter(shipped.items.values()))
+    book = openpyxl.Workbook()
+    book.active.append(["事项编码", "事项名称", "权力类型", "街道", "承接方式"])
+    book.active.append([item.code, item.name, item.kind.label, "黄石港、沈家营", "下放"])
+    book.active.append([item.code, item.name, item.kind.label, "花果山", "下放"])
+    book.save(tmp_path / "d.xlsx")
+    result = CliRunner().invoke(cli, ["catalog", "check", str(tmp_path / "d.xlsx"), "--json"])
+    assert result.exit_code == 1
+    errors = json.loads(result.stdout)["errors"]
+    assert [(e["cell"], e["value"]) for e in errors] == [("D3", "花果山")]

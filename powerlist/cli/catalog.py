@@ -11,7 +11,7 @@ import typer
 from ..catalog import Catalog
 from ..catalog_loader import load_catalogs, write_template
 from ..errors import InputError, Problem
-from ..loader import load_power_list
+from ..loader import is_delegation_workbook, load_delegation_workbook, load_power_list
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
 
 
@@ -29,13 +29,20 @@ def check(
                                                      "directories")],
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
-    """检查 check: exit 0 when every file loads, 1 otherwise."""
+    """检查 check: exit 0 when every file loads, 1 otherwise.
+
+    A catalogs directory counts its power items; a power list its items; a delegation
+    workbook (a list with a 街道 column) is checked against the shipped catalog and counts
+    its distinct items."""
     items = 0
     problems: list[Problem] = []
     for path in paths:
         try:
             if path.is_dir():
                 items += len(load_catalogs(path).items)
+            elif is_delegation_workbook(path):
+                rows = load_delegation_workbook(path).rows
+                items += len({row.code or row.name for row in rows})
             else:
                 items += len(load_power_list(path))
         except InputError as error:
