@@ -524,8 +524,10 @@ class Router:
         return self._decide(issue)
 
     def route_many(self, items: Iterable[Any]) -> Iterator[Decision]:
-        """Route every item (Issue, dict or IssueRecord from issue_io), in order. Never stops
-        on a bad item: it becomes a `rejected` decision naming what was wrong."""
+        """Route every item (Issue, dict, another pydantic model, or IssueRecord from
+        `issue_io.read_issues`), in order. Never stops on a bad item: it becomes a `rejected`
+        decision whose `errors` say what was wrong and where (file, row, cell, field); an item
+        without a usable id is named by its position, "#3"."""
         from .issue_io import IssueRecord
 
         for position, item in enumerate(items, start=1):
