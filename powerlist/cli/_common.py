@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..errors import InputError, PowerlistError
 
@@ -62,11 +63,11 @@ def user_errors(as_json: bool = False) -> Iterator[None]:
 
 
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
-    t = Table(title=title, title_justify="left")
+    t = Table(title=Text(title), title_justify="left")  # Text: user data is never rich markup
     for column in columns:
         t.add_column(column)
     for row in rows:
-        t.add_row(*("" if v is None else str(v) for v in row))
+        t.add_row(*(Text("" if v is None else str(v)) for v in row))
     return t
 
 
