@@ -92,6 +92,7 @@ CASES: dict[str, tuple[str, ...] | str] = {
     "issues--entities.xlsx": ("entities",),
     "issues--hidden-sheet-only.xlsx": ("no sheet with an issue header",),
     "issues--csv-renamed.xlsx": ("text (a .csv",),
+    "issues--rich-markup.jsonl": ("row 2: field 'category'",),
     "issues--formula-injection.csv": "inert",
     "issues--formula-injection.jsonl": "inert",
     "rules--invalid-toml.toml": ("routing.toml", "not valid TOML", "line 3"),
@@ -393,3 +394,34 @@ def test_audit_report_is_inert(cli: typer.Typer, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["audit", str(source), "--json", "--out", str(out)])
     assert result.exit_code in (0, 1) and isinstance(result.exception, SystemExit | None), result.output
     assert_inert_xlsx(out)
+
+
+MARKUP_COMMANDS = {
+    "route-table": ["route", "{markup}", "--format", "table"],
+    "explain": ["explain", "{markup}"],
+    "cases-open": ["cases", "open", "{markup}", "--db", "{db}"],
+    "cases-show": ["cases", "show", "[/]", "--db", "{db}"],
+    "scenarios": ["scenarios", "run", "{scenario}", "--out", "{out}"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(MARKUP_COMMANDS))
+def test_user_text_is_never_taken_as_terminal_markup(name: str, cli: typer.Typer, tmp_path: Path) -> None:
+    """Human-readable output shows ids and names as written: "[/]" is text, not rich markup."""
+    from powerlist.cli import scenarios as scenarios_cli
+
+    if not any(group.name == "scenarios" for group in cli.registered_groups):
+        scenarios_cli.register(cli)
+    markup = str(HOSTILE / "issues--rich-markup.jsonl")
+    db = str(tmp_path / "cases.db")
+    scenario = tmp_path / "s.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["工单编号", "受理时间", "问题分类", "发生地点", "场景说明", "预期牵头单位"])
+    book.active.append(["[/]", "2026-07-01T09:00", "RX0302", "420202001001", "[bold]x[/]", "[/]"])
+    book.save(scenario)
+    if name == "cases-show":
+        CliRunner().invoke(cli, ["cases", "open", markup, "--db", db, "--json"])
+    args = [a.format(markup=markup, db=db, scenario=scenario, out=tmp_path / "r.xlsx") for a in MARKUP_COMMANDS[name]]
+    result = CliRunner().invoke(cli, args)
+    assert isinstance(result.exception, SystemExit | None), f"{name}: {result.exception!r}"
+    assert result.exit_code in (0, 1) and "Traceback" not in result.output

@@ -348,6 +348,11 @@ def build() -> dict[str, bytes]:
     files["issues--unknown-codes.jsonl"] = (json.dumps({
         "id": "HS-1", "received_at": "2026-07-01T09:00:00", "category": "NO-SUCH", "location": "000000"},
         ensure_ascii=False) + "\n").encode()
+    files["issues--rich-markup.jsonl"] = "\n".join(json.dumps(line, ensure_ascii=False) for line in [
+        {"id": "[/]", "received_at": "2026-07-01T09:00:00", "category": "RX0302", "location": "420202001001",
+         "description": "[bold red]紧急[/bold red][link=http://evil.example]点此[/link]"},
+        {"id": "HS-2[/]", "received_at": "2026-07-01T09:00:00", "category": "NOPE[/]", "location": "420202001001"},
+    ]).encode() + b"\n"
     files["issues--binary-garbage.jsonl"] = bytes(rng.randrange(256) for _ in range(1024))
     issue_book = book([["12345热线工单导出"], ISSUE_HEADER,
                        ["HS-1", "2026-07-01 09:00", "RX0302", "420202001001", "12345", "求助", "x"]], "工单")
@@ -440,6 +445,7 @@ WHAT = {
     "issues--wrong-types.jsonl": "a list id, a number time, a bool category, maybe as a bool, -1 repeats, an array, a string, NaN",
     "issues--unknown-codes.jsonl": "a category and a location that the catalog does not know",
     "issues--binary-garbage.jsonl": "1 KiB of random bytes",
+    "issues--rich-markup.jsonl": "ids and text that the terminal library would read as markup ([/], [bold]…)",
     "issues--truncated.xlsx": "an issue workbook missing its last 300 bytes",
     "issues--entities.xlsx": "billion laughs in an issue workbook's sheet",
     "issues--hidden-sheet-only.xlsx": "the issues on a hidden sheet, a cover sheet visible",
