@@ -90,3 +90,19 @@ def test_human_output_and_errors(tmp_path: Path, issues_file: Path) -> None:
     assert result.exit_code == 1
     result = runner.invoke(app, ["cases", "show", "W1", "--db", str(tmp_path / "missing.db")])
     assert result.exit_code == 1 and "no such case store" in result.stderr
+
+
+def test_user_data_is_never_read_as_markup(tmp_path: Path) -> None:
+    db = str(tmp_path / "cases.db")
+    path = tmp_path / "odd.jsonl"
+    rows = [
+        {"id": "[/]", "received_at": "2026-07-01T09:00:00", "category": "C01", "location": C1},
+        {"id": "[bold]x", "received_at": "2026-07-01T09:00:00", "category": "NOPE", "location": C1},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["cases", "open", str(path), "--db", db])
+    assert result.exit_code == 1 and "[bold]x" in result.stderr
+    for args in (["cases", "show", "[/]", "--db", db], ["cases", "tick", "--now", "2026-12-01T00:00", "--db", db], ["cases", "show", "[/x]", "--db", db]):
+        result = runner.invoke(app, args)
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "[/]" in runner.invoke(app, ["cases", "show", "[/]", "--db", db]).stdout

@@ -18,7 +18,7 @@ from ..escalator import Case, Escalator
 from ..lifecycle import SATISFACTION_LABELS, Satisfaction, aware
 from ..store import SQLiteCaseStore
 from ..tables import RuleSet
-from ._common import EXIT_FINDINGS, err, fail, out, print_json, table, user_errors
+from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
 
 cases_app = typer.Typer(help="案件督办 — open cases from issues, record what units do, tick the clock, show a case.", no_args_is_help=True)
 
@@ -64,14 +64,16 @@ def _case_rows(case: Case) -> list[list[Any]]:
 
 def _print_case(case: Case) -> None:
     s = case.snapshot
+    # Case ids and unit names are user data: printed with markup=False, never read as rich markup.
     out.print(
-        f"[bold]{s.case_id}[/]  {s.state.label} ({s.state.value})  级别 level {s.level}  "
+        f"{s.case_id}  {s.state.label} ({s.state.value})  级别 level {s.level}  "
         f"牵头 lead {s.lead['name']}  承办 now {s.assignee['name']}",
         highlight=False,
+        markup=False,
     )
     shown = case.as_json()
     out.print(f"报到时限 respond_by {shown['respond_by']}  办结时限 complete_by {shown['complete_by']}  "
-              f"下次到期 next due {shown['next_due_at']}  标记 labels {'、'.join(s.labels) or '-'}", highlight=False)
+              f"下次到期 next due {shown['next_due_at']}  标记 labels {'、'.join(s.labels) or '-'}", highlight=False, markup=False)
     out.print(table("留痕 history", ["#", "at", "event", "actor", "rule", "to", "note"], _case_rows(case)))
 
 
@@ -123,7 +125,7 @@ def open_cases(
             [[c["case_id"], "yes" if c["new"] else "existing", c["state"], c["level"], c["lead"]["name"], c["respond_by"], c["complete_by"]] for c in opened],
         ))
         for r in rejected:
-            err.print(f"[red]rejected[/] {r['issue_id']}: " + "; ".join(e["message"] for e in r["errors"]), highlight=False)
+            err.print(f"rejected {r['issue_id']}: " + "; ".join(e["message"] for e in r["errors"]), highlight=False, markup=False)
     if rejected:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -203,7 +205,8 @@ def show(
             if as_json:
                 print_json({"ok": False, "errors": [{"message": f"no case {case_id!r} in {db}"}]})
                 raise typer.Exit(EXIT_FINDINGS)
-            fail(f"no case {case_id!r} in {db}")
+            err.print(f"错误 error: no case {case_id!r} in {db}", highlight=False, markup=False)
+            raise typer.Exit(EXIT_FINDINGS)
         case = Case(snapshot, store.history(case_id))
         store.close()
     if as_json:
