@@ -425,3 +425,19 @@ def test_user_text_is_never_taken_as_terminal_markup(name: str, cli: typer.Typer
     result = CliRunner().invoke(cli, args)
     assert isinstance(result.exception, SystemExit | None), f"{name}: {result.exception!r}"
     assert result.exit_code in (0, 1) and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("kind", ["issues", "whistles"])
+def test_a_ten_megabyte_csv_cell(kind: str, router: Router, tmp_path: Path) -> None:
+    big = "长" * 3_500_000  # ≈ 10 MB of UTF-8
+    path = tmp_path / f"{kind}.csv"
+    if kind == "issues":
+        path.write_text(f"工单编号,受理时间,问题分类,发生地点,问题描述\nHS-1,2026-07-01T09:00,RX0302,420202001001,{big}\n",
+                        encoding="utf-8")
+        (decision,) = list(router.route_many(read_issues(path)))
+        assert decision.status == "rejected" and decision.errors[0].row == 2
+    else:
+        path.write_text(f"案件编号,街道,责任单位,受理时间\n{big},420202001,U,2026-07-01 09:00\n", encoding="utf-8")
+        with pytest.raises(InputError) as caught:
+            read_whistles(path)
+        assert caught.value.problems[0].row == 2
