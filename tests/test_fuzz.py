@@ -75,6 +75,8 @@ VALID: dict[str, bytes] = {
     "issues.xlsx": _xlsx([["工单导出"], ["工单编号", "受理时间", "问题分类", "发生地点", "是否紧急"],
                           ["HS-1", datetime(2026, 7, 1, 9), "RX0302", "420202001001", "否"],
                           ["HS-2", "2026-07-01 10:00", "BJ0102", 420202001, "是"]]),
+    "issues.json": ("[" + ",".join(line for line in (REPO / "examples" / "issues.jsonl").read_text(encoding="utf-8")
+                                   .splitlines()[:3]) + "]").encode(),
     "routing.toml": (REPO / "rules" / "routing.toml").read_bytes(),
     "whistles.csv": ("案件编号,街道,责任单位,部门,哨类,等级,受理时间,响应时限,响应时间,办结时限,办结时间,满意度,第三方回访得分\n"
                      "W-1,420202001,420202-CG,CG,日常哨,C,2026-07-01 09:00,2026-07-02 23:59:59,2026-07-01 10:00,"
@@ -87,6 +89,7 @@ LOADERS: dict[str, Callable[[Path], Any]] = {
     "power_list.xlsx": load_power_list,
     "delegation.xlsx": lambda p: load_delegation_workbook(p, router().catalog),
     "issues.jsonl": lambda p: list(router().route_many(read_issues(p))),
+    "issues.json": lambda p: list(router().route_many(read_issues(p))),
     "issues.csv": lambda p: list(router().route_many(read_issues(p))),
     "issues.xlsx": lambda p: list(router().route_many(read_issues(p))),
     "routing.toml": lambda p: RuleSet.load(p.parent),

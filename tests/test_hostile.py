@@ -84,6 +84,7 @@ CASES: dict[str, tuple[str, ...] | str] = {
     "issues--dates-as-text.csv": ("row 2: field 'received_at'", "row 3: field 'received_at'", "row 4"),
     "issues--deeply-nested.jsonl": ("row 1", "row 2"),
     "issues--huge-number.jsonl": ("row 1",),
+    "issues--deeply-nested.json": ("issues--deeply-nested.json",),
     "issues--huge-line.jsonl": ("row 1: field 'description'",),
     "issues--wrong-types.jsonl": ("row 1: field 'id'", "row 2: field 'emergency'", "row 3", "row 4", "row 5"),
     "issues--unknown-codes.jsonl": ("row 1: field 'category'", "row 1: field 'location'"),

@@ -331,6 +331,7 @@ def build() -> dict[str, bytes]:
     files["issues--formula-injection.jsonl"] = ("\n".join(lines) + "\n").encode()
     files["issues--deeply-nested.jsonl"] = b"[" * 100_000 + b"]" * 100_000 + b"\n" + (
         b'{"id": {"a": ' * 20_000 + b"1" + b"}" * 20_000 + b"}\n")
+    files["issues--deeply-nested.json"] = b"[" * 50_000 + b"]" * 50_000
     files["issues--huge-number.jsonl"] = (
         b'{"id": "HS-1", "received_at": "2026-07-01T09:00:00", "category": "RX0302", '
         b'"location": "420202001001", "repeat_count": ' + b"9" * 10_000 + b"}\n")
@@ -441,6 +442,7 @@ WHAT = {
     "issues--dates-as-text.csv": "受理时间 as 2026年7月1日上午, 下周一 and an Excel serial number",
     "issues--deeply-nested.jsonl": "lines nested 100,000 and 20,000 levels deep",
     "issues--huge-number.jsonl": "a 10,000-digit integer",
+    "issues--deeply-nested.json": "a .json array of issues nested 50,000 levels deep",
     "issues--huge-line.jsonl": "a 300 KB line (description of 100,000 characters)",
     "issues--wrong-types.jsonl": "a list id, a number time, a bool category, maybe as a bool, -1 repeats, an array, a string, NaN",
     "issues--unknown-codes.jsonl": "a category and a location that the catalog does not know",
