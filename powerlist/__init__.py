@@ -7,10 +7,15 @@ from ._compat import check_python
 
 check_python()
 
+from .calendar import WorkCalendar  # noqa: E402
 from .catalog import Catalog  # noqa: E402
+from .catalog_loader import load_catalogs  # noqa: E402
 from .decision import Decision, PowerRef, TraceStep, UnitRef, Whistle  # noqa: E402
 from .errors import CalendarError, InputError, PowerlistError, Problem, TransitionError  # noqa: E402
+from .escalator import Action, Case, Escalator  # noqa: E402
 from .issue import Channel, Issue, RequestKind  # noqa: E402
+from .lifecycle import Event, Satisfaction, State  # noqa: E402
+from .loader import PowerList, load_delegation_workbook, load_power_list  # noqa: E402
 from .models import (  # noqa: E402
     Category,
     DelegationMode,
@@ -23,33 +28,53 @@ from .models import (  # noqa: E402
     Unit,
     UnitKind,
 )
+from .router import Router  # noqa: E402
+from .store import CaseStore, SQLiteCaseStore  # noqa: E402
+from .tables import DecisionTable, HitPolicy, RuleSet  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Action",
     "CalendarError",
+    "Case",
+    "CaseStore",
     "Catalog",
     "Category",
     "Channel",
     "Decision",
+    "DecisionTable",
     "DelegationMode",
     "Department",
+    "Escalator",
+    "Event",
     "Grade",
+    "HitPolicy",
     "InputError",
     "Issue",
     "Level",
+    "load_catalogs",
+    "load_delegation_workbook",
+    "load_power_list",
     "PowerItem",
     "PowerKind",
-    "PowerRef",
+    "PowerList",
     "PowerlistError",
+    "PowerRef",
     "Problem",
     "RequestKind",
+    "Router",
+    "RuleSet",
+    "Satisfaction",
     "Scope",
+    "SQLiteCaseStore",
+    "State",
     "TraceStep",
     "TransitionError",
     "Unit",
     "UnitKind",
     "UnitRef",
     "Whistle",
+    "WorkCalendar",
     "__version__",
 ]
