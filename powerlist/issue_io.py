@@ -184,8 +184,9 @@ def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
     """A .json file holding one array of issue objects; `row` is the element's number."""
     try:
         items = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError([Problem(message=f"not valid JSON: {error.msg}", file=file, row=error.lineno, code="json")], "cannot read issues") from None
+    except (ValueError, RecursionError) as error:
+        row = error.lineno if isinstance(error, json.JSONDecodeError) else None
+        raise InputError([Problem(message=_json_problem(error), file=file, row=row, code="json")], "cannot read issues") from None
     for number, raw in enumerate(items, start=1):
         if not isinstance(raw, dict):
             yield IssueRecord(file, number, {}, (Problem(message="each element must be one JSON object", file=file, row=number, code="json"),))
@@ -194,14 +195,24 @@ def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
         yield IssueRecord(file, number, data, tuple(Problem(message=m, file=file, row=number, field=k, code="duplicate-field") for k, m in dup))
 
 
+def _json_problem(error: BaseException) -> str:
+    # json raises JSONDecodeError for bad syntax, RecursionError for arrays nested thousands
+    # deep, and ValueError for integers of more than 4,300 digits: each is the file's fault.
+    if isinstance(error, json.JSONDecodeError):
+        return f"not valid JSON: {error.msg} at column {error.colno}"
+    if isinstance(error, RecursionError):
+        return "JSON nested too deeply to be an issue"
+    return f"unreadable JSON value: {error}"
+
+
 def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             raw = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield IssueRecord(file, number, {}, (Problem(message=f"not valid JSON: {error.msg} at column {error.colno}", file=file, row=number, code="json"),))
+        except (ValueError, RecursionError) as error:
+            yield IssueRecord(file, number, {}, (Problem(message=_json_problem(error), file=file, row=number, code="json"),))
             continue
         if not isinstance(raw, dict):
             yield IssueRecord(file, number, {}, (Problem(message="a line must be one JSON object", file=file, row=number, code="json"),))

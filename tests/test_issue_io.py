@@ -121,3 +121,14 @@ def test_json_array_file(tmp_path: Path, router: Router) -> None:
     decisions = list(router.route_many(read_issues(path)))
     assert [d.status for d in decisions] == ["routed", "rejected"]
     assert decisions[1].errors[0].row == 2
+
+
+def test_hostile_json_lines_are_rejected_rows(tmp_path: Path, router: Router) -> None:
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("[" * 100_000 + "\n" + '{"id": "N", "repeat_count": ' + "9" * 10_000 + "}\n", encoding="utf-8")
+    decisions = list(router.route_many(read_issues(path)))
+    assert [(d.status, d.errors[0].row) for d in decisions] == [("rejected", 1), ("rejected", 2)]
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(InputError, match="nested too deeply|not valid JSON"):
+        list(read_issues(deep))
