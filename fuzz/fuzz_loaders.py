@@ -59,6 +59,7 @@ TARGETS = [
     ("whistles.xlsx", read_whistles),
     ("vetoes.csv", read_vetoes),
     ("issue.json", _dict_issue),
+    ("issues.json", _issues),
 ]
 
 

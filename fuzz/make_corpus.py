@@ -15,8 +15,8 @@ sys.path.insert(0, str(REPO / "tests"))
 from test_fuzz import VALID  # noqa: E402  (the seeds the CI fuzz test mutates)
 
 NAMES = ["power_list.xlsx", "delegation.xlsx", "issues.jsonl", "issues.csv", "issues.xlsx", "routing.toml",
-         "whistles.csv", "whistles.xlsx", "vetoes.csv", "issue.json"]
-PREFIXES = {"power-list": 0, "delegation": 1, "rules": 5, "whistles": 6}
+         "whistles.csv", "whistles.xlsx", "vetoes.csv", "issue.json", "issues.json"]
+PREFIXES = {"power-list": 0, "delegation": 1, "rules": 5, "whistles": 6, "vetoes": 8}
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     for path in sorted((REPO / "tests" / "data" / "hostile").iterdir()):
         stem = path.name.split("--")[0]
         if stem.startswith("issues"):
-            index = {".jsonl": 2, ".csv": 3, ".xlsx": 4}.get(path.suffix, 2)
+            index = {".jsonl": 2, ".csv": 3, ".xlsx": 4, ".json": 10}.get(path.suffix, 2)
         elif stem.startswith("whistles") and path.suffix == ".xlsx":
             index = 7
         else:
