@@ -146,13 +146,17 @@ class WorkCalendar:
         """`add` for a `start` already in Asia/Shanghai (an Issue's received_at): the router's
         per-issue path, with the end of each (day, n) working-day limit computed once."""
         if unit == "working_days" and amount > 0:
-            key = (start.date(), amount)
-            found = self._due.get(key)
-            if found is None:
-                found = datetime.combine(self.working_day_after(key[0], amount), END_OF_DAY, tzinfo=SHANGHAI)
-                self._due[key] = found
-            return found
+            return self.end_of_working_days(start, amount)
         return self.add(start, amount, unit)
+
+    def end_of_working_days(self, start: datetime, n: int) -> datetime:
+        """`add_working_days(start, n)` for n ≥ 1 and `start` in Asia/Shanghai, memoised."""
+        key = (start.date(), n)
+        found = self._due.get(key)
+        if found is None:
+            found = datetime.combine(self.working_day_after(key[0], n), END_OF_DAY, tzinfo=SHANGHAI)
+            self._due[key] = found
+        return found
 
 
 def _aware(moment: datetime) -> datetime:

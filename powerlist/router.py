@@ -21,6 +21,7 @@ sound because each is pure: stage 2 by (profile, flags), a small enumerable key.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -118,6 +119,9 @@ class Sketch:
     trace: tuple[TraceStep, ...]
     whistle_label: str  # whistle.label and grade.level, kept to spare a lookup per issue
     level: Level
+    # respond/complete as either a clock delta or a number of working days (≥ 1)
+    respond_delta: timedelta | None
+    complete_delta: timedelta | None
 
 
 def unit_ref(unit: Unit) -> UnitRef:
@@ -355,18 +359,35 @@ def sketch(profile: Profile, flags: Flags, rules: RuleSet, evaluate: TableEvalua
 
     (row,) = _select(evaluate, rules.table("deadline"), {"whistle": whistle.value, "request_kind": flags.request_kind, "grade": grade.value})
     step(row)
+    respond = (int(row.then["respond"]), str(row.then["respond_unit"]))
+    complete = (int(row.then["complete"]), str(row.then["complete_unit"]))
     return Sketch(
         whistle=whistle,
         grade=grade,
         lead=lead,
         co_roles=tuple(co),
         path=tuple(path[1:]),
-        respond=(int(row.then["respond"]), str(row.then["respond_unit"])),
-        complete=(int(row.then["complete"]), str(row.then["complete_unit"])),
+        respond=respond,
+        complete=complete,
         trace=tuple(trace),
         whistle_label=whistle.label,
         level=grade.level,
+        respond_delta=_clock(respond),
+        complete_delta=_clock(complete),
     )
+
+
+def _clock(limit: tuple[int, str]) -> timedelta | None:
+    """A time limit as elapsed clock time, or None for a limit in working days (≥ 1)."""
+    amount, unit = limit
+    if unit == "working_days":
+        return timedelta(0) if amount == 0 else None
+    if unit == "hours":
+        return timedelta(hours=amount)
+    if unit == "minutes":
+        return timedelta(minutes=amount)
+    raise InputError([Problem(message=f"unknown time-limit unit {unit!r}; expected minutes, hours or working_days",
+                              field="deadline", value=unit, code="unknown-unit")], "invalid rules")
 
 
 def units_of(located: Located, drawn: Sketch) -> tuple[UnitRef, tuple[UnitRef, ...], tuple[UnitRef, ...]]:
@@ -405,6 +426,7 @@ def _built(values: dict[str, Any]) -> Decision:
 def finish(issue: Issue, located: Located, drawn: Sketch, calendar: WorkCalendar, rules_version: str) -> Decision:
     """Stage 3b: the units, and clock times on the working-day calendar; the Decision value."""
     lead, co_units, path = units_of(located, drawn)
+    received = issue.received_at
     return _built({
         "issue_id": issue.id,
         "status": "routed",
@@ -418,8 +440,10 @@ def finish(issue: Issue, located: Located, drawn: Sketch, calendar: WorkCalendar
         "co_units": co_units,
         "escalation_path": path,
         "powers": located.powers.powers,
-        "respond_by": calendar.due(issue.received_at, *drawn.respond),
-        "complete_by": calendar.due(issue.received_at, *drawn.complete),
+        "respond_by": received + drawn.respond_delta if drawn.respond_delta is not None
+        else calendar.end_of_working_days(received, drawn.respond[0]),
+        "complete_by": received + drawn.complete_delta if drawn.complete_delta is not None
+        else calendar.end_of_working_days(received, drawn.complete[0]),
         "trace": located.powers.trace + drawn.trace,
         "rules_version": rules_version,
         "errors": (),
