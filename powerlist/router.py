@@ -21,6 +21,7 @@ sound because each is pure: stage 2 by (profile, flags), a small enumerable key.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from datetime import timedelta
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -494,7 +495,7 @@ class Router:
         self._powers: dict[tuple[str, str], Powers] = {}
 
     @classmethod
-    def default(cls, engine: str = "compiled", *, catalogs: str | None = None, rules: str | None = None) -> Router:
+    def default(cls, engine: str = "compiled", *, catalogs: str | Path | None = None, rules: str | Path | None = None) -> Router:
         """The shipped catalogs and rules (or the given directories)."""
         from .catalog_loader import load_catalogs
 
