@@ -21,11 +21,11 @@ sound because each is pure: stage 2 by (profile, flags), a small enumerable key.
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
-from datetime import timedelta
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
