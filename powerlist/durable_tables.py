@@ -17,6 +17,7 @@ from functools import reduce
 from typing import Any
 
 from durable import lang as dl
+from durable.engine import MessageNotHandledException
 
 from .tables import Condition, DecisionTable, Row, apply_hit_policy
 
@@ -93,6 +94,10 @@ class DurableTable:
             self._hits[eval_id] = []
             try:
                 dl.assert_fact(self.name, fact)
+            except MessageNotHandledException:
+                # durable-rules refuses (and keeps nothing of) a fact that no rule matches.
+                pass
+            else:
                 dl.retract_fact(self.name, fact)
             finally:
                 indexes = self._hits.pop(eval_id)

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from durable.engine import MessageNotHandledException
 
 from .durable_tables import durable_table
 from .tables import DecisionTable, Row, RuleSet, apply_hit_policy
@@ -108,12 +107,7 @@ class DurableEvaluator:
         self._version = rules.version
 
     def __call__(self, table: DecisionTable, facts: Mapping[str, Any]) -> list[Row]:
-        durable = durable_table(table, self._version)
-        try:
-            return durable.evaluate(facts)
-        except MessageNotHandledException:
-            # durable-rules raises when no rule matches a fact (and keeps nothing): no row.
-            return apply_hit_policy(table, [])
+        return durable_table(table, self._version).evaluate(facts)
 
 
 class ReferenceEvaluator:
