@@ -65,7 +65,7 @@ def user_errors(as_json: bool = False) -> Iterator[None]:
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
     t = Table(title=Text(title), title_justify="left")  # Text: user data is never rich markup
     for column in columns:
-        t.add_column(column)
+        t.add_column(column, overflow="fold")  # wrap, never cut a unit name or a date
     for row in rows:
         t.add_row(*(Text("" if v is None else str(v)) for v in row))
     return t

@@ -19,6 +19,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..decision import Decision
+from ..issue import SHANGHAI
 from ..issue_io import read_issues
 from ..router import Router, explain_decision
 from ._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, dumps, err, fail, out, print_json, table, user_errors
@@ -155,6 +156,11 @@ def write_xlsx(decisions: Iterable[Decision], path: Path) -> None:
     book.save(path)
 
 
+def _shown_time(moment: Any) -> str:
+    # The table is for reading (all times Asia/Shanghai); JSON/CSV/XLSX keep full ISO 8601.
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
 def decisions_table(decisions: Iterable[Decision], title: str) -> Any:
     rows = []
     for d in decisions:
@@ -167,8 +173,8 @@ def decisions_table(decisions: Iterable[Decision], title: str) -> Any:
             d.grade.value if d.grade else "",
             d.lead.name if d.lead else "",
             "、".join(u.name for u in d.co_units),
-            d.respond_by.isoformat(timespec="minutes") if d.respond_by else "",
-            d.complete_by.isoformat(timespec="minutes") if d.complete_by else "",
+            _shown_time(d.respond_by),
+            _shown_time(d.complete_by),
         ])
     return table(title, ["编号 id", "哨类 whistle", "分级 grade", "牵头 lead", "协办 co-units", "响应 respond by", "办结 complete by"], rows)
 
