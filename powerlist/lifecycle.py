@@ -321,7 +321,9 @@ class Snapshot:
         candidates: list[tuple[str, int, str]] = []
         if self.state is State.RETURNED and self.returned_at:
             candidates.append((self.returned_at, 0, "review"))
-        if self.hard_at and not self.supervised:
+        # A hard case is listed for supervision only while it is still being worked on: one
+        # completed before the tick has nothing left to supervise (a reopening makes it due again).
+        if self.hard_at and not self.supervised and Event.SUPERVISE in TRANSITIONS[self.state]:
             candidates.append((self.hard_at, 0, "review"))
         if self.late_response_at:
             candidates.append((self.late_response_at, 1, "late"))
