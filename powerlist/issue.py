@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -47,6 +48,7 @@ REQUEST_KIND_LABELS = {
     RequestKind.SUGGESTION: "建议",
 }
 _REQUEST_KIND_BY_LABEL = {v: k for k, v in REQUEST_KIND_LABELS.items()}
+_NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
 _CHANNEL_ALIASES = {"12345热线": "12345", "黄石110": "110", "网格化服务管理中心": "网格", "其它": "其他"}
 
 
@@ -78,6 +80,18 @@ class Issue(BaseModel):
             return str(int(value))
         if isinstance(value, int):
             return str(value)
+        return value
+
+    @field_validator("received_at", mode="before")
+    @classmethod
+    def _not_a_number(cls, value: Any) -> Any:
+        # pydantic would read a number as a Unix timestamp; from a spreadsheet it is almost
+        # always an unformatted date serial, so 45843 would silently become 1970.
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if number or (isinstance(value, str) and _NUMBER.fullmatch(value.strip())):
+            raise ValueError(
+                "expected an ISO 8601 date-time such as 2026-11-23T09:12:00 (or a date cell), not a number"
+            )
         return value
 
     @field_validator("received_at")
