@@ -5,6 +5,18 @@ shipped Huangshi catalogs, `resources.catalogs_dir()`), checks every cross refer
 returns an immutable `Catalog`, or raises one `InputError` carrying every problem of every
 file. The result is cached per process, keyed on the resolved directory and the files'
 modification times and sizes, so the many callers that load the shipped catalog share one.
+
+Parsing the workbooks costs seconds, paid by every command and every new process, so a loaded
+catalog is also kept on disk (`_DiskCache`): a JSON file (`CatalogData.model_dump_json`, never
+pickle) named and stamped by a SHA-256 of the catalog files' bytes, the powerlist version, a
+cache schema version and the source of the modules that shape a catalog (so editing the loader
+never serves a stale catalog). Its directory is ``$POWERLIST_CACHE_DIR``, else
+``$XDG_CACHE_HOME/powerlist``, else ``~/.cache/powerlist``; ``POWERLIST_NO_CACHE=1`` turns it
+off. A cache entry is used only when it parses, its stamp equals the key, it validates as
+`CatalogData` and the current user owns it; anything else (a corrupt, foreign or unreadable
+file, an unwritable directory) falls back to reading the workbooks, silently. Entries are
+written atomically (temporary file + ``os.replace``), only for catalogs that loaded; the
+directory keeps the most recently used `_DiskCache.KEEP` entries.
 Item origins name the file alone (``power_list.xlsx``), so a catalog — and its
 fingerprint — does not depend on where the directory lies.
 
@@ -35,7 +47,11 @@ one row" are empty, and a catalog that routes nothing is not a usable catalog.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -169,8 +185,16 @@ def load_catalogs(directory: str | Path | None = None) -> Catalog:
     key = (resolved, tuple(stamp))
     catalog = _CACHE.get(key)
     if catalog is None:
-        # problems name the directory as given; the catalog itself does not depend on it
-        catalog = _CatalogReader(resolved, root).load()
+        disk = _DiskCache.open()
+        digest = disk.key(resolved) if disk is not None else None
+        data = disk.get(digest) if disk is not None and digest is not None else None
+        if data is not None:
+            catalog = Catalog(data)
+        else:
+            # problems name the directory as given; the catalog itself does not depend on it
+            catalog = _CatalogReader(resolved, root).load()
+            if disk is not None and digest is not None:
+                disk.put(digest, catalog.data)
         while len(_CACHE) >= _CACHE_SIZE:
             del _CACHE[next(iter(_CACHE))]
         _CACHE[key] = catalog
@@ -184,6 +208,122 @@ def clear_cache() -> None:
 
 _CACHE: dict[tuple[Path, tuple[tuple[str, int, int], ...]], Catalog] = {}
 _CACHE_SIZE = 8
+
+
+# ---- the on-disk cache -----------------------------------------------------------------------
+
+# Bump when the cache file's layout changes (the CatalogData schema is covered by the source
+# digest below).
+CACHE_SCHEMA = 1
+# The modules whose code decides what a catalog directory loads as.
+_SHAPING_MODULES = ("catalog_loader.py", "loader.py", "sheets.py", "cells.py", "models.py",
+                    "errors.py")
+
+
+def cache_dir() -> Path:
+    """Where loaded catalogs are kept: $POWERLIST_CACHE_DIR, $XDG_CACHE_HOME/powerlist or
+    ~/.cache/powerlist."""
+    explicit = os.environ.get("POWERLIST_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return Path(xdg) / "powerlist"
+    return Path.home() / ".cache" / "powerlist"
+
+
+class _DiskCache:
+    """Validated catalogs as JSON files keyed by a hash of what they were loaded from."""
+
+    KEEP = 16  # entries kept; tests that write many catalogs must not fill the disk
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @classmethod
+    def open(cls) -> _DiskCache | None:
+        if os.environ.get("POWERLIST_NO_CACHE", "").strip() not in ("", "0"):
+            return None
+        try:
+            return cls(cache_dir())
+        except (OSError, RuntimeError):  # no home directory
+            return None
+
+    @staticmethod
+    def key(directory: Path) -> str | None:
+        """SHA-256 of the catalog files' bytes, the version and the loading code; None when a
+        file cannot be read (the workbook reader then reports it)."""
+        from . import __version__
+
+        digest = hashlib.sha256(f"powerlist-catalog:{CACHE_SCHEMA}:{__version__}\n".encode())
+        here = Path(__file__).parent
+        try:
+            for module in _SHAPING_MODULES:
+                digest.update(_framed(module, (here / module).read_bytes()))
+            for name in FILES:
+                path = directory / name
+                digest.update(_framed(name, path.read_bytes() if path.exists() else None))
+        except OSError:
+            return None
+        return digest.hexdigest()
+
+    def path(self, key: str) -> Path:
+        return self.root / f"catalog-{key}.json"
+
+    def get(self, key: str) -> CatalogData | None:
+        path = self.path(key)
+        try:
+            with open(path, "rb") as handle:
+                if hasattr(os, "getuid") and os.fstat(handle.fileno()).st_uid != os.getuid():
+                    return None  # planted by another user: not trusted
+                stored = json.loads(handle.read())
+            if not isinstance(stored, dict) or stored.get("key") != key:
+                return None
+            data = CatalogData.model_validate_json(stored["data"])
+        except Exception:  # noqa: BLE001 — any unreadable entry is a miss, never an error
+            return None
+        try:
+            os.utime(path)  # most recently used
+        except OSError:
+            pass
+        return data
+
+    def put(self, key: str, data: CatalogData) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            payload = json.dumps({"key": key, "data": data.model_dump_json()}, ensure_ascii=False)
+            handle, temporary = tempfile.mkstemp(prefix=".catalog-", suffix=".tmp", dir=self.root)
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    out.write(payload)
+                os.replace(temporary, self.path(key))
+            except BaseException:
+                os.unlink(temporary)
+                raise
+            self._prune()
+        except OSError:
+            pass  # an unwritable cache only costs the next process a slow load
+
+    def _prune(self) -> None:
+        entries = []
+        for path in self.root.glob("catalog-*.json"):
+            try:
+                entries.append((path.stat().st_mtime_ns, path))
+            except OSError:
+                continue
+        entries.sort(reverse=True)
+        for _, path in entries[self.KEEP:]:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+
+def _framed(name: str, content: bytes | None) -> bytes:
+    # Length-framed, so no two different file sets hash the same byte stream.
+    if content is None:
+        return f"{name}\0missing\0".encode()
+    return f"{name}\0{len(content)}\0".encode() + content
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -587,7 +727,7 @@ def _cycles(start: str, links: dict[str, str]) -> bool:
         current = links.get(current)
     return False
 
-__all__ = ["FILES", "SHEET_FIELDS", "clear_cache", "load_catalogs", "vocabulary"]
+__all__ = ["FILES", "SHEET_FIELDS", "cache_dir", "clear_cache", "load_catalogs", "vocabulary"]
 
 
 # ---- templates -------------------------------------------------------------------------------
