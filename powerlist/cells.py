@@ -1,4 +1,8 @@
-"""Cells that a spreadsheet program will never run: formula-injection defence for our outputs.
+"""Cells in and out: the yes/no words an input cell may hold, and cells that a spreadsheet
+program will never run (formula-injection defence for our outputs).
+
+Issue files and whistle spreadsheets read a yes/no cell with `yes_no`: 是/否, true/false, yes/no,
+y/n, t/f, 1/0 (also 1.0/0.0 from a number cell), √/×, ✓/✗, in any case.
 
 Anything powerlist writes to CSV or XLSX passes through here. A text value that starts with
 = + - @ (or a tab/CR that some programs strip first) would be run as a formula by Excel,
@@ -12,6 +16,20 @@ from __future__ import annotations
 from typing import Any
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+YES = frozenset({"是", "true", "yes", "y", "1", "√", "✓", "t"})
+NO = frozenset({"否", "false", "no", "n", "0", "×", "✗", "f"})
+
+
+def yes_no(value: Any) -> bool | None:
+    """A yes/no cell as a bool; None when the cell says neither."""
+    text = str(value).strip().lower()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    return None
 
 
 def is_dangerous(value: Any) -> bool:

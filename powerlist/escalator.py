@@ -60,7 +60,6 @@ from .errors import InputError, PowerlistError, Problem, TransitionError
 from .issue import SHANGHAI, Issue
 from .lifecycle import (
     Event,
-    EventRecord,
     Satisfaction,
     Snapshot,
     State,
@@ -70,7 +69,7 @@ from .lifecycle import (
     stamp,
     unstamp,
 )
-from .store import ActionRow, CaseStore, NewEvent
+from .store import ActionRow, CaseRecord, CaseStore, NewEvent
 from .tables import Row, RuleSet
 
 RULES_FILE = "escalation"
@@ -146,15 +145,9 @@ class Action:
 
 
 @dataclass(frozen=True)
-class Case:
-    """A case and its full history (留痕)."""
-
-    snapshot: Snapshot
-    history: tuple[EventRecord, ...]
-
-    @property
-    def case_id(self) -> str:
-        return self.snapshot.case_id
+class Case(CaseRecord):
+    """A case and its full history (留痕): the store's `CaseRecord`, with its snapshot's facts
+    as properties and a JSON form."""
 
     @property
     def state(self) -> State:

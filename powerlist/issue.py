@@ -52,6 +52,18 @@ _NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
 _CHANNEL_ALIASES = {"12345热线": "12345", "黄石110": "110", "网格化服务管理中心": "网格", "其它": "其他"}
 
 
+def code_text(value: Any) -> Any:
+    """A code cell as text: spreadsheets store codes as numbers, and 420202001.0 must read back
+    as "420202001". Anything else (text, a bool, a fraction) is left for validation to judge."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
 class Issue(BaseModel):
     """One issue to route. A naive `received_at` is read as Asia/Shanghai time."""
 
@@ -73,14 +85,7 @@ class Issue(BaseModel):
     @field_validator("id", "category", "location", mode="before")
     @classmethod
     def _code_text(cls, value: Any) -> Any:
-        # Spreadsheets store codes as numbers; 420202001.0 must read back as "420202001".
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        if isinstance(value, int):
-            return str(value)
-        return value
+        return code_text(value)
 
     @field_validator("received_at", mode="before")
     @classmethod

@@ -18,7 +18,6 @@ title rows, merged cells); the first visible sheet with an issue header is read.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -27,6 +26,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from .cells import yes_no
+from .csvfiles import data_rows, decode, open_csv
 from .errors import InputError, Problem, ProblemCollector
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -46,8 +47,6 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "description": ("description", "问题描述", "描述", "诉求内容"),
 }
 BOOL_FIELDS = ("emergency", "key_work", "needs_enforcement", "cross_department")
-_TRUE = {"是", "true", "yes", "y", "1", "√", "✓", "t"}
-_FALSE = {"否", "false", "no", "n", "0", "×", "✗", "f", ""}
 _SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(.*)$")
 
 
@@ -118,14 +117,8 @@ def canonical(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]
 
 def _cell_value(name: str, value: Any) -> Any:
     if name in BOOL_FIELDS and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        text = str(value).strip().lower()
-        if text.endswith(".0"):
-            text = text[:-2]
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        return value
+        answer = yes_no(value)
+        return value if answer is None else answer
     if name == "received_at":
         if isinstance(value, date) and not isinstance(value, datetime):
             return datetime.combine(value, time())
@@ -156,25 +149,8 @@ def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueReco
     )
 
 
-def _decode(path: Path, file: str, encoding: str) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding)
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise InputError(
-            [Problem(
-                message=f"bytes that are not {encoding} at line {line}, byte {column} of the line "
-                "(save the file as UTF-8, e.g. Excel's 'CSV UTF-8', or give its encoding such as gb18030)",
-                file=file, row=line, value=data[error.start:error.end].hex(" "), code="encoding",
-            )],
-            "cannot read issues",
-        ) from None
-
-
 def _read_jsonl(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
-    text = _decode(path, file, encoding)
+    text = decode(path, file, encoding, "cannot read issues")
     if path.suffix.lower() == ".json" and text.lstrip().startswith("["):
         return _json_array_records(text, file)
     return _jsonl_records(text, file)
@@ -222,14 +198,8 @@ def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:
 
 
 def _read_csv(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
-    text = _decode(path, file, encoding)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError([Problem(message="the file is empty: no header row", file=file, row=1, code="empty")], "cannot read issues") from None
-    except csv.Error as error:
-        raise InputError([Problem(message=f"not a CSV file: {error}", file=file, row=1, code="csv")], "cannot read issues") from None
+    text = decode(path, file, encoding, "cannot read issues")
+    header, reader = open_csv(text, file, "cannot read issues")
     known = [_LOOKUP.get(_normal(h)) for h in header]
     if not any(known):
         raise InputError(
@@ -240,17 +210,9 @@ def _read_csv(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
 
 
 def _csv_records(reader: Any, header: list[str], known: list[str | None], file: str) -> Iterator[IssueRecord]:
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            number = reader.line_num
-            yield IssueRecord(file, number, {}, (Problem(message=f"unreadable CSV row: {error}", file=file, row=number, code="csv"),))
-            continue
-        number = reader.line_num
-        if not any(v.strip() for v in values):
+    for number, values in data_rows(reader):
+        if isinstance(values, csv.Error):
+            yield IssueRecord(file, number, {}, (Problem(message=f"unreadable CSV row: {values}", file=file, row=number, code="csv"),))
             continue
         raw = {header[i]: v for i, v in enumerate(values) if i < len(header) and known[i]}
         data, dup = canonical(raw)
@@ -267,12 +229,7 @@ def _read_xlsx(path: Path, file: str) -> Iterator[IssueRecord]:
     problems = ProblemCollector(file)
     book = Workbook(path, file)
     try:
-        for info in book.sheets:
-            if info.hidden:
-                continue
-            header, rows = book.table(info.name, vocabulary, problems)
-            if header is None:
-                continue
+        for sheet, header, rows in book.tables(vocabulary, problems):
             # A formula cell without a cached value rejects its row, not the whole file.
             by_row: dict[int, list[Problem]] = {}
             fatal = []
@@ -285,7 +242,7 @@ def _read_xlsx(path: Path, file: str) -> Iterator[IssueRecord]:
             problems.problems = fatal
             problems.raise_if_any("cannot read issues")
             letters = header.letters
-            return _xlsx_records(book, file, info.name, letters, rows, problems, by_row)
+            return _xlsx_records(book, file, sheet, letters, rows, problems, by_row)
         problems.add("no sheet with an issue header (expected a 问题分类/category column)", code="missing-column")
         problems.raise_if_any("cannot read issues")
         raise AssertionError("unreachable")

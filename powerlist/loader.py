@@ -295,14 +295,9 @@ def is_delegation_workbook(path: str | Path) -> bool:
     try:
         with Workbook(path) as book:
             scratch = ProblemCollector(str(path))
-            for info in book.sheets:
-                if not info.hidden:
-                    header, _ = book.table(info.name, DELEGATION_VOCABULARY, scratch)
-                    if header is not None:
-                        return True
+            return any(True for _ in book.tables(DELEGATION_VOCABULARY, scratch))
     except InputError:
         return False
-    return False
 
 
 def street_resolver(streets: Iterable[Street]) -> Mapping[str, str]:
@@ -325,13 +320,7 @@ def _headers(tables: Iterable[tuple[Header, Any]]) -> list[Header]:
 
 def _tables(book: Workbook, vocabulary: Vocabulary, problems: ProblemCollector
             ) -> list[tuple[Header, Iterator[SheetRow]]]:
-    tables: list[tuple[Header, Iterator[SheetRow]]] = []
-    for info in book.sheets:
-        if info.hidden:
-            continue
-        header, rows = book.table(info.name, vocabulary, problems)
-        if header is not None:
-            tables.append((header, rows))
+    tables = [(header, rows) for _, header, rows in book.tables(vocabulary, problems)]
     if not tables and not problems:
         if book.is_empty():
             problems.add("the workbook is empty: no visible sheet holds any value",
@@ -376,15 +365,28 @@ def _lines(row: SheetRow, name: str, separators: tuple[str, ...] = ()) -> tuple[
     return tuple(lines)
 
 
+def _token(row: SheetRow, header: Header, problems: ProblemCollector, name: str, *,
+           required: bool) -> tuple[str | None, str]:
+    """A cell's text and its cleaned token ("" when empty); an empty required cell is reported."""
+    raw = cell_text(row.values.get(name))
+    token = clean_token(raw) if raw is not None else ""
+    if not token and required:
+        _empty_cell(row, header, problems, name)
+    return raw, token
+
+
+def _empty_cell(row: SheetRow, header: Header, problems: ProblemCollector, name: str) -> None:
+    """Report an empty required cell, unless its value was refused (and reported) already."""
+    if not is_refused(row.values.get(name)):
+        problems.add(f"empty required cell: {header_label(name)}", sheet=header.sheet,
+                     cell=_cell(header, name, row.number), row=row.number, field=name,
+                     code="empty-cell")
+
+
 def _kind(row: SheetRow, header: Header, problems: ProblemCollector,
           kinds: dict[str, PowerKind | None], *, required: bool) -> PowerKind | None:
-    raw = cell_text(row.values.get("kind"))
-    token = clean_token(raw) if raw is not None else ""
+    raw, token = _token(row, header, problems, "kind", required=required)
     if not token:
-        if required and not is_refused(row.values.get("kind")):
-            problems.add(f"empty required cell: {header_label('kind')}", sheet=header.sheet,
-                         cell=_cell(header, "kind", row.number), row=row.number, field="kind",
-                         code="empty-cell")
         return None
     if token not in kinds:
         kinds[token] = PowerKind.parse(token)
@@ -398,13 +400,8 @@ def _kind(row: SheetRow, header: Header, problems: ProblemCollector,
 
 def _mode(row: SheetRow, header: Header, problems: ProblemCollector, *,
           required: bool) -> DelegationMode | None:
-    raw = cell_text(row.values.get("mode"))
-    token = clean_token(raw) if raw is not None else ""
+    raw, token = _token(row, header, problems, "mode", required=required)
     if not token:
-        if required and not is_refused(row.values.get("mode")):
-            problems.add(f"empty required cell: {header_label('mode')}", sheet=header.sheet,
-                         cell=_cell(header, "mode", row.number), row=row.number, field="mode",
-                         code="empty-cell")
         return None
     mode = DelegationMode.parse(token)
     if mode is None:
@@ -440,10 +437,8 @@ def _code(row: SheetRow, header: Header, name: str | None, sub_item: str | None,
 def _name(row: SheetRow, header: Header, problems: ProblemCollector, *,
           required: bool) -> str | None:
     name = _text(row, "name")
-    if name is None and required and not is_refused(row.values.get("name")):
-        problems.add(f"empty required cell: {header_label('name')}", sheet=header.sheet,
-                     cell=_cell(header, "name", row.number), row=row.number, field="name",
-                     code="empty-cell")
+    if name is None and required:
+        _empty_cell(row, header, problems, "name")
     return name
 
 
@@ -463,14 +458,21 @@ def _power_item(row: SheetRow, header: Header, file: str, problems: ProblemColle
         name=name,
         sub_item=sub_item,
         kind=kind,
+        mode=mode,
+        origin=SourceRef(file=file, sheet=header.sheet, row=row.number),
+        **_described(row),
+    )
+
+
+def _described(row: SheetRow) -> dict[str, Any]:
+    """What a power-list row and a delegation row both say about their item, read alike."""
+    return dict(
         department=_text(row, "department"),
         legal_basis=_lines(row, "legal_basis", CITATION_SEPARATORS),
         responsibilities=_lines(row, "responsibilities"),
         accountability=_lines(row, "accountability"),
-        mode=mode,
         source=_text(row, "source") or "",
         note=_text(row, "note") or "",
-        origin=SourceRef(file=file, sheet=header.sheet, row=row.number),
     )
 
 
@@ -499,9 +501,8 @@ def _delegation_rows(row: SheetRow, header: Header, file: str, problems: Problem
     street_raw = cell_text(row.values.get("street"))
     written = split_lines(street_raw, STREET_SEPARATORS) if street_raw else ()
     street_cell = _cell(header, "street", row.number)
-    if not written and not is_refused(row.values.get("street")):
-        problems.add(f"empty required cell: {header_label('street')}", sheet=header.sheet,
-                     cell=street_cell, row=row.number, field="street", code="empty-cell")
+    if not written:
+        _empty_cell(row, header, problems, "street")
     streets: list[tuple[str, str]] = []
     for text in written:
         found = resolve.get(clean_token(text))
@@ -520,15 +521,10 @@ def _delegation_rows(row: SheetRow, header: Header, file: str, problems: Problem
         name=name,
         sub_item=sub_item,
         kind=kind,
-        department=_text(row, "department"),
-        legal_basis=_lines(row, "legal_basis", CITATION_SEPARATORS),
-        responsibilities=_lines(row, "responsibilities"),
-        accountability=_lines(row, "accountability"),
         mode=mode,
-        source=_text(row, "source") or "",
-        note=_text(row, "note") or "",
         origin=origin,
         cells=MappingProxyType(cells),
+        **_described(row),
     )
     return [DelegationRow(street=code_, street_written=text, **common)  # type: ignore[arg-type]
             for code_, text in streets]

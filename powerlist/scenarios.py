@@ -192,16 +192,11 @@ def read_scenarios(path: str | Path) -> list[Scenario]:
     scenarios: list[Scenario] = []
     with Workbook(path, file) as book:
         found = False
-        for info in book.sheets:
-            if info.hidden:
-                continue
-            header, rows = book.table(info.name, VOCABULARY, problems)
-            if header is None:
-                continue
+        for sheet, header, rows in book.tables(VOCABULARY, problems):
             found = True
             letters = header.letters
             for sheet_row in rows:
-                scenario = _scenario(file, info.name, letters, sheet_row.number, sheet_row.values, problems)
+                scenario = _scenario(file, sheet, letters, sheet_row.number, sheet_row.values, problems)
                 if scenario is not None:
                     scenarios.append(scenario)
             break  # the first sheet with a scenario header, like issue files

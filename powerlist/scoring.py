@@ -72,7 +72,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .decision import WHISTLE_LABELS, Whistle
 from .errors import InputError, PowerlistError, Problem, ProblemCollector
-from .issue import SHANGHAI
+from .issue import SHANGHAI, code_text
+from .lifecycle import SATISFACTION_LABELS, Satisfaction
 from .models import Grade
 
 Number = Decimal | int | str | Fraction
@@ -247,56 +248,33 @@ class Period(BaseModel):
 # ---------------------------------------------------------------- whistles
 
 
-class Satisfaction(StrEnum):
-    """Call-back result — 回访满意度."""
-
-    SATISFIED = "satisfied"  # 满意
-    BASICALLY = "basically_satisfied"  # 基本满意
-    DISSATISFIED = "dissatisfied"  # 不满意
-
-    @property
-    def label(self) -> str:
-        return SATISFACTION_LABELS[self]
-
-    @classmethod
-    def parse(cls, text: Any) -> Satisfaction | None:
-        if text is None:
-            return None
-        key = str(text).strip().lower().replace(" ", "_")
-        if not key:
-            return None
-        if key in _SATISFACTION_NAMES:
-            return _SATISFACTION_NAMES[key]
-        try:
-            return cls(key)
-        except ValueError:
-            return None
-
-
-SATISFACTION_LABELS = {
-    Satisfaction.SATISFIED: "满意",
-    Satisfaction.BASICALLY: "基本满意",
-    Satisfaction.DISSATISFIED: "不满意",
-}
+# Satisfaction (满意度) is the lifecycle's one concept; whistle spreadsheets also write it in the
+# words call-back staff use (非常满意, 比较满意, "basic"), which only this reader accepts.
 _SATISFACTION_NAMES = {v: k for k, v in SATISFACTION_LABELS.items()} | {
     "非常满意": Satisfaction.SATISFIED,
-    "比较满意": Satisfaction.BASICALLY,
-    "basic": Satisfaction.BASICALLY,
-    "basically": Satisfaction.BASICALLY,
+    "比较满意": Satisfaction.BASICALLY_SATISFIED,
+    "basic": Satisfaction.BASICALLY_SATISFIED,
+    "basically": Satisfaction.BASICALLY_SATISFIED,
     "unsatisfied": Satisfaction.DISSATISFIED,
 }
+
+
+def _read_satisfaction(text: Any) -> Satisfaction | None:
+    """A whistle cell's satisfaction: a label, a value or a synonym (case and spaces ignored)."""
+    if text is None:
+        return None
+    key = str(text).strip().lower().replace(" ", "_")
+    if not key:
+        return None
+    if key in _SATISFACTION_NAMES:
+        return _SATISFACTION_NAMES[key]
+    try:
+        return Satisfaction(key)
+    except ValueError:
+        return None
+
+
 _WHISTLE_NAMES = {v: k for k, v in WHISTLE_LABELS.items()}
-
-
-def _code_text(value: Any) -> Any:
-    # Spreadsheets store codes as numbers; 420202001.0 must read back as "420202001".
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int):
-        return str(value)
-    return value
 
 
 class WhistleRecord(BaseModel):
@@ -334,7 +312,7 @@ class WhistleRecord(BaseModel):
     @field_validator("case_id", "street", "unit", "department", mode="before")
     @classmethod
     def _codes(cls, value: Any) -> Any:
-        return _code_text(value)
+        return code_text(value)
 
     @field_validator("street_name", "unit_name", "department", mode="before")
     @classmethod
@@ -363,7 +341,7 @@ class WhistleRecord(BaseModel):
             return value
         if isinstance(value, str) and not value.strip():
             return None
-        parsed = Satisfaction.parse(value)
+        parsed = _read_satisfaction(value)
         if parsed is None:
             raise ValueError("satisfaction is 满意, 基本满意, 不满意 or blank")
         return parsed
@@ -710,11 +688,10 @@ def department_score(
 ) -> Decimal | Fraction:
     """Streets score a department: default 10% 响应度 + 40% 办结度 + 50% 满意度 (exact)."""
     w = _profile(profile).department
-    r = _score_arg(response, "response")
-    c = _score_arg(completion, "completion")
-    s = _score_arg(satisfaction, "satisfaction")
-    value = Fraction(w.response) * r + Fraction(w.completion) * c + Fraction(w.satisfaction) * s
-    return _returned(value, (response, completion, satisfaction))
+    return _weighted(
+        (w.response, response, "response"), (w.completion, completion, "completion"),
+        (w.satisfaction, satisfaction, "satisfaction"),
+    )
 
 
 def street_score(
@@ -722,11 +699,13 @@ def street_score(
 ) -> Decimal | Fraction:
     """Departments score a street: default 10% 呼叫机制 + 50% 呼叫次数 + 40% 呼叫质效 (exact)."""
     w = _profile(profile).street
-    m = _score_arg(mechanism, "mechanism")
-    n = _score_arg(calls, "calls")
-    q = _score_arg(quality, "quality")
-    value = Fraction(w.mechanism) * m + Fraction(w.calls) * n + Fraction(w.quality) * q
-    return _returned(value, (mechanism, calls, quality))
+    return _weighted((w.mechanism, mechanism, "mechanism"), (w.calls, calls, "calls"), (w.quality, quality, "quality"))
+
+
+def _weighted(*parts: tuple[Number, Number, str]) -> Decimal | Fraction:
+    """Σ weight × component, exactly; each component (named for its error) within 0..100."""
+    value = sum((Fraction(weight) * _score_arg(score, name) for weight, score, name in parts), Fraction(0))
+    return _returned(value, [score for _, score, _ in parts])
 
 
 def annual_score(
@@ -805,7 +784,7 @@ class Veto(BaseModel):
     @field_validator("subject", mode="before")
     @classmethod
     def _code(cls, value: Any) -> Any:
-        return _code_text(value)
+        return code_text(value)
 
     @field_validator("item", mode="before")
     @classmethod
@@ -962,7 +941,7 @@ def _exact_params(p: ComponentParams) -> _Exact:
         buck_passing=Fraction(p.buck_passing_penalty),
         points={
             Satisfaction.SATISFIED: Fraction(p.satisfied),
-            Satisfaction.BASICALLY: Fraction(p.basically_satisfied),
+            Satisfaction.BASICALLY_SATISFIED: Fraction(p.basically_satisfied),
             Satisfaction.DISSATISFIED: Fraction(p.dissatisfied),
         },
         third_party=Fraction(p.third_party_weight),

@@ -22,7 +22,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time
@@ -32,7 +31,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .cells import write_xlsx_cell
+from .cells import write_xlsx_cell, yes_no
+from .csvfiles import data_rows, decode, open_csv
 from .errors import InputError, Problem, ProblemCollector
 from .issue import SHANGHAI
 from .scoring import (
@@ -72,8 +72,6 @@ WHISTLE_REQUIRED = ("case_id", "street", "unit", "received_at")
 _DATETIME_FIELDS = ("received_at", "respond_by", "responded_at", "complete_by", "completed_at")
 _INT_FIELDS = ("extensions", "reopened")
 _BOOL_FIELDS = ("street_held_power", "returned", "buck_passing", "via_platform")
-_TRUE = {"是", "true", "yes", "y", "1", "√", "✓", "t"}
-_FALSE = {"否", "false", "no", "n", "0", "×", "✗", "f"}
 _DATETIME = re.compile(
     r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?秒?)?$"
 )
@@ -140,14 +138,10 @@ def _parse_int(value: Any) -> int:
 def _parse_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    text = str(value).strip().lower()
-    if text.endswith(".0"):
-        text = text[:-2]
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError("是 or 否")
+    answer = yes_no(value)
+    if answer is None:
+        raise ValueError("是 or 否")
+    return answer
 
 
 def _parse_decimal(value: Any) -> Decimal:
@@ -216,24 +210,9 @@ def _whistle(row: _Row, problems: ProblemCollector) -> WhistleRecord | None:
 
 
 def _csv_rows(path: Path, file: str, fields: Mapping[str, tuple[str, ...]], required: tuple[str, ...], encoding: str) -> Iterator[_Row]:
-    data = path.read_bytes()
-    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-    try:
-        text = data.decode(codec)
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise InputError(
-            [Problem(message=f"bytes that are not {encoding} (save as CSV UTF-8, or give the encoding, e.g. gb18030)", file=file, row=line, code="encoding")],
-            f"cannot read {file}",
-        ) from None
+    text = decode(path, file, encoding, f"cannot read {file}")
     lookup = {normalise_header(a): name for name, aliases in fields.items() for a in aliases}
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError([Problem(message="the file is empty: no header row", file=file, row=1, code="empty")], f"cannot read {file}") from None
-    except csv.Error as error:
-        raise InputError([Problem(message=f"not a CSV file: {error}", file=file, row=1, code="csv")], f"cannot read {file}") from None
+    header, reader = open_csv(text, file, f"cannot read {file}")
     columns: dict[str, int] = {}
     problems = ProblemCollector(file)
     for index, title in enumerate(header):
@@ -250,16 +229,9 @@ def _csv_rows(path: Path, file: str, fields: Mapping[str, tuple[str, ...]], requ
     from openpyxl.utils.cell import get_column_letter
 
     letters = {name: get_column_letter(i + 1) for name, i in columns.items()}
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise InputError([Problem(message=f"unreadable CSV row: {error}", file=file, row=reader.line_num, code="csv")], f"cannot read {file}") from None
-        number = reader.line_num
-        if not any(v.strip() for v in values):
-            continue
+    for number, values in data_rows(reader):
+        if isinstance(values, csv.Error):
+            raise InputError([Problem(message=f"unreadable CSV row: {values}", file=file, row=number, code="csv")], f"cannot read {file}")
         row = {name: (values[i] if i < len(values) else None) for name, i in columns.items()}
         yield _Row(number, row, {n: f"{letters[n]}{number}" for n in columns}, None)
 
@@ -269,16 +241,11 @@ def _xlsx_rows(path: Path, file: str, fields: Mapping[str, tuple[str, ...]], req
     problems = ProblemCollector(file)
     with Workbook(path, file) as book:
         found = False
-        for info in book.sheets:
-            if info.hidden:
-                continue
-            header, rows = book.table(info.name, vocabulary, problems)
-            if header is None:
-                continue
+        for sheet, header, rows in book.tables(vocabulary, problems):
             found = True
             for sheet_row in rows:
                 cells = {name: header.cell(name, sheet_row.number) for name in header.columns}
-                yield _Row(sheet_row.number, sheet_row.values, cells, info.name)
+                yield _Row(sheet_row.number, sheet_row.values, cells, sheet)
         if not found and not problems:
             labels = "、".join(fields[n][0] for n in required)
             problems.add(f"no sheet with a {what} header (needs {labels})", code="missing-column")

@@ -479,6 +479,17 @@ class Workbook:
                     return False
         return True
 
+    def tables(self, vocabulary: Vocabulary, problems: ProblemCollector
+               ) -> Iterator[tuple[str, Header, Iterator[SheetRow]]]:
+        """(sheet name, header, rows) of every visible sheet in which `table` finds a header,
+        in workbook order."""
+        for info in self.sheets:
+            if info.hidden:
+                continue
+            header, rows = self.table(info.name, vocabulary, problems)
+            if header is not None:
+                yield info.name, header, rows
+
     def table(self, sheet: str, vocabulary: Vocabulary, problems: ProblemCollector
               ) -> tuple[Header | None, Iterator[SheetRow]]:
         """Find `sheet`'s header and stream its non-blank data rows.

@@ -1,10 +1,19 @@
-"""Shared test configuration: a hypothesis profile fit for shared, noisy CI machines."""
+"""Shared test configuration: a hypothesis profile fit for shared, noisy CI machines, and the
+fixtures several test modules use (a module may still define its own under the same name)."""
 
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from powerlist.catalog import Catalog
+from powerlist.catalog_loader import load_catalogs, write_template
+
+REPO = Path(__file__).resolve().parent.parent
 
 settings.register_profile(
     "default",
@@ -13,3 +22,22 @@ settings.register_profile(
 )
 settings.register_profile("long", parent=settings.get_profile("default"), max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    """The shipped catalog."""
+    return load_catalogs()
+
+
+@pytest.fixture(scope="module")
+def light_catalogs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped catalogs with an empty (valid) delegation workbook: loads in well under a second."""
+    root = tmp_path_factory.mktemp("catalogs")
+    template = tmp_path_factory.mktemp("template")
+    write_template(template)
+    for path in (REPO / "catalogs").glob("*.xlsx"):
+        shutil.copy(path, root / path.name)
+    shutil.copy(template / "delegation.xlsx", root / "delegation.xlsx")
+    load_catalogs(root)  # valid as it stands
+    return root

@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from powerlist.audit import AuditConfig, CODES, audit_workbook, read_audit_workbook
 from powerlist.audit.findings import CHECKS, Severity
 from powerlist.catalog import Catalog
-from powerlist.catalog_loader import load_catalogs
 from powerlist.errors import InputError
 
 DATA = Path(__file__).parent / "data" / "audit"
@@ -29,11 +28,6 @@ def restricted(catalog: Catalog, streets: list[str]) -> Catalog:
         "stationed_units": tuple(u for u in data.stationed_units if u.street in streets),
         "delegations": tuple(d for d in data.delegations if d.street in streets),
     }), city_code=catalog.city_code)
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalogs()
 
 
 @pytest.fixture(scope="module")

@@ -23,13 +23,12 @@ from powerlist.audit.findings import CHECKS, Finding, Severity
 from powerlist.audit.report import FILLS, SUMMARY
 from powerlist.audit.whatif import load_history, months_spanned, street_loads
 from powerlist.catalog import Catalog
-from powerlist.catalog_loader import load_catalogs
 from powerlist.cli import app
 from powerlist.cli import audit as audit_cli
 from powerlist.cli import rules as rules_cli
 from powerlist.tables import RuleSet
 
-from test_audit import DATA, MANIFEST, restricted
+from test_audit import DATA, MANIFEST, two_streets  # noqa: F401 — a shared fixture
 
 runner = CliRunner()
 FIRST, SECOND = MANIFEST["streets"]
@@ -47,16 +46,6 @@ def register_commands() -> None:
 @pytest.fixture(autouse=True)
 def _commands() -> None:
     register_commands()
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalogs()
-
-
-@pytest.fixture(scope="module")
-def two_streets(catalog: Catalog) -> Catalog:
-    return restricted(catalog, MANIFEST["streets"])
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from powerlist.catalog import Catalog
 from powerlist.errors import InputError, PowerlistError
 from powerlist.escalator import Escalator
 from powerlist.lifecycle import State, rank
@@ -25,23 +26,25 @@ RULES = RuleSet.load()
 worlds = catalogs().flatmap(lambda c: st.tuples(st.just(c), st.lists(issues(c), min_size=1, max_size=4, unique_by=lambda i: i.id)))
 
 
-def _open_all(esc: Escalator, items: list[Any]) -> list[Any]:
+def _open_all(world: Any) -> tuple[Catalog, Router, Escalator, list[Any]]:
+    """A router and an escalator over the world's catalog, and (issue, case) of every issue
+    the escalator opened."""
+    catalog, items = world
+    router = Router(catalog, RULES)
+    esc = Escalator(SQLiteCaseStore(), router, RULES)
     opened = []
     for issue in items:
         try:
             opened.append((issue, esc.open(issue)))
         except InputError:
             continue  # an issue the router rejects opens nothing
-    return opened
+    return catalog, router, esc, opened
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds)
 def test_cases_opened_through_the_router_escalate_upwards_only(world: Any) -> None:
-    catalog, items = world
-    router = Router(catalog, RULES)
-    esc = Escalator(SQLiteCaseStore(), router, RULES)
-    opened = _open_all(esc, items)
+    catalog, router, esc, opened = _open_all(world)
     for issue, case in opened:
         decision = router.route(issue)
         assert case.lead["code"] == decision.lead.code
@@ -68,10 +71,7 @@ def test_cases_opened_through_the_router_escalate_upwards_only(world: Any) -> No
 @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds)
 def test_a_holder_returning_its_own_power_is_buck_passing_citing_the_list(world: Any) -> None:
-    catalog, items = world
-    router = Router(catalog, RULES)
-    esc = Escalator(SQLiteCaseStore(), router, RULES)
-    opened = _open_all(esc, items)
+    catalog, router, esc, opened = _open_all(world)
     if not opened:
         return
     at = max(issue.received_at for issue, _ in opened) + timedelta(minutes=1)

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from powerlist.catalog_loader import load_catalogs, write_template
+from powerlist.catalog_loader import load_catalogs
 from powerlist.decision import Decision
 from powerlist.errors import InputError
 from powerlist.issue_io import read_issues
@@ -199,17 +199,6 @@ def test_random_issue_workbooks_give_decisions_or_input_errors(grid: list[list[A
         except (ValueError, TypeError, IllegalCharacterError):  # values openpyxl will not write
             return
         value_or_input_error(LOADERS["issues.xlsx"], path)
-
-
-@pytest.fixture(scope="module")
-def light_catalogs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("catalogs")
-    template = tmp_path_factory.mktemp("template")
-    write_template(template)
-    for path in (REPO / "catalogs").glob("*.xlsx"):
-        shutil.copy(path, root / path.name)
-    shutil.copy(template / "delegation.xlsx", root / "delegation.xlsx")
-    return root
 
 
 @pytest.mark.parametrize("target", ["organisation.xlsx", "taxonomy.xlsx", "calendar_overrides.xlsx"])

@@ -27,7 +27,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from powerlist.catalog_loader import clear_cache, load_catalogs, write_template
+from powerlist.catalog_loader import clear_cache, load_catalogs
 from powerlist.cells import is_dangerous
 from powerlist.cli import audit as audit_cli
 from powerlist.cli import catalog as catalog_cli
@@ -126,19 +126,6 @@ def test_the_table_covers_every_file_and_every_loader() -> None:
 @pytest.fixture(scope="module")
 def router() -> Router:
     return Router.default()
-
-
-@pytest.fixture(scope="module")
-def light_catalogs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped catalogs with an empty (valid) delegation workbook: loads in well under a second."""
-    root = tmp_path_factory.mktemp("catalogs")
-    template = tmp_path_factory.mktemp("template")
-    write_template(template)
-    for path in (REPO / "catalogs").glob("*.xlsx"):
-        shutil.copy(path, root / path.name)
-    shutil.copy(template / "delegation.xlsx", root / "delegation.xlsx")
-    load_catalogs(root)  # valid as it stands
-    return root
 
 
 def catalog_dir(name: str, light: Path, tmp_path: Path) -> Path:

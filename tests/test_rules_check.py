@@ -11,7 +11,6 @@ import pytest
 from typer.testing import CliRunner
 
 from powerlist.catalog import Catalog
-from powerlist.catalog_loader import load_catalogs
 from powerlist.cli import app
 from powerlist.errors import InputError
 from powerlist.issue import Issue
@@ -28,11 +27,6 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def _commands() -> None:
     register_commands()
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalogs()
 
 
 def planted(tmp_path: Path, edit) -> Path:

@@ -83,7 +83,7 @@ def test_read_xlsx_with_title_row_and_typed_cells(tmp_path: Path) -> None:
 def test_english_aliases(tmp_path: Path) -> None:
     header = ["case_id", "street", "unit", "received_at", "satisfaction"]
     records = read_whistles(_csv(tmp_path / "e.csv", header, [["A", "S1", "U1", "2026-07-02T08:00:00", "basically_satisfied"]]))
-    assert records[0].satisfaction is Satisfaction.BASICALLY
+    assert records[0].satisfaction is Satisfaction.BASICALLY_SATISFIED
 
 
 def test_every_bad_cell_is_reported_located(tmp_path: Path) -> None:

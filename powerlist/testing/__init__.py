@@ -33,24 +33,7 @@ Fixtures (`powerlist.testing.fixtures`): `shipped_catalog`, `shipped_rules`, `sh
 `case_store` (a temporary SQLite store), `escalator`.
 """
 
-from .strategies import (
-    CaseHistory,
-    PowerListWorkbook,
-    case_histories,
-    catalogs,
-    issues,
-    power_list_workbooks,
-    power_lists,
-    shipped_catalog,
-)
+from . import strategies as _strategies
+from .strategies import *  # noqa: F403 — the strategies module says what is public
 
-__all__ = [
-    "CaseHistory",
-    "PowerListWorkbook",
-    "case_histories",
-    "catalogs",
-    "issues",
-    "power_list_workbooks",
-    "power_lists",
-    "shipped_catalog",
-]
+__all__ = list(_strategies.__all__)
