@@ -3,8 +3,11 @@
 `load_power_list(path)` reads every visible sheet of an .xlsx workbook that has a
 recognisable header and returns a frozen `PowerList`; `load_delegation_workbook(path,
 catalog)` reads a delegation workbook (a power list plus 街道 and 承接方式 columns) into
-located `DelegationRow`s for the audit. A file loads completely or raises one `InputError`
-carrying every problem found, each naming file, sheet and cell (``通用权责清单!D17``).
+located `DelegationRow`s. `read_delegation_workbook(path, streets, …)` is the same reader
+with its options: the audit keeps two rows for one item × street (`keep_duplicates=True`)
+and reads a column the format does not define (`extra_fields`, e.g. 依赖事项). A file loads
+completely or raises one `InputError` carrying every problem found, each naming file, sheet
+and cell (``通用权责清单!D17``).
 Opening, limits and hostile files are handled by `powerlist.sheets`.
 
 Header vocabulary (matched after NFKC, i.e. full-width → half-width, with all whitespace,
@@ -169,6 +172,8 @@ class DelegationRow:
     origin: SourceRef
     # field → cell, e.g. {"mode": "H5"}; not hashed (a mapping), so rows can go in sets
     cells: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # extra field → its cell's text, for the `extra_fields` a caller asked to read
+    extras: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def cell(self, field_name: str) -> str | None:
         """``"Sheet!H5"`` for this row's `field_name`, or None when the sheet lacks it."""
@@ -243,24 +248,41 @@ def load_delegation_workbook(path: str | Path, catalog: Catalog | None = None, *
 def read_delegation_workbook(path: str | Path, streets: Iterable[Street],
                              items_by_name: Mapping[tuple[str, str], str] | None = None, *,
                              file: str | None = None, allow_empty: bool = False,
-                             known_items: Collection[str] | None = None) -> DelegationWorkbook:
-    """`load_delegation_workbook` against explicit streets (used while a catalog loads);
-    `allow_empty` accepts a header without rows (a catalog may delegate nothing yet);
-    `known_items`, when given, makes a row citing another item code an error."""
+                             known_items: Collection[str] | None = None,
+                             keep_duplicates: bool = False,
+                             extra_fields: Mapping[str, tuple[str, ...]] | None = None,
+                             ) -> DelegationWorkbook:
+    """`load_delegation_workbook` against explicit streets (used while a catalog loads).
+
+    - `allow_empty` accepts a header without rows (a catalog may delegate nothing yet);
+    - `known_items`, when given, makes a row citing another item code an error;
+    - `keep_duplicates` keeps every row for one item × street, in file order, instead of
+      refusing the second (``duplicate-delegation``): the audit reports them as overlaps;
+    - `extra_fields` (field → header names, e.g. ``{"depends_on": ("依赖事项",)}``) reads
+      columns the delegation format does not define; each row's `extras` holds their cell
+      text, and `columns` their letters. The extra names take part in finding the header.
+
+    Every other problem fails the load, as in `load_delegation_workbook`."""
     name = file if file is not None else str(path)
     problems = ProblemCollector(name)
     resolve = street_resolver(streets)
     rows_out: list[DelegationRow] = []
     seen: dict[tuple[str, str], str] = {}
+    vocabulary = DELEGATION_VOCABULARY
+    if extra_fields:
+        vocabulary = Vocabulary({**DELEGATION_FIELDS, **extra_fields},
+                                required=DELEGATION_VOCABULARY.required,
+                                multi=DELEGATION_VOCABULARY.multi)
+    extras = tuple(extra_fields or ())
     with Workbook(path, name) as book:
-        tables = _tables(book, DELEGATION_VOCABULARY, problems)
+        tables = _tables(book, vocabulary, problems)
         kinds: dict[str, PowerKind | None] = {}
         for header, rows in tables:
             count = 0
             for row in rows:
                 count += 1
                 for out in _delegation_rows(row, header, name, problems, kinds, resolve,
-                                            items_by_name or {}):
+                                            items_by_name or {}, extras):
                     if known_items is not None and out.code not in known_items:
                         problems.add("unknown power item: the code is not in the power list",
                                      sheet=header.sheet,
@@ -268,7 +290,7 @@ def read_delegation_workbook(path: str | Path, streets: Iterable[Street],
                                      row=row.number, field="code", value=out.code or out.name,
                                      code="unknown-item")
                         break
-                    if out.code is not None:
+                    if out.code is not None and not keep_duplicates:
                         key = (out.code, out.street)
                         first = seen.get(key)
                         if first is not None:
@@ -483,7 +505,8 @@ def item_key(name: str, sub_item: str | None) -> tuple[str, str]:
 
 def _delegation_rows(row: SheetRow, header: Header, file: str, problems: ProblemCollector,
                      kinds: dict[str, PowerKind | None], resolve: Mapping[str, str],
-                     items_by_name: Mapping[tuple[str, str], str]) -> list[DelegationRow]:
+                     items_by_name: Mapping[tuple[str, str], str],
+                     extra_fields: tuple[str, ...] = ()) -> list[DelegationRow]:
     name = _text(row, "name")
     kind = _kind(row, header, problems, kinds, required=False)
     sub_item = _text(row, "sub_item")
@@ -524,6 +547,8 @@ def _delegation_rows(row: SheetRow, header: Header, file: str, problems: Problem
         mode=mode,
         origin=origin,
         cells=MappingProxyType(cells),
+        extras=MappingProxyType({f: text for f in extra_fields
+                                 if (text := cell_text(row.values.get(f))) is not None}),
         **_described(row),
     )
     return [DelegationRow(street=code_, street_written=text, **common)  # type: ignore[arg-type]

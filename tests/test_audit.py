@@ -11,8 +11,10 @@ from openpyxl import load_workbook
 
 from powerlist.audit import AuditConfig, CODES, audit_workbook, read_audit_workbook
 from powerlist.audit.findings import CHECKS, Severity
+from powerlist.audit.workbook import DEPENDS_ON
 from powerlist.catalog import Catalog
 from powerlist.errors import InputError
+from powerlist.loader import item_key, load_delegation_workbook, read_delegation_workbook
 
 DATA = Path(__file__).parent / "data" / "audit"
 MANIFEST = json.loads((DATA / "planted.json").read_text(encoding="utf-8"))
@@ -122,6 +124,32 @@ def test_overlap_keeps_both_rows(two_streets: Catalog) -> None:
     book = read_audit_workbook(DATA / "overlap.xlsx", two_streets)
     base = read_audit_workbook(DATA / "base.xlsx", two_streets)
     assert len(book.rows) == len(base.rows) + 2
+
+
+def test_the_audit_reads_through_the_public_delegation_reader(two_streets: Catalog) -> None:
+    """The plain loader refuses the overlap workbook; the audit keeps both rows and the
+    依赖事项 column through `read_delegation_workbook`'s documented options."""
+    with pytest.raises(InputError) as caught:
+        load_delegation_workbook(DATA / "overlap.xlsx", two_streets)
+    assert {p.code for p in caught.value.problems} == {"duplicate-delegation"}
+    book = read_audit_workbook(DATA / "responsibility.xlsx", two_streets)
+    by_name = {item_key(i.name, i.sub_item): i.code for i in two_streets.items.values()}
+    plain = read_delegation_workbook(DATA / "responsibility.xlsx", two_streets.streets.values(), by_name,
+                                     keep_duplicates=True, extra_fields={"depends_on": DEPENDS_ON})
+    assert [r.row for r in book.rows] == list(plain.rows)
+    assert [(r.row.origin.row, r.depends_on) for r in book.rows if r.depends_on] == [(53, ("JY-01-001",))]
+    assert book.columns == plain.columns and book.has_column("街道承接", "depends_on")
+
+
+def test_an_audit_input_error_says_it_cannot_be_audited(tmp_path: Path, two_streets: Catalog) -> None:
+    bad = tmp_path / "bad.xlsx"
+    book = load_workbook(DATA / "base.xlsx")
+    book["街道承接"]["H3"] = "上交"
+    book.save(bad)
+    with pytest.raises(InputError) as caught:
+        read_audit_workbook(bad, two_streets)
+    assert caught.value.summary.endswith("the delegation workbook cannot be audited")
+    assert [(p.cell, p.code) for p in caught.value.problems] == [("H3", "bad-mode")]
 
 
 def test_unreadable_workbook_is_an_input_error(tmp_path: Path, two_streets: Catalog) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from powerlist.catalog import Catalog
 from powerlist.errors import InputError
-from powerlist.loader import load_delegation_workbook, load_power_list
+from powerlist.loader import item_key, load_delegation_workbook, load_power_list, read_delegation_workbook
 from powerlist.models import (
     CatalogData,
     DelegationMode,
@@ -247,6 +247,45 @@ def test_delegation_rows_streets_by_name_and_code(tmp_path: Path, catalog: Catal
     assert workbook.rows[0].cell("mode") == "街道承接!I3"
     assert workbook.rows[0].cell("street") == "街道承接!H3"
     assert workbook.columns["街道承接"]["street"] == "H"
+
+
+def test_delegation_reader_keeps_duplicates_and_extra_columns_on_request(tmp_path: Path, catalog: Catalog) -> None:
+    """The audit's view of a workbook, through the public reader: the second row for one
+    item × street is kept (in file order) and a column the format does not define is read."""
+    path = write(tmp_path / "d.xlsx", {"街道承接": [
+        [*DELEGATION_HEADER, "依赖事项"],
+        [1, "0202", "对占道经营的处罚", None, "行政处罚", "城管", None, "黄石港", "下放", "0101、0303"],
+        [2, "0202", "对占道经营的处罚", None, "行政处罚", "城管", None, "黄石港街道", "委托", None],
+    ]})
+    with pytest.raises(InputError) as caught:
+        read_delegation_workbook(path, catalog.streets.values())
+    assert [(p.cell, p.code) for p in caught.value.problems] == [("H3", "duplicate-delegation")]
+
+    by_name = {item_key(i.name, i.sub_item): i.code for i in catalog.items.values()}
+    workbook = read_delegation_workbook(path, catalog.streets.values(), by_name, keep_duplicates=True,
+                                        extra_fields={"depends_on": ("依赖事项", "前置事项")})
+    got = [(r.code, r.street, r.mode, r.origin.row, dict(r.extras)) for r in workbook.rows]
+    assert got == [
+        ("0202", "420202001", DelegationMode.DELEGATED, 2, {"depends_on": "0101、0303"}),
+        ("0202", "420202001", DelegationMode.ENTRUSTED, 3, {}),
+    ]
+    assert workbook.columns["街道承接"]["depends_on"] == "J"
+    # without extra_fields the column is ignored, as any column outside the format
+    plain = read_delegation_workbook(path, catalog.streets.values(), keep_duplicates=True)
+    assert [dict(r.extras) for r in plain.rows] == [{}, {}] and "depends_on" not in plain.columns["街道承接"]
+
+
+def test_keeping_duplicates_keeps_every_other_check(tmp_path: Path, catalog: Catalog) -> None:
+    path = write(tmp_path / "d.xlsx", {"s": [
+        DELEGATION_HEADER,
+        [1, "0202", "对占道经营的处罚", None, "行政处罚", None, None, "花果山", "下放"],
+        [2, "0202", "对占道经营的处罚", None, "行政处罚", None, None, "黄石港", "上交"],
+        [3, "0202", "对占道经营的处罚", None, "行政处罚", None, None, "黄石港", "下放"],
+        [4, "0202", "对占道经营的处罚", None, "行政处罚", None, None, "黄石港", "下放"],
+    ]})
+    with pytest.raises(InputError) as caught:
+        read_delegation_workbook(path, catalog.streets.values(), keep_duplicates=True)
+    assert [(p.cell, p.code) for p in caught.value.problems] == [("H2", "unknown-street"), ("I3", "bad-mode")]
 
 
 def test_delegation_errors_are_located(tmp_path: Path, catalog: Catalog) -> None:

@@ -8,9 +8,8 @@ the powers a row's item depends on (the `responsibility-without-power` check).
 Every other problem of the file (an unknown street, a bad mode, a missing header…) fails the
 load with one located `InputError`, exactly as the loader does.
 
-Note: the row parsing is the loader's own (`powerlist.loader._delegation_rows`), so the audit
-reads a workbook exactly as the catalog does; a public ``read_delegation_workbook(...,
-keep_duplicates=True)`` hook in the loader would remove the need to reach for it.
+The rows are read by the loader's own `read_delegation_workbook` (with `keep_duplicates` and
+the 依赖事项 column as an extra field), so the audit reads a workbook exactly as the catalog does.
 """
 
 from __future__ import annotations
@@ -18,18 +17,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
-from .. import loader
 from ..catalog import Catalog
-from ..errors import ProblemCollector
-from ..loader import DELEGATION_FIELDS, DelegationRow, item_key, street_resolver
-from ..models import PowerKind
-from ..sheets import Vocabulary, Workbook, cell_text, split_lines
+from ..errors import InputError
+from ..loader import DelegationRow, item_key, read_delegation_workbook
+from ..sheets import split_lines
 
 DEPENDS_ON = ("依赖事项", "依赖事项编码", "前置事项", "依赖权力")
-AUDIT_VOCABULARY = Vocabulary({**DELEGATION_FIELDS, "depends_on": DEPENDS_ON},
-                              required=("name", "kind", "street"), multi=("legal_basis",))
+DEPENDS_SEPARATORS = ("、", "，", ",", "；", ";")
 
 
 @dataclass(frozen=True)
@@ -56,29 +51,12 @@ def read_audit_workbook(path: str | Path, catalog: Catalog, *,
                         file: str | None = None) -> AuditWorkbook:
     """Load a delegation workbook for the audit; raise `InputError` with every problem."""
     name = file if file is not None else str(path)
-    problems = ProblemCollector(name)
-    resolve = street_resolver(catalog.streets.values())
     items_by_name = {item_key(i.name, i.sub_item): i.code for i in catalog.items.values()}
-    out: list[AuditRow] = []
-    headers = []
-    with Workbook(path, name) as book:
-        tables = loader._tables(book, AUDIT_VOCABULARY, problems)
-        kinds: dict[str, PowerKind | None] = {}
-        for header, rows in tables:
-            headers.append(header)
-            count = 0
-            for sheet_row in rows:
-                count += 1
-                depends_text = cell_text(sheet_row.values.get("depends_on"))
-                depends = split_lines(depends_text, ("、", "，", ",", "；", ";")) \
-                    if depends_text else ()
-                for row in loader._delegation_rows(sheet_row, header, name, problems, kinds,
-                                                   resolve, items_by_name):
-                    out.append(AuditRow(row, depends))
-            if count == 0:
-                problems.add("the sheet has a header but no rows", sheet=header.sheet,
-                             cell=f"A{header.row}", code="no-items")
-    problems.raise_if_any(f"{name}: the delegation workbook cannot be audited")
-    columns = MappingProxyType({h.sheet: MappingProxyType(h.letters) for h in headers})
-    header_rows = MappingProxyType({h.sheet: h.row for h in headers})
-    return AuditWorkbook(name, Path(path), tuple(out), columns, header_rows)
+    try:
+        book = read_delegation_workbook(path, catalog.streets.values(), items_by_name, file=name,
+                                        keep_duplicates=True, extra_fields={"depends_on": DEPENDS_ON})
+    except InputError as error:
+        raise InputError(error.problems, f"{name}: the delegation workbook cannot be audited") from None
+    rows = tuple(AuditRow(row, split_lines(row.extras.get("depends_on", ""), DEPENDS_SEPARATORS))
+                 for row in book.rows)
+    return AuditWorkbook(name, Path(path), rows, book.columns, book.header_rows)
