@@ -197,16 +197,20 @@ def _whistle(row: _Row, problems: ProblemCollector) -> WhistleRecord | None:
         if name not in data and name not in bad:
             _problem(problems, row, name, f"{WHISTLE_FIELDS[name][0]} is required", None, "missing-value")
             bad.add(name)
-    if bad:
-        return None
+    # The record is validated even when a cell failed already, so that the row's other bad
+    # cells (a whistle kind, a grade, a satisfaction) are reported in the same pass; a field
+    # already reported is not reported again (as missing, say).
     try:
-        return WhistleRecord(**data)
+        record = WhistleRecord(**data)
     except ValidationError as error:
         for item in error.errors():
             name = str(item["loc"][0]) if item["loc"] else None
+            if name in bad:
+                continue
             raw = row.values.get(name) if name else None
             _problem(problems, row, name, item["msg"].removeprefix("Value error, "), raw, "bad-value")
         return None
+    return None if bad else record
 
 
 def _csv_rows(path: Path, file: str, fields: Mapping[str, tuple[str, ...]], required: tuple[str, ...], encoding: str) -> Iterator[_Row]:

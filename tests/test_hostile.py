@@ -101,7 +101,7 @@ CASES: dict[str, tuple[str, ...] | str] = {
     "rules--deeply-nested.toml": ("routing.toml",),
     "rules--binary-garbage.toml": ("routing.toml", "cannot read"),
     "rules--missing-tables.toml": ("no table",),
-    "whistles--bad-values.csv": ("G2", "M2", "N2", "O2", "P2", "A4: field 'case_id'"),
+    "whistles--bad-values.csv": ("E2", "F2", "G2", "M2", "N2", "O2", "P2", "A4: field 'case_id'"),
     "whistles--duplicate-headers.csv": ("two columns for 街道",),
     "whistles--mixed-encoding.csv": ("row 2", "not utf-8"),
     "whistles--truncated.xlsx": ("corrupt or truncated",),

@@ -105,6 +105,28 @@ def test_every_bad_cell_is_reported_located(tmp_path: Path) -> None:
     assert all(p.file and p.file.endswith("bad.xlsx") for p in caught.value.problems)
 
 
+def test_every_bad_cell_of_one_row_is_reported_in_one_pass(tmp_path: Path) -> None:
+    """A cell that fails to convert (受理时间, 延期次数, 街道自有权力) does not hide the row's
+    other bad cells (哨类, 等级, 满意度, 第三方回访得分), nor is a field reported twice."""
+    row = list(ROWS[0])
+    row[6], row[7], row[8] = "魔法哨", "Z", "昨天"  # 哨类, 等级, 受理时间
+    row[13], row[14], row[15], row[17] = "还行", "120", "两次", "也许"  # 满意度, 第三方, 延期, 自有权力
+    with pytest.raises(InputError) as caught:
+        read_whistles(_csv(tmp_path / "bad.csv", HEADER, [row, ROWS[1]]))
+    found = sorted((p.cell, p.field) for p in caught.value.problems)
+    assert found == [("G2", "kind"), ("H2", "grade"), ("I2", "received_at"), ("N2", "satisfaction"),
+                     ("O2", "third_party"), ("P2", "extensions"), ("R2", "street_held_power")]
+    assert {p.row for p in caught.value.problems} == {2} and {p.code for p in caught.value.problems} == {"bad-value"}
+
+
+def test_a_missing_required_cell_does_not_hide_the_rows_other_problems(tmp_path: Path) -> None:
+    row = list(ROWS[0])
+    row[0], row[7] = "", "Z"  # 案件编号 empty, 等级 bad
+    with pytest.raises(InputError) as caught:
+        read_whistles(_csv(tmp_path / "bad.csv", HEADER, [row]))
+    assert sorted((p.cell, p.code) for p in caught.value.problems) == [("A2", "missing-value"), ("H2", "bad-value")]
+
+
 def test_duplicate_case_and_missing_column(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_whistles(_csv(tmp_path / "d.csv", HEADER, [ROWS[0], ROWS[0]]))
