@@ -616,7 +616,20 @@ class Workbook:
 
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
                           "#GETTING_DATA", "#SPILL!", "#CALC!"})
-_FORMULA_TEXT = re.compile(r"\s*(?:=|[@+\-]\s*[A-Za-z_][\w.]*\s*\(|[@+\-]?\s*\w+\|\s*')")
+# The pieces of formula text (see `cell_problem`): a function call, a DDE link, and an
+# operand (a number, a name or a cell reference, a "string", in optional parentheses) between
+# operators. White space is matched only around operators, so a long hostile cell is matched
+# in linear time.
+_CALL = r"[A-Za-z_][\w.]*\s*\("
+_DDE = r"\w+\|\s*'"
+_OPERAND = r"\(*(?:\d+(?:\.\d*)?%?|\$?[A-Za-z_][\w.$]*|\"[^\"]*\")\)*"  # no white space: no backtracking
+_FORMULA_TEXT = re.compile(rf"""\s*(?:
+      =                                     # anything after =
+    | [@+\-]\s*{_CALL}                      # a signed function call: @SUM(, -cmd(
+    | [@+\-]?\s*{_DDE}                      # a DDE link, signed or not: cmd|' /C calc'!A0
+    | [@+\-]\s*(?:{_OPERAND}\s*[-+*/^&]\s*)+  # signed arithmetic: +1+1, -2+3+cmd|'…'
+      (?:{_CALL}|{_DDE}|{_OPERAND}\s*$)
+)""", re.VERBOSE)
 _TRIGGERS = frozenset("=@+-#") | frozenset(" \t\u3000\u00a0")
 
 
@@ -625,10 +638,20 @@ def cell_problem(value: str) -> tuple[str, str] | None:
 
     - ``cell-too-long``: more than `MAX_CELL_CHARS` characters;
     - ``error-value``: an Excel error (#N/A, #REF! …), a formula's cached failure;
-    - ``formula-text``: text a spreadsheet program would run as a formula — starting with
-      "=", or "@"/"+"/"-" followed by a function call (``@SUM(``), or a DDE call
-      (``cmd|' /C calc'!A0``). Such a value is refused, not loaded, so it can never travel
-      from a user's file into a report."""
+    - ``formula-text``: text a spreadsheet program would run as a formula. After any leading
+      white space, that is text
+        - starting with "=" (``=1``, ``=HYPERLINK(…)``);
+        - starting with "@", "+" or "-" followed by a function call (``@SUM(``, ``-cmd(1)``);
+        - starting with a DDE link, with or without a sign (``cmd|' /C calc'!A0``);
+        - starting with "@", "+" or "-" followed by an arithmetic expression: two or more
+          operands (numbers, names such as ``cmd`` or ``A1``, "strings", optionally in parentheses)
+          joined by + - * / ^ &, up to the end of the text or to a function call or a DDE
+          link (``+1+1``, ``-(1+1)``, ``-2+3+cmd|' /C calc'!A0``, and so ``+86-138-0000``).
+      Such a value is refused, not loaded, so it can never travel from a user's file into a
+      report. A sign before one value is data, not a formula: ``-``, ``-1``, ``+86 0714``
+      (operands side by side, no operator), ``-住建``, ``@街道``; so are text that does not
+      start like a formula (``A|B``, ``#1 事项``) and arithmetic followed by other text
+      (``-1 + 2 个``), which no spreadsheet program can run."""
     if len(value) > MAX_CELL_CHARS:
         return "cell-too-long", (f"cell of {len(value)} characters, more than the limit of "
                                  f"{MAX_CELL_CHARS}")

@@ -369,19 +369,33 @@ def test_score_report_is_inert(cli: typer.Typer, tmp_path: Path) -> None:
 
 
 def test_audit_report_is_inert(cli: typer.Typer, tmp_path: Path) -> None:
-    """Text a workbook may carry ("-2+3+cmd|' /C calc'!A0" and "+1+1" are not refused on input)
+    """Text a workbook may carry that starts like a formula but is data ("-住建", "+86 0714")
     is copied into the audit report as typed text, never as a formula."""
-    book = openpyxl.load_workbook(REPO / "tests" / "data" / "audit" / "base.xlsx")
-    ws = book.worksheets[0]
-    row, column = next((c.row, c.column) for r in ws.iter_rows(max_row=20) for c in r if c.value == "事项名称")
-    ws.cell(row + 1, column).value = "-2+3+cmd|' /C calc'!A0"
-    ws.cell(row + 2, column).value = "+1+1"
-    source = tmp_path / "delegation.xlsx"
-    book.save(source)
+    source = _audit_workbook_with_names(tmp_path, "-住建", "+86 0714")
     out = tmp_path / "audit.xlsx"
     result = CliRunner().invoke(cli, ["audit", str(source), "--json", "--out", str(out)])
     assert result.exit_code in (0, 1) and isinstance(result.exception, SystemExit | None), result.output
     assert_inert_xlsx(out)
+
+
+def test_audit_refuses_arithmetic_formula_text(cli: typer.Typer, tmp_path: Path) -> None:
+    """"-2+3+cmd|' /C calc'!A0" and "+1+1" would run in a spreadsheet: refused on input, located."""
+    source = _audit_workbook_with_names(tmp_path, "-2+3+cmd|' /C calc'!A0", "+1+1")
+    result = CliRunner().invoke(cli, ["audit", str(source), "--json", "--out", str(tmp_path / "audit.xlsx")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit | None), result.output
+    assert not (tmp_path / "audit.xlsx").exists()
+    assert result.output.count("formula-text") == 2, result.output
+
+
+def _audit_workbook_with_names(tmp_path: Path, first: str, second: str) -> Path:
+    book = openpyxl.load_workbook(REPO / "tests" / "data" / "audit" / "base.xlsx")
+    ws = book.worksheets[0]
+    row, column = next((c.row, c.column) for r in ws.iter_rows(max_row=20) for c in r if c.value == "事项名称")
+    ws.cell(row + 1, column).value = first
+    ws.cell(row + 2, column).value = second
+    source = tmp_path / "delegation.xlsx"
+    book.save(source)
+    return source
 
 
 MARKUP_COMMANDS = {

@@ -298,6 +298,14 @@ def test_overlong_cell(tmp_path: Path) -> None:
     ("-cmd(1)", "formula-text"),
     ("cmd|' /C calc'!A0", "formula-text"),
     (" @SUM(1)", "formula-text"),
+    ("-2+3+cmd|' /C calc'!A0", "formula-text"),  # DDE behind arithmetic
+    ("+1+1", "formula-text"),
+    ("-1 - 2", "formula-text"),
+    ("-(1+1)*2", "formula-text"),
+    ("+A1*2", "formula-text"),
+    ("-2+SUM(1)", "formula-text"),
+    ("@1&\"x\"", "formula-text"),
+    ("+86-138-0000-0000", "formula-text"),  # Excel computes it: a number, not the phone number
 ])
 def test_refused_cell_values(tmp_path: Path, value: str, code: str) -> None:
     path = valid_xlsx(tmp_path / "v.xlsx", [[1, "1001", value, "行政处罚", None]])
@@ -305,7 +313,8 @@ def test_refused_cell_values(tmp_path: Path, value: str, code: str) -> None:
     assert (problem.cell, problem.code) == ("C2", code)
 
 
-@pytest.mark.parametrize("value", ["-", "+86 0714", "A|B", "是|否", "#1 事项", "@街道", "-1"])
+@pytest.mark.parametrize("value", ["-", "+86 0714", "+86 138 0000 0000", "A|B", "是|否", "#1 事项", "@街道",
+                                   "-1", "-1.5%", "-住建", "-(试行)", "-1 + 2 个", "+ 见附件", "-1+"])
 def test_harmless_text_that_starts_like_a_formula_loads(tmp_path: Path, value: str) -> None:
     path = valid_xlsx(tmp_path / "v.xlsx", [[1, "1001", value, "行政处罚", None]])
     assert load_power_list(path).items[0].name == value
