@@ -15,7 +15,10 @@ It runs in three stages, each pure:
 
 Both engines run this same function; they differ only in how a table is evaluated
 (`powerlist.engines`). The compiled engine also memoises each stage by its inputs, which is
-sound because each is pure: stage 2 by (profile, flags), a small enumerable key.
+sound because each is pure: stage 1 by (category, location), stage 2 by (profile, flags), a
+small enumerable key, and the decision itself as a `Plan` — every field but the issue's id and
+its two deadlines — by (category, location, flags), so that an issue seen before in all but its
+id and clock costs one dict lookup, a dict copy and its deadlines.
 """
 
 from __future__ import annotations
@@ -104,6 +107,8 @@ class Located:
     profile: Profile
     # (lead, co_roles, path) → (lead, co_units, escalation_path): a place sees few variants
     units_of: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # id(Sketch) → Plan, for the compiled engine (its sketches live as long as its router)
+    plans: dict[int, Plan] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -424,31 +429,57 @@ def _built(values: dict[str, Any]) -> Decision:
     return decision
 
 
+class Plan:
+    """Stage 3a's result: a routed decision for one place and sketch, less what is the issue's
+    own — its id and two deadlines, which `stamp` (stage 3b) fills in. Every decision, of
+    either engine, is a stamped plan; the compiled engine keeps plans and stamps each again."""
+
+    __slots__ = ("values", "respond_delta", "respond_days", "complete_delta", "complete_days")
+
+    def __init__(self, located: Located, drawn: Sketch, rules_version: str) -> None:
+        lead, co_units, path = units_of(located, drawn)
+        self.values: dict[str, Any] = {
+            "issue_id": None,
+            "status": "routed",
+            "category": located.category.code,
+            "street": located.street.code,
+            "whistle": drawn.whistle,
+            "whistle_label": drawn.whistle_label,
+            "grade": drawn.grade,
+            "level": drawn.level,
+            "lead": lead,
+            "co_units": co_units,
+            "escalation_path": path,
+            "powers": located.powers.powers,
+            "respond_by": None,
+            "complete_by": None,
+            "trace": located.powers.trace + drawn.trace,
+            "rules_version": rules_version,
+            "errors": (),
+        }
+        self.respond_delta = drawn.respond_delta
+        self.respond_days = drawn.respond[0]
+        self.complete_delta = drawn.complete_delta
+        self.complete_days = drawn.complete[0]
+
+    def stamp(self, issue: Issue, calendar: WorkCalendar) -> Decision:
+        """The decision for `issue`: clock times from received_at, on the working-day calendar.
+        Raises CalendarError for a day-based limit in a year the calendar does not know."""
+        values = self.values.copy()  # keeps the fields' order
+        values["issue_id"] = issue.id
+        received = issue.received_at
+        delta = self.respond_delta
+        values["respond_by"] = (received + delta if delta is not None
+                                else calendar.end_of_working_days(received, self.respond_days))
+        delta = self.complete_delta
+        values["complete_by"] = (received + delta if delta is not None
+                                 else calendar.end_of_working_days(received, self.complete_days))
+        return _built(values)
+
+
 def finish(issue: Issue, located: Located, drawn: Sketch, calendar: WorkCalendar, rules_version: str) -> Decision:
-    """Stage 3b: the units, and clock times on the working-day calendar; the Decision value."""
-    lead, co_units, path = units_of(located, drawn)
-    received = issue.received_at
-    return _built({
-        "issue_id": issue.id,
-        "status": "routed",
-        "category": located.category.code,
-        "street": located.street.code,
-        "whistle": drawn.whistle,
-        "whistle_label": drawn.whistle_label,
-        "grade": drawn.grade,
-        "level": drawn.level,
-        "lead": lead,
-        "co_units": co_units,
-        "escalation_path": path,
-        "powers": located.powers.powers,
-        "respond_by": received + drawn.respond_delta if drawn.respond_delta is not None
-        else calendar.end_of_working_days(received, drawn.respond[0]),
-        "complete_by": received + drawn.complete_delta if drawn.complete_delta is not None
-        else calendar.end_of_working_days(received, drawn.complete[0]),
-        "trace": located.powers.trace + drawn.trace,
-        "rules_version": rules_version,
-        "errors": (),
-    })
+    """Stage 3: the units, and clock times on the working-day calendar; the Decision value."""
+    return Plan(located, drawn, rules_version).stamp(issue, calendar)
 
 
 def decide(issue: Issue, catalog: Catalog, rules: RuleSet, calendar: WorkCalendar, evaluate: TableEvaluator, rules_version: str) -> Decision:
@@ -493,6 +524,7 @@ class Router:
         self._located: dict[tuple[str, str], Located | InputError] = {}
         self._sketches: dict[tuple[Any, ...], Sketch | InputError] = {}
         self._powers: dict[tuple[str, str], Powers] = {}
+        self._plans: dict[tuple[Any, ...], Plan | InputError] = {}
 
     @classmethod
     def default(cls, engine: str = "compiled", *, catalogs: str | Path | None = None, rules: str | Path | None = None) -> Router:
@@ -506,6 +538,22 @@ class Router:
     def _decide(self, issue: Issue) -> Decision:
         if self.engine == "durable":
             return decide(issue, self.catalog, self.rules, self.calendar, self._evaluate, self.rules_version)
+        # Everything a Plan depends on. Request kinds are enum singletons (or None): their id
+        # is a key as exact as the member and cheaper to hash (Enum.__hash__ is Python code).
+        key = (issue.category, issue.location, issue.emergency, issue.key_work, issue.needs_enforcement,
+               issue.cross_department, issue.repeat_count >= self._threshold, id(issue.request_kind))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plan(issue)
+            if len(self._plans) >= self._CACHE_LIMIT:
+                self._plans.clear()
+            self._plans[key] = plan
+        if isinstance(plan, InputError):
+            raise InputError(plan.problems, plan.summary)
+        return plan.stamp(issue, self.calendar)
+
+    def _plan(self, issue: Issue) -> Plan | InputError:
+        """The compiled engine's stages 1 and 2 (each memoised) and the plan they give."""
         where = (issue.category, issue.location)
         located = self._located.get(where)
         if located is None:
@@ -517,7 +565,7 @@ class Router:
                 self._located.clear()
             self._located[where] = located
         if isinstance(located, InputError):
-            raise InputError(located.problems, located.summary)
+            return located
         key = (located.profile, issue.emergency, issue.key_work, issue.needs_enforcement,
                issue.cross_department, issue.repeat_count >= self._threshold, issue.request_kind)
         drawn = self._sketches.get(key)
@@ -528,8 +576,11 @@ class Router:
                 drawn = error
             self._sketches[key] = drawn  # bounded: every part of the key is enumerable
         if isinstance(drawn, InputError):
-            raise InputError(drawn.problems, drawn.summary)
-        return finish(issue, located, drawn, self.calendar, self.rules_version)
+            return drawn
+        plan = located.plans.get(id(drawn))
+        if plan is None:
+            plan = located.plans[id(drawn)] = Plan(located, drawn, self.rules_version)
+        return plan
 
     def _powers_at(self, catalog: Catalog, category: Category, street: Street) -> Powers:
         # Per (category, street): the powers, holders and modes, whatever the issue's flags.
