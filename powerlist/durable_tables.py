@@ -1,11 +1,20 @@
 """The reference engine: decision tables compiled into durable-rules rulesets.
 
 One ruleset per table, one long-lived session per ruleset (durable-rules keeps at most 1024
-sessions per ruleset, so never one per issue or case). Each evaluation asserts the facts as one
-fact, lets every matching rule fire (`assert_fact` fires all; `post` would fire only one), then
-retracts it, so nothing stays in the engine between evaluations. The engine decides which rows
-match; the table's hit policy then selects among them, the same function the compiled engine
-uses.
+sessions per ruleset, so never one per issue or case). The engine decides which rows match, in
+one of two ways chosen by the table's hit policy:
+
+- a table that needs every matching row (`unique`, to prove that at most one matched;
+  `collect`) asserts the facts as one fact, lets every matching rule fire (`assert_fact` fires
+  all), then retracts it: two engine calls;
+- a table that selects one row (`first`, `priority`) posts the facts as one event: an event is
+  consumed by exactly one rule, the matching rule of lowest ``pri`` (durable-rules' salience),
+  and each row's ``pri`` is its rank in the hit policy's order (table order; for `priority`,
+  highest priority first, then table order) — so the engine itself fires the selected row, in
+  one engine call. Nothing stays in the engine either way.
+
+The table's hit policy is then applied to the rows the engine reported, the same function the
+compiled engine uses (for a posted table it sees the one row and keeps it).
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ from typing import Any
 from durable import lang as dl
 from durable.engine import MessageNotHandledException
 
-from .tables import Condition, DecisionTable, Row, apply_hit_policy
+from .tables import Condition, DecisionTable, HitPolicy, Row, apply_hit_policy
 
 _lock = threading.Lock()
 _compiled: dict[tuple[str, str], DurableTable] = {}
@@ -63,11 +72,18 @@ class DurableTable:
         self.table = table
         self.name = f"powerlist_{table.name}_{version}"
         self._hits: dict[int, list[int]] = {}
+        # the engine picks the row when the hit policy keeps one row chosen by a fixed order
+        self.posted = table.hit_policy in (HitPolicy.FIRST, HitPolicy.PRIORITY)
+        order = list(table.rows)
+        if table.hit_policy is HitPolicy.PRIORITY:
+            order.sort(key=lambda r: (-r.priority, r.index))
+        rank = {row.index: n for n, row in enumerate(order)}
         with dl.ruleset(self.name):
             for row in table.rows:
-                self._add_rule(row)
+                self._add_rule(row, rank[row.index] if self.posted else None)
+        self._host = dl.get_host()  # registers the ruleset; calls then skip the lookup
 
-    def _add_rule(self, row: Row) -> None:
+    def _add_rule(self, row: Row, rank: int | None) -> None:
         terms = [
             _expression(name, _durable_condition(cond))
             for name, cond in row.when.items()
@@ -81,7 +97,10 @@ class DurableTable:
         def fire(c: Any) -> None:
             hits[c.m.eval_id].append(index)
 
-        dl.when_all(expression)(fire)
+        if rank is None:
+            dl.when_all(expression)(fire)
+        else:
+            dl.when_all(dl.pri(rank), expression)(fire)
 
     def matching_rows(self, facts: Mapping[str, Any]) -> list[Row]:
         with _lock:
@@ -93,12 +112,16 @@ class DurableTable:
                     fact[name] = _durable_value(value)
             self._hits[eval_id] = []
             try:
-                dl.assert_fact(self.name, fact)
+                if self.posted:
+                    self._host.post(self.name, fact)
+                else:
+                    self._host.assert_fact(self.name, fact)
             except MessageNotHandledException:
-                # durable-rules refuses (and keeps nothing of) a fact that no rule matches.
+                # durable-rules refuses (and keeps nothing of) a message no rule matches.
                 pass
             else:
-                dl.retract_fact(self.name, fact)
+                if not self.posted:
+                    self._host.retract_fact(self.name, fact)
             finally:
                 indexes = self._hits.pop(eval_id)
         return [self.table.rows[i] for i in indexes]

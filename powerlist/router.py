@@ -537,7 +537,13 @@ class Router:
 
     def _decide(self, issue: Issue) -> Decision:
         if self.engine == "durable":
-            return decide(issue, self.catalog, self.rules, self.calendar, self._evaluate, self.rules_version)
+            # `decide`, with stage 1 (the catalog's answer for the place) shared between
+            # issues: every rules table is still evaluated by durable-rules for every issue.
+            located = self._locate(issue.category, issue.location)
+            if isinstance(located, InputError):
+                raise InputError(located.problems, located.summary)
+            drawn = sketch(located.profile, flags_of(issue, self.rules), self.rules, self._evaluate)
+            return finish(issue, located, drawn, self.calendar, self.rules_version)
         # Everything a Plan depends on. Request kinds are enum singletons (or None): their id
         # is a key as exact as the member and cheaper to hash (Enum.__hash__ is Python code).
         key = (issue.category, issue.location, issue.emergency, issue.key_work, issue.needs_enforcement,
@@ -552,9 +558,9 @@ class Router:
             raise InputError(plan.problems, plan.summary)
         return plan.stamp(issue, self.calendar)
 
-    def _plan(self, issue: Issue) -> Plan | InputError:
-        """The compiled engine's stages 1 and 2 (each memoised) and the plan they give."""
-        where = (issue.category, issue.location)
+    def _locate(self, category: str, location: str) -> Located | InputError:
+        """Stage 1, memoised by (category, location)."""
+        where = (category, location)
         located = self._located.get(where)
         if located is None:
             try:
@@ -564,6 +570,11 @@ class Router:
             if len(self._located) >= self._CACHE_LIMIT:
                 self._located.clear()
             self._located[where] = located
+        return located
+
+    def _plan(self, issue: Issue) -> Plan | InputError:
+        """The compiled engine's stages 1 and 2 (each memoised) and the plan they give."""
+        located = self._locate(issue.category, issue.location)
         if isinstance(located, InputError):
             return located
         key = (located.profile, issue.emergency, issue.key_work, issue.needs_enforcement,

@@ -142,3 +142,64 @@ def test_a_plan_reused_in_a_year_the_calendar_does_not_know(shipped: Catalog) ->
     a, b = (list(r.route_many([unknown]))[0] for r in (compiled, durable))
     assert a.status == "rejected" and _dump(a) == _dump(b)
     assert _dump(compiled.route(known)) == _dump(durable.route(known))
+
+
+# ---- the durable engine picks a `first`/`priority` row itself, with one post ----------------
+
+_OVERLAPPING = '''
+[meta]
+title = "overlapping rows, every hit policy"
+
+[params]
+
+[[tables]]
+name = "{name}"
+hit_policy = "{policy}"
+inputs = ["a", "b", "n"]
+outputs = ["out"]
+rows = [
+  {{ id = "r0", when = {{ a = "x" }}, then = {{ out = 0 }}, why = "a is x"{p0} }},
+  {{ id = "r1", when = {{ a = ["x", "y"], b = true }}, then = {{ out = 1 }}, why = "a x/y, b"{p1} }},
+  {{ id = "r2", when = {{ n = ">=3" }}, then = {{ out = 2 }}, why = "n at least 3"{p2} }},
+  {{ id = "r3", when = {{ b = false, n = "<5" }}, then = {{ out = 3 }}, why = "not b, n under 5"{p3} }},
+  {{ id = "r4", when = {{ }}, then = {{ out = 4 }}, why = "anything"{p4} }},
+  {{ id = "r5", when = {{ a = "z" }}, then = {{ out = 5 }}, why = "a is z"{p5} }},
+]
+'''
+
+
+@pytest.fixture(scope="module")
+def overlapping(tmp_path_factory: pytest.TempPathFactory) -> list[object]:
+    tables = []
+    # priorities with ties, so that table order breaks them
+    priorities = {"first": [None] * 6, "collect": [None] * 6, "unique": [None] * 6,
+                  "priority": [1, 5, 5, 0, -2, 9]}
+    for policy, given_priorities in priorities.items():
+        root = tmp_path_factory.mktemp(f"rules-{policy}")
+        fields = {f"p{n}": "" if p is None else f", priority = {p}"
+                  for n, p in enumerate(given_priorities)}
+        (root / "t.toml").write_text(_OVERLAPPING.format(name=f"overlap_{policy}", policy=policy,
+                                                         **fields), encoding="utf-8")
+        tables.append(RuleSet.load(root).table(f"overlap_{policy}"))
+    return tables
+
+
+@settings(max_examples=60)
+@given(st.fixed_dictionaries({
+    "a": st.sampled_from(["x", "y", "z", "w"]),
+    "b": st.booleans() | st.just(1),
+    "n": st.integers(0, 7),
+}))
+def test_durable_tables_equal_the_reference_scan(overlapping: list[object],
+                                                 facts: dict[str, object]) -> None:
+    from powerlist.durable_tables import durable_table
+
+    for table in [*overlapping, *RULES.tables.values()]:
+        durable = durable_table(table, "equivalence-test")  # type: ignore[arg-type]
+        try:
+            expected = [row.id for row in table.evaluate(facts)]  # type: ignore[attr-defined]
+        except Exception as error:  # noqa: BLE001 — an ambiguous unique table, for one
+            with pytest.raises(type(error)):
+                durable.evaluate(facts)
+            continue
+        assert [row.id for row in durable.evaluate(facts)] == expected
