@@ -225,7 +225,8 @@ def _csv_records(reader: Any, header: list[str], known: list[str | None], file: 
 def _read_xlsx(path: Path, file: str) -> Iterator[IssueRecord]:
     from .sheets import Vocabulary, Workbook
 
-    vocabulary = Vocabulary(fields=FIELD_ALIASES, required=("category",), near_miss=2)
+    vocabulary = Vocabulary(fields=FIELD_ALIASES, required=("category",), near_miss=2,
+                            free_text=("description",))
     problems = ProblemCollector(file)
     book = Workbook(path, file)
     try:

@@ -69,6 +69,7 @@ VOCABULARY = Vocabulary(
     fields={**FIELD_ALIASES, **{_PREFIX + k: v for k, v in EXPECTED_FIELDS.items()}, "note": NOTE_ALIASES},
     required=("category",),
     near_miss=2,
+    free_text=("description", "note"),
 )
 
 _STATUS = {"routed": "routed", "派单": "routed", "已派单": "routed", "rejected": "rejected", "未派单": "rejected",

@@ -173,12 +173,16 @@ class Vocabulary:
     `required` fields must have a column; `multi` fields may have several columns (their
     cells are read in column order). A row is a header when it names every required field;
     a row naming at least `near_miss` fields but not every required one is reported as a
-    header missing a column (rather than the sheet being skipped as not a table)."""
+    header missing a column (rather than the sheet being skipped as not a table).
+    `free_text` fields hold people's own words (a resident's description): a phone number
+    like +86-138-… or a quoted "=…" there is data, so those cells are not refused as
+    formula text — every writer makes them inert instead (`powerlist.cells`)."""
 
     fields: Mapping[str, tuple[str, ...]]
     required: tuple[str, ...] = ()
     multi: tuple[str, ...] = ()
     near_miss: int = 3
+    free_text: tuple[str, ...] = ()
     lookup: Mapping[str, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -552,6 +556,8 @@ class Workbook:
                    rows: Iterator[tuple[int, tuple[Any, ...]]],
                    problems: ProblemCollector) -> Iterator[SheetRow]:
         used = sorted({i for cols in header.columns.values() for i in cols})
+        checked = [i for i in used if i not in {
+            c for name in vocabulary.free_text for c in header.columns.get(name, ())}]
         wanted = {i + 1 for i in used}
         merges = sorted(
             (_Merge(*box) for box in merge_boxes
@@ -577,7 +583,7 @@ class Workbook:
                     break
             if not blank:
                 bad = None
-                for i in used:
+                for i in checked:
                     if i < width and isinstance(values[i], str):
                         found = cell_problem(values[i])
                         if found is not None:

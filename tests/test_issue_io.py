@@ -132,3 +132,46 @@ def test_hostile_json_lines_are_rejected_rows(tmp_path: Path, router: Router) ->
     deep.write_text("[" * 100_000, encoding="utf-8")
     with pytest.raises(InputError, match="nested too deeply|not valid JSON"):
         list(read_issues(deep))
+
+
+def test_a_description_that_looks_like_a_formula_is_kept_as_text(tmp_path) -> None:
+    """A resident's words are data: a phone number (+86-138-…) or "=…" in 问题描述 must not
+    cost the issue its routing; outputs make such text inert instead (powerlist.cells)."""
+    import openpyxl
+
+    from powerlist.issue_io import read_issues
+
+    path = tmp_path / "issues.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["编号", "受理时间", "分类编码", "发生地点", "问题描述"])
+    for n, text in enumerate(["+86-138-0000-0000 回电", "=1+1", "@街道 请处理"], start=1):
+        sheet.append([f"F{n}", "2026-11-23T09:00:00", "BJ0104", "420202001001", text])
+        sheet.cell(row=n + 1, column=5).data_type = "s"
+    book.save(path)
+    rows = list(read_issues(path))
+    assert all(not r.problems for r in rows)
+    assert [r.data["description"] for r in rows] == [
+        "+86-138-0000-0000 回电",
+        "=1+1",
+        "@街道 请处理",
+    ]
+
+
+def test_a_code_cell_that_looks_like_a_formula_is_still_refused(tmp_path) -> None:
+    import openpyxl
+
+    from powerlist.router import Router
+
+    path = tmp_path / "issues.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["编号", "受理时间", "分类编码", "发生地点"])
+    sheet.append(["F1", "2026-11-23T09:00:00", "=HYPERLINK(\"http://x\",\"y\")", "420202001001"])
+    sheet.cell(row=2, column=3).data_type = "s"
+    book.save(path)
+    from powerlist.issue_io import read_issues
+
+    (decision,) = Router.default().route_many(read_issues(path))
+    assert decision.status == "rejected"
+    assert any(p.cell == "C2" for p in decision.errors)
