@@ -24,7 +24,11 @@ def score(
     profile: Optional[str] = typer.Option(None, "--profile", help="weights profile in rules/scoring.toml"),
     vetoes_file: Optional[Path] = typer.Option(None, "--vetoes", help="veto list (.xlsx or .csv): 对象, 否决事项, 日期, 说明"),
     rules: Optional[Path] = typer.Option(None, "--rules", help="scoring rules file instead of the shipped one"),
-    as_of: Optional[datetime] = typer.Option(None, "--as-of", help="leave whistles not yet due at this time unscored"),
+    as_of: Optional[datetime] = typer.Option(
+        None, "--as-of",
+        help="score as things stood at this time: work not yet due is left unscored "
+        "(default: the end of the period; for a period still running, give the current time)",
+    ),
     other_file: Optional[Path] = typer.Option(
         None, "--other", help="year periods: each unit's other assessment score (对象, 其他考核得分) → 年度考核"
     ),
@@ -62,8 +66,11 @@ def score(
             catalog = load_catalogs(None if catalog_dir == "shipped" else catalog_dir)
             staff, names = catalog_context(catalog)
             records = with_catalog(records, catalog)
+        # A period is scored as it stood when it ended (deterministic for a closed period); a
+        # whistle still inside its time limit then is left unscored, never counted as failed.
+        moment = as_of if as_of is not None else chosen.end
         scores = score_period(
-            records, chosen, profile, config=config, staff=staff, street_names=names, vetoes=vetoes, as_of=as_of
+            records, chosen, profile, config=config, staff=staff, street_names=names, vetoes=vetoes, as_of=moment
         )
         annual = None
         if other_file is not None:
