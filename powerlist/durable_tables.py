@@ -103,6 +103,8 @@ class DurableTable:
             dl.when_all(dl.pri(rank), expression)(fire)
 
     def matching_rows(self, facts: Mapping[str, Any]) -> list[Row]:
+        """The rows whose rules fired: every matching row, or, for a posted (`first`,
+        `priority`) table, the one matching row the hit policy selects."""
         with _lock:
             eval_id = next(_serial)
             fact: dict[str, Any] = {"eval_id": eval_id}
