@@ -217,7 +217,7 @@ _CACHE_SIZE = 8
 CACHE_SCHEMA = 1
 # The modules whose code decides what a catalog directory loads as.
 _SHAPING_MODULES = ("catalog_loader.py", "loader.py", "sheets.py", "cells.py", "models.py",
-                    "errors.py")
+                    "errors.py", "catalog.py")
 
 
 def cache_dir() -> Path:
