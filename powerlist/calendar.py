@@ -7,11 +7,32 @@ strongest first:
 1. the catalog's override sheet (`calendar_overrides.xlsx`, sheet 调休调整): a row for a date
    always wins (a State Council notice the package does not know yet, or a local change);
 2. the `chinese-calendar` package, which knows the State Council notices for 2004–2026;
-3. for a year that package does not know: **only if the override sheet has at least one row
-   for that year**, weekends plus that year's override rows. The sheet is then taken as the
-   complete notice for that year (every holiday and every make-up workday of the year must be
-   entered). A year with no rows raises `CalendarError` naming the year and the sheet to fill:
-   never a silent weekend-only guess.
+3. for a year that package does not know:
+   - **if the override sheet has at least one row for that year**, weekends plus that year's
+     override rows. The sheet is then taken as the complete notice for that year (every
+     holiday and every make-up workday of the year must be entered);
+   - otherwise it depends on `unknown_year` (the router reads it from `rules/deadlines.toml`,
+     `[params] unknown_year`; the shipped value is "statutory"; `WorkCalendar()` on its own
+     defaults to "error"):
+     - "error": `CalendarError` naming the year and the sheet to fill;
+     - "statutory" (an explicit, documented fallback, never a silent guess): for a year after
+       the last one chinese-calendar knows, through 2030, working days are Monday–Friday less the
+       statutory holidays of 《全国年节及纪念日放假办法》 (2024 revision, in force 2025-01-01)
+       whose dates can be known in advance — see `statutory_holidays`:
+         元旦 New Year's Day, 1 January;
+         清明节 Qingming, the day of the solar term 清明 (4 or 5 April), from
+           chinese-calendar's solar-term table (checked against every year's State Council
+           holidays 2008–2026 and against the published dates for 2027–2030);
+         劳动节 Labour Day, 1–2 May;
+         国庆节 National Day, 1–3 October.
+       Not known, so NOT in the fallback: 春节 Spring Festival (除夕–初三), 端午节 Dragon Boat
+       Festival and 中秋节 Mid-Autumn Festival, which follow the lunar calendar (chinese-calendar
+       has no lunar conversion), and every make-up workday (调休) and bridged day, which only
+       the State Council's yearly notice fixes. A deadline counted over such a year is
+       therefore *provisional*: `provisional_years` names the years, and the router adds the
+       trace step `calendar.unknown_year` to every decision whose deadline used it. A year
+       before chinese-calendar's first (2004) or after 2030 still raises `CalendarError` (the
+       law may be revised by then, and a year that far off is more likely a typing error).
 
 How a time limit of N working days is computed (the rule `add_working_days` implements):
 
@@ -43,12 +64,35 @@ END_OF_DAY = time(23, 59, 59)
 _KNOWN_YEARS = range(
     min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1
 )
+# What to do for a year neither chinese-calendar nor the override sheet knows.
+UNKNOWN_YEAR_MODES = ("statutory", "error")
+# The years the "statutory" fallback covers: after the package's data, through 2030 — the years
+# whose 清明 dates were checked against published ones, and a horizon that still refuses a
+# mistyped year (2099) instead of giving it a deadline.
+FALLBACK_LAST_YEAR = 2030
+_FALLBACK_YEARS = range(_KNOWN_YEARS.stop, FALLBACK_LAST_YEAR + 1)
+# 《全国年节及纪念日放假办法》 (2024 revision): the holidays on fixed solar dates.
+_FIXED_HOLIDAYS = ((1, 1, "元旦"), (5, 1, "劳动节"), (5, 2, "劳动节"), (10, 1, "国庆节"), (10, 2, "国庆节"), (10, 3, "国庆节"))
+
+
+def statutory_holidays(year: int) -> dict[date, str]:
+    """The statutory holidays of `year` known without the State Council's notice: 元旦 (1 Jan),
+    清明节 (the solar term 清明), 劳动节 (1–2 May), 国庆节 (1–3 Oct). The lunar holidays (春节,
+    端午节, 中秋节) and make-up workdays are not included: they cannot be known in advance here."""
+    found = {date(year, month, day): name for month, day, name in _FIXED_HOLIDAYS}
+    for day, name in chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 10)):
+        if name == "清明":
+            found[day] = "清明节"
+    return found
 
 
 class WorkCalendar:
     """Working days in mainland China, with the catalog's overrides winning."""
 
-    def __init__(self, overrides: Iterable[CalendarOverride] = ()) -> None:
+    def __init__(self, overrides: Iterable[CalendarOverride] = (), unknown_year: str = "error") -> None:
+        if unknown_year not in UNKNOWN_YEAR_MODES:
+            raise ValueError(f"unknown_year must be one of {', '.join(UNKNOWN_YEAR_MODES)}, not {unknown_year!r}")
+        self.unknown_year = unknown_year
         self.overrides: tuple[CalendarOverride, ...] = tuple(overrides)
         self._override_days: dict[date, bool] = {}
         for row in self.overrides:
@@ -57,6 +101,7 @@ class WorkCalendar:
         self._workday: dict[date, bool] = {}
         self._after: dict[tuple[date, int], date] = {}
         self._due: dict[tuple[date, int], datetime] = {}
+        self._statutory: dict[int, dict[date, str]] = {}
 
     @property
     def known_years(self) -> range:
@@ -82,6 +127,12 @@ class WorkCalendar:
         if day.year in self._override_years:
             # Documented fallback: the sheet's rows are that year's complete notice.
             return day.weekday() < 5
+        if self.unknown_year == "statutory" and day.year in _FALLBACK_YEARS:
+            # Documented fallback: weekdays less the fixed-date statutory holidays; provisional.
+            holidays = self._statutory.get(day.year)
+            if holidays is None:
+                holidays = self._statutory[day.year] = statutory_holidays(day.year)
+            return day.weekday() < 5 and day not in holidays
         raise CalendarError(
             [
                 Problem(
@@ -99,6 +150,22 @@ class WorkCalendar:
             ],
             f"no working-day calendar for {day.year}",
         )
+
+    def is_provisional_year(self, year: int) -> bool:
+        """True if the days of `year` come from the "statutory" fallback (neither
+        chinese-calendar nor the override sheet knows the year)."""
+        return (
+            self.unknown_year == "statutory"
+            and year in _FALLBACK_YEARS
+            and year not in self._override_years
+        )
+
+    def provisional_years(self, first: date, last: date) -> tuple[int, ...]:
+        """The years of the days `first`..`last` (inclusive) whose working days came from the
+        "statutory" fallback: a limit counted over these days is provisional."""
+        if self.unknown_year != "statutory" or last.year < _FALLBACK_YEARS.start:
+            return ()
+        return tuple(y for y in range(first.year, last.year + 1) if self.is_provisional_year(y))
 
     def working_day_after(self, day: date, n: int) -> date:
         """The n-th working day after `day` (the day itself never counts); n ≥ 1."""

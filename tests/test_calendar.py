@@ -111,3 +111,95 @@ def test_n_working_days_property(start: datetime, n: int) -> None:
     assert CAL.is_workday(due.date()) and due.time().isoformat() == "23:59:59"
     days = [start.date() + timedelta(days=k) for k in range(1, (due.date() - start.date()).days + 1)]
     assert sum(CAL.is_workday(d) for d in days) == n
+
+
+# ---- unknown_year = "statutory": the documented fallback ------------------------------------------
+
+from powerlist.calendar import FALLBACK_LAST_YEAR, statutory_holidays  # noqa: E402
+
+STATUTORY = WorkCalendar(unknown_year="statutory")
+
+
+def test_the_mode_is_checked() -> None:
+    assert WorkCalendar().unknown_year == "error"
+    with pytest.raises(ValueError, match="statutory"):
+        WorkCalendar(unknown_year="weekends")
+
+
+def test_statutory_holidays_are_the_fixed_dates_and_qingming() -> None:
+    assert statutory_holidays(2027) == {
+        date(2027, 1, 1): "元旦",
+        date(2027, 4, 5): "清明节",
+        date(2027, 5, 1): "劳动节",
+        date(2027, 5, 2): "劳动节",
+        date(2027, 10, 1): "国庆节",
+        date(2027, 10, 2): "国庆节",
+        date(2027, 10, 3): "国庆节",
+    }
+    # 清明 from the solar-term table, checked against published dates
+    qingming = {y: d for y in range(2027, 2031) for d, name in statutory_holidays(y).items() if name == "清明节"}
+    assert qingming == {2027: date(2027, 4, 5), 2028: date(2028, 4, 4), 2029: date(2029, 4, 4), 2030: date(2030, 4, 5)}
+
+
+def test_qingming_from_solar_terms_matches_every_known_notice() -> None:
+    # 清明 has been a public holiday since 2008: each year's solar-term day is a State Council holiday.
+    for year in range(2008, 2027):
+        (day,) = [d for d, name in statutory_holidays(year).items() if name == "清明节"]
+        assert not CAL.is_workday(day), year
+
+
+def test_statutory_fallback_days() -> None:
+    assert not STATUTORY.is_workday(date(2027, 1, 1))  # 元旦, a Friday
+    assert STATUTORY.is_workday(date(2027, 1, 4))  # a Monday
+    assert not STATUTORY.is_workday(date(2027, 4, 5))  # 清明, a Monday
+    assert not STATUTORY.is_workday(date(2028, 5, 1)) and not STATUTORY.is_workday(date(2028, 5, 2))
+    assert STATUTORY.is_workday(date(2028, 5, 3))  # no bridged days: the notice is unknown
+    assert not STATUTORY.is_workday(date(2029, 10, 3)) and STATUTORY.is_workday(date(2029, 10, 4))
+    # The lunar holidays are not known: 2027-02-08 (Mon, 春节 初三) counts as a working day.
+    assert STATUTORY.is_workday(date(2027, 2, 8))
+    # Known years are untouched
+    assert CAL.is_workday(date(2026, 10, 10)) and STATUTORY.is_workday(date(2026, 10, 10))
+    # Beyond the horizon, and before the package's first year, still an error
+    with pytest.raises(CalendarError, match=str(FALLBACK_LAST_YEAR + 1)):
+        STATUTORY.is_workday(date(FALLBACK_LAST_YEAR + 1, 3, 3))
+    with pytest.raises(CalendarError):
+        STATUTORY.is_workday(date(2003, 3, 3))
+
+
+def test_statutory_limits_into_2027() -> None:
+    # Sunday 2026-12-20, 15 working days: 元旦 (Fri 2027-01-01) skipped.
+    assert STATUTORY.add_working_days(at(2026, 12, 20, 10, 0), 15) == at(2027, 1, 11, 23, 59, 59)
+    assert STATUTORY.end_of_working_days(at(2026, 12, 20, 10, 0), 15) == at(2027, 1, 11, 23, 59, 59)
+    # 2027-04-28 across 劳动节 (Sat/Sun in 2027): Apr 29, 30, May 3.
+    assert STATUTORY.add_working_days(at(2027, 4, 28, 10, 0), 3) == at(2027, 5, 3, 23, 59, 59)
+
+
+def test_provisional_years() -> None:
+    assert STATUTORY.provisional_years(date(2026, 12, 21), date(2027, 1, 11)) == (2027,)
+    assert STATUTORY.provisional_years(date(2026, 12, 1), date(2026, 12, 31)) == ()
+    assert STATUTORY.provisional_years(date(2027, 12, 1), date(2028, 1, 5)) == (2027, 2028)
+    assert CAL.provisional_years(date(2026, 12, 21), date(2027, 1, 11)) == ()
+    with_rows = WorkCalendar((CalendarOverride(day="2027-01-01", workday=False, note="元旦"),), unknown_year="statutory")
+    assert with_rows.provisional_years(date(2027, 12, 1), date(2028, 1, 5)) == (2028,)
+    assert not with_rows.is_provisional_year(2027) and with_rows.is_provisional_year(2028)
+
+
+def test_override_rows_win_over_the_fallback() -> None:
+    # A year with rows is the sheet's complete notice, as in "error" mode: 清明 is not added.
+    cal = WorkCalendar((
+        CalendarOverride(day="2027-02-08", workday=False, note="春节"),
+        CalendarOverride(day="2027-02-20", workday=True, note="调休上班"),
+    ), unknown_year="statutory")
+    assert not cal.is_workday(date(2027, 2, 8)) and cal.is_workday(date(2027, 2, 20))
+    assert cal.is_workday(date(2027, 4, 5))  # the sheet did not list 清明: weekday
+    assert not cal.is_workday(date(2028, 4, 4))  # 2028 has no rows: the fallback
+
+
+@given(st.datetimes(min_value=datetime(2026, 6, 1), max_value=datetime(2030, 11, 30)), st.integers(1, 20))
+def test_statutory_n_working_days_property(start: datetime, n: int) -> None:
+    start = start.replace(tzinfo=SHANGHAI)
+    due = STATUTORY.add_working_days(start, n)
+    assert STATUTORY.is_workday(due.date()) and due.time().isoformat() == "23:59:59"
+    days = [start.date() + timedelta(days=k) for k in range(1, (due.date() - start.date()).days + 1)]
+    assert sum(STATUTORY.is_workday(d) for d in days) == n
+    assert all(d.weekday() < 5 for d in days if d.year > 2026 and STATUTORY.is_workday(d))
