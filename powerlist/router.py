@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
-from .calendar import WorkCalendar
+from .calendar import UNKNOWN_YEAR_MODES, WorkCalendar
 from .catalog import Catalog
 from .decision import Decision, PowerRef, TraceStep, UnitRef, Whistle
 from .engines import ENGINES, TableEvaluator, make_evaluator
@@ -43,6 +43,8 @@ from .models import Category, DelegationMode, Grade, Level, PowerItem, Street, U
 from .tables import DecisionTable, RuleSet
 
 ROUTING = "routing"
+DEADLINES = "deadlines"
+UNKNOWN_YEAR_RULE = "calendar.unknown_year"
 # Which power decides the lead when a category has several: the one held highest up (the
 # level that holds the power must act), ties broken by the category's own order.
 _MODE_RANK = {
@@ -457,13 +459,23 @@ class Plan:
 
     def stamp(self, issue: Issue, calendar: WorkCalendar) -> Decision:
         """The decision for `issue`: clock times from received_at, on the working-day calendar.
-        Raises CalendarError for a day-based limit in a year the calendar does not know."""
+        Raises CalendarError for a day-based limit in a year the calendar does not know; a
+        limit counted over a year of the calendar's "statutory" fallback adds the trace step
+        `calendar.unknown_year` (computed here, per issue, so cached plans stay exact)."""
         category, street, whistle, label, grade, level, lead, co_units, path, powers, trace, version = self.fields
         received = issue.received_at
         delta = self.respond_delta
         respond_by = received + delta if delta is not None else calendar.end_of_working_days(received, self.respond_days)
         delta = self.complete_delta
         complete_by = received + delta if delta is not None else calendar.end_of_working_days(received, self.complete_days)
+        if calendar.unknown_year == "statutory":
+            # The latest day a working-day count reached; both counts start the day after receipt.
+            last = complete_by if self.complete_delta is None else None
+            if self.respond_delta is None and (last is None or respond_by > last):
+                last = respond_by
+            if last is not None and calendar.is_provisional_year(last.year):
+                years = calendar.provisional_years(received.date() + timedelta(days=1), last.date())
+                trace = trace + (unknown_year_step(years),)
         return _built({
             "issue_id": issue.id,
             "status": "routed",
@@ -485,6 +497,26 @@ class Plan:
         })
 
 
+@lru_cache(maxsize=256)
+def unknown_year_step(years: tuple[int, ...]) -> TraceStep:
+    """The trace step of a decision whose deadline was counted on the calendar's "statutory"
+    fallback for `years` (which neither chinese-calendar nor the override sheet knows)."""
+    shown = "、".join(str(y) for y in years)
+    english = ", ".join(str(y) for y in years)
+    return trace_step(
+        UNKNOWN_YEAR_RULE,
+        f"工作日历未收录{shown}年的放假安排：时限按周一至周五、扣除《全国年节及纪念日放假办法》"
+        f"固定日期的法定节假日（元旦1月1日、清明节、劳动节5月1日至2日、国庆节10月1日至3日）推算，"
+        f"未计春节、端午节、中秋节和调休，为暂定时限；国务院办公厅公布{shown}年节假日安排后，"
+        f"请录入 catalogs/calendar_overrides.xlsx 工作表“调休调整”"
+        f" (the working-day calendar does not know {english}: the deadline is PROVISIONAL, counted "
+        f"as Monday–Friday less the fixed-date statutory holidays (New Year's Day 1 Jan, Qingming, "
+        f"Labour Day 1–2 May, National Day 1–3 Oct), without the Spring Festival, Dragon Boat and "
+        f"Mid-Autumn holidays and make-up workdays; enter the State Council's notice for {english} "
+        f"in catalogs/calendar_overrides.xlsx, sheet 调休调整)",
+    )
+
+
 def finish(issue: Issue, located: Located, drawn: Sketch, calendar: WorkCalendar, rules_version: str) -> Decision:
     """Stage 3: the units, and clock times on the working-day calendar; the Decision value."""
     return Plan(located, drawn, rules_version).stamp(issue, calendar)
@@ -495,6 +527,23 @@ def decide(issue: Issue, catalog: Catalog, rules: RuleSet, calendar: WorkCalenda
     located = locate(catalog, issue.category, issue.location)
     drawn = sketch(located.profile, flags_of(issue, rules), rules, evaluate)
     return finish(issue, located, drawn, calendar, rules_version)
+
+
+def unknown_year_mode(rules: RuleSet) -> str:
+    """`[params] unknown_year` of rules/deadlines.toml: "statutory" (also when absent) or
+    "error". Raises InputError naming the file and field for any other value."""
+    rule_file = rules.files.get(DEADLINES)
+    if rule_file is None or "unknown_year" not in rule_file.params:
+        return "statutory"
+    value = rule_file.params["unknown_year"]
+    if value not in UNKNOWN_YEAR_MODES:
+        raise InputError([Problem(
+            message=(f"unknown_year must be one of {', '.join(repr(m) for m in UNKNOWN_YEAR_MODES)}: "
+                     f"\"statutory\" counts a year the working-day calendar does not know on the fixed-date "
+                     f"statutory holidays (provisional), \"error\" rejects the issue"),
+            file=rule_file.path, field="params.unknown_year", value=str(value), code="rules-bad-param",
+        )], "invalid rules")
+    return str(value)
 
 
 def rules_version_of(rules: RuleSet, catalog: Catalog) -> str:
@@ -528,7 +577,9 @@ class Router:
         self.catalog = catalog
         self.rules = rules
         self.engine = engine
-        self.calendar = calendar if calendar is not None else WorkCalendar(catalog.data.calendar_overrides)
+        self.unknown_year = unknown_year_mode(rules)
+        # A calendar passed in is used as given (its own unknown_year); otherwise the rules decide.
+        self.calendar = calendar if calendar is not None else WorkCalendar(catalog.data.calendar_overrides, unknown_year=self.unknown_year)
         self.rules_version = rules_version_of(rules, catalog)
         self._evaluate = make_evaluator(engine, rules)
         self._threshold = int(rules.param(ROUTING, "repeat_threshold"))
@@ -689,6 +740,11 @@ def _unit(ref: UnitRef) -> str:
     return f"{ref.name}（{ref.code}，{ref.level.label}级 {ref.level.value}）"
 
 
+def uses_unknown_year(decision: Decision) -> bool:
+    """True if a deadline of `decision` was counted on the calendar's "statutory" fallback."""
+    return any(step.rule == UNKNOWN_YEAR_RULE for step in decision.trace)
+
+
 def explain_decision(decision: Decision) -> str:
     """The explanation text of a decision (routed or rejected)."""
     lines = [f"诉求 issue {decision.issue_id}"]
@@ -707,6 +763,9 @@ def explain_decision(decision: Decision) -> str:
     lines.append("呼叫链 escalation path: " + " → ".join(u.name for u in decision.escalation_path))
     lines.append(f"响应时限 respond by: {decision.respond_by.isoformat(timespec='seconds') if decision.respond_by else '-'}")
     lines.append(f"办结时限 complete by: {decision.complete_by.isoformat(timespec='seconds') if decision.complete_by else '-'}")
+    if uses_unknown_year(decision):
+        lines.append("  注意：暂定时限，见决策过程 [calendar.unknown_year] "
+                     "(note: provisional deadline, see the step calendar.unknown_year below)")
     if decision.powers:
         lines.append("权力事项与实施依据 powers and legal basis:")
         for power in decision.powers:
@@ -721,4 +780,4 @@ def explain_decision(decision: Decision) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["Router", "decide", "explain_decision", "locate", "sketch", "units_of", "finish"]
+__all__ = ["Router", "decide", "explain_decision", "locate", "sketch", "units_of", "finish", "uses_unknown_year"]

@@ -296,12 +296,122 @@ def test_whistle_report_within_30_minutes(router: Router) -> None:
     assert decision["complete_by"] == "2026-12-14T23:59:59+08:00"  # 15 working days after Mon 11-23
 
 
-def test_unknown_year_is_an_error_not_a_guess(router: Router) -> None:
+def rules_with(tmp_path: Path, unknown_year: object) -> RuleSet:
+    """The shipped rules with `[params] unknown_year` of deadlines.toml set to `unknown_year`."""
+    import shutil
+
+    from powerlist.resources import rules_dir
+
+    target = tmp_path / "rules"
+    shutil.copytree(rules_dir(), target)
+    path = target / "deadlines.toml"
+    text = path.read_text(encoding="utf-8")
+    assert 'unknown_year = "statutory"' in text
+    path.write_text(text.replace('unknown_year = "statutory"', f"unknown_year = {json.dumps(unknown_year)}"), encoding="utf-8")
+    return RuleSet.load(target)
+
+
+def test_shipped_rules_count_an_unknown_year_on_statutory_holidays(router: Router) -> None:
+    assert router.unknown_year == "statutory" and router.calendar.unknown_year == "statutory"
+    # Sunday 2026-12-20, a complaint: 15 working days; 2027-01-01 (元旦, a Friday) is skipped.
+    decision = router.route(issue("C01", received_at="2026-12-20T10:00:00", request_kind="投诉"))
+    assert decision.status == "routed"
+    assert decision.respond_by == datetime(2026, 12, 21, 23, 59, 59, tzinfo=SHANGHAI)
+    assert decision.complete_by == datetime(2027, 1, 11, 23, 59, 59, tzinfo=SHANGHAI)
+    assert rules_of(decision)[-1] == "calendar.unknown_year"
+    reason = decision.trace[-1].reason
+    for words in ("2027", "暂定", "PROVISIONAL", "calendar_overrides.xlsx", "调休调整", "State Council"):
+        assert words in reason
+    # The step comes once, after the deadline rule.
+    assert rules_of(decision).count("calendar.unknown_year") == 1
+    assert rules_of(decision)[-2].startswith("deadline.") or rules_of(decision)[-2].startswith("daily-")
+
+
+def test_statutory_fallback_across_labour_day(router: Router) -> None:
+    # 2027-04-28 (Wed), a complaint: 劳动节 2027 falls on Sat/Sun 05-01/02, so only weekends go.
+    decision = router.route(issue("C01", received_at="2027-04-28T09:00:00", request_kind="投诉"))
+    assert decision.complete_by == datetime(2027, 5, 19, 23, 59, 59, tzinfo=SHANGHAI)
+    assert "calendar.unknown_year" in rules_of(decision)
+    # 2028-04-28 (Fri), an enquiry (2 days): Mon 05-01 and Tue 05-02 are 劳动节.
+    decision = router.route(issue("C01", received_at="2028-04-28T09:00:00", request_kind="咨询"))
+    assert decision.respond_by == datetime(2028, 5, 3, 23, 59, 59, tzinfo=SHANGHAI)
+    assert decision.complete_by == datetime(2028, 5, 4, 23, 59, 59, tzinfo=SHANGHAI)
+    assert "2028" in decision.trace[-1].reason and "2027" not in decision.trace[-1].reason
+
+
+def test_clock_limits_and_known_years_carry_no_fallback_step(router: Router) -> None:
+    emergency = router.route(issue("C08", received_at="2027-03-01T10:00:00"))
+    assert emergency.status == "routed" and "calendar.unknown_year" not in rules_of(emergency)
+    known = router.route(issue("C01", received_at="2026-11-23T10:00:00", request_kind="投诉"))
+    assert "calendar.unknown_year" not in rules_of(known)
+    # The same plan, stamped for 2027 and then for 2026 again: the step follows the issue.
+    later = router.route(issue("C01", received_at="2027-03-01T10:00:00", request_kind="投诉"))
+    assert "calendar.unknown_year" in rules_of(later)
+    assert "calendar.unknown_year" not in rules_of(router.route(issue("C01", request_kind="投诉")))
+
+
+def test_explain_shows_the_provisional_deadline(router: Router) -> None:
+    text = router.explain(issue("C01", received_at="2026-12-20T10:00:00", request_kind="投诉"))
+    assert "[calendar.unknown_year]" in text and "暂定" in text and "provisional" in text
+    assert "暂定" not in router.explain(issue("C01", request_kind="投诉"))
+
+
+def test_unknown_year_error_mode_is_an_error_not_a_guess(tmp_path: Path) -> None:
+    router = Router(tiny_catalog(), rules_with(tmp_path, "error"))
+    assert router.calendar.unknown_year == "error"
     with pytest.raises(CalendarError, match="2027"):
         router.route(issue("C01", received_at="2026-12-28T10:00:00", request_kind="投诉"))
     (decision,) = router.route_many([issue("C01", received_at="2027-03-01T10:00:00")])
     assert decision.status == "rejected"
     assert decision.errors[0].code == "calendar-unknown-year"
+    # known years are unchanged
+    assert router.route(issue("C01")).status == "routed"
+
+
+def test_a_year_beyond_the_fallback_horizon_is_still_an_error(router: Router) -> None:
+    (decision,) = router.route_many([issue("C01", received_at="2099-03-02T10:00:00")])
+    assert decision.status == "rejected" and decision.errors[0].code == "calendar-unknown-year"
+
+
+@pytest.mark.parametrize("value", ["guess", 1, ["statutory"]])
+def test_a_bad_unknown_year_is_a_located_error(tmp_path: Path, value: object) -> None:
+    with pytest.raises(InputError) as caught:
+        Router(tiny_catalog(), rules_with(tmp_path, value))
+    (problem,) = caught.value.problems
+    assert problem.file and problem.file.endswith("deadlines.toml")
+    assert problem.field == "params.unknown_year" and problem.code == "rules-bad-param"
+    assert "statutory" in problem.message and "error" in problem.message
+
+
+def test_override_rows_for_2027_win_and_remove_the_step(rules: RuleSet) -> None:
+    from powerlist.models import CalendarOverride
+
+    data = tiny_catalog().data.model_copy(update={"calendar_overrides": (
+        CalendarOverride(day="2027-01-01", workday=False, note="元旦"),
+        CalendarOverride(day="2027-01-04", workday=False, note="示意：元旦调休 (illustrative)"),
+    )})
+    for engine in ("compiled", "durable"):
+        router = Router(Catalog(data), rules, engine=engine)
+        decision = router.route(issue("C01", received_at="2026-12-20T10:00:00", request_kind="投诉"))
+        assert decision.complete_by == datetime(2027, 1, 12, 23, 59, 59, tzinfo=SHANGHAI)
+        assert "calendar.unknown_year" not in rules_of(decision)
+        # 2028 has no rows: still the fallback, with its step
+        later = router.route(issue("C01", received_at="2028-03-01T10:00:00", request_kind="投诉"))
+        assert "calendar.unknown_year" in rules_of(later) and "2028" in later.trace[-1].reason
+
+
+def test_engines_agree_on_provisional_deadlines(rules: RuleSet) -> None:
+    compiled = Router(tiny_catalog(), rules, engine="compiled")
+    durable = Router(tiny_catalog(), rules, engine="durable")
+    items = [issue(c, received_at=at, request_kind=kind, id=f"{c}-{at}-{kind}")
+             for c in ("C01", "C06", "C08", "C09")
+             for at in ("2026-11-23T10:00:00", "2026-12-20T10:00:00", "2027-04-28T09:00:00", "2026-12-31T23:00:00")
+             for kind in ("投诉", "咨询")]
+    twice = items + items  # the second pass is stamped from kept plans and memoised deadlines
+    a = [d.model_dump_json() for d in compiled.route_many(twice)]
+    b = [d.model_dump_json() for d in durable.route_many(twice)]
+    assert a == b and a[: len(items)] == a[len(items):]
+    assert any("calendar.unknown_year" in line for line in a)
 
 
 # ---- rejections -----------------------------------------------------------------------------------
