@@ -516,3 +516,42 @@ def test_a_gap_in_edited_rules_rejects_with_the_table_named(tmp_path: Path) -> N
     (decision,) = edited.route_many([issue("C01")])
     assert decision.errors[0].code == "rules-gap" and decision.errors[0].file.endswith("routing.toml")
     assert edited.route(issue("C06")).status == "routed"
+
+
+# ---- powerlist route: one warning line on stderr for provisional deadlines -------------------------
+
+
+def _route_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: list[dict[str, object]], rules: RuleSet) -> tuple[int, str, str]:
+    from typer.testing import CliRunner
+
+    from powerlist.cli import app
+    from powerlist.cli import route as route_cli
+
+    tiny = tiny_catalog()
+    monkeypatch.setattr(route_cli, "_router", lambda engine, catalogs, rules_dir: Router(tiny, rules, engine=engine.value))
+    if not any(c.name == "route" for c in app.registered_commands):
+        route_cli.register(app)
+    path = tmp_path / "issues.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["route", str(path)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_route_warns_once_on_stderr_and_keeps_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules: RuleSet, router: Router) -> None:
+    rows = [
+        {"id": "1", "received_at": "2026-11-23T10:00:00", "category": "C01", "location": C1},
+        {"id": "2", "received_at": "2026-12-20T10:00:00", "category": "C01", "location": C1, "request_kind": "投诉"},
+        {"id": "3", "received_at": "2027-04-28T09:00:00", "category": "C06", "location": C1},
+    ]
+    code, stdout, stderr = _route_cli(tmp_path, monkeypatch, rows, rules)
+    assert code == 0, stderr
+    expected = "".join(json.dumps(d.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":")) + "\n"
+                       for d in router.route_many(rows))
+    assert [json.loads(line) for line in stdout.splitlines()] == [json.loads(line) for line in expected.splitlines()]
+    (line,) = stderr.splitlines()
+    assert line.startswith("警告 warning: 2 of 3 decision(s) have PROVISIONAL deadlines")
+    assert "2027" in line and "calendar.unknown_year" in line and "调休调整" in line
+    assert "calendar.unknown_year" in stdout  # the step is in the decisions themselves
+    # no provisional deadline: no warning
+    code, stdout, stderr = _route_cli(tmp_path, monkeypatch, rows[:1], rules)
+    assert code == 0 and stderr == ""

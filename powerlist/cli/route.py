@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from ..decision import Decision
 from ..issue import SHANGHAI
 from ..issue_io import read_issues
-from ..router import Router, explain_decision
+from ..router import Router, explain_decision, uses_unknown_year
 from ._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, dumps, err, fail, out, print_json, table, user_errors
 
 PROGRESS_FROM = 500  # rows; shorter inputs finish before a bar is worth drawing
@@ -115,16 +115,37 @@ def _with_progress(decisions: Iterable[Decision], total: int | None) -> Iterator
 
 
 class _Counter:
-    def __init__(self, decisions: Iterable[Decision]) -> None:
+    def __init__(self, decisions: Iterable[Decision], router: Router | None = None) -> None:
         self.decisions = decisions
+        self.router = router
         self.rejected = 0
         self.total = 0
+        self.provisional = 0  # decisions whose deadline used the calendar's unknown-year fallback
+        self.years: set[int] = set()
 
     def __iter__(self) -> Iterator[Decision]:
         for decision in self.decisions:
             self.total += 1
             self.rejected += decision.status == "rejected"
+            if decision.trace and uses_unknown_year(decision):
+                self.provisional += 1
+                if self.router is not None:
+                    for moment in (decision.respond_by, decision.complete_by):
+                        if moment is not None and self.router.calendar.is_provisional_year(moment.astimezone(SHANGHAI).year):
+                            self.years.add(moment.astimezone(SHANGHAI).year)
             yield decision
+
+    def warning(self) -> str | None:
+        """One line for stderr when some deadline is provisional (calendar.unknown_year)."""
+        if not self.provisional:
+            return None
+        years = "、".join(str(y) for y in sorted(self.years)) or "?"
+        return (
+            f"警告 warning: {self.provisional} of {self.total} decision(s) have PROVISIONAL deadlines (暂定时限): "
+            f"the working-day calendar does not know {years}, counted on the fixed-date statutory holidays only "
+            f"(trace step calendar.unknown_year); enter the State Council notice in "
+            f"catalogs/calendar_overrides.xlsx, sheet 调休调整"
+        )
 
 
 def write_jsonl(decisions: Iterable[Decision], stream: TextIO) -> None:
@@ -193,7 +214,7 @@ def route(
     with user_errors():
         router = _router(engine, catalogs, rules)
         records = read_issues(input)
-        counter = _Counter(_with_progress(router.route_many(records), _count_rows(input)))
+        counter = _Counter(_with_progress(router.route_many(records), _count_rows(input)), router)
         if format is Format.xlsx:
             assert out_file is not None
             write_xlsx(counter, out_file)
@@ -210,6 +231,9 @@ def route(
             else:
                 with out_file.open("w", encoding="utf-8-sig" if format is Format.csv else "utf-8", newline="") as handle:
                     writer(counter, handle)
+    warning = counter.warning()
+    if warning is not None:
+        err.print(warning, highlight=False, markup=False, soft_wrap=True)
     if counter.rejected:
         err.print(f"{counter.rejected} of {counter.total} issue(s) rejected (未派单); see their errors", highlight=False)
         raise typer.Exit(EXIT_FINDINGS)
