@@ -93,6 +93,8 @@ class WorkCalendar:
         if unknown_year not in UNKNOWN_YEAR_MODES:
             raise ValueError(f"unknown_year must be one of {', '.join(UNKNOWN_YEAR_MODES)}, not {unknown_year!r}")
         self.unknown_year = unknown_year
+        # The first year whose days may come from the fallback (a plain int for hot paths).
+        self.provisional_from = _FALLBACK_YEARS.start if unknown_year == "statutory" else 10_000
         self.overrides: tuple[CalendarOverride, ...] = tuple(overrides)
         self._override_days: dict[date, bool] = {}
         for row in self.overrides:

@@ -468,13 +468,15 @@ class Plan:
         respond_by = received + delta if delta is not None else calendar.end_of_working_days(received, self.respond_days)
         delta = self.complete_delta
         complete_by = received + delta if delta is not None else calendar.end_of_working_days(received, self.complete_days)
-        if calendar.unknown_year == "statutory":
+        first = calendar.provisional_from
+        if ((self.complete_delta is None and complete_by.year >= first)
+                or (self.respond_delta is None and respond_by.year >= first)):
             # The latest day a working-day count reached; both counts start the day after receipt.
-            last = complete_by if self.complete_delta is None else None
-            if self.respond_delta is None and (last is None or respond_by > last):
+            last = complete_by if self.complete_delta is None else respond_by
+            if self.respond_delta is None and respond_by > last:
                 last = respond_by
-            if last is not None and calendar.is_provisional_year(last.year):
-                years = calendar.provisional_years(received.date() + timedelta(days=1), last.date())
+            years = calendar.provisional_years(received.date() + timedelta(days=1), last.date())
+            if years:
                 trace = trace + (unknown_year_step(years),)
         return _built({
             "issue_id": issue.id,
