@@ -72,7 +72,11 @@ UNKNOWN_YEAR_MODES = ("statutory", "error")
 FALLBACK_LAST_YEAR = 2030
 _FALLBACK_YEARS = range(_KNOWN_YEARS.stop, FALLBACK_LAST_YEAR + 1)
 # 《全国年节及纪念日放假办法》 (2024 revision): the holidays on fixed solar dates.
-_FIXED_HOLIDAYS = ((1, 1, "元旦"), (5, 1, "劳动节"), (5, 2, "劳动节"), (10, 1, "国庆节"), (10, 2, "国庆节"), (10, 3, "国庆节"))
+_FIXED_HOLIDAYS = (
+    (1, 1, "元旦"),
+    (5, 1, "劳动节"), (5, 2, "劳动节"),
+    (10, 1, "国庆节"), (10, 2, "国庆节"), (10, 3, "国庆节"),
+)
 
 
 def statutory_holidays(year: int) -> dict[date, str]:
