@@ -316,7 +316,9 @@ class Escalator:
             snapshot = self.store.get(case_id)
             if snapshot is None:
                 raise PowerlistError(f"no case {case_id!r} in the store")
-            actor = by or snapshot.assignee["code"]
+            # A mistyped acting unit would count as one more unit returning the case (争议):
+            # it must be a unit of the case or of the catalog.
+            actor = self._resolve_unit(snapshot, by, field="by")["code"] if by else snapshot.assignee["code"]
             data = {key: _plain(value) for key, value in details.items() if value is not None}
             if ev is Event.EVALUATE:
                 satisfaction = Satisfaction.parse(details.get("satisfaction", ""))
@@ -355,7 +357,7 @@ class Escalator:
             self.store.append(case_id, [NewEvent(when, ev, actor, None, data)])
         return self.case(case_id)
 
-    def _resolve_unit(self, snapshot: Snapshot, code: str) -> dict[str, Any]:
+    def _resolve_unit(self, snapshot: Snapshot, code: str, field: str = "to") -> dict[str, Any]:
         known = [snapshot.lead, snapshot.assignee, *snapshot.path, *(h["unit"] for h in snapshot.holders)]
         for unit in known:
             if unit["code"] == code:
@@ -363,7 +365,11 @@ class Escalator:
         if self.catalog is not None and code in self.catalog.units:
             unit = self.catalog.units[code]
             return {"code": unit.code, "name": unit.name, "level": unit.level.value}
-        raise InputError([Problem(message="unknown unit", field="to", value=code, code="unknown-unit")], "invalid unit")
+        raise InputError(
+            [Problem(message="unknown unit: not a unit of this case nor of the catalog", field=field,
+                     value=code, code="unknown-unit")],
+            "invalid unit",
+        )
 
     # ---- ticking -----------------------------------------------------------------------------
 

@@ -444,3 +444,29 @@ def test_rules_without_escalation_tables_are_refused(tmp_path: Any) -> None:
     (tmp_path / "other.toml").write_text('[[tables]]\nname = "t"\nhit_policy = "first"\ninputs = ["a"]\noutputs = ["b"]\nrows = [ { when = { a = 1 }, then = { b = 2 } } ]\n', encoding="utf-8")
     with pytest.raises(InputError, match="escalation"):
         Escalator(SQLiteCaseStore(), None, RuleSet.load(tmp_path))
+
+
+def test_a_mistyped_acting_unit_is_refused_and_changes_nothing(tmp_path) -> None:
+    """A typo in --by would otherwise count as one more unit returning the case (争议)."""
+    from datetime import datetime
+
+    from powerlist.errors import InputError
+    from powerlist.escalator import Escalator
+    from powerlist.router import Router
+    from powerlist.store import SQLiteCaseStore
+
+    esc = Escalator(SQLiteCaseStore(tmp_path / "c.db"), Router.default())
+    case = esc.open({"id": "T1", "received_at": "2026-11-23T09:00:00", "category": "BJ0104",
+                     "location": "420202001001"})
+    before = esc.case("T1").history
+    try:
+        esc.record("T1", "return", datetime(2026, 11, 23, 10), by="420202001-XX")
+    except InputError as error:
+        assert error.problems[0].field == "by"
+        assert error.problems[0].value == "420202001-XX"
+    else:
+        raise AssertionError("an unknown acting unit was accepted")
+    assert esc.case("T1").history == before
+    lead = case.lead["code"]
+    esc.record("T1", "respond", datetime(2026, 11, 23, 10), by=lead)
+    assert esc.case("T1").history[-1].actor == lead
