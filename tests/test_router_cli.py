@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -145,3 +146,77 @@ def test_schemas_match_the_models() -> None:
     decision = decision_schema()
     assert set(decision["properties"]) == set(Decision.model_fields)
     assert decision["properties"]["respond_by"]["anyOf"][0]["type"] == "string"
+
+
+def _schema_errors(value: Any, schema: dict[str, Any], root: dict[str, Any], at: str = "$") -> list[str]:
+    """A small JSON Schema (2020-12) checker for the keywords our schemas use, with the
+    date-time format asserted (RFC 3339: an offset is required)."""
+    import re
+    from datetime import datetime
+
+    if "$ref" in schema:
+        schema = root["$defs"][schema["$ref"].rsplit("/", 1)[1]]
+    if "anyOf" in schema:
+        if all(_schema_errors(value, option, root, at) for option in schema["anyOf"]):
+            return [f"{at}: {value!r} matches no option"]
+        return []
+    problems: list[str] = []
+    kinds = {"string": str, "integer": int, "boolean": bool, "array": (list, tuple), "object": dict, "null": type(None)}
+    kind = schema.get("type")
+    if kind is not None and not isinstance(value, kinds[kind]) or (kind == "integer" and isinstance(value, bool)):
+        return [f"{at}: {value!r} is not {kind}"]
+    if "enum" in schema and value not in schema["enum"]:
+        problems.append(f"{at}: {value!r} not in {schema['enum']}")
+    if isinstance(value, str):
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            problems.append(f"{at}: {value!r} does not match {schema['pattern']}")
+        if schema.get("format") == "date-time":
+            try:
+                ok = datetime.fromisoformat(value).tzinfo is not None and "T" in value.upper()
+            except ValueError:
+                ok = False
+            if not ok:
+                problems.append(f"{at}: {value!r} is not an RFC 3339 date-time")
+        if len(value) < schema.get("minLength", 0) or len(value) > schema.get("maxLength", len(value)):
+            problems.append(f"{at}: length out of bounds")
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        problems += [f"{at}: missing {key}" for key in schema.get("required", []) if key not in value]
+        if schema.get("additionalProperties") is False:
+            problems += [f"{at}: unexpected {key}" for key in value if key not in properties]
+        for key, item in value.items():
+            if key in properties:
+                problems += _schema_errors(item, properties[key], root, f"{at}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for n, item in enumerate(value):
+            problems += _schema_errors(item, schema["items"], root, f"{at}[{n}]")
+    return problems
+
+
+def test_the_shipped_sample_and_its_decisions_satisfy_the_exported_schemas() -> None:
+    # Another system validates against these schemas: the library's own sample (naive
+    # received_at, Chinese request kinds) must pass, and so must every decision it gives.
+    from powerlist.schema import decision_schema, issue_schema
+
+    issue, decision = issue_schema(), decision_schema()
+    lines = route_cli.demo_issues_path().read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    for record in records:
+        assert _schema_errors(record, issue, issue) == []
+    router = Router.default()
+    for record in records:
+        assert _schema_errors(router.route(record).model_dump(mode="json"), decision, decision) == []
+    rejected = next(router.route_many([{"id": "x"}])).model_dump(mode="json")
+    assert _schema_errors(rejected, decision, decision) == []
+
+
+def test_the_issue_schema_still_rejects_what_the_library_rejects() -> None:
+    from powerlist.schema import issue_schema
+
+    schema = issue_schema()
+    base = {"id": "A", "received_at": "2026-11-23T09:12:00", "category": "RX0302", "location": "420202001"}
+    assert _schema_errors(base, schema, schema) == []
+    for field, value in [("received_at", "2026-13-01T09:00:00"), ("received_at", "yesterday"),
+                         ("received_at", "2026-11-23T25:00"), ("request_kind", "抱怨"),
+                         ("request_kind", "help me")]:
+        assert _schema_errors({**base, field: value}, schema, schema), (field, value)
