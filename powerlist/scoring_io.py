@@ -368,8 +368,9 @@ def whistle_from_case(case: Any) -> WhistleRecord | None:
     is followed by any take-over by another unit: the return was accepted, so the whistle was
     wrongly routed (`returned`, against the street's 呼叫质效). Its response is its first 报到
     while it held the case, against the respond_by it was given; its completion is its last 办结
-    (cleared by a 重办), against the latest complete_by while it held the case (extensions are
-    penalised separately). 推诿 is a `推诿` finding against it. `street_held_power`: the street's
+    (cleared by a 重办), against the complete_by it was given as moved by its extensions (延期) and
+    reopenings (重办), both penalised separately, and by nothing else: a supervision urge's or a send-back's new deadline
+    does not excuse a deadline already missed. 推诿 is a `推诿` finding against it. `street_held_power`: the street's
     own office holds a power of the case (the catalog's holders) or the case was re-routed to it.
     Cases never dispatched to a unit other than the street's own office or a community are not
     whistles to a department and give None.
@@ -401,7 +402,12 @@ def whistle_from_case(case: Any) -> WhistleRecord | None:
                 responded_at = completed_at = None
                 extensions = reopened = 0
         if unit is not None and state.assignee["code"] == unit["code"]:
-            complete_by = state.complete_by
+            # Only an extension (延期) or a reopening (重办: a new round of work, penalised
+            # separately) moves the deadline the unit is scored against: a new deadline set by a
+            # supervision office's urge (督办催办), a listing under supervision or a case sent back
+            # to it after a return does not erase the lateness it already has.
+            if event in (Event.EXTEND, Event.REOPEN) or complete_by is None:
+                complete_by = state.complete_by
             if respond_by is None:
                 respond_by = state.respond_by
         if event is Event.EVALUATE:

@@ -163,3 +163,19 @@ def test_any_valid_history_gives_a_sound_record_or_none(history: CaseHistory) ->
     figures = score_whistle(record)
     for value in (figures.response, figures.completion, figures.satisfaction):
         assert value is None or 0 <= value <= 100
+
+
+def test_a_supervision_urge_does_not_excuse_a_missed_deadline(tmp_path: Path) -> None:
+    """The supervision office's new deadline (督办催办) is the case's, not the unit's score: a
+    unit that missed complete_by and finished before the urged deadline is still late."""
+    s = SQLiteCaseStore(tmp_path / "cases.db")
+    _open(s, "U1", MARKET, _t(1))
+    _do(s, "U1", _t(1, 10), Event.RESPOND, MARKET["code"])
+    # complete_by was _t(6); never extended, listed and urged with a new deadline
+    _do(s, "U1", _t(7), Event.SUPERVISE, SUPERVISION["code"], to=MARKET, restart=False, complete_by=stamp(_t(20)))
+    _do(s, "U1", _t(21), Event.REMIND, SUPERVISION["code"], complete_by=stamp(_t(30)))
+    _do(s, "U1", _t(25), Event.COMPLETE, MARKET["code"])
+    (record,) = records_from_store(s, Q3)
+    assert record.complete_by == _t(6)
+    assert record.completed_at == _t(25)
+    s.close()
