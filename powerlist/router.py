@@ -38,7 +38,7 @@ from .catalog import Catalog
 from .decision import Decision, PowerRef, TraceStep, UnitRef, Whistle
 from .engines import ENGINES, TableEvaluator, make_evaluator
 from .errors import InputError, Problem
-from .issue import Issue
+from .issue import Issue, code_text
 from .models import Category, DelegationMode, Grade, Level, PowerItem, Street, Unit, UnitKind
 from .tables import DecisionTable, RuleSet
 
@@ -219,20 +219,42 @@ def powers_at(catalog: Catalog, category: Category, street: Street) -> Powers:
     )
 
 
+UNKNOWN_CATEGORY = "unknown category: not in the taxonomy (taxonomy.xlsx, sheet 问题分类)"
+UNKNOWN_LOCATION = "unknown location: neither a street nor a community code of the catalog (organisation.xlsx)"
+
+
+def reference_problems(catalog: Catalog, raw: Any, failed: Iterable[str | None] = ()) -> list[Problem]:
+    """The unknown category or location of an issue that failed validation on other fields, so
+    that one rejection names every problem, not only the first kind found. Fields that failed
+    validation themselves (listed in `failed`) are not judged again."""
+    from .issue_io import canonical
+
+    if isinstance(raw, BaseModel):
+        raw = raw.model_dump()
+    if not isinstance(raw, Mapping):
+        return []
+    data, _ = canonical(dict(raw))
+    skip = set(failed)
+    problems: list[Problem] = []
+    category = code_text(data.get("category"))
+    if "category" not in skip and isinstance(category, str) and category.strip() and category.strip() not in catalog.categories:
+        problems.append(_problem(UNKNOWN_CATEGORY, "category", category.strip(), "unknown-category"))
+    location = code_text(data.get("location"))
+    if "location" not in skip and isinstance(location, str) and location.strip() and catalog.street_of(location.strip()) is None:
+        problems.append(_problem(UNKNOWN_LOCATION, "location", location.strip(), "unknown-location"))
+    return problems
+
+
 def locate(catalog: Catalog, category_code: str, location: str, powers: Callable[[Catalog, Category, Street], Powers] = powers_at) -> Located:
     """Stage 1. Raises InputError naming an unknown category or location. `powers` computes
     stage 1a (the compiled engine passes a memoised `powers_at`)."""
     problems: list[Problem] = []
     category = catalog.categories.get(category_code)
     if category is None:
-        problems.append(
-            _problem("unknown category: not in the taxonomy (taxonomy.xlsx, sheet 问题分类)", "category", category_code, "unknown-category")
-        )
+        problems.append(_problem(UNKNOWN_CATEGORY, "category", category_code, "unknown-category"))
     street = catalog.street_of(location)
     if street is None:
-        problems.append(
-            _problem("unknown location: neither a street nor a community code of the catalog (organisation.xlsx)", "location", location, "unknown-location")
-        )
+        problems.append(_problem(UNKNOWN_LOCATION, "location", location, "unknown-location"))
     if problems:
         raise InputError(problems, "cannot route the issue")
     assert category is not None and street is not None
@@ -668,7 +690,9 @@ class Router:
             try:
                 issue = as_issue(issue)
             except ValidationError as error:
-                raise InputError(validation_problems(error), "invalid issue") from None
+                problems = validation_problems(error)
+                problems += reference_problems(self.catalog, issue, (p.field for p in problems))
+                raise InputError(problems, "invalid issue") from None
         return self._decide(issue)
 
     def route_many(self, items: Iterable[Any]) -> Iterator[Decision]:
@@ -687,7 +711,8 @@ class Router:
             try:
                 issue = raw if isinstance(raw, Issue) else as_issue(raw)
             except (ValidationError, InputError) as error:
-                problems = validation_problems(error) if isinstance(error, ValidationError) else error.problems
+                problems = validation_problems(error) if isinstance(error, ValidationError) else list(error.problems)
+                problems += reference_problems(self.catalog, raw, (p.field for p in problems))
                 issue_id = record.issue_id(position) if record else _raw_id(raw, position)
                 yield self.rejected(issue_id, [record.locate(p) for p in problems] if record else problems, raw)
                 continue

@@ -427,6 +427,29 @@ def test_single_issue_api_raises_located_errors(router: Router) -> None:
     assert caught.value.problems[0].field == "repeat_count"
 
 
+def test_a_rejection_names_every_problem_of_the_issue(router: Router, tmp_path: Path) -> None:
+    # An invalid field must not hide an unknown category or location of the same issue: the
+    # resident's record is fixed once, not once per kind of problem.
+    bad = issue("NOPE", "999", received_at="yesterday", repeat_count=-1)
+    expected = {("received_at", "datetime_from_date_parsing"), ("repeat_count", "greater_than_equal"),
+                ("category", "unknown-category"), ("location", "unknown-location")}
+    with pytest.raises(InputError) as caught:
+        router.route(bad)
+    assert {(p.field, p.code) for p in caught.value.problems} == expected
+    (decision,) = router.route_many([bad])
+    assert decision.status == "rejected" and {(p.field, p.code) for p in decision.errors} == expected
+    # a field that failed validation itself is not judged again, and a known place is not named
+    (decision,) = router.route_many([issue("C01", received_at="yesterday")])
+    assert [p.field for p in decision.errors] == ["received_at"]
+    # from a file, each problem keeps its row
+    from powerlist.issue_io import read_issues
+
+    path = tmp_path / "i.jsonl"
+    path.write_text(json.dumps({**bad, "id": "F1"}) + "\n", encoding="utf-8")
+    (decision,) = router.route_many(read_issues(path))
+    assert {(p.field, p.row) for p in decision.errors} == {(f, 1) for f, _ in expected}
+
+
 def test_route_many_never_stops(router: Router) -> None:
     items = [
         issue("C01"),
