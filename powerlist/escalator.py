@@ -69,6 +69,7 @@ from .lifecycle import (
     stamp,
     unstamp,
 )
+from .models import DelegationMode
 from .store import ActionRow, CaseRecord, CaseStore, NewEvent
 from .tables import Row, RuleSet
 
@@ -95,6 +96,7 @@ _TABLES = (
     "esc_review",
     "esc_accountability",
 )
+_MODE_LABELS = {mode.value: mode.label for mode in DelegationMode}
 _TABLE_BY_KIND = {
     "review": "esc_review",
     "late": "esc_response_late",
@@ -319,6 +321,16 @@ class Escalator:
             # A mistyped acting unit would count as one more unit returning the case (争议):
             # it must be a unit of the case or of the catalog.
             actor = self._resolve_unit(snapshot, by, field="by")["code"] if by else snapshot.assignee["code"]
+            if ev is Event.RETURN and actor != snapshot.assignee["code"]:
+                # Only the unit the case is dispatched to can send it back (退单); a return by any
+                # other unit would count it among the units returning the case (争议) and could
+                # make it 推诿 for a case it never held.
+                raise InputError(
+                    [Problem(message=f"only the unit holding the case ({snapshot.assignee['code']} "
+                             f"{snapshot.assignee['name']}) can return it", field="by", value=actor,
+                             code="not-holding")],
+                    "invalid return",
+                )
             data = {key: _plain(value) for key, value in details.items() if value is not None}
             if ev is Event.EVALUATE:
                 satisfaction = Satisfaction.parse(details.get("satisfaction", ""))
@@ -338,6 +350,13 @@ class Escalator:
             elif ev is Event.EXTEND:
                 until = details.get("until")
                 data["complete_by"] = stamp(until) if isinstance(until, datetime) else self._extended(snapshot)
+                if snapshot.complete_by is not None and data["complete_by"] <= snapshot.complete_by:
+                    raise InputError(
+                        [Problem(message=f"an extension must end after the current completion deadline "
+                                 f"{local(snapshot.complete_by)}", field="until", value=local(data["complete_by"]),
+                                 code="not-an-extension")],
+                        "invalid extension",
+                    )
                 data.pop("until", None)
                 data["hard"] = snapshot.extensions + 1 >= self.params["hard_extensions"]
             elif ev is Event.REOPEN:
@@ -592,7 +611,8 @@ class Escalator:
             return "清单中无持有单位"
         h = held[0]
         basis = "；".join(h["legal_basis"]) or "（清单未载实施依据）"
-        return f"依权责清单，事项 {h['power']} {h['name']} 由 {h['unit']['name']} 承接（{h.get('mode', '')}），实施依据：{basis}"
+        mode = _MODE_LABELS.get(h.get("mode", ""), h.get("mode", ""))
+        return f"依权责清单，事项 {h['power']} {h['name']} 由 {h['unit']['name']} 承接（{mode}），实施依据：{basis}"
 
     def _extended(self, s: Snapshot) -> str:
         base = s.complete_by or s.last_at
@@ -656,9 +676,32 @@ def _check_rules(rules: RuleSet) -> dict[str, Any]:
             problems.append(Problem(message=f"[params] {key} is a count and must be at least 1", file=path, field=key, value=str(value)))
     if params.get("accountability_period") not in ("month", "quarter", "year"):
         problems.append(Problem(message="accountability_period is month, quarter or year", file=path, field="accountability_period"))
+    ladder = [(key, params.get(key)) for key in ("criticism_findings", "interview_findings", "referral_findings")]
+    if all(isinstance(v, int) and not isinstance(v, bool) for _, v in ladder):
+        for (low_key, low), (high_key, high) in zip(ladder, ladder[1:]):
+            if high <= low:
+                # The ladder is 通报批评 → 约谈 → 问责: a later step must need more findings, or a
+                # unit would be interviewed or referred before (or without) being criticised.
+                problems.append(Problem(message=f"[params] {high_key} ({high}) must be greater than "
+                                        f"{low_key} ({low}): 通报批评 → 约谈 → 问责 is a ladder",
+                                        file=path, field=high_key, value=str(high)))
     for name in _TABLES:
         if name not in rules.tables:
             problems.append(Problem(message=f"table {name!r} is missing", file=path, field=name))
+    accountable = params.get("accountable_findings")
+    if isinstance(accountable, list) and not problems:
+        produced = {
+            str(row.then.get("finding"))
+            for name in _TABLES
+            for row in rules.table(name).rows
+            if row.then.get("finding")
+        }
+        for value in accountable:
+            if not isinstance(value, str) or value not in produced:
+                # A mistyped finding would silently never count towards the ladder.
+                problems.append(Problem(message="[params] accountable_findings names a finding no "
+                                        f"escalation table records; findings: {'、'.join(sorted(produced))}",
+                                        file=path, field="accountable_findings", value=str(value)))
     if problems:
         raise InputError(problems, "invalid escalation rules")
     return dict(params)

@@ -363,7 +363,7 @@ def run(scenario_value: Any, check: bool = False) -> tuple[Escalator, list[Any],
                 esc.record(case_id, event, clock, by=by, **details)
                 recorded += 1
                 log.append((case_id, "recorded", event))
-            except TransitionError:
+            except (TransitionError, InputError):  # InputError: a return by a unit not holding the case
                 if check:
                     assert esc.case(case_id) == before, "a refused event changed the case"
         if check:
@@ -470,3 +470,59 @@ def test_a_mistyped_acting_unit_is_refused_and_changes_nothing(tmp_path) -> None
     lead = case.lead["code"]
     esc.record("T1", "respond", datetime(2026, 11, 23, 10), by=lead)
     assert esc.case("T1").history[-1].actor == lead
+
+
+def test_only_the_unit_holding_the_case_can_return_it() -> None:
+    """A return by a unit the case was never sent to would count among the units returning it
+    (争议) and could make it 推诿 for a case that unit never held."""
+    esc = escalator()
+    esc.open_decision(decision(lead=STREET), received_at=T0)
+    before = esc.case("I1").history
+    with pytest.raises(InputError) as caught:
+        esc.record("I1", "return", hours(1), by=STATIONED.code)
+    assert caught.value.problems[0].field == "by" and caught.value.problems[0].code == "not-holding"
+    assert esc.case("I1").history == before
+    esc.record("I1", "return", hours(1), by=STREET.code)
+    assert esc.case("I1").state is State.RETURNED
+
+
+def test_an_extension_must_end_after_the_current_deadline() -> None:
+    esc = escalator()
+    esc.open_decision(decision(), received_at=T0)
+    esc.record("I1", "respond", hours(1))
+    before = esc.case("I1")
+    with pytest.raises(InputError) as caught:
+        esc.record("I1", "extend", hours(2), until=hours(3))
+    assert caught.value.problems[0].field == "until"
+    assert esc.case("I1").history == before.history
+    esc.record("I1", "extend", hours(2), until=hours(500))
+    assert esc.case("I1").snapshot.extensions == 1
+
+
+@pytest.mark.parametrize(
+    ("replace", "field"),
+    [
+        (("interview_findings = 5", "interview_findings = 3"), "interview_findings"),
+        (("referral_findings = 8", "referral_findings = 4"), "referral_findings"),
+        (('"到位不作为", "推诿"]', '"到位不做为", "推诿"]'), "accountable_findings"),
+    ],
+)
+def test_the_accountability_ladder_is_checked(tmp_path: Any, replace: tuple[str, str], field: str) -> None:
+    from powerlist.resources import rules_dir
+
+    text = (rules_dir() / "escalation.toml").read_text(encoding="utf-8")
+    assert replace[0] in text
+    (tmp_path / "escalation.toml").write_text(text.replace(*replace), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        Escalator(SQLiteCaseStore(), None, RuleSet.load(tmp_path))
+    assert field in {p.field for p in caught.value.problems}
+
+
+def test_buck_passing_cites_the_mode_in_chinese() -> None:
+    esc = escalator()
+    esc.open_decision(decision(lead=STATIONED), received_at=T0)
+    esc.record("I1", "return", hours(1))
+    (action,) = esc.tick(hours(2))
+    assert action.finding == "推诿"
+    assert "stationed" not in action.reason and "delegated" not in action.reason
+    assert any(f"（{mode.label}）" in action.reason for mode in DelegationMode)

@@ -79,8 +79,11 @@ def test_a_holder_returning_its_own_power_is_buck_passing_citing_the_list(world:
         if not case.snapshot.holders:
             continue
         holding = case.snapshot.holders[0]
+        if holding["unit"]["code"] != case.assignee["code"]:
+            # only the unit a case is dispatched to can return it
+            esc.record(issue.id, "dispatch", at, to=holding["unit"]["code"])
         try:
-            esc.record(issue.id, "respond", at, by=case.assignee["code"])
+            esc.record(issue.id, "respond", at, by=holding["unit"]["code"])
         except PowerlistError:
             pass
         esc.record(issue.id, "return", at + timedelta(minutes=1), by=holding["unit"]["code"])
@@ -131,6 +134,8 @@ def test_shipped_catalogs_end_to_end(tmp_path: Any) -> None:
     # a unit holding a power returns its case: 推诿, citing the power and its legal basis
     held = next(case for case in opened if case.snapshot.holders)
     holding = held.snapshot.holders[0]
+    if holding["unit"]["code"] != held.assignee["code"]:
+        esc.record(held.case_id, "dispatch", start, to=holding["unit"]["code"])  # only the unit holding a case returns it
     esc.record(held.case_id, "return", start + timedelta(minutes=1), by=holding["unit"]["code"])
     first = esc.tick(start + timedelta(minutes=2))
     passing = [a for a in first if a.case_id == held.case_id and a.finding == "推诿"]
