@@ -221,3 +221,20 @@ def test_rules_check_refuses_invalid_rules(tmp_path: Path) -> None:
     result = runner.invoke(app, ["rules", "check", "--rules", str(tmp_path), "--json"])
     assert result.exit_code == 1
     assert json.loads(result.stdout)["ok"] is False
+
+
+def test_cli_what_if_alone_audits_the_proposed_delegation(tmp_path: Path, history: Path) -> None:
+    """A what-if over a proposed delegation with a planted fault fails: the staffing office
+    must not see "ok" for a delegation that hands a stationed power down."""
+    out = tmp_path / "what-if.xlsx"
+    result = runner.invoke(app, ["audit", "--what-if", str(DATA / "stationed.xlsx"), "--history",
+                                 str(history), "--json", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is False
+    assert payload["file"] == str(DATA / "stationed.xlsx")
+    assert any(f["code"] == "PL301" for f in payload["findings"])
+    assert payload["what_if"]["streets"]
+    book = load_workbook(out)
+    assert "模拟-街道" in book.sheetnames
+    assert any(name.startswith("原表") for name in book.sheetnames)

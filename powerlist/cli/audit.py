@@ -47,7 +47,8 @@ def audit(
 ) -> None:
     """审核 audit: check a delegation workbook before powers go down (职责准入); exit 1 when
     any error-severity finding. With --history, also whistles per member of staff; with
-    --what-if, compare today's delegation with the proposed one over the history."""
+    --what-if, compare today's delegation with the proposed one over the history (without FILE,
+    the proposed workbook itself is the one audited)."""
     if file is None and what_if_path is None:
         fail("give a delegation workbook to audit, or --what-if DELEGATION.xlsx", EXIT_USAGE)
     if what_if_path is not None and history is None:
@@ -70,6 +71,14 @@ def audit(
             proposed = read_audit_workbook(what_if_path, catalog)
             result = what_if(catalog, proposed, rule_set, records, config,
                              history=str(history))
+            if file is None:
+                # A proposed delegation is audited before its workload is simulated: a what-if
+                # over a delegation with a missing legal basis or a stationed power handed down
+                # must not pass as "ok".
+                file = what_if_path
+                tally = route_history(proposed_catalog(catalog, proposed), rule_set, records)
+                findings = audit_workbook(proposed, catalog, config,
+                                          street_loads(tally, months_spanned(records)))
         if out_path is not None:
             write_report(out_path, findings, source=file, source_name=str(file) if file else None,
                          what_if=result)
