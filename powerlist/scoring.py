@@ -817,7 +817,7 @@ class AnnualResult(BaseModel):
 
     subject: str
     kind: SubjectKind
-    score: Fraction | Decimal
+    score: Fraction | Decimal | None  # None only for a vetoed unit without both scores
     passed: bool
     vetoed: bool
     reasons: tuple[str, ...] = ()
@@ -1471,7 +1471,8 @@ def annual_results(
     vetoes: Iterable[Veto] = (),
     pass_mark: Number | None = None,
 ) -> tuple[AnnualResult, ...]:
-    """Fold a year's whistle scores into the annual assessment of every unit with both scores.
+    """Fold a year's whistle scores into the annual assessment of every unit with both scores;
+    a unit vetoed in the period is always listed, as failed, even without a score to fold.
 
     `other_scores` maps a unit or street code to its other assessment score (0–100). The weights
     are checked against the floors before anything is computed; vetoes dated in the period fail.
@@ -1484,11 +1485,41 @@ def annual_results(
         ("department", d.unit, d.name, d.score, department_weight) for d in scores.departments
     ]
     subjects += [("street", s.street, s.name, s.score, street_weight) for s in scores.streets]
+    kinds: dict[str, tuple[SubjectKind, str | None, Fraction | None]] = {}
     for kind, code, name, whistle, weight in subjects:
+        kinds.setdefault(code, (kind, name, whistle))
         if whistle is None or code not in other_scores:
             continue
         result = annual_result(code, whistle, other_scores[code], weight, kind, vetoes, scores.period, pass_mark)
         found.append(result.model_copy(update={"name": name}))
+    # A veto fails the unit whatever its score — also when it has no score to fold (no scored
+    # whistle in the year, or no other assessment score): it is listed as failed, not left out.
+    assessed = {r.subject for r in found}
+    for subject in sorted({v.subject for v in vetoes} - assessed):
+        own = vetoes_for(subject, vetoes, scores.period)
+        if not own:
+            continue
+        kind, name, whistle = kinds.get(subject, ("street" if subject.isdigit() else "department", None, None))
+        other = other_scores.get(subject)
+        missing = []
+        if whistle is None:
+            missing.append("无可评分的吹哨 (no scored whistle in the period)")
+        if other is None:
+            missing.append("无其他考核得分 (no other assessment score)")
+        found.append(
+            AnnualResult(
+                subject=subject,
+                kind=kind,
+                score=None,
+                passed=False,
+                vetoed=True,
+                reasons=(*(v.reason for v in own), "年度得分无法折算：" + "；".join(missing)),
+                vetoes=own,
+                whistle_score=whistle,
+                other_score=None if other is None else _kept(other),
+                name=name,
+            )
+        )
     return tuple(sorted(found, key=lambda r: (r.kind != "department", r.subject)))
 
 

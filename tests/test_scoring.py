@@ -480,3 +480,26 @@ def test_bad_component_parameters_are_located(tmp_path: Path) -> None:
         ("params.components.third_party_weight", 10),
         ("params.components.mystery", 11),
     }
+
+
+def test_a_vetoed_unit_without_a_score_to_fold_is_still_listed_as_failed() -> None:
+    """一票否决 fails the unit whatever its score — it must not drop out of the annual list
+    because it had no scored whistle or no other assessment score."""
+    from powerlist.scoring import annual_results
+
+    year = Period.parse("2026")
+    scores = score_period([_record(case_id="A")], year)
+    vetoes = [
+        Veto(subject="420202-housing", item="安全生产", date="2026-05-01", note="事故"),  # no whistle
+        Veto(subject="420202-market", item="环境保护", date="2026-06-01"),  # whistles, no other score
+        Veto(subject="420202-water", item="党风廉政", date="2025-06-01"),  # outside the year
+    ]
+    results = annual_results(scores, {"420202-housing": 90}, vetoes=vetoes)
+    by = {r.subject: r for r in results}
+    assert set(by) == {"420202-housing", "420202-market"}
+    housing = by["420202-housing"]
+    assert housing.kind == "department" and not housing.passed and housing.vetoed and housing.score is None
+    assert "安全生产" in housing.reasons[0] and "无可评分的吹哨" in housing.reasons[-1]
+    assert housing.as_json()["outcome"] == "不合格（一票否决）" and housing.as_json()["score"] is None
+    market = by["420202-market"]
+    assert not market.passed and market.whistle_score == 100 and "无其他考核得分" in market.reasons[-1]
