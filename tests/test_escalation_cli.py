@@ -106,3 +106,28 @@ def test_user_data_is_never_read_as_markup(tmp_path: Path) -> None:
         result = runner.invoke(app, args)
         assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "[/]" in runner.invoke(app, ["cases", "show", "[/]", "--db", db]).stdout
+
+
+def test_record_refuses_options_the_event_does_not_use(tmp_path: Path, issues_file: Path) -> None:
+    db = str(tmp_path / "cases.db")
+    invoke("cases", "open", str(issues_file), "--db", db, "--json")
+    _, before = invoke("cases", "show", "W1", "--db", db, "--json")
+    code, bad = invoke("cases", "record", "W1", "respond", "--at", "2026-07-01T10:00", "--db", db,
+                       "--satisfaction", "满意", "--until", "2026-08-01T00:00", "--json")
+    assert code == 1 and bad["ok"] is False
+    assert {e["field"] for e in bad["errors"]} == {"--satisfaction", "--until"}
+    _, after = invoke("cases", "show", "W1", "--db", db, "--json")
+    assert after["history"] == before["history"]
+
+
+def test_record_accepts_a_catalog_unit_named_by_to(tmp_path: Path, issues_file: Path) -> None:
+    """--to may name any unit of the catalog (here the shipped one), not only the case's."""
+    db = str(tmp_path / "cases.db")
+    invoke("cases", "open", str(issues_file), "--db", db, "--json")
+    code, moved = invoke("cases", "record", "W1", "dispatch", "--to", "420202-CG", "--at", "2026-07-01T10:00",
+                         "--db", db, "--json")
+    assert code == 0, moved
+    assert moved["assignee"]["code"] == "420202-CG" and moved["assignee"]["level"] == "district"
+    code, bad = invoke("cases", "record", "W1", "dispatch", "--to", "420202-XX", "--at", "2026-07-01T10:00",
+                       "--db", db, "--json")
+    assert code == 1 and bad["errors"][0]["code"] == "unknown-unit"

@@ -142,10 +142,22 @@ def record(
     until: Annotated[str | None, typer.Option("--until", help="for extend: the new completion deadline")] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="free text kept in the history (e.g. why a return)")] = None,
     rules: RulesOpt = None,
+    catalogs: CatalogsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Record what a unit or the platform did (报到, 办结, 退单, 延期, 评价 …)."""
     with user_errors(as_json):
+        # An option the event does not use would be dropped or kept as noise in the history;
+        # refuse it so that a mistyped event name is not recorded with the wrong meaning.
+        belongs = {"--satisfaction": ("evaluate",), "--to": ("dispatch", "escalate", "supervise"), "--until": ("extend",)}
+        misplaced = [
+            Problem(message=f"{option} applies to {' / '.join(belongs[option])} only, not to {event!r}", field=option,
+                    value=str(value), code="misplaced-option")
+            for option, value in (("--satisfaction", satisfaction), ("--to", to), ("--until", until))
+            if value is not None and event not in belongs[option]
+        ]
+        if misplaced:
+            raise InputError(misplaced, "options that do not apply to this event")
         if satisfaction is not None and Satisfaction.parse(satisfaction) is None:
             raise InputError([Problem(
                 message="satisfaction is one of " + ", ".join(f"{v.value} ({label})" for v, label in SATISFACTION_LABELS.items()),
@@ -155,7 +167,13 @@ def record(
         if until is not None:
             details["until"] = _time(until, "--until")
         store = _existing(db)
-        esc = Escalator(store, None, _rules(rules))
+        # A unit named by --by or --to may be any unit of the catalog, not only one of the case.
+        catalog = None
+        if by is not None or to is not None:
+            from ..catalog_loader import load_catalogs
+
+            catalog = load_catalogs(catalogs)
+        esc = Escalator(store, None, _rules(rules), catalog=catalog)
         case = esc.record(case_id, event, when, by=by, **{k: v for k, v in details.items() if v is not None})
         store.close()
     if as_json:
