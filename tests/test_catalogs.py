@@ -311,6 +311,34 @@ def test_cli_check_json(tmp_path: Path, cli: typer.Typer) -> None:
     assert payload["errors"][0]["file"] == str(bad)
 
 
+def test_cli_check_takes_every_workbook_of_a_catalog(tmp_path: Path, cli: typer.Typer) -> None:
+    # `powerlist catalog check catalogs/*.xlsx`: the organisation, taxonomy and calendar
+    # workbooks are checked with their directory (they are not power lists), and a catalog's
+    # delegation.xlsx against its own streets, not the shipped city's.
+    root = write_catalog(tmp_path / "c", 街道=ORG["街道"][1] + [["420202009", "新城街道", "420202", 20, "示意", "x"]],
+                         街道承接=DELEGATIONS + [[4, "0202", "对占道经营的处罚", "行政处罚", "城管", "x", "新城街道", "下放", "示意"]])
+    files = [str(root / name) for name in FILES]
+    result = CliRunner().invoke(cli, ["catalog", "check", *files, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"ok": True, "items": 4 + 3, "errors": []}  # power list + delegation
+    # a problem in the directory is reported once, however many of its workbooks are named
+    write_catalog(root, 区县=[["420202", "黄石港区", "x"], ["420202", "重复区", "x"]])
+    result = CliRunner().invoke(cli, ["catalog", "check", *files, "--json"])
+    assert result.exit_code == 1
+    errors = json.loads(result.stdout)["errors"]
+    located = [(Path(e["file"]).name, e["sheet"], e["cell"], e["message"]) for e in errors]
+    assert ("organisation.xlsx", "区县") in {(f, s) for f, s, _, _ in located}
+    assert len(located) == len(set(located))
+    # alone, away from its catalog, an organisation workbook is named for what it is
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "organisation.xlsx").write_bytes((root / "organisation.xlsx").read_bytes())
+    result = CliRunner().invoke(cli, ["catalog", "check", str(alone / "organisation.xlsx"), "--json"])
+    assert result.exit_code == 1
+    (error,) = json.loads(result.stdout)["errors"]
+    assert "catalog workbook" in error["message"] and "catalog check DIR" in error["message"]
+
+
 def test_cli_check_text_and_template(tmp_path: Path, cli: typer.Typer) -> None:
     result = CliRunner().invoke(cli, ["catalog", "template", str(tmp_path / "t")])
     assert result.exit_code == 0, result.output

@@ -32,21 +32,49 @@ def check(
     """检查 check: exit 0 when every file loads, 1 otherwise.
 
     A catalogs directory counts its power items; a power list its items; a delegation
-    workbook (a list with a 街道 column) is checked against the shipped catalog and counts
-    its distinct items."""
+    workbook (a list with a 街道 column) counts its distinct items, checked against the
+    catalog it belongs to (the directory it sits in, when that holds all five catalog
+    workbooks) or else the shipped one. The organisation, taxonomy and calendar workbooks are
+    checked with their whole directory and count no items."""
     items = 0
     problems: list[Problem] = []
+    # catalogs directories checked whole, once each: their catalog, or None when it failed
+    directories: dict[Path, Catalog | None] = {}
     for path in paths:
         try:
             if path.is_dir():
-                items += len(load_catalogs(path).items)
+                home = path.resolve()
+                if home not in directories:
+                    directories[home] = None
+                    directories[home] = load_catalogs(path)
+                catalog = directories[home]
+                items += len(catalog.items) if catalog is not None else 0
             elif is_delegation_workbook(path):
-                rows = load_delegation_workbook(path).rows
+                # a catalog's own delegation.xlsx names that catalog's streets, not Huangshi's
+                home = catalog_directory(path)
+                if home is not None and home in directories:
+                    catalog = directories[home]
+                    if catalog is None:
+                        continue  # its catalog failed, and was reported, already
+                elif home is not None:
+                    directories[home] = None
+                    catalog = directories[home] = load_catalogs(path.parent)
+                else:
+                    catalog = None
+                rows = load_delegation_workbook(path, catalog).rows
                 items += len({row.code or row.name for row in rows})
             else:
-                items += len(load_power_list(path))
+                try:
+                    items += len(load_power_list(path))
+                except InputError as error:
+                    sheets = catalog_sheets(path) if _no_power_list_header(error) else ()
+                    if not sheets:
+                        raise
+                    items += _check_catalog_workbook(path, sheets, directories)
         except InputError as error:
             problems += error.problems
+    # a workbook named alone and again through its directory reports its problems once
+    problems = list(dict.fromkeys(problems))
     if as_json:
         print_json({
             "ok": not problems,
@@ -63,6 +91,53 @@ def check(
                   highlight=False)
     if problems:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _no_power_list_header(error: InputError) -> bool:
+    return any(p.code == "no-header" for p in error.problems)
+
+
+def catalog_sheets(path: Path) -> tuple[str, ...]:
+    """The catalog sheets (区县, 街道, 问题分类, 调休调整 …) a workbook has: non-empty when it is
+    one of a catalog's organisation, taxonomy or calendar workbooks rather than a power list."""
+    from ..catalog_loader import SHEET_FIELDS
+    from ..sheets import Workbook
+
+    try:
+        with Workbook(path) as book:
+            return tuple(s.name for s in book.sheets if s.name in SHEET_FIELDS)
+    except InputError:
+        return ()
+
+
+def catalog_directory(path: Path) -> Path | None:
+    """The catalogs directory a workbook belongs to: it has a catalog file's name and sits
+    beside all the others. None for a free-standing workbook."""
+    from ..catalog_loader import FILES
+
+    directory = path.parent.resolve()
+    if path.name in FILES and all((directory / name).is_file() for name in FILES):
+        return directory
+    return None
+
+
+def _check_catalog_workbook(path: Path, sheets: tuple[str, ...],
+                            directories: dict[Path, Catalog | None]) -> int:
+    """A catalog workbook given as a file is checked with its catalog: the directory it sits in,
+    once. It holds no power items itself (power_list.xlsx counts them)."""
+    from ..catalog_loader import FILES
+
+    directory = catalog_directory(path)
+    if directory is None:
+        raise InputError([Problem(
+            message=f"a catalog workbook (sheets {'、'.join(sheets)}), not a power list: it is "
+                    f"checked together with the other catalog workbooks ({'、'.join(FILES)}); "
+                    f"put them in one directory and run `powerlist catalog check DIR`",
+            file=str(path), code="catalog-workbook")], f"{path}: not a power list")
+    if directory not in directories:
+        directories[directory] = None
+        directories[directory] = load_catalogs(path.parent)  # problems name the path as given
+    return 0
 
 
 def show(
