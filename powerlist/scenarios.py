@@ -269,6 +269,9 @@ def actual_text(name: str, decision: Decision) -> str:
     if name == "lead":
         return f"{decision.lead.code} {decision.lead.name}" if decision.lead else ""
     if name == "co_units":
+        # 无 means "routed, with no co-units": a rejected issue has no decision to show
+        if decision.status != "routed":
+            return ""
         return "、".join(f"{u.code} {u.name}" for u in decision.co_units) or "无"
     if name == "respond_by":
         return _shown_time(decision.respond_by)

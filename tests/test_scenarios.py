@@ -115,6 +115,15 @@ def test_an_unexpected_rejection_fails(router: Router, tmp_path: Path) -> None:
     assert result.decision.errors[0].cell == "B2"
 
 
+def test_a_rejected_row_does_not_show_a_matching_actual_beside_a_failed_check(router: Router, tmp_path: Path) -> None:
+    # expected 无 co-units, issue rejected: the actual must not read 无 too, or the failed
+    # check looks like expected == actual
+    path = workbook(tmp_path / "s.xlsx", [["T-1", "not a time", "BJ0102", "420202001", "", "", "", "", "", "无", "", ""]])
+    (result,) = run_scenarios(read_scenarios(path), router)
+    checks = {c.field: c for c in result.checks}
+    assert not checks["co_units"].ok and checks["co_units"].actual == ""
+
+
 def test_bad_expectations_are_located_input_errors(tmp_path: Path) -> None:
     path = workbook(tmp_path / "s.xlsx", [
         ["T-1", datetime(2026, 7, 1, 9), "BJ0102", "420202001", "", "魔法哨", "E", "省", "", "", "明天", ""],
