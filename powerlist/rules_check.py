@@ -162,7 +162,8 @@ def issue_json(issue: Issue) -> dict[str, Any]:
 
 def check_rules(catalog: Catalog, rules: RuleSet) -> RulesReport:
     """Enumerate the domain, run the pipeline, and report gaps, overlaps, masked and
-    unreachable rows of every routing table."""
+    unreachable rows of every routing table; then the same for the escalation tables over the
+    enumerated facts of a due case (a gap there leaves a case due and untouched forever)."""
     findings: list[Finding] = []
     threshold = int(rules.param(ROUTING, "repeat_threshold"))
     repeats = sorted({0, max(0, threshold - 1), threshold})
@@ -223,6 +224,14 @@ def check_rules(catalog: Catalog, rules: RuleSet) -> RulesReport:
         table = rules.table(name)
         log = recorder.logs.get(name) or _TableLog(table)
         findings += _table_findings(table, log)
+    escalation_stats: dict[str, Any] = {}
+    for name in ESCALATION_TABLES:
+        if name in rules.tables:
+            table = rules.table(name)
+            log = _escalation_log(table)
+            findings += _table_findings(table, log)
+            escalation_stats[name] = {"hit_policy": table.hit_policy.value, "rows": len(table.rows),
+                                      "fact_tuples": len(log.matched)}
     stats = {
         "categories": len(catalog.categories),
         "locations": len(locations),
@@ -236,9 +245,59 @@ def check_rules(catalog: Catalog, rules: RuleSet) -> RulesReport:
                           "rows": len(rules.table(name).rows),
                           "fact_tuples": len(recorder.logs[name].matched)
                           if name in recorder.logs else 0} for name in tables},
-        "not_analysed": sorted(t for t in rules.tables if t not in tables),
+        "escalation_tables": escalation_stats,
+        "not_analysed": sorted(t for t in rules.tables if t not in tables and t not in escalation_stats),
     }
     return RulesReport(findings, stats)
+
+
+# ---- the escalation tables (rules/escalation.toml) -------------------------------------------
+#
+# A due case whose facts match no row of its table is left due and untouched: every later tick
+# finds it again and does nothing, so the case is stuck. The escalation facts (see the comment at
+# the top of rules/escalation.toml) are enumerable: booleans, the whistle and the review trigger.
+# Combinations the escalator never produces are left out: a hard case (疑难) is only reviewed
+# while not under supervision; the returning unit can only hold the power when the category has a
+# holder; the accountability ladder's steps imply the lower ones (their thresholds rise).
+
+ESCALATION_TABLES = ("esc_response_due", "esc_response_late", "esc_completion_due", "esc_review",
+                     "esc_accountability")
+_ESCALATION_DOMAIN: dict[str, tuple[Any, ...]] = {
+    "whistle": ("daily", "key", "coordination", "emergency"),
+    "trigger": ("return", "hard"),
+}
+
+
+def _escalation_possible(facts: Mapping[str, Any]) -> bool:
+    if facts.get("trigger") == "hard" and facts.get("supervised") is True:
+        return False
+    if facts.get("returner_holds_power") is True and facts.get("has_holder") is False:
+        return False
+    if facts.get("interview_due") is True and facts.get("criticism_due") is False:
+        return False
+    if facts.get("referral_due") is True and facts.get("interview_due") is False:
+        return False
+    return True
+
+
+def _escalation_log(table: DecisionTable) -> _TableLog:
+    log = _TableLog(table)
+    every = CompiledTable(table.model_copy(update={"hit_policy": HitPolicy.COLLECT}))
+    domains = [_ESCALATION_DOMAIN.get(name, (False, True)) for name in table.inputs]
+    for values in itertools.product(*domains):
+        facts = dict(zip(table.inputs, values))
+        if not _escalation_possible(facts):
+            continue
+        key = tuple((v.__class__, v) for v in values)
+        matched = every.evaluate(facts)
+        log.matched[key] = matched
+        log.facts[key] = facts
+        log.issues[key] = None  # the counter-example is the case's facts (details.facts)
+        if table.hit_policy is HitPolicy.UNIQUE and len(matched) > 1:
+            log.selected[key] = matched[:1]
+        else:
+            log.selected[key] = apply_hit_policy(table, matched)
+    return log
 
 
 def _row_finding(code: str, table: DecisionTable, row: Row | None, zh: str, en: str,

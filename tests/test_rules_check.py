@@ -154,3 +154,36 @@ def test_cli_on_planted_rules(faulty: Path) -> None:
     for code in ("PL1001", "PL1002", "PL1003", "PL1004"):
         assert code in result.output
     assert "counter-example" in result.output and "未通过 failed" in result.output
+
+
+def test_escalation_tables_with_a_planted_gap_and_a_masked_row(tmp_path: Path, catalog: Catalog) -> None:
+    """An escalation table with no row for a due case's facts leaves the case due and untouched
+    at every tick: the check finds it, with the facts of such a case as counter-example."""
+    target = tmp_path / "rules"
+    shutil.copytree(rules_dir(), target)
+    path = target / "escalation.toml"
+    text = path.read_text(encoding="utf-8")
+    edited = drop_row("urge")(text)  # no urge under supervision, in both deadline tables
+    edited = re.sub(r'^(\s*\{ id = "hard",.*)$', lambda m: m.group(1) + '\n  { id = "hard_again", when = '
+                    '{ trigger = "hard" }, then = { action = "note", finding = "", label = "", target = "self" },'
+                    ' why = "masked" },', edited, count=1, flags=re.M)
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+    report = check_rules(catalog, RuleSet.load(target))
+    gaps = by_code(report, "PL1001")
+    assert {dict(f.details)["table"] for f in gaps} == {"esc_response_due", "esc_completion_due"}
+    for gap in gaps:
+        facts = dict(gap.details)["facts"]
+        assert facts["supervised"] is True and facts["has_higher"] is False
+        assert gap.file and gap.file.endswith("escalation.toml")
+    (masked,) = by_code(report, "PL1003")
+    assert dict(masked.details)["row"] == "esc_review.hard_again" and dict(masked.details)["selected"] == "esc_review.hard"
+    assert report.stats["not_analysed"] == []
+
+
+def test_shipped_escalation_tables_are_complete(catalog: Catalog) -> None:
+    report = check_rules(catalog, RuleSet.load())
+    assert set(report.stats["escalation_tables"]) == {"esc_response_due", "esc_response_late",
+                                                      "esc_completion_due", "esc_review",
+                                                      "esc_accountability"}
+    assert not [f for f in report.findings if dict(f.details).get("table", "").startswith("esc_")]
