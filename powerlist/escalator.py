@@ -347,6 +347,8 @@ class Escalator:
                         "invalid evaluation",
                     )
                 data["satisfaction"] = satisfaction.value
+                if "third_party" in data:
+                    data["third_party"] = _survey_score(data["third_party"])
             elif ev is Event.EXTEND:
                 until = details.get("until")
                 data["complete_by"] = stamp(until) if isinstance(until, datetime) else self._extended(snapshot)
@@ -647,6 +649,26 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return str(value)
+
+
+def _survey_score(value: Any) -> str:
+    """A third-party call-back survey score (第三方回访得分), 0–100, kept as exact decimal text:
+    scoring reads it, and a value it cannot read would silently be no survey at all."""
+    from decimal import Decimal, InvalidOperation
+
+    number: Decimal | None = None
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            number = None
+    if number is None or not number.is_finite() or not 0 <= number <= 100:
+        raise InputError(
+            [Problem(message="a third-party survey score is a number from 0 to 100", field="third_party",
+                     value=str(value), code="bad-survey")],
+            "invalid evaluation",
+        )
+    return str(number)
 
 
 def _period(at: str, kind: str) -> str:

@@ -526,3 +526,23 @@ def test_buck_passing_cites_the_mode_in_chinese() -> None:
     assert action.finding == "推诿"
     assert "stationed" not in action.reason and "delegated" not in action.reason
     assert any(f"（{mode.label}）" in action.reason for mode in DelegationMode)
+
+
+def test_a_third_party_survey_score_is_checked_and_reaches_scoring() -> None:
+    from decimal import Decimal
+
+    from powerlist.scoring_io import whistle_from_case
+
+    esc = escalator()
+    esc.open_decision(decision(lead=DISTRICT), received_at=T0)
+    for event, h in (("respond", 1), ("complete", 2), ("feed_back", 3)):
+        esc.record("I1", event, hours(h))
+    before = esc.case("I1").history
+    for bad in ("一百", 101, -1, "NaN", True):
+        with pytest.raises(InputError) as caught:
+            esc.record("I1", "evaluate", hours(4), satisfaction="满意", third_party=bad)
+        assert caught.value.problems[0].field == "third_party"
+        assert esc.case("I1").history == before
+    esc.record("I1", "evaluate", hours(4), satisfaction="满意", third_party="85.5")
+    record = whistle_from_case(esc.case("I1"))
+    assert record is not None and record.third_party == Decimal("85.5")

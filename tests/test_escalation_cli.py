@@ -131,3 +131,16 @@ def test_record_accepts_a_catalog_unit_named_by_to(tmp_path: Path, issues_file: 
     code, bad = invoke("cases", "record", "W1", "dispatch", "--to", "420202-XX", "--at", "2026-07-01T10:00",
                        "--db", db, "--json")
     assert code == 1 and bad["errors"][0]["code"] == "unknown-unit"
+
+
+def test_record_evaluate_with_a_third_party_survey(tmp_path: Path, issues_file: Path) -> None:
+    db = str(tmp_path / "cases.db")
+    invoke("cases", "open", str(issues_file), "--db", db, "--json")
+    for event, at in (("respond", "2026-07-01T10:00"), ("complete", "2026-07-01T11:00"), ("feed_back", "2026-07-01T12:00")):
+        assert invoke("cases", "record", "W1", event, "--at", at, "--db", db, "--json")[0] == 0
+    code, bad = invoke("cases", "record", "W1", "evaluate", "--at", "2026-07-01T13:00", "--db", db,
+                       "--satisfaction", "满意", "--third-party", "120", "--json")
+    assert code == 1 and bad["errors"][0]["field"] == "third_party"
+    code, done = invoke("cases", "record", "W1", "evaluate", "--at", "2026-07-01T13:00", "--db", db,
+                        "--satisfaction", "满意", "--third-party", "90", "--json")
+    assert code == 0 and done["history"][-1]["details"]["third_party"] == "90"

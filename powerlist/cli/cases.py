@@ -140,6 +140,7 @@ def record(
     satisfaction: Annotated[str | None, typer.Option("--satisfaction", help="for evaluate: 满意 | 基本满意 | 不满意 (or satisfied, basically_satisfied, dissatisfied)")] = None,
     to: Annotated[str | None, typer.Option("--to", help="for dispatch/escalate/supervise: the unit code")] = None,
     until: Annotated[str | None, typer.Option("--until", help="for extend: the new completion deadline")] = None,
+    third_party: Annotated[str | None, typer.Option("--third-party", help="for evaluate: the third-party call-back survey score (第三方回访得分), 0–100")] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="free text kept in the history (e.g. why a return)")] = None,
     rules: RulesOpt = None,
     catalogs: CatalogsOpt = None,
@@ -149,11 +150,13 @@ def record(
     with user_errors(as_json):
         # An option the event does not use would be dropped or kept as noise in the history;
         # refuse it so that a mistyped event name is not recorded with the wrong meaning.
-        belongs = {"--satisfaction": ("evaluate",), "--to": ("dispatch", "escalate", "supervise"), "--until": ("extend",)}
+        belongs = {"--satisfaction": ("evaluate",), "--third-party": ("evaluate",),
+                   "--to": ("dispatch", "escalate", "supervise"), "--until": ("extend",)}
         misplaced = [
             Problem(message=f"{option} applies to {' / '.join(belongs[option])} only, not to {event!r}", field=option,
                     value=str(value), code="misplaced-option")
-            for option, value in (("--satisfaction", satisfaction), ("--to", to), ("--until", until))
+            for option, value in (("--satisfaction", satisfaction), ("--third-party", third_party), ("--to", to),
+                                  ("--until", until))
             if value is not None and event not in belongs[option]
         ]
         if misplaced:
@@ -163,7 +166,7 @@ def record(
                 message="satisfaction is one of " + ", ".join(f"{v.value} ({label})" for v, label in SATISFACTION_LABELS.items()),
                 field="--satisfaction", value=satisfaction, code="bad-satisfaction")], "invalid satisfaction")
         when = _time(at, "--at")
-        details: dict[str, Any] = {"satisfaction": satisfaction, "to": to, "reason": reason}
+        details: dict[str, Any] = {"satisfaction": satisfaction, "third_party": third_party, "to": to, "reason": reason}
         if until is not None:
             details["until"] = _time(until, "--until")
         store = _existing(db)
