@@ -48,6 +48,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 }
 BOOL_FIELDS = ("emergency", "key_work", "needs_enforcement", "cross_department")
 _SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(.*)$")
+_SHORT_HOUR = re.compile(r"^ (\d)(:\d{2}(:\d{2})?)$")
 
 
 def _normal(name: str) -> str:
@@ -126,6 +127,10 @@ def _cell_value(name: str, value: Any) -> Any:
             found = _SLASH_DATE.match(value)
             if found:
                 y, m, d, rest = found.groups()
+                # Excel's zh-CN CSV export writes "2026/11/23 9:05": pad the hour too
+                clock = _SHORT_HOUR.match(rest)
+                if clock:
+                    rest = f" {int(clock.group(1)):02d}{clock.group(2)}"
                 return f"{y}-{int(m):02d}-{int(d):02d}{rest}"
     return value
 

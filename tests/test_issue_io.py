@@ -175,3 +175,17 @@ def test_a_code_cell_that_looks_like_a_formula_is_still_refused(tmp_path) -> Non
     (decision,) = Router.default().route_many(read_issues(path))
     assert decision.status == "rejected"
     assert any(p.cell == "C2" for p in decision.errors)
+
+
+def test_excel_csv_export_times_are_read(tmp_path: Path, router: Router) -> None:
+    # Excel's zh-CN CSV export writes date-times as "2026/11/23 9:05" (no leading zero)
+    path = tmp_path / "excel.csv"
+    path.write_text(f"工单编号,受理时间,问题分类,发生地点\nE1,2026/11/23 9:05,C01,{C1}\nE2,2026/11/3 14:30:15,C01,{C1}\n"
+                    f"E3,2026/11/23 9:5,C01,{C1}\n", encoding="utf-8")
+    decisions = list(router.route_many(read_issues(path)))
+    assert [d.status for d in decisions] == ["routed", "routed", "rejected"]
+    records = list(read_issues(path))
+    assert records[0].data["received_at"] == "2026-11-23 09:05"
+    assert records[1].data["received_at"] == "2026-11-03 14:30:15"
+    assert decisions[2].errors[0].field == "received_at"
+
