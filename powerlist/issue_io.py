@@ -136,22 +136,43 @@ def _cell_value(name: str, value: Any) -> Any:
 
 
 def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueRecord]:
-    """Issue records from a .jsonl/.json, .csv or .xlsx file, in file order."""
+    """Issue records from a .jsonl/.json, .csv or .xlsx file, in file order.
+
+    An id already used by an earlier row of the file makes its row a problem record (code
+    "duplicate-id", naming the first row): one file, one decision per issue id."""
     path = Path(path)
     file = str(path)
     if not path.is_file():
         raise InputError([Problem(message="no such file", file=file, code="not-found")], "cannot read issues")
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
-        return _read_jsonl(path, file, encoding)
+        return _unique_ids(_read_jsonl(path, file, encoding))
     if suffix in (".csv", ".txt"):
-        return _read_csv(path, file, encoding)
+        return _unique_ids(_read_csv(path, file, encoding))
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, file)
+        return _unique_ids(_read_xlsx(path, file))
     raise InputError(
         [Problem(message=f"unknown issue file type {suffix or '(none)'}; expected .jsonl, .csv or .xlsx", file=file, code="unknown-format")],
         "cannot read issues",
     )
+
+
+def _unique_ids(records: Iterator[IssueRecord]) -> Iterator[IssueRecord]:
+    first: dict[str, int] = {}
+    for record in records:
+        value = record.data.get("id")
+        if value is None or not str(value).strip():  # no id: validation names it
+            yield record
+            continue
+        issue_id = record.issue_id(record.row)
+        seen = first.setdefault(issue_id, record.row)
+        if seen == record.row:
+            yield record
+            continue
+        problem = Problem(message=f"duplicate id: row {seen} already has the id {issue_id!r}", file=record.file,
+                          sheet=record.sheet, row=record.row, cell=record.cells.get("id"), field="id",
+                          value=issue_id, code="duplicate-id")
+        yield IssueRecord(record.file, record.row, record.data, record.problems + (problem,), record.sheet, record.cells)
 
 
 def _read_jsonl(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:

@@ -189,3 +189,31 @@ def test_excel_csv_export_times_are_read(tmp_path: Path, router: Router) -> None
     assert records[1].data["received_at"] == "2026-11-03 14:30:15"
     assert decisions[2].errors[0].field == "received_at"
 
+
+@pytest.mark.parametrize("suffix", ["jsonl", "csv", "xlsx"])
+def test_an_id_used_twice_in_one_file_rejects_the_later_row(tmp_path: Path, router: Router, suffix: str) -> None:
+    # one file, one decision per id: a copy-pasted row must not silently route twice
+    rows = [("D1", "2026-11-23T10:00:00", "C01", C1), ("D2", "2026-11-23T10:00:00", "C01", C1),
+            ("D1", "2026-11-24T10:00:00", "C01", C1)]
+    path = tmp_path / f"dup.{suffix}"
+    if suffix == "jsonl":
+        import json
+
+        path.write_text("".join(json.dumps(dict(zip(("id", "received_at", "category", "location"), r))) + "\n"
+                                for r in rows), encoding="utf-8")
+    elif suffix == "csv":
+        path.write_text("id,received_at,category,location\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        book = Workbook()
+        book.active.append(["id", "received_at", "category", "location"])
+        for r in rows:
+            book.active.append(list(r))
+        book.save(path)
+    decisions = list(router.route_many(read_issues(path)))
+    assert [(d.issue_id, d.status) for d in decisions] == [("D1", "routed"), ("D2", "routed"), ("D1", "rejected")]
+    (problem,) = decisions[2].errors
+    assert problem.code == "duplicate-id" and problem.field == "id" and problem.file == str(path)
+    first, later = (1, 3) if suffix == "jsonl" else (2, 4)
+    assert problem.row == later and f"row {first}" in problem.message
+    if suffix == "xlsx":
+        assert problem.cell == "A4"
