@@ -1266,6 +1266,7 @@ class StreetResult:
     rank: int | None
     vetoes: tuple[Veto, ...]
     cases: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -1285,6 +1286,7 @@ class StreetResult:
             "returned": self.returned,
             "vetoes": [v.as_json() for v in self.vetoes],
             "cases": list(self.cases),
+            "notes": list(self.notes),
         }
 
 
@@ -1398,7 +1400,11 @@ def results(
     streets: list[StreetResult] = []
     for code in sorted(street_tallies):
         t = street_tallies[code]
-        head = (staff or {}).get(code) or p.default_staff  # 0 or unknown: the default
+        known = (staff or {}).get(code)
+        head = known or p.default_staff  # 0 or unknown: the default
+        # 呼叫次数 is judged per member of staff: say when the head count is the default, so
+        # that a figure resting on an assumed 编制人数 is not read as the street's own.
+        notes = () if known else (f"编制人数未知，按默认 {head} 人计 (staff unknown: default {head})",)
         calls, band = calls_component(t.whistles, head, period, p)
         if t.whistles:
             mechanism = HUNDRED * t.complete / t.whistles
@@ -1423,6 +1429,7 @@ def results(
                 rank=None,
                 vetoes=vetoes_for(code, vetoes, period),
                 cases=tuple(sorted(t.cases)),
+                notes=notes,
             )
         )
     return PeriodScores(

@@ -550,7 +550,7 @@ DEPARTMENT_COLUMNS = [
 STREET_COLUMNS = [
     "排名", "街道编码", "街道名称", "哨数", "得分",
     "呼叫机制", "呼叫次数", "呼叫质效", "编制人数", "预期哨数下限", "预期哨数上限",
-    "记录完整哨数", "不可办哨数", "街道自有权力", "错派退回", "一票否决", "案件编号",
+    "记录完整哨数", "不可办哨数", "街道自有权力", "错派退回", "一票否决", "说明", "案件编号",
 ]
 WHISTLE_COLUMNS = [
     "案件编号", "吹哨街道", "责任单位", "响应度", "办结度", "满意度", "记录完整", "不可办", "说明",
@@ -577,7 +577,7 @@ def street_rows(scores: PeriodScores) -> list[list[Any]]:
             s.rank, s.street, s.name, s.whistles, _number(s.score),
             _number(s.mechanism), _number(s.calls), _number(s.quality), s.staff,
             _number(s.band[0]), _number(s.band[1]), s.complete, s.poor, s.held, s.returned,
-            _veto_text(s.vetoes), "、".join(s.cases),
+            _veto_text(s.vetoes), "；".join(s.notes), "、".join(s.cases),
         ]
         for s in scores.streets
     ]

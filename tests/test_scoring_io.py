@@ -171,7 +171,8 @@ def test_excel_report(tmp_path: Path) -> None:
     # text that looks like a formula is kept as inert text
     (cell,) = [c for c in detail["A"] if c.value == "=HYPERLINK(\"http://x\")"]
     assert cell.data_type == "s"
-    cases = [c.value for c in street["Q"][2:]]
+    column = next(c.column_letter for c in street[2] if c.value == "案件编号")
+    cases = [c.value for c in street[column][2:]]
     assert any("=HYPERLINK" in (c or "") for c in cases)
 
 
@@ -269,3 +270,18 @@ def test_read_other_scores_errors(tmp_path: Path) -> None:
     assert [(p.cell, p.code) for p in caught.value.problems] == [
         ("B2", "bad-value"), ("A3", "missing-value"), ("B4", "bad-value"), ("A6", "duplicate-subject"),
     ]
+
+
+def test_a_street_scored_on_the_default_staff_says_so(tmp_path: Path) -> None:
+    """呼叫次数 is judged per member of staff: a figure resting on the default 编制人数 is flagged."""
+    records = read_whistles(_csv(tmp_path / "w.csv", HEADER, ROWS))
+    period = Period.parse("2026Q3")
+    assumed = score_period(records, period)
+    assert all(s.notes and "编制人数未知" in s.notes[0] for s in assumed.streets)
+    assert all(s.as_json()["notes"] for s in assumed.streets)
+    known = score_period(records, period, staff={s.street: 25 for s in assumed.streets})
+    assert all(s.staff == 25 and s.notes == () for s in known.streets)
+    path = write_report(assumed, tmp_path / "report.xlsx")
+    sheet = load_workbook(path)["街道"]
+    column = next(c.column_letter for c in sheet[2] if c.value == "说明")
+    assert "编制人数未知" in sheet[f"{column}3"].value
