@@ -220,3 +220,19 @@ def test_the_issue_schema_still_rejects_what_the_library_rejects() -> None:
                          ("received_at", "2026-11-23T25:00"), ("request_kind", "抱怨"),
                          ("request_kind", "help me")]:
         assert _schema_errors({**base, field: value}, schema, schema), (field, value)
+
+
+def test_route_and_explain_read_a_gb18030_csv_with_encoding(tmp_path: Path) -> None:
+    # Excel's plain "CSV" on Chinese Windows is GB18030/GBK; the UTF-8 error tells the user to
+    # give the encoding, so the commands must take it
+    path = tmp_path / "gb.csv"
+    path.write_bytes(f"工单编号,受理时间,问题分类,发生地点,问题描述\nG1,2026-11-23 10:00,C01,{C1},占道经营\n".encode("gb18030"))
+    result = runner.invoke(app, ["route", str(path)])
+    assert result.exit_code == 1 and "gb18030" in result.output
+    result = runner.invoke(app, ["route", str(path), "--encoding", "gb18030"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["issue_id"] == "G1"
+    result = runner.invoke(app, ["explain", str(path), "--encoding", "gb18030", "--id", "G1"])
+    assert result.exit_code == 0 and "G1" in result.stdout
+    result = runner.invoke(app, ["route", str(path), "--encoding", "no-such-codec"])
+    assert result.exit_code == 2 and "no-such-codec" in result.output

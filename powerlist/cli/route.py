@@ -53,6 +53,7 @@ EngineOpt = Annotated[Engine, typer.Option("--engine", help="compiled (fast) or 
 CatalogsOpt = Annotated[Path | None, typer.Option("--catalogs", help="catalog workbooks directory (default: the shipped catalogs)")]
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="rules directory (default: the shipped rules/)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
+EncodingOpt = Annotated[str, typer.Option("--encoding", help="text encoding of a .csv/.jsonl input: utf-8 (default, with or without BOM), or e.g. gb18030 for a plain 'CSV' saved by Excel on Chinese Windows")]
 
 
 def register(app: typer.Typer) -> None:
@@ -93,6 +94,17 @@ def flat_row(decision: Decision) -> dict[str, Any]:
         "rules_version": decision.rules_version,
         "errors": "\n".join(str(problem) for problem in decision.errors),
     }
+
+
+def _encoding(name: str) -> str:
+    """The --encoding value, checked: an unknown codec is a usage error, not a traceback."""
+    import codecs
+
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        fail(f"unknown --encoding {name!r}: give a Python codec name such as utf-8 or gb18030", EXIT_USAGE)
+    return name
 
 
 def _count_rows(path: Path) -> int | None:
@@ -207,13 +219,15 @@ def route(
     out_file: Annotated[Path | None, typer.Option("--out", help="write here instead of stdout (with --format table: the decisions as JSONL, the table still shown)")] = None,
     catalogs: CatalogsOpt = None,
     rules: RulesOpt = None,
+    encoding: EncodingOpt = "utf-8",
 ) -> None:
     """Route every issue of a file: one decision per issue, in input order. 派单."""
     if format is Format.xlsx and out_file is None:
         fail("--format xlsx writes a workbook: give --out FILE.xlsx", EXIT_USAGE)
+    encoding = _encoding(encoding)
     with user_errors():
         router = _router(engine, catalogs, rules)
-        records = read_issues(input)
+        records = read_issues(input, encoding)
         counter = _Counter(_with_progress(router.route_many(records), _count_rows(input)), router)
         if format is Format.xlsx:
             assert out_file is not None
@@ -247,11 +261,13 @@ def explain(
     catalogs: CatalogsOpt = None,
     rules: RulesOpt = None,
     as_json: JsonOpt = False,
+    encoding: EncodingOpt = "utf-8",
 ) -> None:
     """Explain, in Chinese and English, why each issue goes where it goes. 派单说明."""
+    encoding = _encoding(encoding)
     with user_errors(as_json):
         router = _router(engine, catalogs, rules)
-        decisions = [d for d in router.route_many(read_issues(input)) if id is None or d.issue_id == id]
+        decisions = [d for d in router.route_many(read_issues(input, encoding)) if id is None or d.issue_id == id]
     if not decisions:
         fail(f"no issue with id {id!r} in {input}")
     if as_json:
