@@ -462,6 +462,11 @@ class Escalator:
         label = out.get("label") or None
         target = out.get("target", "self")
         current = s.assignee
+        missed = s.respond_by
+        if kind == "late":
+            # 慢到位 is the fault of the unit that responded late, against the deadline it had
+            # then — not of whoever holds the case when the tick comes (it may have moved on).
+            current, missed = self._late_response(s)
         blamed = s.returned_by if kind == "review" else current["code"]
         details: dict[str, Any] = {"action": action, "from": current}
         if finding:
@@ -477,7 +482,7 @@ class Escalator:
         elif action == "note":
             details["clears"] = "late"
             event, to = Event.NOTE, current
-            extra = f"报到时限 {local(s.respond_by)}，实际报到 {local(s.responded_at)}"
+            extra = f"{current['name']} 报到时限 {local(missed)}，实际报到 {local(s.late_response_at)}"
         elif action == "extend":
             details["complete_by"] = self._extended(s)
             details["hard"] = s.extensions + 1 >= self.params["hard_extensions"]
@@ -581,6 +586,18 @@ class Escalator:
                 s = new
                 actions.append(_action(row_out))
         return s, actions
+
+    def _late_response(self, s: Snapshot) -> tuple[dict[str, Any], str | None]:
+        """The unit whose response came late (the one that owed it: the case was with it when the
+        response came) and the respond_by it missed, from the case's history."""
+        from .lifecycle import apply
+
+        before: Snapshot | None = None
+        for record in self.store.history(s.case_id):
+            if record.event is Event.RESPOND and record.at == s.late_response_at and before is not None:
+                return dict(before.assignee), before.respond_by
+            before = apply(before, record)
+        return dict(s.assignee), s.respond_by
 
     # ---- targets ----------------------------------------------------------------------------
 

@@ -546,3 +546,15 @@ def test_a_third_party_survey_score_is_checked_and_reaches_scoring() -> None:
     esc.record("I1", "evaluate", hours(4), satisfaction="满意", third_party="85.5")
     record = whistle_from_case(esc.case("I1"))
     assert record is not None and record.third_party == Decimal("85.5")
+
+
+def test_a_late_response_is_the_fault_of_the_unit_that_owed_it_even_after_the_case_moved_on() -> None:
+    esc = escalator()
+    esc.open_decision(decision(lead=STREET), received_at=T0)  # respond_by T0 + 24 h
+    esc.record("I1", "respond", hours(30))
+    esc.record("I1", "dispatch", hours(31), to=STATIONED.code)  # before any tick
+    (note,) = esc.tick(hours(32))
+    assert (note.action, note.finding, note.to_unit) == ("note", "慢到位", STREET.code)
+    assert STREET.name in note.reason and "2026-07-02T09:00:00+08:00" in note.reason
+    assert esc.store.count_findings(STREET.code, "2026Q3") == 1
+    assert esc.store.count_findings(STATIONED.code, "2026Q3") == 0
