@@ -191,3 +191,30 @@ def test_planted_workbooks_follow_the_shipped_delegation() -> None:
 
 def test_rules_directory_without_audit_file_uses_shipped_thresholds(tmp_path: Path) -> None:
     assert AuditConfig.load(tmp_path) == AuditConfig.load()
+
+
+def test_one_item_held_the_same_way_by_two_units_is_an_overlap(tmp_path: Path, two_streets: Catalog,
+                                                                config: AuditConfig, base) -> None:
+    """overlap: "the same item held ... by two units, for the same street" — two rows with the
+    same 承接方式 but two departments' 实施主体 are an error (PL503), not a repeated row (PL502)."""
+    book = load_workbook(DATA / "base.xlsx")
+    ws = book["街道承接"]
+    header = next(r for r in ws.iter_rows(min_row=1, max_row=5) if any(c.value == "实施主体" for c in r))
+    col = {c.value: c.column for c in header}
+    source = next(r for r in ws.iter_rows(min_row=header[0].row + 1)
+                  if r[col["事项编码"] - 1].value and r[col["承接方式"] - 1].value == "保留区级"
+                  and r[col["实施主体"] - 1].value not in (None, "", "住建"))
+    values = [c.value for c in source]
+    values[col["实施主体"] - 1] = "住建"
+    ws.append(values)
+    last = ws.max_row
+    path = tmp_path / "two_units.xlsx"
+    book.save(path)
+    findings = audit_workbook(read_audit_workbook(path, two_streets), two_streets, config)
+    added = keys(findings) - keys(base)
+    item = values[col["事项编码"] - 1]
+    letter = header[col["实施主体"] - 1].column_letter
+    assert {(code, cell) for code, cell, _, _ in added} == {("PL503", f"{letter}{last}")}, added
+    (finding,) = [f for f in findings if f.code == "PL503"]
+    assert finding.item == item and finding.severity is Severity.ERROR and finding.check == "overlap"
+    assert dict(finding.details)["departments"][1] == "ZJ"

@@ -23,7 +23,9 @@ returns the findings, each located at the cell to fix. The checks (docs/audit-co
   The modes come from the workbook, and for an item the workbook does not list for that street,
   from the catalog. A 依赖事项 code found nowhere is PL403.
 - ``overlap`` — several rows for one item × street: a different 承接方式 (two levels or units,
-  PL501) or the same one repeated (PL502), located at the later row's 承接方式 cell.
+  PL501) or the same one repeated (PL502), located at the later row's 承接方式 cell; the same
+  承接方式 under two different departments (实施主体) is two units holding one item (PL503, at the
+  later row's 实施主体 cell).
 - ``gap`` — a street the workbook covers has no row for a common-list item (PL601).
 - ``not-in-common-list`` — a row's item is not in the common list (PL701, at the code cell), or
   its code is but under another name (PL702, at the name cell).
@@ -321,11 +323,26 @@ class _Auditor:
             if len(rows) < 2:
                 continue
             first = rows[0].row
+            first_dept = self.department(first)
             for other in rows[1:]:
                 row = other.row
+                dept = self.department(row)
+                where = first.cell("mode") or f"{first.origin.sheet}!{first.origin.row}"
+                if row.mode is first.mode and first_dept and dept and dept != first_dept:
+                    # The same way, but two departments' units would hold it: two units, one item.
+                    first_name = self.catalog.departments[first_dept].name
+                    name = self.catalog.departments[dept].name
+                    zh = (f"{self.label(row)}：在{self.street_name(street)}由{first_name}（{where}）和"
+                          f"{name}两个单位以{row.mode.label}方式持有")
+                    en = (f"{self.label(row)}: for {street} it is held {row.mode.value} by two units: "
+                          f"{first_dept} ({where}) and {dept}")
+                    out.append(self.finding("PL503", row, "department" if row.cell("department") else "mode",
+                                            zh, en, street=street,
+                                            details={"first": where, "departments": [first_dept, dept],
+                                                     "mode": row.mode.value}))
+                    continue
                 same = row.mode is first.mode
                 code = "PL502" if same else "PL501"
-                where = first.cell("mode") or f"{first.origin.sheet}!{first.origin.row}"
                 if same:
                     zh = (f"{self.label(row)}：在{self.street_name(street)}重复列出（{row.mode.label}），"
                           f"首次见 {where}")

@@ -48,6 +48,7 @@ CODES: dict[str, CodeInfo] = {c.code: c for c in (
     CodeInfo("PL403", "responsibility-without-power", _W, "依赖事项列出的事项在清单中不存在", "依赖事项 names an item found neither in the workbook nor in the common list"),
     CodeInfo("PL501", "overlap", _E, "同一事项在同一街道有不同承接方式", "one item is held in two ways (two levels or units) for the same street"),
     CodeInfo("PL502", "overlap", _W, "同一事项在同一街道重复列出", "one item is listed twice, in the same way, for the same street"),
+    CodeInfo("PL503", "overlap", _E, "同一事项在同一街道由两个单位持有", "one item is held, in the same way, by two units (two departments) for the same street"),
     CodeInfo("PL601", "gap", _E, "通用清单事项在该街道无人承接", "a common-list item has no row for a street: nobody holds it"),
     CodeInfo("PL701", "not-in-common-list", _W, "事项不在通用权责清单中", "the item is not in the common power list"),
     CodeInfo("PL702", "not-in-common-list", _W, "事项编码在通用清单中，但名称不同", "the item code is in the common list under another name"),
