@@ -592,9 +592,22 @@ class Router:
     # the shipped catalogs hold ~77,000 distinct (place, flags) keys).
     _PLAN_LIMIT = 100_000
 
-    def __init__(self, catalog: Catalog, rules: RuleSet, engine: str = "compiled", calendar: WorkCalendar | None = None) -> None:
+    def __init__(self, catalog: Catalog | str | Path | None, rules: RuleSet | str | Path | None = None,
+                 engine: str = "compiled", calendar: WorkCalendar | None = None) -> None:
+        """`catalog`: a `Catalog`, or a catalogs directory (None: the shipped catalogs);
+        `rules`: a `RuleSet`, or a rules directory (None: the shipped rules)."""
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+        if catalog is None or isinstance(catalog, (str, Path)):
+            from .catalog_loader import load_catalogs
+
+            catalog = load_catalogs(catalog)
+        elif not isinstance(catalog, Catalog):
+            raise TypeError(f"catalog must be a Catalog or a catalogs directory, not {type(catalog).__name__}")
+        if rules is None or isinstance(rules, (str, Path)):
+            rules = RuleSet.load(rules)
+        elif not isinstance(rules, RuleSet):
+            raise TypeError(f"rules must be a RuleSet or a rules directory, not {type(rules).__name__}")
         for name in ("whistle", "lead", "emergency_floor", "repeat", "escalation", "deadline"):
             if name not in rules.tables:
                 raise InputError([Problem(message=f"the rules have no table {name!r}", field=name, code="missing-table")], "incomplete rules")

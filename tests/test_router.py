@@ -578,3 +578,19 @@ def test_route_warns_once_on_stderr_and_keeps_stdout(tmp_path: Path, monkeypatch
     # no provisional deadline: no warning
     code, stdout, stderr = _route_cli(tmp_path, monkeypatch, rows[:1], rules)
     assert code == 0 and stderr == ""
+
+
+def test_router_takes_directories_or_the_shipped_defaults_and_refuses_other_types(tmp_path: Path) -> None:
+    # Router(catalogs, rules, engine=...): a catalogs/rules directory or None (shipped) works
+    # like Router.default; anything else is a clear TypeError, not an AttributeError deep inside
+    from powerlist import resources
+
+    shipped = Router.default().rules_version
+    assert Router(None).rules_version == shipped
+    assert Router(str(resources.catalogs_dir()), resources.rules_dir(), engine="durable").rules_version == shipped
+    with pytest.raises(TypeError, match="catalog must be"):
+        Router(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="rules must be"):
+        Router(tiny_catalog(), {"whistle": []})  # type: ignore[arg-type]
+    with pytest.raises(InputError):
+        Router(tmp_path / "missing")
