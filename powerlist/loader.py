@@ -212,19 +212,21 @@ def load_power_list(path: str | Path, *, file: str | None = None) -> PowerList:
             count = 0
             for row in rows:
                 count += 1
-                item = _power_item(row, header, name, problems, kinds)
-                if item is None:
+                item, code = _power_item(row, header, name, problems, kinds)
+                if code is None:
                     continue
+                # a row with other problems still claims its code: every problem in one pass
                 where = f"{header.sheet}!{header.cell('code', row.number) or f'A{row.number}'}"
-                first = seen.get(item.code)
+                first = seen.get(code)
                 if first is not None:
-                    problems.add(f"duplicate code {item.code!r}, first at {first}",
+                    problems.add(f"duplicate code {code!r}, first at {first}",
                                  sheet=header.sheet, cell=_cell(header, "code", row.number),
-                                 row=row.number, field="code", value=item.code,
+                                 row=row.number, field="code", value=code,
                                  code="duplicate-code")
                     continue
-                seen[item.code] = where
-                items.append(item)
+                seen[code] = where
+                if item is not None:
+                    items.append(item)
             if count == 0:
                 problems.add("the sheet has a header but no items", sheet=header.sheet,
                              cell=f"A{header.row}", code="no-items")
@@ -465,7 +467,8 @@ def _name(row: SheetRow, header: Header, problems: ProblemCollector, *,
 
 
 def _power_item(row: SheetRow, header: Header, file: str, problems: ProblemCollector,
-                kinds: dict[str, PowerKind | None]) -> PowerItem | None:
+                kinds: dict[str, PowerKind | None]) -> tuple[PowerItem | None, str | None]:
+    """The row's item (None when a cell is wrong) and its code (None when it has none)."""
     name = _name(row, header, problems, required=True)
     kind = _kind(row, header, problems, kinds, required=True)
     sub_item = _text(row, "sub_item")
@@ -474,7 +477,7 @@ def _power_item(row: SheetRow, header: Header, file: str, problems: ProblemColle
     if name is None or kind is None or code is None or (
         mode is None and _text(row, "mode") is not None
     ):
-        return None
+        return None, code
     return PowerItem(
         code=code,
         name=name,
@@ -483,7 +486,7 @@ def _power_item(row: SheetRow, header: Header, file: str, problems: ProblemColle
         mode=mode,
         origin=SourceRef(file=file, sheet=header.sheet, row=row.number),
         **_described(row),
-    )
+    ), code
 
 
 def _described(row: SheetRow) -> dict[str, Any]:

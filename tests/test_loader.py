@@ -197,6 +197,15 @@ def test_duplicate_codes_across_sheets(tmp_path: Path) -> None:
     assert problems(path) == [("二", "A2", "duplicate-code")]
 
 
+def test_a_duplicate_code_is_found_even_when_its_first_row_has_another_problem(tmp_path: Path) -> None:
+    # every problem in one pass: fixing the kind must not reveal a duplicate code afterwards
+    rows = [["事项编码", "事项名称", "权力类型"], ["1", "甲", "罚款"], ["1", "乙", "行政处罚"], ["2", None, "行政处罚"],
+            ["2", "丙", "行政处罚"]]
+    path = write(tmp_path / "d.xlsx", {"s": rows})
+    assert problems(path) == [("s", "C2", "unknown-kind"), ("s", "A3", "duplicate-code"), ("s", "B4", "empty-cell"),
+                              ("s", "A5", "duplicate-code")]
+
+
 def test_problems_name_the_given_file(tmp_path: Path) -> None:
     path = write(tmp_path / "x.xlsx", {"s": [["事项名称", "权力类型"], ["甲", "??"]]})
     with pytest.raises(InputError) as caught:
