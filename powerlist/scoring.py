@@ -68,7 +68,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .decision import WHISTLE_LABELS, Whistle
 from .errors import InputError, PowerlistError, Problem, ProblemCollector
@@ -363,6 +363,21 @@ class WhistleRecord(BaseModel):
         if value.tzinfo is None:
             return value.replace(tzinfo=SHANGHAI)
         return value.astimezone(SHANGHAI)
+
+    @field_validator("respond_by", "responded_at", "complete_by", "completed_at")
+    @classmethod
+    def _after_receipt(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        # A deadline or a response before the whistle was received, or a completion before the
+        # response, is a broken record: scored as it stands it earns full marks.
+        if value is None:
+            return None
+        received = info.data.get("received_at")
+        if received is not None and value < received:
+            raise ValueError(f"{value.isoformat()} is before the whistle was received ({received.isoformat()})")
+        responded = info.data.get("responded_at")
+        if info.field_name == "completed_at" and responded is not None and value < responded:
+            raise ValueError(f"completed {value.isoformat()} before the response ({responded.isoformat()})")
+        return value
 
     @property
     def record_complete(self) -> bool:

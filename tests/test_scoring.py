@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from powerlist.errors import InputError
 from powerlist.issue import SHANGHAI
@@ -66,6 +67,10 @@ def whistle_records(draw: st.DrawFn, period: Period = Q3, ident: int | None = No
     received = period.start + timedelta(seconds=offset)
     respond_by = received + timedelta(hours=respond_h)
     complete_by = received + timedelta(days=complete_d)
+    responded_at = None if responded is None else respond_by + timedelta(seconds=responded)
+    completed_at = None if completed is None else complete_by + timedelta(seconds=completed)
+    if responded_at is not None and completed_at is not None:
+        completed_at = max(completed_at, responded_at)  # a record completes after its response
     return WhistleRecord(
         case_id=f"W{ident if ident is not None else draw(st.integers(0, 10**9))}",
         street=street,
@@ -74,9 +79,9 @@ def whistle_records(draw: st.DrawFn, period: Period = Q3, ident: int | None = No
         grade=grade,
         received_at=received,
         respond_by=respond_by,
-        responded_at=None if responded is None else respond_by + timedelta(seconds=responded),
+        responded_at=responded_at,
         complete_by=complete_by,
-        completed_at=None if completed is None else complete_by + timedelta(seconds=completed),
+        completed_at=completed_at,
         satisfaction=satisfaction,
         third_party=draw(_SURVEY),
         extensions=flags & 3,
@@ -362,7 +367,8 @@ def test_period_example() -> None:
         _record(case_id="A"),
         _record(case_id="B", responded_at=_at(1, 23), satisfaction="基本满意"),
         _record(case_id="C", unit="420202-housing", street_held_power=True),
-        _record(case_id="D", received_at=datetime(2026, 10, 1, tzinfo=SHANGHAI)),  # next quarter
+        _record(case_id="D", received_at=datetime(2026, 10, 1, tzinfo=SHANGHAI), respond_by=None, responded_at=None,
+                complete_by=None, completed_at=None),  # next quarter
     ]
     scores = score_period(records, Q3, staff={"420202001": 4, "420202002": 10})
     assert scores.outside == 1 and scores.as_json()["outside_period"] == 1
@@ -503,3 +509,14 @@ def test_a_vetoed_unit_without_a_score_to_fold_is_still_listed_as_failed() -> No
     assert housing.as_json()["outcome"] == "不合格（一票否决）" and housing.as_json()["score"] is None
     market = by["420202-market"]
     assert not market.passed and market.whistle_score == 100 and "无其他考核得分" in market.reasons[-1]
+
+
+def test_a_record_out_of_time_order_is_refused_at_its_cell(tmp_path: Path) -> None:
+    """A deadline or a response before receipt, or a completion before the response, is a broken
+    record: scored as it stands it would earn full marks."""
+    with pytest.raises(ValidationError) as caught:
+        _record(respond_by=_at(1, 8), responded_at=datetime(2026, 6, 30, 9, tzinfo=SHANGHAI))
+    assert {e["loc"][0] for e in caught.value.errors()} == {"respond_by", "responded_at"}
+    with pytest.raises(ValidationError) as caught:
+        _record(responded_at=_at(3), completed_at=_at(2))
+    assert [e["loc"][0] for e in caught.value.errors()] == ["completed_at"]

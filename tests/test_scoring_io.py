@@ -285,3 +285,16 @@ def test_a_street_scored_on_the_default_staff_says_so(tmp_path: Path) -> None:
     sheet = load_workbook(path)["街道"]
     column = next(c.column_letter for c in sheet[2] if c.value == "说明")
     assert "编制人数未知" in sheet[f"{column}3"].value
+
+
+def test_a_sheet_out_of_time_order_is_refused_at_its_cells(tmp_path: Path) -> None:
+    path = tmp_path / "w.csv"
+    path.write_text(
+        "案件编号,街道,责任单位,哨类,等级,受理时间,响应时限,响应时间,办结时限,办结时间,满意度\n"
+        "A1,420202001,420202-CG,日常哨,B,2026-07-01 09:00,2026-07-01 08:00,2026-07-01 10:00,2026-07-05 09:00,"
+        "2026-07-01 09:30,满意\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        read_whistles(path)
+    assert {(p.cell, p.field) for p in caught.value.problems} == {("G2", "respond_by"), ("J2", "completed_at")}
