@@ -41,7 +41,8 @@ Choices where the issue is silent (documented here and in the report):
   (`accountability_period`); each sanction of the ladder (通报批评, 约谈, 问责) is issued once per
   unit per period, its key being unit + period + sanction.
 - Every action names the table row that produced it (`rule`, e.g. "esc_response_due.escalate")
-  and why (`reason`), and is recorded twice: as an event in the case's log and as a row of the
+  and why (`reason`); its event's actor is the city supervision office (the 督办 machinery acts on
+  its behalf; the unit acted upon is the action's `from`). It is recorded twice: as an event in the case's log and as a row of the
   store's actions table under a unique idempotency key.
 """
 
@@ -374,7 +375,8 @@ class Escalator:
                 data["to"] = unit
                 if ev is Event.SUPERVISE:
                     data["office"] = snapshot.supervision_office
-                actor = by
+                # by hand: the unit named by --by; a listing (挂牌督办) is the supervision office's
+                actor = by if by or ev is not Event.SUPERVISE else snapshot.supervision_office["code"]
             self.store.append(case_id, [NewEvent(when, ev, actor, None, data)])
         return self.case(case_id)
 
@@ -538,7 +540,9 @@ class Escalator:
             finding=finding,
             rules_version=self.rules.version,
         )
-        actor = s.supervision_office["code"] if action in ("supervise", "urge") else None
+        # Every event names its actor unit: a tick's actions (催办, 升级, 延期, 改派, 督办 …) are the
+        # supervision machinery's, taken on behalf of the city supervision office.
+        actor = s.supervision_office["code"]
         new = self.store.act(row_out, [NewEvent(at, event, actor, row.id, details)], s)
         if new is None:
             return None

@@ -558,3 +558,15 @@ def test_a_late_response_is_the_fault_of_the_unit_that_owed_it_even_after_the_ca
     assert STREET.name in note.reason and "2026-07-02T09:00:00+08:00" in note.reason
     assert esc.store.count_findings(STREET.code, "2026Q3") == 1
     assert esc.store.count_findings(STATIONED.code, "2026Q3") == 0
+
+
+def test_every_event_a_tick_appends_names_its_actor_and_rule() -> None:
+    esc = escalator()
+    esc.open_decision(decision(lead=COMMUNITY), received_at=T0)
+    esc.open_decision(decision(issue_id="I2", lead=STATIONED), received_at=T0)
+    esc.record("I2", "return", hours(1))
+    actions = esc.tick(hours(400))
+    assert {a.action for a in actions} >= {"remind", "escalate", "send_back"}
+    for case_id in ("I1", "I2"):
+        ticked = [r for r in esc.case(case_id).history if r.rule]
+        assert ticked and all(r.actor == "420200-supervision" for r in ticked)
