@@ -236,3 +236,15 @@ def test_route_and_explain_read_a_gb18030_csv_with_encoding(tmp_path: Path) -> N
     assert result.exit_code == 0 and "G1" in result.stdout
     result = runner.invoke(app, ["route", str(path), "--encoding", "no-such-codec"])
     assert result.exit_code == 2 and "no-such-codec" in result.output
+
+
+def test_table_and_explain_never_send_control_characters_from_input(tmp_path: Path) -> None:
+    # an ESC sequence in an issue id (a hostile or corrupt export) must not reach the terminal
+    path = tmp_path / "esc.jsonl"
+    path.write_text(json.dumps({"id": "E\u001b[2J\u0007z", "received_at": "2026-11-23T10:00:00", "category": "C01",
+                                "location": C1}) + "\n", encoding="utf-8")
+    for args in (["route", str(path), "--format", "table"], ["explain", str(path)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "\u001b" not in result.stdout and "\u0007" not in result.stdout
+        assert "\\x" in result.stdout  # shown escaped (a narrow table may fold the id)

@@ -189,6 +189,15 @@ def write_xlsx(decisions: Iterable[Decision], path: Path) -> None:
     book.save(path)
 
 
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if chr(code) not in "\n\t"}
+
+
+def terminal_text(value: Any) -> str:
+    """`value` for a terminal: control characters from input (an ESC sequence in an issue id
+    would clear the screen or retitle the window) shown as \\xNN instead of sent."""
+    return ("" if value is None else str(value)).translate(_CONTROL)
+
+
 def _shown_time(moment: Any) -> str:
     # The table is for reading (all times Asia/Shanghai); JSON/CSV/XLSX keep full ISO 8601.
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -209,7 +218,8 @@ def decisions_table(decisions: Iterable[Decision], title: str) -> Any:
             _shown_time(d.respond_by),
             _shown_time(d.complete_by),
         ])
-    return table(title, ["编号 id", "哨类 whistle", "分级 grade", "牵头 lead", "协办 co-units", "响应 respond by", "办结 complete by"], rows)
+    rows = [[terminal_text(cell) for cell in row] for row in rows]
+    return table(terminal_text(title), ["编号 id", "哨类 whistle", "分级 grade", "牵头 lead", "协办 co-units", "响应 respond by", "办结 complete by"], rows)
 
 
 def route(
@@ -273,7 +283,7 @@ def explain(
     if as_json:
         print_json([{"decision": d.model_dump(mode="json"), "explanation": explain_decision(d)} for d in decisions])
     else:
-        out.print("\n\n".join(explain_decision(d) for d in decisions), markup=False, highlight=False)
+        out.print(terminal_text("\n\n".join(explain_decision(d) for d in decisions)), markup=False, highlight=False)
     raise typer.Exit(EXIT_FINDINGS if any(d.status == "rejected" for d in decisions) else EXIT_OK)
 
 
