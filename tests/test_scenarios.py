@@ -183,3 +183,18 @@ def test_the_example_is_up_to_date(tmp_path: Path) -> None:
         return [tuple(r) for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
 
     assert cells(fresh) == cells(EXAMPLE), "run: python tools/make_scenarios.py"
+
+
+def test_results_never_overwrite_the_scenario_workbook(cli: typer.Typer, tmp_path: Path) -> None:
+    path = workbook(tmp_path / "s.xlsx", [["T-1", datetime(2026, 7, 1, 9), "BJ0102", "420202001", "投诉"] + [""] * 7])
+    before = path.read_bytes()
+    result = CliRunner().invoke(cli, ["scenarios", "run", str(path), "--out", str(tmp_path / "." / "s.xlsx")])
+    assert result.exit_code == 2 and "overwrite" in result.output
+    assert path.read_bytes() == before
+
+
+def test_the_text_report_says_why_a_row_was_rejected(cli: typer.Typer, tmp_path: Path) -> None:
+    path = workbook(tmp_path / "s.xlsx", [["T-1", "not a time", "BJ0102", "420202001", "", "日常哨"] + [""] * 6])
+    result = CliRunner().invoke(cli, ["scenarios", "run", str(path)])
+    assert result.exit_code == 1
+    assert "received_at" in result.stdout and "B2" in result.stdout

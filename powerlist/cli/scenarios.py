@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from ._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, err, fail, out, print_json, table, user_errors
+from .route import terminal_text
 
 scenarios_app = typer.Typer(help="场景测试 scenarios: issues with expected decisions, checked by the router.",
                             no_args_is_help=True)
@@ -44,6 +45,8 @@ def run(
     target = out_file if out_file is not None else default_out(input)
     if target.suffix.lower() != ".xlsx":
         fail("--out must name an .xlsx file", EXIT_USAGE)
+    if target.resolve() == input.resolve():
+        fail("--out names the scenario workbook itself: the results would overwrite it", EXIT_USAGE)
     with user_errors(as_json):
         scenarios = read_scenarios(input)
         router = Router.default(engine=engine, catalogs=str(catalogs) if catalogs else None,
@@ -61,6 +64,10 @@ def run(
             for check in result.checks:
                 if not check.ok:
                     rows.append([result.scenario.row, result.decision.issue_id, check.field, check.expected, check.actual])
+            if result.decision.errors:  # why it was rejected, not only that it was
+                rows.append([result.scenario.row, result.decision.issue_id, "errors 问题", "",
+                             "\n".join(str(problem) for problem in result.decision.errors)])
+        rows = [[terminal_text(cell) for cell in row] for row in rows]
         if rows:
             out.print(table("未通过 failed checks", ["行 row", "编号 issue", "字段 field", "预期 expected", "实际 actual"], rows))
         out.print(f"场景 scenarios: {payload['total']}，通过 passed {payload['passed']}，未通过 failed "
