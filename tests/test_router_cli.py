@@ -248,3 +248,11 @@ def test_table_and_explain_never_send_control_characters_from_input(tmp_path: Pa
         assert result.exit_code == 0, result.output
         assert "\u001b" not in result.stdout and "\u0007" not in result.stdout
         assert "\\x" in result.stdout  # shown escaped (a narrow table may fold the id)
+
+
+def test_route_never_overwrites_its_input(issues_file: Path) -> None:
+    before = issues_file.read_bytes()
+    for format in ("jsonl", "csv", "table"):
+        result = runner.invoke(app, ["route", str(issues_file), "--format", format, "--out", str(issues_file)])
+        assert result.exit_code == 2 and "overwrite" in result.output
+    assert issues_file.read_bytes() == before

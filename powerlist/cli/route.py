@@ -234,6 +234,8 @@ def route(
     """Route every issue of a file: one decision per issue, in input order. 派单."""
     if format is Format.xlsx and out_file is None:
         fail("--format xlsx writes a workbook: give --out FILE.xlsx", EXIT_USAGE)
+    if out_file is not None and out_file.resolve() == input.resolve():
+        fail("--out names the input file itself: the decisions would overwrite the issues", EXIT_USAGE)
     encoding = _encoding(encoding)
     with user_errors():
         router = _router(engine, catalogs, rules)
