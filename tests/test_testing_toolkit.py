@@ -147,3 +147,16 @@ def test_a_hard_case_completed_before_the_next_tick(escalator: Any) -> None:
         escalator.record("H1", event, at)
     escalator.tick(at + timedelta(days=1))  # must not raise
     assert escalator.case("H1").state.value == "completed"
+
+
+def test_issues_refuses_an_ambiguous_or_wrong_catalog() -> None:
+    import pytest as _pytest
+
+    from powerlist.testing import catalogs as _catalogs
+    from powerlist.testing import issues as _issues
+    from powerlist.testing import shipped_catalog as _shipped
+
+    with _pytest.raises(TypeError, match="not both"):
+        _issues(_shipped(), catalogs=_catalogs())
+    with _pytest.raises(TypeError, match="expected a Catalog"):
+        _issues("catalogs/")  # type: ignore[arg-type]

@@ -170,7 +170,11 @@ def catalogs(draw: Any) -> Catalog:
 def issues(catalog: Catalog | SearchStrategy[Catalog] | None = None, *,
            catalogs: Catalog | SearchStrategy[Catalog] | None = None) -> SearchStrategy[Issue]:
     """Valid Issues over a catalog: the shipped one (None), a `Catalog`, or a strategy of them."""
+    if catalog is not None and catalogs is not None:
+        raise TypeError("issues(): give the catalog once, positionally or as catalogs=, not both")
     chosen = catalogs if catalog is None else catalog
+    if chosen is not None and not isinstance(chosen, (Catalog, SearchStrategy)):
+        raise TypeError(f"issues(): expected a Catalog, a strategy of Catalogs or None, not {type(chosen).__name__}")
     if isinstance(chosen, SearchStrategy):
         return chosen.flatmap(_issues_over)
     return _issues_over(chosen)
