@@ -256,3 +256,12 @@ def test_route_never_overwrites_its_input(issues_file: Path) -> None:
         result = runner.invoke(app, ["route", str(issues_file), "--format", format, "--out", str(issues_file)])
         assert result.exit_code == 2 and "overwrite" in result.output
     assert issues_file.read_bytes() == before
+
+
+def test_progress_total_counts_rows_not_the_csv_header(tmp_path: Path) -> None:
+    csv_file = tmp_path / "i.csv"
+    csv_file.write_text("id,received_at,category,location\n1,2026-11-23T10:00,C01,x\n2,2026-11-23T10:00,C01,x\n", encoding="utf-8")
+    assert route_cli._count_rows(csv_file) == 2
+    json_array = tmp_path / "i.json"
+    json_array.write_text('[\n{"id": "1"},\n{"id": "2"}\n]\n', encoding="utf-8")
+    assert route_cli._count_rows(json_array) is None  # lines are not rows

@@ -108,9 +108,13 @@ def _encoding(name: str) -> str:
 
 
 def _count_rows(path: Path) -> int | None:
-    if path.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv", ".txt"):
+    """Lines of a JSONL file, or of a CSV less its header: the progress bar's total (an upper
+    bound: blank lines and quoted line breaks count too). None when lines are not rows."""
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".csv", ".txt"):
         with path.open("rb") as handle:
-            return sum(1 for _ in handle)
+            lines = sum(1 for _ in handle)
+        return max(lines - 1, 0) if suffix in (".csv", ".txt") else lines
     return None
 
 
