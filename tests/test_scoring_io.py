@@ -259,6 +259,10 @@ def test_annual_fold_with_veto_in_cli_and_report(tmp_path: Path) -> None:
     assert too_low.exit_code == 1
     quarter = CliRunner().invoke(_app(), ["score", "--period", "2026Q3", "--input", str(path), "--other", str(other)])
     assert quarter.exit_code == 1
+    # a w below its floor is refused even when no annual assessment is asked for
+    for option, value in (("--department-weight", "0.29"), ("--street-weight", "0.1")):
+        ignored = CliRunner().invoke(_app(), ["score", "--period", "2026Q3", "--input", str(path), option, value, "--json"])
+        assert ignored.exit_code == 1 and "below the floor" in ignored.stdout
 
 
 def test_read_other_scores_errors(tmp_path: Path) -> None:
@@ -298,3 +302,14 @@ def test_a_sheet_out_of_time_order_is_refused_at_its_cells(tmp_path: Path) -> No
     with pytest.raises(InputError) as caught:
         read_whistles(path)
     assert {(p.cell, p.field) for p in caught.value.problems} == {("G2", "respond_by"), ("J2", "completed_at")}
+
+
+def test_json_says_as_of_when_and_whether_the_period_was_still_running(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "w.csv", HEADER, ROWS)
+    closed = json.loads(CliRunner().invoke(_app(), ["score", "--period", "2026Q3", "--input", str(path), "--json"]).stdout)
+    assert closed["as_of"] == "2026-10-01T00:00:00+08:00" and closed["period_running"] is False
+    running = json.loads(CliRunner().invoke(_app(), ["score", "--period", "2999", "--input", str(path), "--json"]).stdout)
+    assert running["period_running"] is True
+    given_time = json.loads(CliRunner().invoke(
+        _app(), ["score", "--period", "2999", "--input", str(path), "--json", "--as-of", "2999-03-01T00:00:00+08:00"]).stdout)
+    assert given_time["period_running"] is False and given_time["as_of"].startswith("2999-03-01T00:00:00")

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from ._common import EXIT_USAGE, fail, out, print_json, table, user_errors
+from ._common import EXIT_USAGE, err, fail, out, print_json, table, user_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -50,6 +50,12 @@ def score(
         chosen = Period.parse(period)
         config = load_config(rules)
         config.profile(profile)  # an unknown profile fails before any input is read
+        # A w below its floor is refused whenever it is given, not only when --other makes it
+        # used: a misconfigured run must not pass silently.
+        from ..scoring import annual_score
+
+        annual_score(0, 0, department_weight, "department")
+        annual_score(0, 0, street_weight, "street")
         if input_file is not None:
             records = read_whistles(input_file)
         else:
@@ -69,6 +75,13 @@ def score(
         # A period is scored as it stood when it ended (deterministic for a closed period); a
         # whistle still inside its time limit then is left unscored, never counted as failed.
         moment = as_of if as_of is not None else chosen.end
+        running = as_of is None and chosen.end > datetime.now(chosen.end.tzinfo)
+        if running and not as_json:
+            err.print(
+                f"注意 note: period {chosen} has not ended; it is scored as at its end, so work due before "
+                "then and not yet done counts as missed — give --as-of (e.g. now) for a running period",
+                highlight=False, markup=False,
+            )
         scores = score_period(
             records, chosen, profile, config=config, staff=staff, street_names=names, vetoes=vetoes, as_of=moment
         )
@@ -91,6 +104,10 @@ def score(
             write_report(scores, out_file, annual)
     if as_json:
         payload = {"ok": True, **scores.as_json()}
+        # scored as at `as_of`; `period_running`: the period had not ended when this was run, so
+        # work due before its end and not yet done counted as missed (pass --as-of to avoid it)
+        payload["as_of"] = moment.isoformat() if isinstance(moment, datetime) else str(moment)
+        payload["period_running"] = running
         if annual is not None:
             payload["annual"] = [a.as_json() for a in annual]
         if out_file is not None:
