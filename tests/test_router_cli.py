@@ -265,3 +265,11 @@ def test_progress_total_counts_rows_not_the_csv_header(tmp_path: Path) -> None:
     json_array = tmp_path / "i.json"
     json_array.write_text('[\n{"id": "1"},\n{"id": "2"}\n]\n', encoding="utf-8")
     assert route_cli._count_rows(json_array) is None  # lines are not rows
+
+
+def test_route_warns_when_the_input_holds_no_issues(tmp_path: Path) -> None:
+    path = tmp_path / "header-only.csv"
+    path.write_text("id,received_at,category,location\n", encoding="utf-8")
+    result = runner.invoke(app, ["route", str(path)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "no issues" in result.stderr

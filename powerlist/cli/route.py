@@ -264,6 +264,9 @@ def route(
     warning = counter.warning()
     if warning is not None:
         err.print(warning, highlight=False, markup=False, soft_wrap=True)
+    if counter.total == 0:  # a header-only export or the wrong file: say so, not silence
+        err.print(f"警告 warning: {terminal_text(input)} holds no issues (没有诉求): nothing was routed",
+                  highlight=False, markup=False, soft_wrap=True)
     if counter.rejected:
         err.print(f"{counter.rejected} of {counter.total} issue(s) rejected (未派单); see their errors", highlight=False)
         raise typer.Exit(EXIT_FINDINGS)
