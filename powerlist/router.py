@@ -37,7 +37,7 @@ from .calendar import UNKNOWN_YEAR_MODES, WorkCalendar
 from .catalog import Catalog
 from .decision import Decision, PowerRef, TraceStep, UnitRef, Whistle
 from .engines import ENGINES, TableEvaluator, make_evaluator
-from .errors import InputError, Problem
+from .errors import CalendarError, InputError, Problem
 from .issue import Issue, code_text
 from .models import Category, DelegationMode, Grade, Level, PowerItem, Street, Unit, UnitKind
 from .tables import DecisionTable, RuleSet
@@ -486,10 +486,16 @@ class Plan:
         `calendar.unknown_year` (computed here, per issue, so cached plans stay exact)."""
         category, street, whistle, label, grade, level, lead, co_units, path, powers, trace, version = self.fields
         received = issue.received_at
-        delta = self.respond_delta
-        respond_by = received + delta if delta is not None else calendar.end_of_working_days(received, self.respond_days)
-        delta = self.complete_delta
-        complete_by = received + delta if delta is not None else calendar.end_of_working_days(received, self.complete_days)
+        try:
+            delta = self.respond_delta
+            respond_by = received + delta if delta is not None else calendar.end_of_working_days(received, self.respond_days)
+            delta = self.complete_delta
+            complete_by = received + delta if delta is not None else calendar.end_of_working_days(received, self.complete_days)
+        except OverflowError:  # received near 9999-12-31: a limit past the last date there is
+            raise CalendarError([Problem(
+                message="the time limits run past the last date a calendar can hold (9999-12-31)",
+                field="received_at", value=received.isoformat(), code="date-out-of-range",
+            )], "cannot count the time limits") from None
         first = calendar.provisional_from
         if ((self.complete_delta is None and complete_by.year >= first)
                 or (self.respond_delta is None and respond_by.year >= first)):

@@ -594,3 +594,15 @@ def test_router_takes_directories_or_the_shipped_defaults_and_refuses_other_type
         Router(tiny_catalog(), {"whistle": []})  # type: ignore[arg-type]
     with pytest.raises(InputError):
         Router(tmp_path / "missing")
+
+
+def test_a_received_at_at_the_end_of_time_is_a_rejection_not_an_overflow(rules: RuleSet) -> None:
+    # 9999-12-31: the next day does not exist; the batch goes on and the single API raises the
+    # documented error, never OverflowError
+    router = Router(tiny_catalog(), rules)
+    items = [issue("C01", received_at="9999-12-31T23:00:00", id=f"end-{e}", emergency=e) for e in (False, True)]
+    decisions = list(router.route_many(items + [issue("C01")]))
+    assert [d.status for d in decisions] == ["rejected", "rejected", "routed"]
+    assert all(d.errors[0].field == "received_at" for d in decisions[:2])
+    with pytest.raises(InputError):
+        router.route(items[0])
