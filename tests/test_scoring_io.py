@@ -313,3 +313,18 @@ def test_json_says_as_of_when_and_whether_the_period_was_still_running(tmp_path:
     given_time = json.loads(CliRunner().invoke(
         _app(), ["score", "--period", "2999", "--input", str(path), "--json", "--as-of", "2999-03-01T00:00:00+08:00"]).stdout)
     assert given_time["period_running"] is False and given_time["as_of"].startswith("2999-03-01T00:00:00")
+
+
+def test_with_a_catalog_a_veto_against_an_unknown_code_is_refused(tmp_path: Path) -> None:
+    path = _csv(tmp_path / "w.csv", HEADER, ROWS)
+    vetoes = tmp_path / "v.csv"
+    vetoes.write_text("对象,否决事项,日期,说明\n420202001,安全生产,2026-08-01,\n420202-NOPE,环境保护,2026-08-01,\n", encoding="utf-8")
+    result = CliRunner().invoke(_app(), ["score", "--period", "2026Q3", "--input", str(path), "--vetoes", str(vetoes),
+                                         "--catalog", "shipped", "--json"])
+    assert result.exit_code == 1
+    (problem,) = json.loads(result.stdout)["errors"]
+    assert problem["value"] == "420202-NOPE" and problem["code"] == "unknown-subject"
+    vetoes.write_text("对象,否决事项,日期,说明\n420202001,安全生产,2026-08-01,\n", encoding="utf-8")
+    result = CliRunner().invoke(_app(), ["score", "--period", "2026Q3", "--input", str(path), "--vetoes", str(vetoes),
+                                         "--catalog", "shipped", "--json"])
+    assert result.exit_code == 0, result.stdout

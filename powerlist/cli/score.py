@@ -72,6 +72,17 @@ def score(
             catalog = load_catalogs(None if catalog_dir == "shipped" else catalog_dir)
             staff, names = catalog_context(catalog)
             records = with_catalog(records, catalog)
+            # With a catalog, a veto against a code that is no unit or street of it is a typo that
+            # would fail nobody: refuse it.
+            unknown = sorted({v.subject for v in vetoes} - set(catalog.units) - set(catalog.streets))
+            if unknown:
+                from ..errors import InputError, Problem
+
+                raise InputError(
+                    [Problem(message="veto against a code that is no unit or street of the catalog", file=str(vetoes_file),
+                             field="对象", value=code, code="unknown-subject") for code in unknown],
+                    "invalid veto list",
+                )
         # A period is scored as it stood when it ended (deterministic for a closed period); a
         # whistle still inside its time limit then is left unscored, never counted as failed.
         moment = as_of if as_of is not None else chosen.end
