@@ -430,7 +430,14 @@ def whistle_from_case(case: Any) -> WhistleRecord | None:
     )
     first = next((r.details.get("to") for r in case.history if r.event is Event.DISPATCH and r.details.get("to")), None)
     lead = first or snapshot.lead
-    if lead["code"] == street or lead.get("level") == "community":
+
+    def local(u: Mapping[str, Any]) -> bool:
+        return u["code"] == street or u.get("level") == "community"
+
+    # Not a whistle only when the case never left the street's own office and its communities:
+    # a case the street office then dispatches (派单/改派) to a department is a whistle that
+    # department answers, and is scored like one.
+    if local(lead) and local(unit):
         return None
     held = unit["code"] == street or any(h.get("unit", {}).get("code") == street for h in snapshot.holders)
     office = next((u["name"] for u in (snapshot.lead, snapshot.assignee, *snapshot.path) if u["code"] == street), None)

@@ -179,3 +179,20 @@ def test_a_supervision_urge_does_not_excuse_a_missed_deadline(tmp_path: Path) ->
     assert record.complete_by == _t(6)
     assert record.completed_at == _t(25)
     s.close()
+
+
+def test_a_street_led_case_dispatched_to_a_department_is_its_whistle(tmp_path: Path) -> None:
+    """The street office calling a department by dispatching the case to it is a whistle
+    (吹哨) that department answers: it is scored, not dropped as the street's own case."""
+    s = SQLiteCaseStore(tmp_path / "cases.db")
+    _open(s, "S1", OFFICE, _t(1))
+    _do(s, "S1", _t(1, 10), Event.DISPATCH, OFFICE["code"], to=MARKET, respond_by=stamp(_t(1, 12)), complete_by=stamp(_t(5)))
+    _do(s, "S1", _t(1, 11), Event.RESPOND, MARKET["code"])
+    _do(s, "S1", _t(4), Event.COMPLETE, MARKET["code"])
+    _open(s, "S2", OFFICE, _t(2))  # the street's own case, never sent to a department
+    _do(s, "S2", _t(2, 10), Event.RESPOND, OFFICE["code"])
+    records = records_from_store(s, Q3)
+    assert [(r.case_id, r.unit) for r in records] == [("S1", MARKET["code"])]
+    (record,) = records
+    assert record.responded_at == _t(1, 11) and record.completed_at == _t(4)
+    s.close()
