@@ -66,9 +66,11 @@ from .models import (
     Category,
     Community,
     Delegation,
+    DelegationMode,
     Department,
     District,
     PowerItem,
+    PowerKind,
     Scope,
     Street,
     Unit,
@@ -759,11 +761,37 @@ CALENDAR_HELP = (
 )
 
 
+TEMPLATE_ROWS = 2000  # rows below the header that carry the drop-down lists
+
+
+def template_choices() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(sheet, header) → the values its drop-down offers: what the loader reads there."""
+    kinds = tuple(k.label for k in PowerKind)
+    modes = tuple(m.label for m in DelegationMode)
+    return {
+        ("街道", "编制人数性质"): ("示意", "实数"),
+        ("部门", "是否派驻"): ("是", "否"),
+        ("通用权责清单", "权力类型"): kinds,
+        ("通用权责清单", "承接方式"): modes,
+        ("街道承接", "权力类型"): kinds,
+        ("街道承接", "承接方式"): modes,
+        ("问题分类", "吹哨范围"): tuple(s.label for s in Scope),
+        ("调休调整", "类型"): ("上班", "休息"),
+    }
+
+
 def write_template(directory: str | Path, *, overwrite: bool = False) -> list[Path]:
     """Write the five catalog workbooks with title and header rows and no data, for a new
-    city. Refuses to overwrite existing files unless `overwrite`. Returns the paths written."""
+    city. Columns with a closed vocabulary (权力类型, 承接方式, 吹哨范围, 是否派驻 …) carry a
+    drop-down of the values the loader reads; typing another value only warns, since the
+    loader also reads codes (e.g. 02 for 行政处罚) and reports anything it cannot read.
+    Refuses to overwrite existing files unless `overwrite`. Returns the paths written."""
     from openpyxl import Workbook as NewWorkbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    choices = template_choices()
 
     root = Path(directory)
     targets = [root / name for name in TEMPLATE_SHEETS]
@@ -782,6 +810,17 @@ def write_template(directory: str | Path, *, overwrite: bool = False) -> list[Pa
             ws.append(list(header))
             for cell in ws[2]:
                 cell.font = Font(bold=True)
+            for column, name in enumerate(header, start=1):
+                values = choices.get((sheet, name))
+                if values is None:
+                    continue
+                rule = DataValidation(type="list", formula1='"' + ",".join(values) + '"',
+                                      allow_blank=True, errorStyle="warning",
+                                      error=f"{name}：{'、'.join(values)}", errorTitle=name,
+                                      prompt="、".join(values), promptTitle=name)
+                letter = get_column_letter(column)
+                rule.add(f"{letter}3:{letter}{TEMPLATE_ROWS + 2}")
+                ws.add_data_validation(rule)
         if path.name == CALENDAR:
             ws = book.create_sheet("说明")
             for line in CALENDAR_HELP:

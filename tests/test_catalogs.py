@@ -280,6 +280,27 @@ def test_template_is_readable_but_empty(tmp_path: Path) -> None:
         write_template(tmp_path / "t")
 
 
+def test_template_offers_the_values_the_loader_reads(tmp_path: Path) -> None:
+    # a new city's staff fill the template by hand: closed-vocabulary columns carry a
+    # drop-down, and every value it offers is one the loader accepts
+    from powerlist.catalog_loader import template_choices
+
+    write_template(tmp_path / "t")
+    offered: dict[tuple[str, str], list[str]] = {}
+    for name in FILES:
+        book = openpyxl.load_workbook(tmp_path / "t" / name)
+        for ws in book.worksheets:
+            header = [c.value for c in ws[2]] if ws.max_row >= 2 else []
+            for rule in ws.data_validations.dataValidation:
+                column = openpyxl.utils.column_index_from_string(str(rule.sqref).split(":")[0].rstrip("0123456789"))
+                assert str(rule.sqref).split(":")[0].endswith("3") and rule.errorStyle == "warning"
+                offered[(ws.title, header[column - 1])] = rule.formula1.strip('"').split(",")
+    assert offered == {key: list(values) for key, values in template_choices().items()}
+    assert offered[("通用权责清单", "权力类型")] == [k.label for k in PowerKind]
+    assert offered[("问题分类", "吹哨范围")] == [s.label for s in Scope]
+    assert [DelegationMode.parse(v) for v in offered[("街道承接", "承接方式")]] == list(DelegationMode)
+
+
 # ---- CLI --------------------------------------------------------------------------------------
 
 
