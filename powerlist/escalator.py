@@ -98,6 +98,8 @@ _TABLES = (
     "esc_accountability",
 )
 _MODE_LABELS = {mode.value: mode.label for mode in DelegationMode}
+_ACTIONS = frozenset({"remind", "note", "extend", "escalate", "send_back", "redispatch", "supervise", "urge"})
+_TARGETS = frozenset({"self", "next", "city", "holder", "lead"})
 _TABLE_BY_KIND = {
     "review": "esc_review",
     "late": "esc_response_late",
@@ -731,6 +733,24 @@ def _check_rules(rules: RuleSet) -> dict[str, Any]:
     for name in _TABLES:
         if name not in rules.tables:
             problems.append(Problem(message=f"table {name!r} is missing", file=path, field=name))
+    if not problems:
+        # An unknown action or target would only fail in the middle of a tick (and abort it for
+        # every due case): refuse it when the rules are loaded, naming the row.
+        for name in _TABLES[:-1]:
+            for row in rules.table(name).rows:
+                then = row.then
+                where = dict(file=path, row=getattr(row, "line", None), field=f"{name}.{row.id}")
+                if then.get("action") not in _ACTIONS:
+                    problems.append(Problem(message=f"unknown action; actions: {', '.join(sorted(_ACTIONS))}",
+                                            value=str(then.get("action")), **where))
+                if "target" in then and then["target"] not in _TARGETS:
+                    problems.append(Problem(message=f"unknown target; targets: {', '.join(sorted(_TARGETS))}",
+                                            value=str(then.get("target")), **where))
+                if then.get("action") == "remind":
+                    hours = then.get("grace_hours")
+                    if isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours < 0:
+                        problems.append(Problem(message="a reminder needs grace_hours, a number of hours ≥ 0",
+                                                value=str(hours), **where))
     accountable = params.get("accountable_findings")
     if isinstance(accountable, list) and not problems:
         produced = {

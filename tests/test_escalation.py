@@ -570,3 +570,24 @@ def test_every_event_a_tick_appends_names_its_actor_and_rule() -> None:
     for case_id in ("I1", "I2"):
         ticked = [r for r in esc.case(case_id).history if r.rule]
         assert ticked and all(r.actor == "420200-supervision" for r in ticked)
+
+
+@pytest.mark.parametrize(
+    ("replace", "message"),
+    [
+        (('then = { action = "urge", finding = "不到位"', 'then = { action = "urgent", finding = "不到位"'), "unknown action"),
+        (('finding = "不到位", target = "city"', 'finding = "不到位", target = "cty"'), "unknown target"),
+        (('target = "self", grace_hours = 24 }', 'target = "self", grace_hours = -1 }'), "grace_hours"),
+    ],
+)
+def test_an_unknown_action_or_target_is_refused_when_the_rules_load(tmp_path: Any, replace: tuple[str, str], message: str) -> None:
+    """It would otherwise fail in the middle of a tick and abort it for every due case."""
+    from powerlist.resources import rules_dir
+
+    text = (rules_dir() / "escalation.toml").read_text(encoding="utf-8")
+    assert replace[0] in text
+    (tmp_path / "escalation.toml").write_text(text.replace(*replace, 1), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        Escalator(SQLiteCaseStore(), None, RuleSet.load(tmp_path))
+    (problem,) = caught.value.problems
+    assert message in problem.message and problem.row and problem.field.startswith("esc_response_due.")
