@@ -134,6 +134,13 @@ class PowerList:
     def __len__(self) -> int:
         return len(self.items)
 
+    def __iter__(self) -> Iterator[PowerItem]:
+        # it has a length, so `for item in load_power_list(path)` must work as well
+        return iter(self.items)
+
+    def __getitem__(self, index: int) -> PowerItem:
+        return self.items[index]
+
     def cell(self, item: PowerItem, field_name: str) -> str | None:
         """``"Sheet!G17"`` for `item`'s `field_name`, or None without origin or column."""
         where = self.location(item, field_name)

@@ -312,3 +312,11 @@ def test_delegation_errors_are_located(tmp_path: Path, catalog: Catalog) -> None
     found = [(p.cell, p.code) for p in caught.value.problems]
     assert found == [("H2", "unknown-street"), ("I3", "empty-cell"), ("E4", "unknown-kind"),
                      ("I4", "bad-mode"), ("H5", "empty-cell"), ("H7", "duplicate-delegation")]
+
+
+def test_a_power_list_iterates_and_indexes_its_items(tmp_path: Path) -> None:
+    # it has len(); `for item in load_power_list(path)` and `[0]` must work like on a tuple
+    rows = [["事项编码", "事项名称", "权力类型"], ["1", "甲", "行政处罚"], ["2", "乙", "行政检查"]]
+    loaded = load_power_list(write(tmp_path / "p.xlsx", {"s": rows}))
+    assert list(loaded) == list(loaded.items) and [i.code for i in loaded] == ["1", "2"]
+    assert loaded[0] == loaded.items[0] and loaded[-1].name == "乙"
