@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", choices=("compiled", "durable"), default="compiled")
     args = parser.parse_args(argv)
     output = args.output or args.input.with_name(args.input.stem + ".decisions.xlsx")
+    if output.resolve() == args.input.resolve():
+        parser.error("the output names the input file: the decisions would overwrite the issues")
 
     router = Router.default(engine=args.engine)
     try:

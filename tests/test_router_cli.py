@@ -123,6 +123,12 @@ def test_batch_route_example(tmp_path: Path) -> None:
     assert example["main"]([str(source), str(out)]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert len(rows) == len(source.read_text(encoding="utf-8").splitlines())
+    issues = tmp_path / "issues.csv"
+    issues.write_text("id,received_at,category,location\n1,2026-11-23T10:00,C01,x\n", encoding="utf-8")
+    before = issues.read_bytes()
+    with pytest.raises(SystemExit) as stopped:  # argparse's usage error
+        example["main"]([str(issues), str(issues)])
+    assert stopped.value.code == 2 and issues.read_bytes() == before
 
 
 def test_demo_sample_found_without_examples_folder(monkeypatch: pytest.MonkeyPatch) -> None:
