@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -117,6 +118,10 @@ def canonical(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]
 
 
 def _cell_value(name: str, value: Any) -> Any:
+    if name == "channel" and isinstance(value, float) and not math.isfinite(value):
+        # Issue reads a numeric channel (12345) through int(), which raises OverflowError on
+        # inf — not a validation error; as text it is refused as an unknown channel, located
+        return str(value)
     if name in BOOL_FIELDS and isinstance(value, (str, int, float)) and not isinstance(value, bool):
         answer = yes_no(value)
         return value if answer is None else answer

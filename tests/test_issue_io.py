@@ -217,3 +217,14 @@ def test_an_id_used_twice_in_one_file_rejects_the_later_row(tmp_path: Path, rout
     assert problem.row == later and f"row {first}" in problem.message
     if suffix == "xlsx":
         assert problem.cell == "A4"
+
+
+def test_an_infinite_channel_is_a_located_rejection(router: Router) -> None:
+    # found by the fuzz test: Issue reads a numeric channel through int(), and int(inf) raises
+    # OverflowError, which stopped the whole batch
+    items = [{"id": "I1", "received_at": "2026-11-23T10:00", "category": "C01", "location": C1, "channel": float("inf")},
+             {"id": "I2", "received_at": "2026-11-23T10:00", "category": "C01", "location": C1, "channel": float("nan")},
+             {"id": "I3", "received_at": "2026-11-23T10:00", "category": "C01", "location": C1, "channel": 12345.0}]
+    decisions = list(router.route_many(items))
+    assert [d.status for d in decisions] == ["rejected", "rejected", "routed"]
+    assert [p.field for d in decisions[:2] for p in d.errors] == ["channel", "channel"]
