@@ -580,12 +580,23 @@ def rules_version_of(rules: RuleSet, catalog: Catalog) -> str:
     return hashlib.sha256(f"{rules.version}:{catalog.fingerprint}".encode()).hexdigest()[:16]
 
 
+SHOWN_VALUE = 200  # characters of an invalid value a problem repeats
+
+
+def _shown_value(text: str) -> str:
+    """An invalid value as a problem shows it: a 10 MB cell is named, not echoed into every
+    decision's errors (JSONL, CSV, XLSX, whose cells hold at most 32,767 characters)."""
+    if len(text) <= SHOWN_VALUE:
+        return text
+    return f"{text[:SHOWN_VALUE]}…（共 {len(text)} 字符 / {len(text)} characters in all）"
+
+
 def validation_problems(error: ValidationError, file: str | None = None, row: int | None = None) -> list[Problem]:
     problems = []
     for item in error.errors(include_url=False):
         field = ".".join(str(part) for part in item["loc"]) or None
         value = item.get("input")
-        shown = None if isinstance(value, Mapping) else (None if value is None else str(value))
+        shown = None if isinstance(value, Mapping) else (None if value is None else _shown_value(str(value)))
         problems.append(Problem(message=item["msg"], file=file, row=row, field=field, value=shown, code=item["type"]))
     return problems
 

@@ -606,3 +606,12 @@ def test_a_received_at_at_the_end_of_time_is_a_rejection_not_an_overflow(rules: 
     assert all(d.errors[0].field == "received_at" for d in decisions[:2])
     with pytest.raises(InputError):
         router.route(items[0])
+
+
+def test_a_huge_invalid_value_is_named_not_echoed(router: Router) -> None:
+    # a 1 MB description is rejected; its decision must not carry the megabyte back out
+    (decision,) = router.route_many([issue("C01", description="x" * 1_000_000)])
+    (problem,) = decision.errors
+    assert problem.field == "description" and problem.value is not None
+    assert len(problem.value) < 300 and "1000000" in problem.value
+    assert len(decision.model_dump_json()) < 2_000
