@@ -30,6 +30,8 @@ Choices where the issue is silent (documented here and in the report):
   unit holding the case (never to the same or a lower level); with nobody above, the city
   supervision office lists the case (挂牌督办), and under supervision an overdue case is urged
   with new deadlines. A case's `level` is the highest level it has reached.
+- Only the unit holding a case can return it (退单), and an extension must end after the current
+  completion deadline; an evaluation may carry a third-party survey score (`third_party`, 0–100).
 - The power list arbitrates returns (退单). When a case opens, the holder of each of the
   category's powers for the issue's street (`catalog.holder`) is kept in its open event, with
   the power's legal basis; a return by a holder is 推诿 and the case goes back to it, a return
