@@ -379,8 +379,10 @@ class Escalator:
                 data["to"] = unit
                 if ev is Event.SUPERVISE:
                     data["office"] = snapshot.supervision_office
-                # by hand: the unit named by --by; a listing (挂牌督办) is the supervision office's
-                actor = by if by or ev is not Event.SUPERVISE else snapshot.supervision_office["code"]
+                # by hand: the unit named by `by`, else the unit holding the case (it hands the
+                # case on, as the docstring says); a listing (挂牌督办) is the supervision office's
+                if ev is Event.SUPERVISE and not by:
+                    actor = snapshot.supervision_office["code"]
             self.store.append(case_id, [NewEvent(when, ev, actor, None, data)])
         return self.case(case_id)
 

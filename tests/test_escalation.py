@@ -591,3 +591,16 @@ def test_an_unknown_action_or_target_is_refused_when_the_rules_load(tmp_path: An
         Escalator(SQLiteCaseStore(), None, RuleSet.load(tmp_path))
     (problem,) = caught.value.problems
     assert message in problem.message and problem.row and problem.field.startswith("esc_response_due.")
+
+
+def test_a_hand_dispatch_or_escalation_names_the_unit_holding_the_case_as_its_actor() -> None:
+    esc = escalator()
+    esc.open_decision(decision(lead=COMMUNITY), received_at=T0)
+    esc.record("I1", "dispatch", hours(1), to=STREET.code)
+    assert esc.case("I1").history[-1].actor == COMMUNITY.code
+    esc.record("I1", "escalate", hours(2), to=DISTRICT.code)
+    assert esc.case("I1").history[-1].actor == STREET.code
+    esc.record("I1", "escalate", hours(3), by=STREET.code, to=CITY.code)
+    assert esc.case("I1").history[-1].actor == STREET.code
+    esc.record("I1", "supervise", hours(4))
+    assert esc.case("I1").history[-1].actor == "420200-supervision"
