@@ -12,7 +12,8 @@ into a `rejected` decision. A file that cannot be read at all (missing, not UTF-
 workbook, no header) raises `InputError`.
 
 XLSX files are opened through `powerlist.sheets` (size and zip-bomb checks, header found under
-title rows, merged cells); the first visible sheet with an issue header is read.
+title rows, merged cells); every visible sheet with an issue header is read, in workbook order
+(each row located by its sheet), and an id is unique across the sheets of one file.
 """
 
 from __future__ import annotations
@@ -163,18 +164,19 @@ def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueReco
 
 
 def _unique_ids(records: Iterator[IssueRecord]) -> Iterator[IssueRecord]:
-    first: dict[str, int] = {}
+    first: dict[str, str] = {}
     for record in records:
         value = record.data.get("id")
         if value is None or not str(value).strip():  # no id: validation names it
             yield record
             continue
         issue_id = record.issue_id(record.row)
-        seen = first.setdefault(issue_id, record.row)
-        if seen == record.row:
+        where = f"{record.sheet}!row {record.row}" if record.sheet else f"row {record.row}"
+        seen = first.setdefault(issue_id, where)
+        if seen == where:
             yield record
             continue
-        problem = Problem(message=f"duplicate id: row {seen} already has the id {issue_id!r}", file=record.file,
+        problem = Problem(message=f"duplicate id: {seen} already has the id {issue_id!r}", file=record.file,
                           sheet=record.sheet, row=record.row, cell=record.cells.get("id"), field="id",
                           value=issue_id, code="duplicate-id")
         yield IssueRecord(record.file, record.row, record.data, record.problems + (problem,), record.sheet, record.cells)
@@ -261,23 +263,24 @@ def _read_xlsx(path: Path, file: str) -> Iterator[IssueRecord]:
     problems = ProblemCollector(file)
     book = Workbook(path, file)
     try:
-        for sheet, header, rows in book.tables(vocabulary, problems):
-            # A formula cell without a cached value rejects its row, not the whole file.
-            by_row: dict[int, list[Problem]] = {}
-            fatal = []
-            for problem in problems.problems:
-                number = _cell_row(problem.cell) if problem.code == "formula-no-value" else None
-                if number is None:
-                    fatal.append(problem)
-                else:
-                    by_row.setdefault(number, []).append(problem.model_copy(update={"row": number}))
-            problems.problems = fatal
+        # Every visible sheet with an issue header (a month per sheet is common), each header
+        # found before any row is given out, so a bad header anywhere refuses the whole file.
+        tables = [(sheet, header.letters, rows) for sheet, header, rows in book.tables(vocabulary, problems)]
+        if not tables:
+            problems.add("no sheet with an issue header (expected a 问题分类/category column)", code="missing-column")
             problems.raise_if_any("cannot read issues")
-            letters = header.letters
-            return _xlsx_records(book, file, sheet, letters, rows, problems, by_row)
-        problems.add("no sheet with an issue header (expected a 问题分类/category column)", code="missing-column")
+        # A formula cell without a cached value rejects its row, not the whole file.
+        by_row: dict[tuple[str | None, int], list[Problem]] = {}
+        fatal = []
+        for problem in problems.problems:
+            number = _cell_row(problem.cell) if problem.code == "formula-no-value" else None
+            if number is None:
+                fatal.append(problem)
+            else:
+                by_row.setdefault((problem.sheet, number), []).append(problem.model_copy(update={"row": number}))
+        problems.problems = fatal
         problems.raise_if_any("cannot read issues")
-        raise AssertionError("unreachable")
+        return _xlsx_records(book, file, tables, problems, by_row)
     except BaseException:
         book.close()
         raise
@@ -288,23 +291,24 @@ def _cell_row(cell: str | None) -> int | None:
     return int(digits) if digits else None
 
 
-def _xlsx_records(book: Any, file: str, sheet: str, letters: dict[str, str], rows: Iterator[Any],
-                  found: ProblemCollector, by_row: dict[int, list[Problem]]) -> Iterator[IssueRecord]:
+def _xlsx_records(book: Any, file: str, tables: list[tuple[str, dict[str, str], Iterator[Any]]],
+                  found: ProblemCollector, by_row: dict[tuple[str | None, int], list[Problem]]) -> Iterator[IssueRecord]:
     seen = len(found.problems)
     try:
-        for row in rows:
-            # Problems the sheet reader finds in this row's cells (too long, formula without a
-            # cached value) reject the row they belong to.
-            cell_problems = tuple(by_row.get(row.number, ())) + tuple(found.problems[seen:])
-            seen = len(found.problems)
-            data, dup = canonical(row.values)
-            cells = {name: f"{letter}{row.number}" for name, letter in letters.items()}
-            for place in ("community", "street"):
-                if place in cells and "location" not in cells:
-                    cells["location"] = cells[place]
-            problems = cell_problems + tuple(
-                Problem(message=m, file=file, sheet=sheet, row=row.number, cell=cells.get(k), field=k, code="duplicate-field") for k, m in dup
-            )
-            yield IssueRecord(file, row.number, data, problems, sheet=sheet, cells=cells)
+        for sheet, letters, rows in tables:
+            for row in rows:
+                # Problems the sheet reader finds in this row's cells (too long, formula without a
+                # cached value) reject the row they belong to.
+                cell_problems = tuple(by_row.get((sheet, row.number), ())) + tuple(found.problems[seen:])
+                seen = len(found.problems)
+                data, dup = canonical(row.values)
+                cells = {name: f"{letter}{row.number}" for name, letter in letters.items()}
+                for place in ("community", "street"):
+                    if place in cells and "location" not in cells:
+                        cells["location"] = cells[place]
+                problems = cell_problems + tuple(
+                    Problem(message=m, file=file, sheet=sheet, row=row.number, cell=cells.get(k), field=k, code="duplicate-field") for k, m in dup
+                )
+                yield IssueRecord(file, row.number, data, problems, sheet=sheet, cells=cells)
     finally:
         book.close()

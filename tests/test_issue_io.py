@@ -228,3 +228,44 @@ def test_an_infinite_channel_is_a_located_rejection(router: Router) -> None:
     decisions = list(router.route_many(items))
     assert [d.status for d in decisions] == ["rejected", "rejected", "routed"]
     assert [p.field for d in decisions[:2] for p in d.errors] == ["channel", "channel"]
+
+
+def test_every_issue_sheet_of_a_workbook_is_read(tmp_path: Path, router: Router) -> None:
+    # a month per sheet is a common export: the second sheet's issues were silently dropped
+    book = Workbook()
+    november = book.active
+    november.title = "11月"
+    november.append(["工单编号", "受理时间", "问题分类", "发生地点"])
+    november.append(["N1", "2026-11-23 10:00", "C01", C1])
+    notes = book.create_sheet("说明")
+    notes.append(["本表为示意"])
+    december = book.create_sheet("12月")
+    december.append(["工单编号", "受理时间", "问题分类", "发生地点"])
+    december.append(["D1", "2026-12-03 10:00", "C01", C1])
+    december.append(["N1", "2026-12-04 10:00", "C01", C1])
+    hidden = book.create_sheet("旧表")
+    hidden.append(["工单编号", "受理时间", "问题分类", "发生地点"])
+    hidden.append(["H1", "2026-12-03 10:00", "C01", C1])
+    hidden.sheet_state = "hidden"
+    path = tmp_path / "months.xlsx"
+    book.save(path)
+    decisions = list(router.route_many(read_issues(path)))
+    assert [(d.issue_id, d.status) for d in decisions] == [("N1", "routed"), ("D1", "routed"), ("N1", "rejected")]
+    problems = {p.code: p for p in decisions[2].errors}
+    assert problems["duplicate-id"].sheet == "12月" and problems["duplicate-id"].cell == "A3"
+    assert "11月!row 2" in problems["duplicate-id"].message
+
+
+def test_a_bad_header_on_any_issue_sheet_refuses_the_file(tmp_path: Path) -> None:
+    # nothing half-loaded: the second sheet's duplicate column is found before any row is given
+    book = Workbook()
+    book.active.append(["工单编号", "受理时间", "问题分类", "发生地点"])
+    book.active.append(["A1", "2026-11-23 10:00", "C01", C1])
+    second = book.create_sheet("二")
+    second.append(["工单编号", "受理时间", "问题分类", "发生地点", "问题分类"])
+    second.append(["B1", "2026-11-23 10:00", "C01", C1, "C01"])
+    path = tmp_path / "bad.xlsx"
+    book.save(path)
+    with pytest.raises(InputError) as caught:
+        read_issues(path)
+    assert caught.value.problems[0].sheet == "二"
