@@ -29,7 +29,7 @@ def decode(path: Path, file: str, encoding: str, summary: str) -> str:
         raise InputError(
             [Problem(
                 message=f"bytes that are not {encoding} at line {line}, byte {column} of the line "
-                "(save the file as UTF-8, e.g. Excel's 'CSV UTF-8', or give its encoding such as gb18030)",
+                "(save the file as UTF-8, e.g. Excel's 'CSV UTF-8', or give its encoding: --encoding gb18030)",
                 file=file, row=line, value=data[error.start:error.end].hex(" "), code="encoding",
             )],
             summary,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from enum import StrEnum
@@ -111,7 +112,9 @@ class Issue(BaseModel):
     def _channel(cls, value: Any) -> Any:
         if value is None or value == "":
             return None
-        text = str(int(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value).strip()
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        # int(inf) raises OverflowError: a non-finite number is text, and fails as an unknown channel.
+        text = str(int(value)) if number and math.isfinite(value) else str(value).strip()
         return _CHANNEL_ALIASES.get(text, text)
 
     @field_validator("request_kind", mode="before")

@@ -23,6 +23,15 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if chr(code) not in "\n\t"}
+
+
+def terminal_text(value: Any) -> str:
+    """`value` for a terminal: control characters from input (an ESC sequence in an issue id
+    would clear the screen or retitle the window) shown as \\xNN instead of sent."""
+    return ("" if value is None else str(value)).translate(_CONTROL)
+
+
 def dumps(payload: Any) -> str:
     """Deterministic JSON: keys in model order, UTF-8 text, no float noise."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
@@ -33,7 +42,7 @@ def print_json(payload: Any) -> None:
 
 
 def fail(message: str, code: int = EXIT_FINDINGS) -> NoReturn:
-    err.print(f"[bold red]错误 error:[/] {message}", highlight=False)
+    err.print(f"错误 error: {terminal_text(message)}", style="bold red", highlight=False, markup=False)
     raise typer.Exit(code)
 
 
@@ -41,9 +50,9 @@ def report_input_error(error: InputError, as_json: bool) -> None:
     if as_json:
         print_json({"ok": False, "errors": error.as_json()})
         return
-    err.print(f"[bold red]{error.summary}[/]", highlight=False)
+    err.print(terminal_text(error.summary), style="bold red", highlight=False, markup=False)
     for problem in error.problems:
-        err.print(f"  • {problem}", highlight=False, markup=False)
+        err.print(f"  • {terminal_text(problem)}", highlight=False, markup=False)
 
 
 @contextmanager
@@ -58,16 +67,16 @@ def user_errors(as_json: bool = False) -> Iterator[None]:
         if as_json:
             print_json({"ok": False, "errors": [{"message": str(error)}]})
         else:
-            err.print(f"[bold red]错误 error:[/] {error}", highlight=False, markup=False)
+            err.print(f"错误 error: {terminal_text(error)}", style="bold red", highlight=False, markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
 
 
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
-    t = Table(title=Text(title), title_justify="left")  # Text: user data is never rich markup
+    t = Table(title=Text(terminal_text(title)), title_justify="left")  # Text: user data is never rich markup
     for column in columns:
         t.add_column(column, overflow="fold")  # wrap, never cut a unit name or a date
     for row in rows:
-        t.add_row(*(Text("" if v is None else str(v)) for v in row))
+        t.add_row(*(Text(terminal_text(v)) for v in row))
     return t
 
 

@@ -22,7 +22,19 @@ from ..decision import Decision
 from ..issue import SHANGHAI
 from ..issue_io import read_issues
 from ..router import Router, explain_decision, uses_unknown_year
-from ._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, dumps, err, fail, out, print_json, table, user_errors
+from ._common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    dumps,
+    err,
+    fail,
+    out,
+    print_json,
+    table,
+    terminal_text,
+    user_errors,
+)
 
 PROGRESS_FROM = 500  # rows; shorter inputs finish before a bar is worth drawing
 COLUMNS = (
@@ -191,15 +203,6 @@ def write_xlsx(decisions: Iterable[Decision], path: Path) -> None:
         row = flat_row(decision)
         append_row(sheet, [row[c] for c in COLUMNS])
     book.save(path)
-
-
-_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if chr(code) not in "\n\t"}
-
-
-def terminal_text(value: Any) -> str:
-    """`value` for a terminal: control characters from input (an ESC sequence in an issue id
-    would clear the screen or retitle the window) shown as \\xNN instead of sent."""
-    return ("" if value is None else str(value)).translate(_CONTROL)
 
 
 def _shown_time(moment: Any) -> str:

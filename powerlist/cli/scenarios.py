@@ -11,8 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, err, fail, out, print_json, table, user_errors
-from .route import terminal_text
+from ._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, err, fail, out, print_json, table, terminal_text, user_errors
 
 scenarios_app = typer.Typer(help="场景测试 scenarios: issues with expected decisions, checked by the router.",
                             no_args_is_help=True)
