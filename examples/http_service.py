@@ -14,15 +14,18 @@ Endpoints:
 - GET /schema/issue, GET /schema/decision — the JSON Schemas.
 
 Bounded: bodies over MAX_BODY bytes are refused (413), batches over MAX_BATCH issues (413), a
-slow client times out after TIMEOUT seconds. One Router is built at start and shared: routing
-is pure, and the compiled engine's caches are plain dicts (safe under the GIL). Meant as an
-example of embedding the router, not as a hardened production server.
+slow client times out after TIMEOUT seconds. One Router is built at start and shared by the
+request threads; routing itself is pure, but the router's plan caches fill and evict as it
+runs, so calls into it are serialised by one lock (routing costs microseconds: the lock is not
+where such a service spends its time). Meant as an example of embedding the router, not as a
+hardened production server.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -35,6 +38,12 @@ TIMEOUT = 10
 
 
 def make_handler(router: Router) -> type[BaseHTTPRequestHandler]:
+    lock = threading.Lock()
+
+    def route(items: list[Any]) -> list[Any]:
+        with lock:
+            return list(router.route_many(items))
+
     class Handler(BaseHTTPRequestHandler):
         timeout = TIMEOUT
         server_version = "powerlist-example/0.1"
@@ -78,16 +87,16 @@ def make_handler(router: Router) -> type[BaseHTTPRequestHandler]:
             if not ok:
                 return
             if self.path == "/explain":
-                (decision,) = router.route_many([body])
+                (decision,) = route([body])
                 self._send(200, {"decision": decision.model_dump(mode="json"), "explanation": explain_decision(decision)})
                 return
             if isinstance(body, list):
                 if len(body) > MAX_BATCH:
                     self._send(413, {"error": f"at most {MAX_BATCH} issues per request"})
                     return
-                self._send(200, [d.model_dump(mode="json") for d in router.route_many(body)])
+                self._send(200, [d.model_dump(mode="json") for d in route(body)])
                 return
-            (decision,) = router.route_many([body])
+            (decision,) = route([body])
             self._send(200, decision.model_dump(mode="json"))
 
         def log_message(self, format: str, *args: Any) -> None:  # quieter than the default
