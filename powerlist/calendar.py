@@ -109,11 +109,6 @@ class WorkCalendar:
         self._due: dict[tuple[date, int], datetime] = {}
         self._statutory: dict[int, dict[date, str]] = {}
 
-    @property
-    def known_years(self) -> range:
-        """The years the bundled State Council data covers (without overrides)."""
-        return _KNOWN_YEARS
-
     def is_workday(self, day: date | datetime) -> bool:
         """True if `day` is a working day (make-up Saturdays included, holidays excluded)."""
         if isinstance(day, datetime):

@@ -164,7 +164,6 @@ for _state in _AWAITING:
     TRANSITIONS[_state][E.REMIND] = _state
 del _state
 
-OPEN_STATES = frozenset(s for s in S if s not in (S.CLOSED,))
 # Once 办结, nothing is due from the unit any more (feedback and evaluation are the platform's).
 WORKING_STATES = frozenset(_AWAITING)
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .errors import InputError, ProblemCollector
+from .errors import InputError, Problem, ProblemCollector
 
 Scalar = str | int | float | bool
 
@@ -88,16 +88,6 @@ class Condition(BaseModel):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return False
         return _OPS[self.op or "=="](value, self.number)
-
-    def to_raw(self) -> Any:
-        if self.kind == "any":
-            return "*"
-        if self.kind == "eq":
-            return self.values[0]
-        if self.kind == "in":
-            return list(self.values)
-        number = int(self.number) if self.number is not None and self.number.is_integer() else self.number
-        return f"{self.op}{number}"
 
 
 def _same(value: Any, expected: Scalar) -> bool:
@@ -204,7 +194,7 @@ class RuleSet:
         root = Path(directory) if directory is not None else rules_dir()
         if not root.is_dir():
             raise InputError(
-                [_problem(str(root), "rules directory not found")], "cannot load rules"
+                [Problem(message="rules directory not found", file=str(root))], "cannot load rules"
             )
         problems = ProblemCollector(str(root))
         files: dict[str, RuleFile] = {}
@@ -228,12 +218,6 @@ class RuleSet:
                 names[table] = rule_file.path
         problems.raise_if_any(f"invalid rules in {root}")
         return cls(files)
-
-
-def _problem(file: str, message: str, **where: Any) -> Any:
-    from .errors import Problem
-
-    return Problem(message=message, file=file, **where)
 
 
 _HEADER = re.compile(r'^\s*name\s*=\s*"([^"]+)"', re.M)
@@ -264,12 +248,10 @@ def load_rule_file(path: str | Path) -> RuleFile:
         raw = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as error:
         problems.add(f"cannot read rules file: {error}")
-        problems.raise_if_any("invalid rules file")
-        raise AssertionError("unreachable")
+        raise InputError(problems.problems, "invalid rules file") from None
     except (tomllib.TOMLDecodeError, RecursionError) as error:  # nesting too deep for the parser
         problems.add(f"not valid TOML: {error}", row=getattr(error, "lineno", None))
-        problems.raise_if_any("invalid rules file")
-        raise AssertionError("unreachable")
+        raise InputError(problems.problems, "invalid rules file") from None
     for key in raw:
         if key not in ("meta", "params", "tables"):
             problems.add(f"unknown top-level key {key!r}; expected meta, params or tables", field=key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
@@ -78,19 +78,3 @@ def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
     for row in rows:
         t.add_row(*(Text(terminal_text(v)) for v in row))
     return t
-
-
-def wraps_user_errors(json_flag: str = "as_json") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorator form of `user_errors` for command functions with a --json flag."""
-
-    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        import functools
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with user_errors(bool(kwargs.get(json_flag, False))):
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
