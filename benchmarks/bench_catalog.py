@@ -24,8 +24,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from powerlist import catalog_loader, resources
-from powerlist.catalog_loader import clear_cache, load_catalogs
+from powerlist import resources
+from powerlist.catalog import loader as catalog_loader
+from powerlist.catalog.loader import clear_cache, load_catalogs
 
 
 def best(repeat: int, run: Callable[[], object]) -> float:

@@ -35,9 +35,9 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from powerlist.issue import SHANGHAI
-from powerlist.lifecycle import Event, EventRecord, replay, stamp
-from powerlist.store import SQLiteCaseStore
+from powerlist.routing.issue import SHANGHAI
+from powerlist.cases.lifecycle import Event, EventRecord, replay, stamp
+from powerlist.cases.store import SQLiteCaseStore
 
 T0 = datetime(2026, 7, 1, 9, 0, tzinfo=SHANGHAI)
 NOW = T0 + timedelta(hours=30)
@@ -130,14 +130,14 @@ def peak_rss_kib():
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
-from powerlist.escalator import Escalator
-from powerlist.store import SQLiteCaseStore
-from powerlist.tables import RuleSet
+from powerlist.cases.escalator import Escalator
+from powerlist.cases.store import SQLiteCaseStore
+from powerlist.routing.tables import RuleSet
 path, now, traced = sys.argv[1], datetime.fromisoformat(sys.argv[2]), sys.argv[3] == "1"
 store = SQLiteCaseStore(path)
 esc = Escalator(store, None, RuleSet.load())
 esc.tick(datetime.fromisoformat("2000-01-01T00:00+08:00"))  # compile the rulesets first
-from powerlist.lifecycle import stamp
+from powerlist.cases.lifecycle import stamp
 due = store.count_due(stamp(now))
 before = peak_rss_kib()
 if traced:

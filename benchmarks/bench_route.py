@@ -59,7 +59,7 @@ durable); "before" is this script run against the code before the performance pa
 | six-rule chain in one post / bare post | 6.5× | 6.4× |
 
 The compiled engine keeps each (place, flags) decision as a plan and stamps the issue's id and
-deadlines on it (`powerlist.router.Plan`); its cold pass is mostly the first sight of ~77,000
+deadlines on it (`powerlist.routing.router.Plan`); its cold pass is mostly the first sight of ~77,000
 (place, flags) combinations. The price is memory: after the 100,000 issues the compiled
 router's caches hold ~62 MB (22 MB before plans); plans are bounded at 100,000.
 """
@@ -77,11 +77,11 @@ from typing import Any
 
 from durable import lang as dl
 
-from powerlist.catalog import Catalog
-from powerlist.durable_tables import DurableTable
-from powerlist.issue import SHANGHAI, Issue, RequestKind
-from powerlist.router import Router
-from powerlist.tables import RuleSet
+from powerlist.catalog.catalog import Catalog
+from powerlist.routing.durable_tables import DurableTable
+from powerlist.routing.issue import SHANGHAI, Issue, RequestKind
+from powerlist.routing.router import Router
+from powerlist.routing.tables import RuleSet
 
 
 def generate(catalog: Catalog, n: int, seed: int = 20261130) -> list[Issue]:
@@ -190,7 +190,7 @@ def main() -> int:
     parser.add_argument("--catalogs", default=None, help="catalogs directory (default: shipped)")
     args = parser.parse_args()
 
-    from powerlist.catalog_loader import load_catalogs
+    from powerlist.catalog.loader import load_catalogs
 
     catalog = load_catalogs(args.catalogs)
     rules = RuleSet.load()

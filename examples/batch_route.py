@@ -18,8 +18,8 @@ from pathlib import Path
 
 from powerlist.cli.route import write_csv, write_xlsx
 from powerlist.errors import InputError
-from powerlist.issue_io import read_issues
-from powerlist.router import Router
+from powerlist.routing.issue_io import read_issues
+from powerlist.routing.router import Router
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,8 +29,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from powerlist.router import Router, explain_decision
-from powerlist.schema import SCHEMAS
+from powerlist.routing.router import Router, explain_decision
+from powerlist.routing.schema import SCHEMAS
 
 MAX_BODY = 1_000_000
 MAX_BATCH = 1_000

@@ -20,11 +20,11 @@ import atheris
 
 with atheris.instrument_imports():
     from powerlist.errors import InputError
-    from powerlist.issue_io import read_issues
-    from powerlist.loader import load_delegation_workbook, load_power_list
-    from powerlist.router import Router
-    from powerlist.scoring_io import read_vetoes, read_whistles
-    from powerlist.tables import RuleSet
+    from powerlist.routing.issue_io import read_issues
+    from powerlist.catalog.power_list import load_delegation_workbook, load_power_list
+    from powerlist.routing.router import Router
+    from powerlist.scoring.io import read_vetoes, read_whistles
+    from powerlist.routing.tables import RuleSet
 
 ROUTER = Router.default()
 SCRATCH = Path(tempfile.mkdtemp(prefix="powerlist-fuzz-"))

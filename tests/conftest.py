@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from powerlist.catalog import Catalog
-from powerlist.catalog_loader import load_catalogs, write_template
+from powerlist.catalog.catalog import Catalog
+from powerlist.catalog.loader import load_catalogs, write_template
 
 REPO = Path(__file__).resolve().parent.parent
 

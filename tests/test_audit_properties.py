@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from powerlist.audit import AuditConfig, audit_workbook, read_audit_workbook
 from powerlist.audit.workbook import AuditRow
-from powerlist.catalog import Catalog
-from powerlist.catalog_loader import load_catalogs
-from powerlist.models import DelegationMode
+from powerlist.catalog.catalog import Catalog
+from powerlist.catalog.loader import load_catalogs
+from powerlist.catalog.models import DelegationMode
 
 from test_audit import DATA, MANIFEST, restricted
 

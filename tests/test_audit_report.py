@@ -22,11 +22,11 @@ from powerlist.audit import (
 from powerlist.audit.findings import CHECKS, Finding, Severity
 from powerlist.audit.report import FILLS, SUMMARY
 from powerlist.audit.whatif import load_history, months_spanned, street_loads
-from powerlist.catalog import Catalog
+from powerlist.catalog.catalog import Catalog
 from powerlist.cli import app
 from powerlist.cli import audit as audit_cli
 from powerlist.cli import rules as rules_cli
-from powerlist.tables import RuleSet
+from powerlist.routing.tables import RuleSet
 
 from test_audit import DATA, MANIFEST, two_streets  # noqa: F401 — a shared fixture
 

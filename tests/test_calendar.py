@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from powerlist.calendar import WorkCalendar
+from powerlist.routing.calendar import WorkCalendar
 from powerlist.errors import CalendarError, InputError
-from powerlist.issue import SHANGHAI
-from powerlist.models import CalendarOverride
+from powerlist.routing.issue import SHANGHAI
+from powerlist.catalog.models import CalendarOverride
 
 CAL = WorkCalendar()
 
@@ -115,7 +115,7 @@ def test_n_working_days_property(start: datetime, n: int) -> None:
 
 # ---- unknown_year = "statutory": the documented fallback ------------------------------------------
 
-from powerlist.calendar import FALLBACK_LAST_YEAR, statutory_holidays  # noqa: E402
+from powerlist.routing.calendar import FALLBACK_LAST_YEAR, statutory_holidays  # noqa: E402
 
 STATUTORY = WorkCalendar(unknown_year="statutory")
 

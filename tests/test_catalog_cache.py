@@ -10,8 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from powerlist import catalog_loader
-from powerlist.catalog_loader import clear_cache, load_catalogs, write_template
+from powerlist.catalog import loader as catalog_loader
+from powerlist.catalog.loader import clear_cache, load_catalogs, write_template
 from powerlist.errors import InputError
 
 REPO = Path(__file__).resolve().parent.parent

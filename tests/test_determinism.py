@@ -92,8 +92,8 @@ def test_route_twice_in_one_process_gives_the_same_bytes() -> None:
     import io
 
     from powerlist.cli.route import write_jsonl
-    from powerlist.issue_io import read_issues
-    from powerlist.router import Router
+    from powerlist.routing.issue_io import read_issues
+    from powerlist.routing.router import Router
 
     texts = []
     for _ in range(2):

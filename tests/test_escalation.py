@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from powerlist.decision import Decision, PowerRef, UnitRef, Whistle
+from powerlist.routing.decision import Decision, PowerRef, UnitRef, Whistle
 from powerlist.errors import InputError, TransitionError
-from powerlist.escalator import Escalator
-from powerlist.issue import SHANGHAI
-from powerlist.lifecycle import TRANSITIONS, Event, State, rank, replay
-from powerlist.models import DelegationMode, Level, Unit, UnitKind
-from powerlist.store import SQLiteCaseStore
-from powerlist.tables import RuleSet
+from powerlist.cases.escalator import Escalator
+from powerlist.routing.issue import SHANGHAI
+from powerlist.cases.lifecycle import TRANSITIONS, Event, State, rank, replay
+from powerlist.catalog.models import DelegationMode, Level, Unit, UnitKind
+from powerlist.cases.store import SQLiteCaseStore
+from powerlist.routing.tables import RuleSet
 
 T0 = datetime(2026, 7, 1, 9, 0, tzinfo=SHANGHAI)
 COMMUNITY = UnitRef(code="420202001001", name="纺织社区居委会", level=Level.COMMUNITY)
@@ -451,9 +451,9 @@ def test_a_mistyped_acting_unit_is_refused_and_changes_nothing(tmp_path) -> None
     from datetime import datetime
 
     from powerlist.errors import InputError
-    from powerlist.escalator import Escalator
-    from powerlist.router import Router
-    from powerlist.store import SQLiteCaseStore
+    from powerlist.cases.escalator import Escalator
+    from powerlist.routing.router import Router
+    from powerlist.cases.store import SQLiteCaseStore
 
     esc = Escalator(SQLiteCaseStore(tmp_path / "c.db"), Router.default())
     case = esc.open({"id": "T1", "received_at": "2026-11-23T09:00:00", "category": "BJ0104",
@@ -531,7 +531,7 @@ def test_buck_passing_cites_the_mode_in_chinese() -> None:
 def test_a_third_party_survey_score_is_checked_and_reaches_scoring() -> None:
     from decimal import Decimal
 
-    from powerlist.scoring_io import whistle_from_case
+    from powerlist.scoring.io import whistle_from_case
 
     esc = escalator()
     esc.open_decision(decision(lead=DISTRICT), received_at=T0)

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from powerlist.cli import app
 from powerlist.cli import cases as cases_cli
-from powerlist.router import Router
-from powerlist.tables import RuleSet
+from powerlist.routing.router import Router
+from powerlist.routing.tables import RuleSet
 
 from test_router import C1, tiny_catalog
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from powerlist.escalator import Escalator
-from powerlist.issue import SHANGHAI
-from powerlist.lifecycle import Event, EventRecord, apply, stamp
-from powerlist.store import SQLiteCaseStore
-from powerlist.tables import RuleSet
+from powerlist.cases.escalator import Escalator
+from powerlist.routing.issue import SHANGHAI
+from powerlist.cases.lifecycle import Event, EventRecord, apply, stamp
+from powerlist.cases.store import SQLiteCaseStore
+from powerlist.routing.tables import RuleSet
 
 N_OPEN, N_DUE = 10_000, 1_000
 T0 = datetime(2026, 7, 1, 9, 0, tzinfo=SHANGHAI)
@@ -34,9 +34,9 @@ UNITS = [
 TICKER = """
 import sys
 from datetime import datetime
-from powerlist.escalator import Escalator
-from powerlist.store import SQLiteCaseStore
-from powerlist.tables import RuleSet
+from powerlist.cases.escalator import Escalator
+from powerlist.cases.store import SQLiteCaseStore
+from powerlist.routing.tables import RuleSet
 esc = Escalator(SQLiteCaseStore(sys.argv[1]), None, RuleSet.load())
 now = datetime.fromisoformat(sys.argv[2])
 esc.tick(datetime.fromisoformat("2000-01-01T00:00+08:00"))  # compile the rulesets first

@@ -11,13 +11,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from powerlist.catalog import Catalog
+from powerlist.catalog.catalog import Catalog
 from powerlist.errors import InputError, PowerlistError
-from powerlist.escalator import Escalator
-from powerlist.lifecycle import State, rank
-from powerlist.router import Router
-from powerlist.store import SQLiteCaseStore
-from powerlist.tables import RuleSet
+from powerlist.cases.escalator import Escalator
+from powerlist.cases.lifecycle import State, rank
+from powerlist.routing.router import Router
+from powerlist.cases.store import SQLiteCaseStore
+from powerlist.routing.tables import RuleSet
 from powerlist.testing.strategies import catalogs, issues
 
 RULES = RuleSet.load()
@@ -107,7 +107,7 @@ def _shipped_issues(router: Router) -> list[dict[str, Any]]:
     folder = examples_dir()
     path = folder / "issues.jsonl" if folder else None
     if path is not None and path.is_file():
-        from powerlist.issue_io import read_issues
+        from powerlist.routing.issue_io import read_issues
 
         return [record.data for record in read_issues(path) if not record.problems]
     places = sorted(router.catalog.communities) + sorted(router.catalog.streets)
@@ -128,7 +128,7 @@ def test_shipped_catalogs_end_to_end(tmp_path: Any) -> None:
         except InputError:
             continue
     assert len(opened) >= 10
-    from powerlist.lifecycle import unstamp
+    from powerlist.cases.lifecycle import unstamp
 
     start = unstamp(max(case.snapshot.opened_at for case in opened))
     # a unit holding a power returns its case: 推诿, citing the power and its legal basis

@@ -27,19 +27,19 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from powerlist.catalog_loader import clear_cache, load_catalogs
-from powerlist.cells import is_dangerous
+from powerlist.catalog.loader import clear_cache, load_catalogs
+from powerlist.sheets.cells import is_dangerous
 from powerlist.cli import audit as audit_cli
 from powerlist.cli import catalog as catalog_cli
 from powerlist.cli import cases as cases_cli
 from powerlist.cli import route as route_cli
 from powerlist.cli import score as score_cli
 from powerlist.errors import InputError
-from powerlist.issue_io import read_issues
-from powerlist.loader import load_delegation_workbook, load_power_list
-from powerlist.router import Router
-from powerlist.scoring_io import read_vetoes, read_whistles
-from powerlist.tables import RuleSet
+from powerlist.routing.issue_io import read_issues
+from powerlist.catalog.power_list import load_delegation_workbook, load_power_list
+from powerlist.routing.router import Router
+from powerlist.scoring.io import read_vetoes, read_whistles
+from powerlist.routing.tables import RuleSet
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE = REPO / "tests" / "data" / "hostile"
@@ -304,7 +304,7 @@ def test_cases_open_with_an_unreadable_file_opens_nothing(cli: typer.Typer, tmp_
     result = CliRunner().invoke(cli, ["cases", "open", str(HOSTILE / "issues--truncated.xlsx"), "--db", str(db)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     if db.exists():
-        from powerlist.store import SQLiteCaseStore
+        from powerlist.cases.store import SQLiteCaseStore
 
         store = SQLiteCaseStore(db)
         try:

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from powerlist.router import Router
+from powerlist.routing.router import Router
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "http_service.py"
 

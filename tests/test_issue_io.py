@@ -8,9 +8,9 @@ import pytest
 from openpyxl import Workbook
 
 from powerlist.errors import InputError
-from powerlist.issue_io import read_issues
-from powerlist.router import Router
-from powerlist.tables import RuleSet
+from powerlist.routing.issue_io import read_issues
+from powerlist.routing.router import Router
+from powerlist.routing.tables import RuleSet
 
 from test_router import C1, S2, tiny_catalog
 
@@ -136,10 +136,10 @@ def test_hostile_json_lines_are_rejected_rows(tmp_path: Path, router: Router) ->
 
 def test_a_description_that_looks_like_a_formula_is_kept_as_text(tmp_path) -> None:
     """A resident's words are data: a phone number (+86-138-…) or "=…" in 问题描述 must not
-    cost the issue its routing; outputs make such text inert instead (powerlist.cells)."""
+    cost the issue its routing; outputs make such text inert instead (powerlist.sheets.cells)."""
     import openpyxl
 
-    from powerlist.issue_io import read_issues
+    from powerlist.routing.issue_io import read_issues
 
     path = tmp_path / "issues.xlsx"
     book = openpyxl.Workbook()
@@ -161,7 +161,7 @@ def test_a_description_that_looks_like_a_formula_is_kept_as_text(tmp_path) -> No
 def test_a_code_cell_that_looks_like_a_formula_is_still_refused(tmp_path) -> None:
     import openpyxl
 
-    from powerlist.router import Router
+    from powerlist.routing.router import Router
 
     path = tmp_path / "issues.xlsx"
     book = openpyxl.Workbook()
@@ -170,7 +170,7 @@ def test_a_code_cell_that_looks_like_a_formula_is_still_refused(tmp_path) -> Non
     sheet.append(["F1", "2026-11-23T09:00:00", "=HYPERLINK(\"http://x\",\"y\")", "420202001001"])
     sheet.cell(row=2, column=3).data_type = "s"
     book.save(path)
-    from powerlist.issue_io import read_issues
+    from powerlist.routing.issue_io import read_issues
 
     (decision,) = Router.default().route_many(read_issues(path))
     assert decision.status == "rejected"

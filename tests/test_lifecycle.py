@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from powerlist.errors import TransitionError
-from powerlist.lifecycle import (
+from powerlist.cases.lifecycle import (
     STATE_LABELS,
     TRANSITIONS,
     Event,

@@ -8,10 +8,10 @@ from typing import Any
 import openpyxl
 import pytest
 
-from powerlist.catalog import Catalog
+from powerlist.catalog.catalog import Catalog
 from powerlist.errors import InputError
-from powerlist.loader import item_key, load_delegation_workbook, load_power_list, read_delegation_workbook
-from powerlist.models import (
+from powerlist.catalog.power_list import item_key, load_delegation_workbook, load_power_list, read_delegation_workbook
+from powerlist.catalog.models import (
     CatalogData,
     DelegationMode,
     Department,

@@ -23,14 +23,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from powerlist.errors import InputError
-from powerlist.loader import (
+from powerlist.catalog.power_list import (
     POWER_LIST_FIELDS,
     PowerList,
     load_power_list,
     read_delegation_workbook,
 )
-from powerlist.models import DelegationMode, PowerItem, PowerKind, Street
-from powerlist.sheets import clean_line
+from powerlist.catalog.models import DelegationMode, PowerItem, PowerKind, Street
+from powerlist.sheets.workbook import clean_line
 
 SETTINGS = settings(max_examples=int(__import__("os").environ.get("LOADER_EXAMPLES", "40")), suppress_health_check=[HealthCheck.too_slow,
                                                             HealthCheck.function_scoped_fixture])

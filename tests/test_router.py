@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from powerlist.catalog import Catalog
-from powerlist.decision import Decision
+from powerlist.catalog.catalog import Catalog
+from powerlist.routing.decision import Decision
 from powerlist.errors import CalendarError, InputError
-from powerlist.issue import SHANGHAI, Issue
-from powerlist.models import (
+from powerlist.routing.issue import SHANGHAI, Issue
+from powerlist.catalog.models import (
     CatalogData,
     Category,
     Community,
@@ -27,8 +27,8 @@ from powerlist.models import (
     Unit,
     UnitKind,
 )
-from powerlist.router import Router
-from powerlist.tables import RuleSet
+from powerlist.routing.router import Router
+from powerlist.routing.tables import RuleSet
 
 D, S1, S2, C1 = "420202", "420202001", "420202002", "420202001001"
 
@@ -384,7 +384,7 @@ def test_a_bad_unknown_year_is_a_located_error(tmp_path: Path, value: object) ->
 
 
 def test_override_rows_for_2027_win_and_remove_the_step(rules: RuleSet) -> None:
-    from powerlist.models import CalendarOverride
+    from powerlist.catalog.models import CalendarOverride
 
     data = tiny_catalog().data.model_copy(update={"calendar_overrides": (
         CalendarOverride(day="2027-01-01", workday=False, note="元旦"),
@@ -442,7 +442,7 @@ def test_a_rejection_names_every_problem_of_the_issue(router: Router, tmp_path: 
     (decision,) = router.route_many([issue("C01", received_at="yesterday")])
     assert [p.field for p in decision.errors] == ["received_at"]
     # from a file, each problem keeps its row
-    from powerlist.issue_io import read_issues
+    from powerlist.routing.issue_io import read_issues
 
     path = tmp_path / "i.jsonl"
     path.write_text(json.dumps({**bad, "id": "F1"}) + "\n", encoding="utf-8")

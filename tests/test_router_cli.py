@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from powerlist.cli import app
 from powerlist.cli import route as route_cli
-from powerlist.router import Router
-from powerlist.tables import RuleSet
+from powerlist.routing.router import Router
+from powerlist.routing.tables import RuleSet
 
 from test_router import C1, tiny_catalog
 
@@ -141,9 +141,9 @@ def test_demo_sample_found_without_examples_folder(monkeypatch: pytest.MonkeyPat
 
 
 def test_schemas_match_the_models() -> None:
-    from powerlist.decision import Decision
-    from powerlist.issue import Issue
-    from powerlist.schema import decision_schema, issue_schema
+    from powerlist.routing.decision import Decision
+    from powerlist.routing.issue import Issue
+    from powerlist.routing.schema import decision_schema, issue_schema
 
     issue = issue_schema()
     assert set(issue["required"]) == {"id", "received_at", "category", "location"}
@@ -202,7 +202,7 @@ def _schema_errors(value: Any, schema: dict[str, Any], root: dict[str, Any], at:
 def test_the_shipped_sample_and_its_decisions_satisfy_the_exported_schemas() -> None:
     # Another system validates against these schemas: the library's own sample (naive
     # received_at, Chinese request kinds) must pass, and so must every decision it gives.
-    from powerlist.schema import decision_schema, issue_schema
+    from powerlist.routing.schema import decision_schema, issue_schema
 
     issue, decision = issue_schema(), decision_schema()
     lines = route_cli.demo_issues_path().read_text(encoding="utf-8").splitlines()
@@ -217,7 +217,7 @@ def test_the_shipped_sample_and_its_decisions_satisfy_the_exported_schemas() -> 
 
 
 def test_the_issue_schema_still_rejects_what_the_library_rejects() -> None:
-    from powerlist.schema import issue_schema
+    from powerlist.routing.schema import issue_schema
 
     schema = issue_schema()
     base = {"id": "A", "received_at": "2026-11-23T09:12:00", "category": "RX0302", "location": "420202001"}

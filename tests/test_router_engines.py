@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from powerlist.catalog import Catalog
-from powerlist.engines import CompiledTable, ReferenceEvaluator
-from powerlist.issue import Issue
-from powerlist.router import Router, decide
-from powerlist.tables import RuleSet
+from powerlist.catalog.catalog import Catalog
+from powerlist.routing.engines import CompiledTable, ReferenceEvaluator
+from powerlist.routing.issue import Issue
+from powerlist.routing.router import Router, decide
+from powerlist.routing.tables import RuleSet
 from powerlist.testing.strategies import catalogs, issues
 
 RULES = RuleSet.load()
@@ -47,7 +47,7 @@ def test_engines_agree_on_random_catalogs(drawn: tuple[Catalog, list[Issue]]) ->
 
 @pytest.fixture(scope="module")
 def shipped() -> Catalog:
-    from powerlist.catalog_loader import load_catalogs
+    from powerlist.catalog.loader import load_catalogs
 
     return load_catalogs()
 

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from powerlist.catalog import Catalog
-from powerlist.decision import Decision
-from powerlist.engines import ReferenceEvaluator
+from powerlist.catalog.catalog import Catalog
+from powerlist.routing.decision import Decision
+from powerlist.routing.engines import ReferenceEvaluator
 from powerlist.errors import CalendarError
-from powerlist.issue import SHANGHAI, Issue, RequestKind
-from powerlist.router import Router, decide
-from powerlist.tables import RuleSet
+from powerlist.routing.issue import SHANGHAI, Issue, RequestKind
+from powerlist.routing.router import Router, decide
+from powerlist.routing.tables import RuleSet
 from powerlist.testing.strategies import catalogs, issues
 
 RULES = RuleSet.load()
@@ -29,7 +29,7 @@ def _dump(decision: Decision) -> str:
 
 @pytest.fixture(scope="module")
 def shipped() -> Catalog:
-    from powerlist.catalog_loader import load_catalogs
+    from powerlist.catalog.loader import load_catalogs
 
     return load_catalogs()
 
@@ -192,7 +192,7 @@ def overlapping(tmp_path_factory: pytest.TempPathFactory) -> list[object]:
 }))
 def test_durable_tables_equal_the_reference_scan(overlapping: list[object],
                                                  facts: dict[str, object]) -> None:
-    from powerlist.durable_tables import durable_table
+    from powerlist.routing.durable_tables import durable_table
 
     for table in [*overlapping, *RULES.tables.values()]:
         durable = durable_table(table, "equivalence-test")  # type: ignore[arg-type]

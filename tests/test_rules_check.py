@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from powerlist.catalog import Catalog
+from powerlist.catalog.catalog import Catalog
 from powerlist.cli import app
 from powerlist.errors import InputError
-from powerlist.issue import Issue
+from powerlist.routing.issue import Issue
 from powerlist.resources import rules_dir
-from powerlist.router import Router
-from powerlist.rules_check import check_rules
-from powerlist.tables import RuleSet
+from powerlist.routing.router import Router
+from powerlist.routing.rules_check import check_rules
+from powerlist.routing.tables import RuleSet
 
 from test_audit_report import register_commands
 

@@ -16,11 +16,11 @@ import typer
 from typer.testing import CliRunner
 
 from powerlist.cli import scenarios as scenarios_cli
-from powerlist.decision import Whistle
+from powerlist.routing.decision import Whistle
 from powerlist.errors import InputError
-from powerlist.models import DelegationMode, Grade
-from powerlist.router import Router
-from powerlist.scenarios import FAIL_FILL, PASS_FILL, read_scenarios, results_json, run_scenarios, write_results
+from powerlist.catalog.models import DelegationMode, Grade
+from powerlist.routing.router import Router
+from powerlist.testing.scenarios import FAIL_FILL, PASS_FILL, read_scenarios, results_json, run_scenarios, write_results
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "scenarios.xlsx"
@@ -148,10 +148,10 @@ def test_hostile_scenario_files_exit_1_without_a_traceback(name: str, cli: typer
 
 
 def test_results_carry_no_runnable_formula(router: Router, tmp_path: Path) -> None:
-    # Workbooks refuse such text on input (powerlist.sheets), so the scenarios are built here,
+    # Workbooks refuse such text on input (powerlist.sheets.workbook), so the scenarios are built here,
     # as an embedding program would build them.
-    from powerlist.issue_io import IssueRecord
-    from powerlist.scenarios import Scenario
+    from powerlist.routing.issue_io import IssueRecord
+    from powerlist.testing.scenarios import Scenario
 
     hostile = ['=HYPERLINK("http://evil.example","x")', "=cmd|' /C calc'!A0", "@SUM(1+1)", "+1+1", "-1+1"]
     scenarios = [

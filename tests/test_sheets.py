@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from powerlist import sheets
+from powerlist.sheets import workbook as sheets
 from powerlist.errors import InputError, ProblemCollector
-from powerlist.loader import load_power_list
-from powerlist.sheets import (
+from powerlist.catalog.power_list import load_power_list
+from powerlist.sheets.workbook import (
     Vocabulary,
     Workbook,
     cell_text,

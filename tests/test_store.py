@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from powerlist.errors import InputError, TransitionError
-from powerlist.lifecycle import Event, State, stamp
-from powerlist.store import ActionRow, NewEvent, SQLiteCaseStore
+from powerlist.cases.lifecycle import Event, State, stamp
+from powerlist.cases.store import ActionRow, NewEvent, SQLiteCaseStore
 from test_escalation import DISTRICT, STREET, T0, decision, escalator, hours
 
 

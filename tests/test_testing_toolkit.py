@@ -9,12 +9,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from powerlist.catalog import Catalog
-from powerlist.decision import Decision
-from powerlist.issue import Issue
-from powerlist.lifecycle import Event, replay
-from powerlist.loader import load_power_list
-from powerlist.store import SQLiteCaseStore
+from powerlist.catalog.catalog import Catalog
+from powerlist.routing.decision import Decision
+from powerlist.routing.issue import Issue
+from powerlist.cases.lifecycle import Event, replay
+from powerlist.catalog.power_list import load_power_list
+from powerlist.cases.store import SQLiteCaseStore
 from powerlist.testing import (
     CaseHistory,
     PowerListWorkbook,
@@ -32,7 +32,7 @@ FEW = settings(max_examples=25)
 @FEW
 @given(issues())
 def test_issues_default_to_the_shipped_catalog(issue: Issue) -> None:
-    from powerlist.catalog_loader import load_catalogs
+    from powerlist.catalog.loader import load_catalogs
 
     catalog = load_catalogs()
     assert issue.category in catalog.categories
@@ -104,8 +104,8 @@ def test_ticks_never_raise_on_histories_the_lifecycle_accepts(history: CaseHisto
     allows (a tick that raises rolls back, so one such case would stop every later tick)."""
     from datetime import timedelta
 
-    from powerlist.escalator import Escalator
-    from powerlist.lifecycle import unstamp
+    from powerlist.cases.escalator import Escalator
+    from powerlist.cases.lifecycle import unstamp
 
     store = SQLiteCaseStore(":memory:")
     try:
@@ -119,7 +119,7 @@ def test_ticks_never_raise_on_histories_the_lifecycle_accepts(history: CaseHisto
 
 
 def _rules() -> Any:
-    from powerlist.tables import RuleSet
+    from powerlist.routing.tables import RuleSet
 
     global _RULES
     if _RULES is None:

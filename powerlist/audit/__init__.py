@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..catalog import Catalog
+from ..catalog.catalog import Catalog
 from .checks import StreetLoad, audit_workbook
 from .config import AuditConfig
 from .findings import CHECKS, CODES, Finding, Severity, counts, has_errors

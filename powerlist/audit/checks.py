@@ -42,10 +42,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..catalog import Catalog
-from ..loader import DelegationRow
-from ..models import DelegationMode, PowerItem
-from ..sheets import clean_token
+from ..catalog.catalog import Catalog
+from ..catalog.power_list import DelegationRow
+from ..catalog.models import DelegationMode, PowerItem
+from ..sheets.workbook import clean_token
 from .config import AuditConfig
 from .findings import Finding
 from .workbook import AuditRow, AuditWorkbook

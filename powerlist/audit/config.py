@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from ..tables import load_rule_file
+from ..routing.tables import load_rule_file
 
 AUDIT_FILE = "audit.toml"
 

@@ -3,7 +3,7 @@
 Sheets: 汇总 (counts per check × severity, with a native bar chart); one sheet per check listing
 its findings; a copy of every visible input sheet (named 原表-<sheet>) with each finding's cell
 filled by severity and commented; with a what-if, 模拟-街道 and 模拟-部门 with before/after bar
-charts. Every text cell is written through `powerlist.cells`, so nothing in the report is ever
+charts. Every text cell is written through `powerlist.sheets.cells`, so nothing in the report is ever
 run as a formula (an input cell holding "=…" is copied as inert text).
 """
 
@@ -18,8 +18,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from ..cells import append_row, write_xlsx_cell
-from ..sheets import check_package
+from ..sheets.cells import append_row, write_xlsx_cell
+from ..sheets.workbook import check_package
 from .findings import CHECKS, Finding, Severity, counts
 from .whatif import WhatIf
 

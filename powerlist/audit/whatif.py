@@ -18,12 +18,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..catalog import Catalog
-from ..issue import SHANGHAI
-from ..issue_io import IssueRecord, read_issues
-from ..models import Delegation
-from ..router import Router
-from ..tables import RuleSet
+from ..catalog.catalog import Catalog
+from ..routing.issue import SHANGHAI
+from ..routing.issue_io import IssueRecord, read_issues
+from ..catalog.models import Delegation
+from ..routing.router import Router
+from ..routing.tables import RuleSet
 from .checks import StreetLoad
 from .config import AuditConfig
 from .workbook import AuditWorkbook
@@ -75,7 +75,7 @@ def route_history(catalog: Catalog, rules: RuleSet, records: Iterable[Any]) -> T
 
 def months_spanned(records: Sequence[IssueRecord]) -> int:
     """Calendar months from the first to the last valid received_at, both counted (≥ 1)."""
-    from ..issue import Issue
+    from ..routing.issue import Issue
 
     months: list[tuple[int, int]] = []
     for record in records:

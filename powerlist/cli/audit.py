@@ -20,8 +20,8 @@ from ..audit import (
     write_report,
 )
 from ..audit.whatif import months_spanned, street_loads
-from ..catalog_loader import load_catalogs
-from ..tables import RuleSet
+from ..catalog.loader import load_catalogs
+from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, EXIT_USAGE, err, fail, out, print_json, table, user_errors
 
 

@@ -1,6 +1,6 @@
 """`powerlist cases open | record | tick | show`: cases over time, in a SQLite case store.
 
-A thin shell over `powerlist.escalator`. Times are ISO 8601; a time without an offset is
+A thin shell over `powerlist.cases.escalator`. Times are ISO 8601; a time without an offset is
 Asia/Shanghai. Exit codes: 0 fine, 1 invalid input, a refused transition or a rejected issue,
 2 usage error.
 """
@@ -14,10 +14,10 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import InputError, Problem
-from ..escalator import Case, Escalator
-from ..lifecycle import SATISFACTION_LABELS, Satisfaction, aware
-from ..store import SQLiteCaseStore
-from ..tables import RuleSet
+from ..cases.escalator import Case, Escalator
+from ..cases.lifecycle import SATISFACTION_LABELS, Satisfaction, aware
+from ..cases.store import SQLiteCaseStore
+from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
 
 cases_app = typer.Typer(help="案件督办 — open cases from issues, record what units do, tick the clock, show a case.", no_args_is_help=True)
@@ -86,8 +86,8 @@ def open_cases(
     as_json: JsonOpt = False,
 ) -> None:
     """Route each issue and open its case (受理 + 派单); an issue id already open is left as is."""
-    from ..issue_io import read_issues
-    from ..router import Router
+    from ..routing.issue_io import read_issues
+    from ..routing.router import Router
 
     with user_errors(as_json):
         router = Router.default(catalogs=str(catalogs) if catalogs else None, rules=str(rules) if rules else None)
@@ -173,7 +173,7 @@ def record(
         # A unit named by --by or --to may be any unit of the catalog, not only one of the case.
         catalog = None
         if by is not None or to is not None:
-            from ..catalog_loader import load_catalogs
+            from ..catalog.loader import load_catalogs
 
             catalog = load_catalogs(catalogs)
         esc = Escalator(store, None, _rules(rules), catalog=catalog)

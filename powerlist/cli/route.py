@@ -1,7 +1,7 @@
 """`powerlist route | explain | demo | schema`: route issue files by the power list.
 
-A thin shell: reading files is `powerlist.issue_io`, deciding is `powerlist.router`, making
-cells inert is `powerlist.cells`. Exit codes: 0 every issue routed, 1 some rejected or the input
+A thin shell: reading files is `powerlist.routing.issue_io`, deciding is `powerlist.routing.router`, making
+cells inert is `powerlist.sheets.cells`. Exit codes: 0 every issue routed, 1 some rejected or the input
 unreadable, 2 usage error.
 """
 
@@ -18,10 +18,10 @@ from typing import Annotated, Any, TextIO
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from ..decision import Decision
-from ..issue import SHANGHAI
-from ..issue_io import read_issues
-from ..router import Router, explain_decision, uses_unknown_year
+from ..routing.decision import Decision
+from ..routing.issue import SHANGHAI
+from ..routing.issue_io import read_issues
+from ..routing.router import Router, explain_decision, uses_unknown_year
 from ._common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -182,7 +182,7 @@ def write_jsonl(decisions: Iterable[Decision], stream: TextIO) -> None:
 
 
 def write_csv(decisions: Iterable[Decision], stream: TextIO) -> None:
-    from ..cells import csv_cell
+    from ..sheets.cells import csv_cell
 
     writer = csv.writer(stream)
     writer.writerow(COLUMNS)
@@ -194,7 +194,7 @@ def write_csv(decisions: Iterable[Decision], stream: TextIO) -> None:
 def write_xlsx(decisions: Iterable[Decision], path: Path) -> None:
     from openpyxl import Workbook
 
-    from ..cells import append_row
+    from ..sheets.cells import append_row
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("派单结果")
@@ -326,7 +326,7 @@ def demo(
 
 def schema(name: Annotated[SchemaName, typer.Argument(help="issue or decision")]) -> None:
     """Print the JSON Schema of an issue (input) or a decision (output)."""
-    from ..schema import SCHEMAS
+    from ..routing.schema import SCHEMAS
 
     sys.stdout.write(json.dumps(SCHEMAS[name.value](), ensure_ascii=False, indent=2) + "\n")
 

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from ..audit.findings import RULES_CHECKS, counts, has_errors
-from ..catalog_loader import load_catalogs
-from ..rules_check import check_rules
-from ..tables import RuleSet
+from ..catalog.loader import load_catalogs
+from ..routing.rules_check import check_rules
+from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
 
 

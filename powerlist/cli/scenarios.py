@@ -1,6 +1,6 @@
 """`powerlist scenarios run FILE.xlsx`: check a scenario workbook's expected decisions.
 
-A thin shell over `powerlist.scenarios`. Exit codes: 0 every scenario passes, 1 some fail or the
+A thin shell over `powerlist.testing.scenarios`. Exit codes: 0 every scenario passes, 1 some fail or the
 workbook cannot be read, 2 usage error.
 """
 
@@ -36,8 +36,8 @@ def run(
     engine: Annotated[str, typer.Option("--engine", help="compiled or durable")] = "compiled",
 ) -> None:
     """Route every scenario and compare with its expected values; write the coloured result workbook."""
-    from ..router import Router
-    from ..scenarios import read_scenarios, results_json, run_scenarios, write_results
+    from ..routing.router import Router
+    from ..testing.scenarios import read_scenarios, results_json, run_scenarios, write_results
 
     if engine not in ("compiled", "durable"):
         fail("--engine is compiled or durable", EXIT_USAGE)

@@ -26,28 +26,28 @@ import pytest
 
 @pytest.fixture(scope="session")
 def shipped_catalog() -> Any:
-    from powerlist.catalog_loader import load_catalogs
+    from powerlist.catalog.loader import load_catalogs
 
     return load_catalogs()
 
 
 @pytest.fixture(scope="session")
 def shipped_rules() -> Any:
-    from powerlist.tables import RuleSet
+    from powerlist.routing.tables import RuleSet
 
     return RuleSet.load()
 
 
 @pytest.fixture(scope="session")
 def shipped_router(shipped_catalog: Any, shipped_rules: Any) -> Any:
-    from powerlist.router import Router
+    from powerlist.routing.router import Router
 
     return Router(shipped_catalog, shipped_rules)
 
 
 @pytest.fixture
 def case_store(tmp_path: Path) -> Iterator[Any]:
-    from powerlist.store import SQLiteCaseStore
+    from powerlist.cases.store import SQLiteCaseStore
 
     store = SQLiteCaseStore(tmp_path / "cases.db")
     try:
@@ -58,6 +58,6 @@ def case_store(tmp_path: Path) -> Iterator[Any]:
 
 @pytest.fixture
 def escalator(case_store: Any, shipped_router: Any) -> Any:
-    from powerlist.escalator import Escalator
+    from powerlist.cases.escalator import Escalator
 
     return Escalator(case_store, shipped_router, shipped_router.rules)

@@ -40,10 +40,10 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from ..catalog import Catalog
-from ..issue import SHANGHAI, Channel, Issue, RequestKind
-from ..lifecycle import TRANSITIONS, Event, EventRecord, Satisfaction, Snapshot, apply, rank, replay, stamp
-from ..models import (
+from ..catalog.catalog import Catalog
+from ..routing.issue import SHANGHAI, Channel, Issue, RequestKind
+from ..cases.lifecycle import TRANSITIONS, Event, EventRecord, Satisfaction, Snapshot, apply, rank, replay, stamp
+from ..catalog.models import (
     CatalogData,
     Category,
     Community,
@@ -85,7 +85,7 @@ _LATEST = datetime(2026, 11, 30, 23, 59)
 
 def shipped_catalog() -> Catalog:
     """The shipped Huangshi catalog (loaded once per process)."""
-    from ..catalog_loader import load_catalogs
+    from ..catalog.loader import load_catalogs
 
     return load_catalogs()
 
@@ -213,7 +213,7 @@ _NOISE = ("", " ", "  ", "\u3000", "\u00a0", "\n", " \u3000")
 
 
 def _clean(text: str) -> str:
-    from ..sheets import clean_line
+    from ..sheets.workbook import clean_line
 
     return clean_line(text)
 
@@ -266,7 +266,7 @@ def power_list_workbooks(draw: Any, items: SearchStrategy[tuple[PowerItem, ...]]
     """A valid power list written as people write them; it must load back equal."""
     from openpyxl import Workbook
 
-    from ..loader import POWER_LIST_FIELDS
+    from ..catalog.power_list import POWER_LIST_FIELDS
 
     drawn: tuple[PowerItem, ...] = draw(items if items is not None else power_lists())
     order = list(draw(st.permutations(_POWER_FIELDS)))
@@ -360,7 +360,7 @@ class CaseHistory:
 
     def store_into(self, store: Any) -> Snapshot:
         """Write the history into a `CaseStore` (its `open` event, then the rest)."""
-        from ..store import NewEvent
+        from ..cases.store import NewEvent
 
         first, rest = self.events[0], self.events[1:]
         then = [NewEvent(e.at, e.event, e.actor, e.rule, dict(e.details)) for e in rest]

@@ -112,7 +112,7 @@ def build(out: Path = HERE) -> dict[str, list[dict[str, Any]]]:
     expect("missing_field.xlsx", "PL104", cell("department", c), value(rows[c], "code"), None)
 
     # missing-field: the workbook carries 责任事项 and 追责情形 columns, one cell of each empty.
-    from powerlist.catalog_loader import load_catalogs
+    from powerlist.catalog.loader import load_catalogs
 
     catalog = load_catalogs(ROOT / "catalogs")
     wide_header = [*header, "责任事项", "追责情形"]

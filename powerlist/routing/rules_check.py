@@ -3,7 +3,7 @@
 Drools' decision-table analysis reports gaps, overlaps and masked rules over the tables' own
 input intervals, but skips string columns. Our inputs are all enumerable, so instead of
 reasoning about intervals we enumerate the domain the router really sees and run the real
-pipeline (`powerlist.router.locate` and `plan`) over it, recording every fact tuple each table is
+pipeline (`powerlist.routing.router.locate` and `plan`) over it, recording every fact tuple each table is
 evaluated on:
 
 - every category of the taxonomy × every street and community of the catalog (`locate`);
@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .audit.findings import Finding
-from .catalog import Catalog
+from ..audit.findings import Finding
+from ..catalog.catalog import Catalog
 from .engines import CompiledTable
-from .errors import InputError
+from ..errors import InputError
 from .issue import SHANGHAI, Issue, RequestKind
 from . import router
 from .router import ROUTING, Located, flags_of, locate
@@ -94,7 +94,7 @@ class RulesReport:
     stats: dict[str, Any]
 
     def as_json(self) -> dict[str, Any]:
-        from .audit.findings import RULES_CHECKS, counts, has_errors
+        from ..audit.findings import RULES_CHECKS, counts, has_errors
 
         return {"ok": not has_errors(self.findings), "stats": self.stats,
                 "counts": counts(self.findings, RULES_CHECKS),

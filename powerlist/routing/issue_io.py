@@ -11,7 +11,7 @@ issue carries its problems (file, line or row, cell, field), and `Router.route_m
 into a `rejected` decision. A file that cannot be read at all (missing, not UTF-8, not a
 workbook, no header) raises `InputError`.
 
-XLSX files are opened through `powerlist.sheets` (size and zip-bomb checks, header found under
+XLSX files are opened through `powerlist.sheets.workbook` (size and zip-bomb checks, header found under
 title rows, merged cells); every visible sheet with an issue header is read, in workbook order
 (each row located by its sheet), and an id is unique across the sheets of one file.
 """
@@ -28,9 +28,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from .cells import yes_no
-from .csvfiles import data_rows, decode, open_csv
-from .errors import InputError, Problem, ProblemCollector
+from ..sheets.cells import yes_no
+from ..sheets.csvfiles import data_rows, decode, open_csv
+from ..errors import InputError, Problem, ProblemCollector
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "编号", "工单编号", "工单号", "诉求编号", "事件编号"),
@@ -256,7 +256,7 @@ def _csv_records(reader: Any, header: list[str], known: list[str | None], file: 
 
 
 def _read_xlsx(path: Path, file: str) -> Iterator[IssueRecord]:
-    from .sheets import Vocabulary, Workbook
+    from ..sheets.workbook import Vocabulary, Workbook
 
     vocabulary = Vocabulary(fields=FIELD_ALIASES, required=("category",), near_miss=2,
                             free_text=("description",))

@@ -1,6 +1,6 @@
 """Scenario workbooks — 场景测试: issues with the decisions a tester expects, checked by the router.
 
-A scenario workbook is an issue workbook (the headers of `powerlist.issue_io`: 工单编号, 受理时间,
+A scenario workbook is an issue workbook (the headers of `powerlist.routing.issue_io`: 工单编号, 受理时间,
 问题分类, 发生地点 …, title rows above the header allowed) with any subset of these columns:
 
 | field | headers | written as |
@@ -24,7 +24,7 @@ in the workbook, reported with its cell, like any other input problem.
 `run_scenarios(scenarios, router)` routes each issue and compares; `write_results(results,
 path)` writes the result workbook — one row per scenario, 通过/未通过 in green or red, each
 expected value beside the actual one, the mismatches and the issue's problems spelled out —
-with every text cell inert (`powerlist.cells`). `results_json(results)` is the `--json` payload.
+with every text cell inert (`powerlist.sheets.cells`). `results_json(results)` is the `--json` payload.
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from .decision import WHISTLE_LABELS, Decision, Whistle
-from .errors import InputError, Problem, ProblemCollector
-from .issue import SHANGHAI
-from .issue_io import FIELD_ALIASES, IssueRecord, canonical
-from .models import Grade, Level
-from .sheets import Vocabulary, Workbook, cell_text
+from ..routing.decision import WHISTLE_LABELS, Decision, Whistle
+from ..errors import InputError, Problem, ProblemCollector
+from ..routing.issue import SHANGHAI
+from ..routing.issue_io import FIELD_ALIASES, IssueRecord, canonical
+from ..catalog.models import Grade, Level
+from ..sheets.workbook import Vocabulary, Workbook, cell_text
 
 EXPECTED_FIELDS: dict[str, tuple[str, ...]] = {
     "status": ("预期结果", "expected_status"),
@@ -345,7 +345,7 @@ def write_results(results: Sequence[ScenarioResult], path: str | Path) -> Path:
     from openpyxl import Workbook as NewWorkbook
     from openpyxl.styles import Font, PatternFill
 
-    from .cells import write_xlsx_cell
+    from ..sheets.cells import write_xlsx_cell
 
     fields = [name for name in EXPECTED_FIELDS if any(name in r.scenario.expected for r in results)]
     if any(r.decision.status == "rejected" and "status" not in r.scenario.expected for r in results) and "status" not in fields:

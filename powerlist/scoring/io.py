@@ -4,7 +4,7 @@
   (案件编号, 街道, 责任单位, 部门, 哨类, 等级, 受理时间, 响应时限, 响应时间, 办结时限, 办结时间, 满意度,
   第三方回访得分, 延期次数, 重办次数, 街道自有权力, and optionally 街道名称, 责任单位名称, 退回, 推诿,
   平台吹哨) or their English field names. Every bad row and cell is reported at once, located.
-  Workbooks are opened through `powerlist.sheets` (safe opening, header found under title rows).
+  Workbooks are opened through `powerlist.sheets.workbook` (safe opening, header found under title rows).
 - `read_vetoes(path)`: a veto list (对象, 否决事项, 日期, 说明) → `Veto`s.
 - `read_other_scores(path)`: each unit's other assessment score (对象, 其他考核得分), for the
   annual fold.
@@ -16,7 +16,7 @@
   figure's whistle count, a whistle-detail sheet (哨明细) with each whistle's facts and figures, a
   年度考核 sheet when annual results are given, a notes sheet (说明), a colour scale on the score
   column, data bars on the whistle counts and a native bar chart per ranking. Text never becomes
-  a formula (`powerlist.cells`); numbers are published (ROUND_HALF_UP, 2 decimals).
+  a formula (`powerlist.sheets.cells`); numbers are published (ROUND_HALF_UP, 2 decimals).
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .cells import write_xlsx_cell, yes_no
-from .csvfiles import data_rows, decode, open_csv
-from .errors import InputError, Problem, ProblemCollector
-from .issue import SHANGHAI
-from .scoring import (
+from ..sheets.cells import write_xlsx_cell, yes_no
+from ..sheets.csvfiles import data_rows, decode, open_csv
+from ..errors import InputError, Problem, ProblemCollector
+from ..routing.issue import SHANGHAI
+from .core import (
     COMPONENT_LABELS,
     AnnualResult,
     PeriodScores,
@@ -43,7 +43,7 @@ from .scoring import (
     WhistleRecord,
     publish,
 )
-from .sheets import Vocabulary, Workbook, normalise_header
+from ..sheets.workbook import Vocabulary, Workbook, normalise_header
 
 WHISTLE_FIELDS: dict[str, tuple[str, ...]] = {
     "case_id": ("案件编号", "编号", "案件号", "哨号", "工单编号", "case_id", "id"),
@@ -375,7 +375,7 @@ def whistle_from_case(case: Any) -> WhistleRecord | None:
     Cases never dispatched to a unit other than the street's own office or a community are not
     whistles to a department and give None.
     """
-    from .lifecycle import Event, State, apply, unstamp
+    from ..cases.lifecycle import Event, State, apply, unstamp
 
     snapshot = case.snapshot
     street = snapshot.street
@@ -479,7 +479,7 @@ def _survey(value: Any) -> Decimal | None:
 
 def records_from_store(store: Any, period: Any) -> list[WhistleRecord]:
     """The whistles of a case store opened (受理) in `period`, via `store.iter_cases`."""
-    from .errors import PowerlistError
+    from ..errors import PowerlistError
 
     records: list[WhistleRecord] = []
     problems = ProblemCollector(getattr(store, "path", None))
@@ -497,7 +497,7 @@ def records_from_store(store: Any, period: Any) -> list[WhistleRecord]:
 
 def read_store(path: str | Path, period: Any) -> list[WhistleRecord]:
     """The whistles of the SQLite case store at `path` opened in `period`."""
-    from .store import SQLiteCaseStore
+    from ..cases.store import SQLiteCaseStore
 
     path = Path(path)
     if not path.is_file():

@@ -27,8 +27,8 @@ fingerprint — does not depend on where the directory lies.
 | | 社区 (社区编码, 社区名称, 所属街道编码, 来源) | no |
 | | 部门 (部门编码, 部门简称, 市级名称, 区级名称, 是否派驻, 派驻机构名称, 别名, 来源) | yes |
 | | 派驻机构 (机构编码, 机构名称, 所属街道编码, 部门编码, 来源) | no |
-| power_list.xlsx | any sheet with a power-list header (`powerlist.loader`) | yes |
-| delegation.xlsx | any sheet with a delegation header (`powerlist.loader`) | no |
+| power_list.xlsx | any sheet with a power-list header (`powerlist.catalog.power_list`) | yes |
+| delegation.xlsx | any sheet with a delegation header (`powerlist.catalog.power_list`) | no |
 | taxonomy.xlsx | 问题分类 (分类编码, 分类名称, 上级分类编码, 吹哨范围, 候选权力事项编码, 国标对应, 来源) | yes |
 | calendar_overrides.xlsx (optional file) | 调休调整 (日期, 类型, 说明, 来源) | no |
 
@@ -56,10 +56,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import resources
+from .. import resources
 from .catalog import Catalog
-from .errors import InputError, Problem, ProblemCollector
-from .loader import item_key, load_power_list, read_delegation_workbook
+from ..errors import InputError, Problem, ProblemCollector
+from .power_list import item_key, load_power_list, read_delegation_workbook
 from .models import (
     CalendarOverride,
     CatalogData,
@@ -76,7 +76,7 @@ from .models import (
     Unit,
     UnitKind,
 )
-from .sheets import (
+from ..sheets.workbook import (
     Header,
     SheetRow,
     Vocabulary,
@@ -217,9 +217,18 @@ _CACHE_SIZE = 8
 # Bump when the cache file's layout changes (the CatalogData schema is covered by the source
 # digest below).
 CACHE_SCHEMA = 1
-# The modules whose code decides what a catalog directory loads as.
-_SHAPING_MODULES = ("catalog_loader.py", "loader.py", "sheets.py", "cells.py", "models.py",
-                    "errors.py", "catalog.py")
+# The code that decides what a catalog directory loads as: the catalog and sheets packages and
+# the error types, as paths relative to the powerlist package.
+_SHAPING_PACKAGES = ("catalog", "sheets")
+_SHAPING_MODULES = ("errors.py",)
+
+
+def _shaping_sources() -> list[Path]:
+    root = Path(__file__).resolve().parent.parent
+    files = [root / name for name in _SHAPING_MODULES]
+    for package in _SHAPING_PACKAGES:
+        files.extend(sorted((root / package).glob("*.py")))
+    return files
 
 
 def cache_dir() -> Path:
@@ -255,13 +264,14 @@ class _DiskCache:
     def key(directory: Path) -> str | None:
         """SHA-256 of the catalog files' bytes, the version and the loading code; None when a
         file cannot be read (the workbook reader then reports it)."""
-        from . import __version__
+        from .. import __version__
 
         digest = hashlib.sha256(f"powerlist-catalog:{CACHE_SCHEMA}:{__version__}\n".encode())
-        here = Path(__file__).parent
+        root = Path(__file__).resolve().parent.parent
         try:
-            for module in _SHAPING_MODULES:
-                digest.update(_framed(module, (here / module).read_bytes()))
+            for module in _shaping_sources():
+                name = module.relative_to(root).as_posix()
+                digest.update(_framed(name, module.read_bytes()))
             for name in FILES:
                 path = directory / name
                 digest.update(_framed(name, path.read_bytes() if path.exists() else None))

@@ -1,7 +1,7 @@
 """Reading CSV files the same way everywhere: the encoding, a byte-order mark, the header row and
 unreadable rows, each failure a located `InputError` or problem.
 
-Issue files (`powerlist.issue_io`) and scoring inputs (`powerlist.scoring_io`) both read CSV
+Issue files (`powerlist.routing.issue_io`) and scoring inputs (`powerlist.scoring.io`) both read CSV
 through here. UTF-8 is read with or without Excel's byte-order mark; bytes that are not in the
 file's encoding name the line and the byte, and say how to save the file instead.
 """
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 
 def decode(path: Path, file: str, encoding: str, summary: str) -> str:

@@ -48,7 +48,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 from .lifecycle import Event, EventRecord, Snapshot, State, apply, replay, stamp
 
 SCHEMA_VERSION = "1"

@@ -14,7 +14,7 @@ It runs in three stages, each pure:
    received_at on the working-day calendar.
 
 Both engines run this same function; they differ only in how a table is evaluated
-(`powerlist.engines`). The compiled engine also memoises each stage by its inputs, which is
+(`powerlist.routing.engines`). The compiled engine also memoises each stage by its inputs, which is
 sound because each is pure: stage 1 by (category, location), stage 2 by (profile, flags), a
 small enumerable key, and the decision itself as a `Plan` — every field but the issue's id and
 its two deadlines — by (category, location, flags), so that an issue seen before in all but its
@@ -34,12 +34,12 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ValidationError
 
 from .calendar import UNKNOWN_YEAR_MODES, WorkCalendar
-from .catalog import Catalog
+from ..catalog.catalog import Catalog
 from .decision import Decision, PowerRef, TraceStep, UnitRef, Whistle
 from .engines import ENGINES, TableEvaluator, make_evaluator
-from .errors import CalendarError, InputError, Problem
+from ..errors import CalendarError, InputError, Problem
 from .issue import Issue, code_text
-from .models import Category, DelegationMode, Grade, Level, PowerItem, Street, Unit, UnitKind
+from ..catalog.models import Category, DelegationMode, Grade, Level, PowerItem, Street, Unit, UnitKind
 from .tables import DecisionTable, RuleSet
 
 ROUTING = "routing"
@@ -616,7 +616,7 @@ class Router:
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
         if catalog is None or isinstance(catalog, (str, Path)):
-            from .catalog_loader import load_catalogs
+            from ..catalog.loader import load_catalogs
 
             catalog = load_catalogs(catalog)
         elif not isinstance(catalog, Catalog):
@@ -645,7 +645,7 @@ class Router:
     @classmethod
     def default(cls, engine: str = "compiled", *, catalogs: str | Path | None = None, rules: str | Path | None = None) -> Router:
         """The shipped catalogs and rules (or the given directories)."""
-        from .catalog_loader import load_catalogs
+        from ..catalog.loader import load_catalogs
 
         return cls(load_catalogs(catalogs), RuleSet.load(rules), engine=engine)
 

@@ -55,9 +55,9 @@ from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 
-from .errors import CalendarError, Problem
+from ..errors import CalendarError, Problem
 from .issue import SHANGHAI
-from .models import CalendarOverride
+from ..catalog.models import CalendarOverride
 
 OVERRIDE_SHEET = "catalogs/calendar_overrides.xlsx, sheet 调休调整"
 END_OF_DAY = time(23, 59, 59)

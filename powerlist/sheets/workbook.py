@@ -58,7 +58,7 @@ from openpyxl.utils.cell import (
     range_boundaries,
 )
 
-from .errors import InputError, Problem, ProblemCollector
+from ..errors import InputError, Problem, ProblemCollector
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_PARTS = 10_000
@@ -176,7 +176,7 @@ class Vocabulary:
     header missing a column (rather than the sheet being skipped as not a table).
     `free_text` fields hold people's own words (a resident's description): a phone number
     like +86-138-… or a quoted "=…" there is data, so those cells are not refused as
-    formula text — every writer makes them inert instead (`powerlist.cells`)."""
+    formula text — every writer makes them inert instead (`powerlist.sheets.cells`)."""
 
     fields: Mapping[str, tuple[str, ...]]
     required: tuple[str, ...] = ()

@@ -20,7 +20,7 @@ Choices where the issue is silent (documented here and in the report):
   missed deadline, so the actions do not depend on how often ticks run. A unit that newly takes
   a case (escalation, re-dispatch, supervision of a dispute, reopening) gets the decision's
   response and completion windows again, counted from the action. Windows, grace periods and
-  extensions are wall-clock hours: the router's working-day calendar (powerlist.calendar)
+  extensions are wall-clock hours: the router's working-day calendar (powerlist.routing.calendar)
   decides the first deadlines, later ones reuse their lengths. Ticks deliberately do not count
   working days: a year the calendar does not know raises CalendarError, and one such case
   would stop every tick of the whole store.
@@ -57,10 +57,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .durable_tables import durable_table
-from .engines import DurableEvaluator
-from .errors import InputError, PowerlistError, Problem, TransitionError
-from .issue import SHANGHAI, Issue
+from ..routing.durable_tables import durable_table
+from ..routing.engines import DurableEvaluator
+from ..errors import InputError, PowerlistError, Problem, TransitionError
+from ..routing.issue import SHANGHAI, Issue
 from .lifecycle import (
     Event,
     Satisfaction,
@@ -72,9 +72,9 @@ from .lifecycle import (
     stamp,
     unstamp,
 )
-from .models import DelegationMode
+from ..catalog.models import DelegationMode
 from .store import ActionRow, CaseRecord, CaseStore, NewEvent
-from .tables import Row, RuleSet
+from ..routing.tables import Row, RuleSet
 
 RULES_FILE = "escalation"
 SUPERVISION_DEFAULT = {"code": "420200-supervision", "name": "市委督查室、市政府政务督查室", "level": "city"}
@@ -215,7 +215,7 @@ class Escalator:
             try:
                 issue = Issue.model_validate(issue)
             except ValidationError as error:
-                from .router import validation_problems
+                from ..routing.router import validation_problems
 
                 raise InputError(validation_problems(error), "invalid issue") from None
         if self.store.get(issue.id) is not None:

@@ -6,7 +6,7 @@ reference scan) would, and both apply the table's hit policy with the shared
 `apply_hit_policy`:
 
 - `DurableEvaluator` — the reference engine: each table is a durable-rules ruleset
-  (`powerlist.durable_tables`), evaluated fact by fact.
+  (`powerlist.routing.durable_tables`), evaluated fact by fact.
 - `CompiledEvaluator` — the fast path: each table is precompiled into per-input indexes (for
   every input, a dict from value to the bit set of rows accepting it, plus the rows that accept
   any value); a lookup ANDs one bit set per input. Only rows with a numeric comparison

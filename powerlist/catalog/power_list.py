@@ -8,7 +8,7 @@ with its options: the audit keeps two rows for one item × street (`keep_duplica
 and reads a column the format does not define (`extra_fields`, e.g. 依赖事项). A file loads
 completely or raises one `InputError` carrying every problem found, each naming file, sheet
 and cell (``通用权责清单!D17``).
-Opening, limits and hostile files are handled by `powerlist.sheets`.
+Opening, limits and hostile files are handled by `powerlist.sheets.workbook`.
 
 Header vocabulary (matched after NFKC, i.e. full-width → half-width, with all whitespace,
 line breaks, bracketed remarks such as "(必填)" and "*" removed; any other column, e.g.
@@ -70,9 +70,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, ProblemCollector
+from ..errors import InputError, ProblemCollector
 from .models import DelegationMode, PowerItem, PowerKind, SourceRef, Street
-from .sheets import (
+from ..sheets.workbook import (
     Header,
     SheetRow,
     Vocabulary,
@@ -247,7 +247,7 @@ def load_delegation_workbook(path: str | Path, catalog: Catalog | None = None, *
     """Load a delegation workbook, resolving streets (by code, or by name with or without
     the 街道 suffix) and item codes against `catalog` (None: the shipped catalog)."""
     if catalog is None:
-        from .catalog_loader import load_catalogs
+        from .loader import load_catalogs
 
         catalog = load_catalogs()
     items_by_name = {item_key(i.name, i.sub_item): i.code for i in catalog.items.values()}

@@ -70,11 +70,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from .decision import WHISTLE_LABELS, Whistle
-from .errors import InputError, PowerlistError, Problem, ProblemCollector
-from .issue import SHANGHAI, code_text
-from .lifecycle import SATISFACTION_LABELS, Satisfaction
-from .models import Grade
+from ..routing.decision import WHISTLE_LABELS, Whistle
+from ..errors import InputError, PowerlistError, Problem, ProblemCollector
+from ..routing.issue import SHANGHAI, code_text
+from ..cases.lifecycle import SATISFACTION_LABELS, Satisfaction
+from ..catalog.models import Grade
 
 Number = Decimal | int | str | Fraction
 
@@ -618,7 +618,7 @@ def _component_lines(text: str) -> dict[str, int]:
 def load_config(path: str | Path | None = None) -> ScoringConfig:
     """Read a scoring rules file (None: the shipped `rules/scoring.toml`); all problems at once."""
     if path is None:
-        from .resources import rules_dir
+        from ..resources import rules_dir
 
         path = rules_dir() / "scoring.toml"
     return _load_config(str(Path(path).resolve()))
