@@ -35,9 +35,9 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from powerlist.routing.issue import SHANGHAI
 from powerlist.cases.lifecycle import Event, EventRecord, replay, stamp
 from powerlist.cases.store import SQLiteCaseStore
+from powerlist.routing.issue import SHANGHAI
 
 T0 = datetime(2026, 7, 1, 9, 0, tzinfo=SHANGHAI)
 NOW = T0 + timedelta(hours=30)

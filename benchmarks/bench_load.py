@@ -19,8 +19,8 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-from powerlist.catalog.power_list import load_power_list
 from powerlist.catalog.models import PowerKind
+from powerlist.catalog.power_list import load_power_list
 
 HEADER = ["序号", "事项编码", "事项名称", "子项", "权力类型", "实施主体", "实施依据", "责任事项", "追责情形",
           "承接方式", "来源", "备注"]

@@ -19,12 +19,12 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports():
+    from powerlist.catalog.power_list import load_delegation_workbook, load_power_list
     from powerlist.errors import InputError
     from powerlist.routing.issue_io import read_issues
-    from powerlist.catalog.power_list import load_delegation_workbook, load_power_list
     from powerlist.routing.router import Router
-    from powerlist.scoring.io import read_vetoes, read_whistles
     from powerlist.routing.tables import RuleSet
+    from powerlist.scoring.io import read_vetoes, read_whistles
 
 ROUTER = Router.default()
 SCRATCH = Path(tempfile.mkdtemp(prefix="powerlist-fuzz-"))

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from powerlist.audit import AuditConfig, CODES, audit_workbook, read_audit_workbook
+from powerlist.audit import CODES, AuditConfig, audit_workbook, read_audit_workbook
 from powerlist.audit.findings import CHECKS, Severity
 from powerlist.audit.workbook import DEPENDS_ON
 from powerlist.catalog.catalog import Catalog
-from powerlist.errors import InputError
 from powerlist.catalog.power_list import item_key, load_delegation_workbook, read_delegation_workbook
+from powerlist.errors import InputError
 
 DATA = Path(__file__).parent / "data" / "audit"
 MANIFEST = json.loads((DATA / "planted.json").read_text(encoding="utf-8"))

@@ -8,14 +8,13 @@ from types import MappingProxyType
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_audit import DATA, MANIFEST, restricted
 
 from powerlist.audit import AuditConfig, audit_workbook, read_audit_workbook
 from powerlist.audit.workbook import AuditRow
 from powerlist.catalog.catalog import Catalog
 from powerlist.catalog.loader import load_catalogs
 from powerlist.catalog.models import DelegationMode
-
-from test_audit import DATA, MANIFEST, restricted
 
 
 @pytest.fixture(scope="module")

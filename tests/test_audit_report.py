@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from test_audit import DATA, MANIFEST, two_streets  # noqa: F401 — a shared fixture
 from typer.testing import CliRunner
 
 from powerlist.audit import (
@@ -27,8 +28,6 @@ from powerlist.cli import app
 from powerlist.cli import audit as audit_cli
 from powerlist.cli import rules as rules_cli
 from powerlist.routing.tables import RuleSet
-
-from test_audit import DATA, MANIFEST, two_streets  # noqa: F401 — a shared fixture
 
 runner = CliRunner()
 FIRST, SECOND = MANIFEST["streets"]

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from powerlist.routing.calendar import WorkCalendar
-from powerlist.errors import CalendarError, InputError
-from powerlist.routing.issue import SHANGHAI
 from powerlist.catalog.models import CalendarOverride
+from powerlist.errors import CalendarError, InputError
+from powerlist.routing.calendar import WorkCalendar
+from powerlist.routing.issue import SHANGHAI
 
 CAL = WorkCalendar()
 

@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from powerlist import resources
 from powerlist.catalog.loader import FILES, clear_cache, load_catalogs, write_template
+from powerlist.catalog.models import DelegationMode, PowerKind, Scope
 from powerlist.cli.catalog import register
 from powerlist.errors import InputError
-from powerlist.catalog.models import DelegationMode, PowerKind, Scope
 
 Rows = list[list[Any]]
 

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from powerlist.routing.decision import Decision, PowerRef, UnitRef, Whistle
-from powerlist.errors import InputError, TransitionError
 from powerlist.cases.escalator import Escalator
-from powerlist.routing.issue import SHANGHAI
 from powerlist.cases.lifecycle import TRANSITIONS, Event, State, rank, replay
-from powerlist.catalog.models import DelegationMode, Level, Unit, UnitKind
 from powerlist.cases.store import SQLiteCaseStore
+from powerlist.catalog.models import DelegationMode, Level, Unit, UnitKind
+from powerlist.errors import InputError, TransitionError
+from powerlist.routing.decision import Decision, PowerRef, UnitRef, Whistle
+from powerlist.routing.issue import SHANGHAI
 from powerlist.routing.tables import RuleSet
 
 T0 = datetime(2026, 7, 1, 9, 0, tzinfo=SHANGHAI)
@@ -450,10 +450,10 @@ def test_a_mistyped_acting_unit_is_refused_and_changes_nothing(tmp_path) -> None
     """A typo in --by would otherwise count as one more unit returning the case (争议)."""
     from datetime import datetime
 
-    from powerlist.errors import InputError
     from powerlist.cases.escalator import Escalator
-    from powerlist.routing.router import Router
     from powerlist.cases.store import SQLiteCaseStore
+    from powerlist.errors import InputError
+    from powerlist.routing.router import Router
 
     esc = Escalator(SQLiteCaseStore(tmp_path / "c.db"), Router.default())
     case = esc.open({"id": "T1", "received_at": "2026-11-23T09:00:00", "category": "BJ0104",

@@ -6,14 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from test_router import C1, tiny_catalog
 from typer.testing import CliRunner
 
 from powerlist.cli import app
 from powerlist.cli import cases as cases_cli
 from powerlist.routing.router import Router
 from powerlist.routing.tables import RuleSet
-
-from test_router import C1, tiny_catalog
 
 runner = CliRunner()
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from powerlist.cases.escalator import Escalator
-from powerlist.routing.issue import SHANGHAI
 from powerlist.cases.lifecycle import Event, EventRecord, apply, stamp
 from powerlist.cases.store import SQLiteCaseStore
+from powerlist.routing.issue import SHANGHAI
 from powerlist.routing.tables import RuleSet
 
 N_OPEN, N_DUE = 10_000, 1_000

@@ -11,12 +11,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from powerlist.catalog.catalog import Catalog
-from powerlist.errors import InputError, PowerlistError
 from powerlist.cases.escalator import Escalator
 from powerlist.cases.lifecycle import State, rank
-from powerlist.routing.router import Router
 from powerlist.cases.store import SQLiteCaseStore
+from powerlist.catalog.catalog import Catalog
+from powerlist.errors import InputError, PowerlistError
+from powerlist.routing.router import Router
 from powerlist.routing.tables import RuleSet
 from powerlist.testing.strategies import catalogs, issues
 

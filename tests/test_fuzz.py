@@ -16,19 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.utils.exceptions import IllegalCharacterError
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.utils.exceptions import IllegalCharacterError
 
 from powerlist.catalog.loader import load_catalogs
-from powerlist.routing.decision import Decision
-from powerlist.errors import InputError
-from powerlist.routing.issue_io import read_issues
 from powerlist.catalog.power_list import load_delegation_workbook, load_power_list
+from powerlist.errors import InputError
+from powerlist.routing.decision import Decision
+from powerlist.routing.issue_io import read_issues
 from powerlist.routing.router import Router
-from powerlist.scoring.io import read_vetoes, read_whistles
 from powerlist.routing.tables import RuleSet
+from powerlist.scoring.io import read_vetoes, read_whistles
 
 REPO = Path(__file__).resolve().parent.parent
 FUZZ = settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -28,18 +28,18 @@ import typer
 from typer.testing import CliRunner
 
 from powerlist.catalog.loader import clear_cache, load_catalogs
-from powerlist.sheets.cells import is_dangerous
+from powerlist.catalog.power_list import load_delegation_workbook, load_power_list
 from powerlist.cli import audit as audit_cli
-from powerlist.cli import catalog as catalog_cli
 from powerlist.cli import cases as cases_cli
+from powerlist.cli import catalog as catalog_cli
 from powerlist.cli import route as route_cli
 from powerlist.cli import score as score_cli
 from powerlist.errors import InputError
 from powerlist.routing.issue_io import read_issues
-from powerlist.catalog.power_list import load_delegation_workbook, load_power_list
 from powerlist.routing.router import Router
-from powerlist.scoring.io import read_vetoes, read_whistles
 from powerlist.routing.tables import RuleSet
+from powerlist.scoring.io import read_vetoes, read_whistles
+from powerlist.sheets.cells import is_dangerous
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE = REPO / "tests" / "data" / "hostile"

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from test_router import C1, S2, tiny_catalog
 
 from powerlist.errors import InputError
 from powerlist.routing.issue_io import read_issues
 from powerlist.routing.router import Router
 from powerlist.routing.tables import RuleSet
-
-from test_router import C1, S2, tiny_catalog
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +60,7 @@ def test_csv_with_bom_chinese_headers_and_yes_no(tmp_path: Path, router: Router)
 
 def test_csv_undecodable_bytes_are_located(tmp_path: Path) -> None:
     path = tmp_path / "gbk.csv"
-    path.write_bytes("id,category\nX1,C01\n".encode() + "X2,占道\n".encode("gbk"))
+    path.write_bytes(b"id,category\nX1,C01\n" + "X2,占道\n".encode("gbk"))
     with pytest.raises(InputError) as caught:
         list(read_issues(path))
     problem = caught.value.problems[0]

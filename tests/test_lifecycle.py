@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from test_escalation import T0
 
-from powerlist.errors import TransitionError
 from powerlist.cases.lifecycle import (
     STATE_LABELS,
     TRANSITIONS,
@@ -18,7 +18,7 @@ from powerlist.cases.lifecycle import (
     stamp,
     unstamp,
 )
-from test_escalation import T0
+from powerlist.errors import TransitionError
 
 UNIT = {"code": "S1", "name": "街道", "level": "street"}
 OPEN = {

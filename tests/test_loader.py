@@ -9,8 +9,6 @@ import openpyxl
 import pytest
 
 from powerlist.catalog.catalog import Catalog
-from powerlist.errors import InputError
-from powerlist.catalog.power_list import item_key, load_delegation_workbook, load_power_list, read_delegation_workbook
 from powerlist.catalog.models import (
     CatalogData,
     DelegationMode,
@@ -21,6 +19,8 @@ from powerlist.catalog.models import (
     SourceRef,
     Street,
 )
+from powerlist.catalog.power_list import item_key, load_delegation_workbook, load_power_list, read_delegation_workbook
+from powerlist.errors import InputError
 
 HEADER = ["序号", "事项编码", "事项名称", "子项", "权力类型", "实施主体", "实施依据", "责任事项", "追责情形",
           "承接方式", "来源", "备注"]

@@ -9,9 +9,6 @@ from pathlib import Path
 import pytest
 
 from powerlist.catalog.catalog import Catalog
-from powerlist.routing.decision import Decision
-from powerlist.errors import CalendarError, InputError
-from powerlist.routing.issue import SHANGHAI, Issue
 from powerlist.catalog.models import (
     CatalogData,
     Category,
@@ -27,6 +24,9 @@ from powerlist.catalog.models import (
     Unit,
     UnitKind,
 )
+from powerlist.errors import CalendarError, InputError
+from powerlist.routing.decision import Decision
+from powerlist.routing.issue import SHANGHAI, Issue
 from powerlist.routing.router import Router
 from powerlist.routing.tables import RuleSet
 

@@ -9,14 +9,13 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from test_router import C1, tiny_catalog
 from typer.testing import CliRunner
 
 from powerlist.cli import app
 from powerlist.cli import route as route_cli
 from powerlist.routing.router import Router
 from powerlist.routing.tables import RuleSet
-
-from test_router import C1, tiny_catalog
 
 runner = CliRunner()
 

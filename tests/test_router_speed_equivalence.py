@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from powerlist.catalog.catalog import Catalog
+from powerlist.errors import CalendarError
 from powerlist.routing.decision import Decision
 from powerlist.routing.engines import ReferenceEvaluator
-from powerlist.errors import CalendarError
 from powerlist.routing.issue import SHANGHAI, Issue, RequestKind
 from powerlist.routing.router import Router, decide
 from powerlist.routing.tables import RuleSet

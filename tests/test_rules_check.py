@@ -8,18 +8,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_audit_report import register_commands
 from typer.testing import CliRunner
 
 from powerlist.catalog.catalog import Catalog
 from powerlist.cli import app
 from powerlist.errors import InputError
-from powerlist.routing.issue import Issue
 from powerlist.resources import rules_dir
+from powerlist.routing.issue import Issue
 from powerlist.routing.router import Router
 from powerlist.routing.rules_check import check_rules
 from powerlist.routing.tables import RuleSet
-
-from test_audit_report import register_commands
 
 runner = CliRunner()
 

@@ -15,10 +15,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from powerlist.cli import scenarios as scenarios_cli
-from powerlist.routing.decision import Whistle
-from powerlist.errors import InputError
 from powerlist.catalog.models import DelegationMode, Grade
+from powerlist.cli import scenarios as scenarios_cli
+from powerlist.errors import InputError
+from powerlist.routing.decision import Whistle
 from powerlist.routing.router import Router
 from powerlist.testing.scenarios import FAIL_FILL, PASS_FILL, read_scenarios, results_json, run_scenarios, write_results
 

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from typer.testing import CliRunner
 
+from powerlist.cases.lifecycle import Event, stamp
+from powerlist.cases.store import CaseRecord, NewEvent, SQLiteCaseStore
 from powerlist.errors import InputError
 from powerlist.routing.issue import SHANGHAI
-from powerlist.cases.lifecycle import Event, stamp
 from powerlist.scoring.core import Period, Satisfaction, score_period, score_whistle
 from powerlist.scoring.io import read_store, records_from_store, whistle_from_case
-from powerlist.cases.store import CaseRecord, NewEvent, SQLiteCaseStore
 from powerlist.testing.strategies import CaseHistory, case_histories
 
 STREET = "420202001"

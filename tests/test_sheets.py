@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from powerlist.sheets import workbook as sheets
-from powerlist.errors import InputError, ProblemCollector
 from powerlist.catalog.power_list import load_power_list
+from powerlist.errors import InputError, ProblemCollector
+from powerlist.sheets import workbook as sheets
 from powerlist.sheets.workbook import (
     Vocabulary,
     Workbook,

@@ -8,11 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from test_escalation import DISTRICT, STREET, T0, decision, escalator, hours
 
-from powerlist.errors import InputError, TransitionError
 from powerlist.cases.lifecycle import Event, State, stamp
 from powerlist.cases.store import ActionRow, NewEvent, SQLiteCaseStore
-from test_escalation import DISTRICT, STREET, T0, decision, escalator, hours
+from powerlist.errors import InputError, TransitionError
 
 
 def test_file_store_uses_wal_and_survives_reopening(tmp_path: Path) -> None:

@@ -9,12 +9,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from powerlist.cases.lifecycle import Event, replay
+from powerlist.cases.store import SQLiteCaseStore
 from powerlist.catalog.catalog import Catalog
+from powerlist.catalog.power_list import load_power_list
 from powerlist.routing.decision import Decision
 from powerlist.routing.issue import Issue
-from powerlist.cases.lifecycle import Event, replay
-from powerlist.catalog.power_list import load_power_list
-from powerlist.cases.store import SQLiteCaseStore
 from powerlist.testing import (
     CaseHistory,
     PowerListWorkbook,

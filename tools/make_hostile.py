@@ -370,12 +370,12 @@ def build() -> dict[str, bytes]:
     # ---- rules -----------------------------------------------------------------------------------
     files["rules--invalid-toml.toml"] = b'[meta]\nname = "routing"\n[[tables]\nname = "whistle"\nrows = [ {'
     files["rules--wrong-types.toml"] = "\ufeff".encode() + (
-        '[meta]\nname = "routing"\n[params]\nrepeat_threshold = "three"\n'
-        '[[tables]]\nname = "whistle"\nhit_policy = 5\ninputs = "emergency"\noutputs = ["whistle"]\n'
-        'rows = [ { when = { emergency = true }, then = { whistle = "emergency" } } ]\n'
-        '[[tables]]\nname = "lead"\nhit_policy = "first"\ninputs = ["whistle"]\noutputs = ["lead"]\n'
-        'rows = [ "not a row", { when = { nope = 1 }, then = { other = 2 }, priority = "high" } ]\n'
-    ).encode()
+        b'[meta]\nname = "routing"\n[params]\nrepeat_threshold = "three"\n'
+        b'[[tables]]\nname = "whistle"\nhit_policy = 5\ninputs = "emergency"\noutputs = ["whistle"]\n'
+        b'rows = [ { when = { emergency = true }, then = { whistle = "emergency" } } ]\n'
+        b'[[tables]]\nname = "lead"\nhit_policy = "first"\ninputs = ["whistle"]\noutputs = ["lead"]\n'
+        b'rows = [ "not a row", { when = { nope = 1 }, then = { other = 2 }, priority = "high" } ]\n'
+    )
     files["rules--deeply-nested.toml"] = b"x = " + b"[" * 50_000 + b"]" * 50_000 + b"\n"
     files["rules--binary-garbage.toml"] = bytes(rng.randrange(256) for _ in range(512))
     files["rules--missing-tables.toml"] = b'[meta]\nname = "routing"\n[params]\nrepeat_threshold = 3\n'

@@ -43,8 +43,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..catalog.catalog import Catalog
-from ..catalog.power_list import DelegationRow
 from ..catalog.models import DelegationMode, PowerItem
+from ..catalog.power_list import DelegationRow
 from ..sheets.workbook import clean_token
 from .config import AuditConfig
 from .findings import Finding

@@ -19,9 +19,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..catalog.catalog import Catalog
+from ..catalog.models import Delegation
 from ..routing.issue import SHANGHAI
 from ..routing.issue_io import IssueRecord, read_issues
-from ..catalog.models import Delegation
 from ..routing.router import Router
 from ..routing.tables import RuleSet
 from .checks import StreetLoad

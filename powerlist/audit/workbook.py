@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalog.catalog import Catalog
-from ..errors import InputError
 from ..catalog.power_list import DelegationRow, item_key, read_delegation_workbook
+from ..errors import InputError
 from ..sheets.workbook import split_lines
 
 DEPENDS_ON = ("依赖事项", "依赖事项编码", "前置事项", "依赖权力")

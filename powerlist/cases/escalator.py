@@ -57,10 +57,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..catalog.models import DelegationMode
+from ..errors import InputError, PowerlistError, Problem, TransitionError
 from ..routing.durable_tables import durable_table
 from ..routing.engines import DurableEvaluator
-from ..errors import InputError, PowerlistError, Problem, TransitionError
 from ..routing.issue import SHANGHAI, Issue
+from ..routing.tables import Row, RuleSet
 from .lifecycle import (
     Event,
     Satisfaction,
@@ -72,9 +74,7 @@ from .lifecycle import (
     stamp,
     unstamp,
 )
-from ..catalog.models import DelegationMode
 from .store import ActionRow, CaseRecord, CaseStore, NewEvent
-from ..routing.tables import Row, RuleSet
 
 RULES_FILE = "escalation"
 SUPERVISION_DEFAULT = {"code": "420200-supervision", "name": "市委督查室、市政府政务督查室", "level": "city"}

@@ -26,9 +26,9 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from ..catalog.models import Level
 from ..errors import TransitionError
 from ..routing.issue import SHANGHAI
-from ..catalog.models import Level
 
 
 class State(StrEnum):

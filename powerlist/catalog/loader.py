@@ -57,9 +57,20 @@ from pathlib import Path
 from typing import Any
 
 from .. import resources
-from .catalog import Catalog
 from ..errors import InputError, Problem, ProblemCollector
-from .power_list import item_key, load_power_list, read_delegation_workbook
+from ..sheets.workbook import (
+    Header,
+    SheetRow,
+    Vocabulary,
+    Workbook,
+    cell_text,
+    clean_code,
+    clean_line,
+    clean_token,
+    is_refused,
+    split_lines,
+)
+from .catalog import Catalog
 from .models import (
     CalendarOverride,
     CatalogData,
@@ -76,18 +87,7 @@ from .models import (
     Unit,
     UnitKind,
 )
-from ..sheets.workbook import (
-    Header,
-    SheetRow,
-    Vocabulary,
-    Workbook,
-    cell_text,
-    clean_code,
-    clean_line,
-    clean_token,
-    is_refused,
-    split_lines,
-)
+from .power_list import item_key, load_power_list, read_delegation_workbook
 
 ORGANISATION = "organisation.xlsx"
 POWER_LIST = "power_list.xlsx"

@@ -71,7 +71,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, ProblemCollector
-from .models import DelegationMode, PowerItem, PowerKind, SourceRef, Street
 from ..sheets.workbook import (
     Header,
     SheetRow,
@@ -85,6 +84,7 @@ from ..sheets.workbook import (
     is_refused,
     split_lines,
 )
+from .models import DelegationMode, PowerItem, PowerKind, SourceRef, Street
 
 if TYPE_CHECKING:
     from .catalog import Catalog

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import InputError, Problem
 from ..cases.escalator import Case, Escalator
 from ..cases.lifecycle import SATISFACTION_LABELS, Satisfaction, aware
 from ..cases.store import SQLiteCaseStore
+from ..errors import InputError, Problem
 from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
 

@@ -10,8 +10,8 @@ import typer
 
 from ..catalog.catalog import Catalog
 from ..catalog.loader import load_catalogs, write_template
-from ..errors import InputError, Problem
 from ..catalog.power_list import is_delegation_workbook, load_delegation_workbook, load_power_list
+from ..errors import InputError, Problem
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -17,24 +16,24 @@ def register(app: typer.Typer) -> None:
 
 def score(
     period: str = typer.Option(..., "--period", help="考核周期: 2026Q3, 2026-07 or 2026"),
-    db: Optional[Path] = typer.Option(None, "--db", help="case store (SQLite) to read whistles from"),
-    input_file: Optional[Path] = typer.Option(None, "--input", help="whistle spreadsheet (.xlsx or .csv)"),
+    db: Path | None = typer.Option(None, "--db", help="case store (SQLite) to read whistles from"),
+    input_file: Path | None = typer.Option(None, "--input", help="whistle spreadsheet (.xlsx or .csv)"),
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
-    out_file: Optional[Path] = typer.Option(None, "--out", help="write the 晒单 workbook (.xlsx)"),
-    profile: Optional[str] = typer.Option(None, "--profile", help="weights profile in rules/scoring.toml"),
-    vetoes_file: Optional[Path] = typer.Option(None, "--vetoes", help="veto list (.xlsx or .csv): 对象, 否决事项, 日期, 说明"),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="scoring rules file instead of the shipped one"),
-    as_of: Optional[datetime] = typer.Option(
+    out_file: Path | None = typer.Option(None, "--out", help="write the 晒单 workbook (.xlsx)"),
+    profile: str | None = typer.Option(None, "--profile", help="weights profile in rules/scoring.toml"),
+    vetoes_file: Path | None = typer.Option(None, "--vetoes", help="veto list (.xlsx or .csv): 对象, 否决事项, 日期, 说明"),
+    rules: Path | None = typer.Option(None, "--rules", help="scoring rules file instead of the shipped one"),
+    as_of: datetime | None = typer.Option(
         None, "--as-of",
         help="score as things stood at this time: work not yet due is left unscored "
         "(default: the end of the period; for a period still running, give the current time)",
     ),
-    other_file: Optional[Path] = typer.Option(
+    other_file: Path | None = typer.Option(
         None, "--other", help="year periods: each unit's other assessment score (对象, 其他考核得分) → 年度考核"
     ),
     department_weight: str = typer.Option("0.30", "--department-weight", help="w for departments (at least 0.30)"),
     street_weight: str = typer.Option("0.15", "--street-weight", help="w for streets (at least 0.15)"),
-    catalog_dir: Optional[str] = typer.Option(
+    catalog_dir: str | None = typer.Option(
         None, "--catalog", help="catalog directory ('shipped' for the shipped one): rank every street, use 编制人数 and names"
     ),
 ) -> None:

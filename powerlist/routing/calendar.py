@@ -55,9 +55,9 @@ from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 
+from ..catalog.models import CalendarOverride
 from ..errors import CalendarError, Problem
 from .issue import SHANGHAI
-from ..catalog.models import CalendarOverride
 
 OVERRIDE_SHEET = "catalogs/calendar_overrides.xlsx, sheet 调休调整"
 END_OF_DAY = time(23, 59, 59)

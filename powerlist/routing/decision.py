@@ -8,9 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
+from ..catalog.models import Grade, Level
 from ..errors import Problem
 from .issue import SHANGHAI
-from ..catalog.models import Grade, Level
 
 
 class Whistle(StrEnum):

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-
 from .durable_tables import durable_table
 from .tables import DecisionTable, Row, RuleSet, apply_hit_policy
 

@@ -28,9 +28,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError, Problem, ProblemCollector
 from ..sheets.cells import yes_no
 from ..sheets.csvfiles import data_rows, decode, open_csv
-from ..errors import InputError, Problem, ProblemCollector
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "编号", "工单编号", "工单号", "诉求编号", "事件编号"),

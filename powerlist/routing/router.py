@@ -33,13 +33,13 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
-from .calendar import UNKNOWN_YEAR_MODES, WorkCalendar
 from ..catalog.catalog import Catalog
+from ..catalog.models import Category, DelegationMode, Grade, Level, PowerItem, Street, Unit, UnitKind
+from ..errors import CalendarError, InputError, Problem
+from .calendar import UNKNOWN_YEAR_MODES, WorkCalendar
 from .decision import Decision, PowerRef, TraceStep, UnitRef, Whistle
 from .engines import ENGINES, TableEvaluator, make_evaluator
-from ..errors import CalendarError, InputError, Problem
 from .issue import Issue, code_text
-from ..catalog.models import Category, DelegationMode, Grade, Level, PowerItem, Street, Unit, UnitKind
 from .tables import DecisionTable, RuleSet
 
 ROUTING = "routing"

@@ -39,10 +39,10 @@ from typing import Any
 
 from ..audit.findings import Finding
 from ..catalog.catalog import Catalog
-from .engines import CompiledTable
 from ..errors import InputError
-from .issue import SHANGHAI, Issue, RequestKind
 from . import router
+from .engines import CompiledTable
+from .issue import SHANGHAI, Issue, RequestKind
 from .router import ROUTING, Located, flags_of, locate
 from .tables import DecisionTable, HitPolicy, Row, RuleSet, apply_hit_policy
 

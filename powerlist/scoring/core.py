@@ -70,11 +70,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from ..routing.decision import WHISTLE_LABELS, Whistle
-from ..errors import InputError, PowerlistError, Problem, ProblemCollector
-from ..routing.issue import SHANGHAI, code_text
 from ..cases.lifecycle import SATISFACTION_LABELS, Satisfaction
 from ..catalog.models import Grade
+from ..errors import InputError, PowerlistError, Problem, ProblemCollector
+from ..routing.decision import WHISTLE_LABELS, Whistle
+from ..routing.issue import SHANGHAI, code_text
 
 Number = Decimal | int | str | Fraction
 

@@ -31,10 +31,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..sheets.cells import write_xlsx_cell, yes_no
-from ..sheets.csvfiles import data_rows, decode, open_csv
 from ..errors import InputError, Problem, ProblemCollector
 from ..routing.issue import SHANGHAI
+from ..sheets.cells import write_xlsx_cell, yes_no
+from ..sheets.csvfiles import data_rows, decode, open_csv
+from ..sheets.workbook import Vocabulary, Workbook, normalise_header
 from .core import (
     COMPONENT_LABELS,
     AnnualResult,
@@ -43,7 +44,6 @@ from .core import (
     WhistleRecord,
     publish,
 )
-from ..sheets.workbook import Vocabulary, Workbook, normalise_header
 
 WHISTLE_FIELDS: dict[str, tuple[str, ...]] = {
     "case_id": ("案件编号", "编号", "案件号", "哨号", "工单编号", "case_id", "id"),

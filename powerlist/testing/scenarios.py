@@ -36,11 +36,11 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from ..routing.decision import WHISTLE_LABELS, Decision, Whistle
+from ..catalog.models import Grade, Level
 from ..errors import InputError, Problem, ProblemCollector
+from ..routing.decision import WHISTLE_LABELS, Decision, Whistle
 from ..routing.issue import SHANGHAI
 from ..routing.issue_io import FIELD_ALIASES, IssueRecord, canonical
-from ..catalog.models import Grade, Level
 from ..sheets.workbook import Vocabulary, Workbook, cell_text
 
 EXPECTED_FIELDS: dict[str, tuple[str, ...]] = {

@@ -40,9 +40,8 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from ..catalog.catalog import Catalog
-from ..routing.issue import SHANGHAI, Channel, Issue, RequestKind
 from ..cases.lifecycle import TRANSITIONS, Event, EventRecord, Satisfaction, Snapshot, apply, rank, replay, stamp
+from ..catalog.catalog import Catalog
 from ..catalog.models import (
     CatalogData,
     Category,
@@ -58,6 +57,7 @@ from ..catalog.models import (
     Unit,
     UnitKind,
 )
+from ..routing.issue import SHANGHAI, Channel, Issue, RequestKind
 
 __all__ = [
     "CaseHistory",
