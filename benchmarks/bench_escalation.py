@@ -1,7 +1,7 @@
 """Benchmark (issue 4 §6): a tick over 10,000 due cases among 1,000,000 open ones.
 
-    /work/venv/bin/python benchmarks/bench_escalation.py            # 100k and 1M open
-    /work/venv/bin/python benchmarks/bench_escalation.py --open 100000 200000 --due 5000
+    .venv/bin/python benchmarks/bench_escalation.py            # 100k and 1M open
+    .venv/bin/python benchmarks/bench_escalation.py --open 100000 200000 --due 5000
 
 For each size it bulk-loads a SQLite file (executemany in one transaction) with N open cases,
 `--due` of which are past their response deadline, then ticks twice, each time in a fresh
