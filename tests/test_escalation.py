@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from powerlist.cases.escalator import Escalator
 from powerlist.cases.lifecycle import TRANSITIONS, Event, State, rank, replay
-from powerlist.cases.store import SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
 from powerlist.catalog.models import DelegationMode, Level, Unit, UnitKind
 from powerlist.errors import InputError, TransitionError
 from powerlist.routing.decision import Decision, PowerRef, UnitRef, Whistle
@@ -451,7 +451,7 @@ def test_a_mistyped_acting_unit_is_refused_and_changes_nothing(tmp_path) -> None
     from datetime import datetime
 
     from powerlist.cases.escalator import Escalator
-    from powerlist.cases.store import SQLiteCaseStore
+    from powerlist.cases.sqlite import SQLiteCaseStore
     from powerlist.errors import InputError
     from powerlist.routing.router import Router
 

@@ -18,7 +18,7 @@ import pytest
 
 from powerlist.cases.escalator import Escalator
 from powerlist.cases.lifecycle import Event, EventRecord, apply, stamp
-from powerlist.cases.store import SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
 from powerlist.routing.issue import SHANGHAI
 from powerlist.routing.tables import RuleSet
 
@@ -35,7 +35,7 @@ TICKER = """
 import sys
 from datetime import datetime
 from powerlist.cases.escalator import Escalator
-from powerlist.cases.store import SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
 from powerlist.routing.tables import RuleSet
 esc = Escalator(SQLiteCaseStore(sys.argv[1]), None, RuleSet.load())
 now = datetime.fromisoformat(sys.argv[2])

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from powerlist.cases.escalator import Escalator
 from powerlist.cases.lifecycle import State, rank
-from powerlist.cases.store import SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
 from powerlist.catalog.catalog import Catalog
 from powerlist.errors import InputError, PowerlistError
 from powerlist.routing.router import Router
