@@ -7,7 +7,8 @@ from ._compat import check_python
 
 check_python()
 
-from .cases.escalator import Action, Case, Escalator  # noqa: E402
+from .cases.actions import Action  # noqa: E402
+from .cases.escalator import Case, Escalator  # noqa: E402
 from .cases.lifecycle import Event, Satisfaction, State  # noqa: E402
 from .cases.sqlite import SQLiteCaseStore  # noqa: E402
 from .cases.store import CaseStore  # noqa: E402
