@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from powerlist.cases.lifecycle import Event, EventRecord, replay, stamp
-from powerlist.cases.store import SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
 from powerlist.routing.issue import SHANGHAI
 
 T0 = datetime(2026, 7, 1, 9, 0, tzinfo=SHANGHAI)
@@ -131,7 +131,7 @@ def peak_rss_kib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 from powerlist.cases.escalator import Escalator
-from powerlist.cases.store import SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
 from powerlist.routing.tables import RuleSet
 path, now, traced = sys.argv[1], datetime.fromisoformat(sys.argv[2]), sys.argv[3] == "1"
 store = SQLiteCaseStore(path)

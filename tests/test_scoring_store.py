@@ -11,7 +11,8 @@ from hypothesis import given
 from typer.testing import CliRunner
 
 from powerlist.cases.lifecycle import Event, stamp
-from powerlist.cases.store import CaseRecord, NewEvent, SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
+from powerlist.cases.store import CaseRecord, NewEvent
 from powerlist.errors import InputError
 from powerlist.routing.issue import SHANGHAI
 from powerlist.scoring.core import Period, Satisfaction, score_period, score_whistle

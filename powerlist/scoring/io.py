@@ -497,7 +497,7 @@ def records_from_store(store: Any, period: Any) -> list[WhistleRecord]:
 
 def read_store(path: str | Path, period: Any) -> list[WhistleRecord]:
     """The whistles of the SQLite case store at `path` opened in `period`."""
-    from ..cases.store import SQLiteCaseStore
+    from ..cases.sqlite import SQLiteCaseStore
 
     path = Path(path)
     if not path.is_file():
