@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from powerlist.errors import InputError
 from powerlist.routing.issue import SHANGHAI
-from powerlist.scoring.core import (
+from powerlist.scoring import (
     ComponentParams,
     Period,
     Profile,
@@ -450,7 +450,7 @@ def test_unit_without_any_satisfaction_is_listed_unscored_and_last() -> None:
 
 
 def test_annual_results_from_a_period() -> None:
-    from powerlist.scoring.core import annual_results
+    from powerlist.scoring import annual_results
 
     year = Period.parse("2026")
     scores = score_period([_record(case_id="A")], year)
@@ -491,7 +491,7 @@ def test_bad_component_parameters_are_located(tmp_path: Path) -> None:
 def test_a_vetoed_unit_without_a_score_to_fold_is_still_listed_as_failed() -> None:
     """一票否决 fails the unit whatever its score — it must not drop out of the annual list
     because it had no scored whistle or no other assessment score."""
-    from powerlist.scoring.core import annual_results
+    from powerlist.scoring import annual_results
 
     year = Period.parse("2026")
     scores = score_period([_record(case_id="A")], year)

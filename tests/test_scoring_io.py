@@ -16,8 +16,7 @@ from typer.testing import CliRunner
 from powerlist.cli.score import register
 from powerlist.errors import InputError
 from powerlist.routing.issue import SHANGHAI
-from powerlist.scoring.core import Period, Satisfaction, score_period
-from powerlist.scoring.io import read_vetoes, read_whistles, write_report
+from powerlist.scoring import Period, Satisfaction, read_vetoes, read_whistles, score_period, write_report
 
 HEADER = [
     "案件编号", "街道", "街道名称", "责任单位", "责任单位名称", "部门", "哨类", "等级", "受理时间", "响应时限",
@@ -220,7 +219,7 @@ def test_cli_errors(tmp_path: Path) -> None:
 def test_catalog_fills_names_and_ranks_every_street(tmp_path: Path) -> None:
     from types import SimpleNamespace
 
-    from powerlist.scoring.io import catalog_context, with_catalog
+    from powerlist.scoring import catalog_context, with_catalog
 
     catalog = SimpleNamespace(
         streets={
@@ -266,7 +265,7 @@ def test_annual_fold_with_veto_in_cli_and_report(tmp_path: Path) -> None:
 
 
 def test_read_other_scores_errors(tmp_path: Path) -> None:
-    from powerlist.scoring.io import read_other_scores
+    from powerlist.scoring import read_other_scores
 
     bad = _csv(tmp_path / "o.csv", ["对象", "其他考核得分"], [["A", "101"], ["", "50"], ["B", "x"], ["C", "70.5"], ["C", "70"]])
     with pytest.raises(InputError) as caught:

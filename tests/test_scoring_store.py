@@ -14,8 +14,15 @@ from powerlist.cases.lifecycle import Event, stamp
 from powerlist.cases.store import CaseRecord, NewEvent, SQLiteCaseStore
 from powerlist.errors import InputError
 from powerlist.routing.issue import SHANGHAI
-from powerlist.scoring.core import Period, Satisfaction, score_period, score_whistle
-from powerlist.scoring.io import read_store, records_from_store, whistle_from_case
+from powerlist.scoring import (
+    Period,
+    Satisfaction,
+    read_store,
+    records_from_store,
+    score_period,
+    score_whistle,
+    whistle_from_case,
+)
 from powerlist.testing.strategies import CaseHistory, case_histories
 
 STREET = "420202001"
