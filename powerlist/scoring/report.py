@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..routing.issue import SHANGHAI
 from ..sheets.cells import write_xlsx_cell
 from .annual import AnnualResult
-from .arithmetic import publish
+from .arithmetic import Number, publish
 from .profiles import COMPONENT_LABELS
 from .record import WhistleRecord
 from .results import PeriodScores
@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 
-def _number(value: Any) -> Decimal | None:
-    return publish(value) if value is not None else None
+def _number(value: Number | None) -> Decimal | None:
+    return publish(value)
 
 
 def _veto_text(vetoes: Iterable[Veto]) -> str:
