@@ -7,9 +7,6 @@ column, data bars on the whistle counts and a native bar chart per ranking. Text
 formula (`powerlist.sheets.cells`); numbers are published (ROUND_HALF_UP, 2 decimals). The row
 builders (`department_rows`, `street_rows`, `whistle_rows`, `annual_rows`) give the same cells to
 other front ends.
-
-openpyxl takes a noticeable part of a second to import, so it is imported when a report is
-written, not when scoring is imported.
 """
 
 from __future__ import annotations
@@ -18,7 +15,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from openpyxl import Workbook as NewWorkbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..routing.issue import SHANGHAI
 from ..sheets.cells import write_xlsx_cell
@@ -28,9 +32,6 @@ from .profiles import COMPONENT_LABELS
 from .record import WhistleRecord
 from .results import PeriodScores
 from .veto import Veto
-
-if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
 
 
 def _number(value: Number | None) -> Decimal | None:
@@ -111,8 +112,6 @@ def _facts(r: WhistleRecord | None) -> list[Any]:
 
 def _write_table(ws: Worksheet, title: str, columns: list[str], rows: list[list[Any]]) -> int:
     """Title in row 1, header in row 2, data from row 3; returns the last data row."""
-    from openpyxl.styles import Font, PatternFill
-
     write_xlsx_cell(ws, 1, 1, title).font = Font(bold=True, size=13)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for col, name in enumerate(columns, start=1):
@@ -126,23 +125,18 @@ def _write_table(ws: Worksheet, title: str, columns: list[str], rows: list[list[
                 cell.number_format = "0.00"
     ws.freeze_panes = "A3"
     for col, name in enumerate(columns, start=1):
-        from openpyxl.utils import get_column_letter
-
         ws.column_dimensions[get_column_letter(col)].width = max(8, min(40, 2 * len(name) + 4))
     return 2 + len(rows)
 
 
 def _decorate(ws: Worksheet, score_col: int, label_col: int, last: int, title: str, anchor: str) -> None:
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.formatting.rule import ColorScaleRule, DataBarRule
-    from openpyxl.utils import get_column_letter
-
     if last < 3:
         return
     letter = get_column_letter(score_col)
+    # The ignores below: types-openpyxl leaves the conditional-format rule factories unannotated.
     ws.conditional_formatting.add(
         f"{letter}3:{letter}{last}",
-        ColorScaleRule(  # type: ignore[no-untyped-call]  # types-openpyxl leaves the rule factories unannotated
+        ColorScaleRule(  # type: ignore[no-untyped-call]
             start_type="num", start_value=0, start_color="F8696B",
             mid_type="num", mid_value=60, mid_color="FFEB84",
             end_type="num", end_value=100, end_color="63BE7B",
@@ -150,7 +144,7 @@ def _decorate(ws: Worksheet, score_col: int, label_col: int, last: int, title: s
     )
     ws.conditional_formatting.add(
         f"{get_column_letter(score_col - 1)}3:{get_column_letter(score_col - 1)}{last}",
-        DataBarRule(start_type="min", end_type="max", color="5B9BD5"),  # type: ignore[no-untyped-call]  # types-openpyxl leaves the rule factories unannotated
+        DataBarRule(start_type="min", end_type="max", color="5B9BD5"),  # type: ignore[no-untyped-call]
     )
     chart = BarChart()
     chart.type = "bar"
@@ -181,9 +175,6 @@ def annual_rows(annual: Iterable[AnnualResult]) -> list[list[Any]]:
 def write_report(scores: PeriodScores, path: str | Path, annual: Iterable[AnnualResult] | None = None) -> Path:
     """The 晒单 workbook: 部门, 街道, 哨明细 and 说明 sheets (see the module docstring), and a
     年度考核 sheet when annual results are given."""
-    from openpyxl import Workbook as NewWorkbook
-    from openpyxl.worksheet.worksheet import Worksheet
-
     path = Path(path)
     book = NewWorkbook()
     period = scores.period.label
@@ -203,12 +194,10 @@ def write_report(scores: PeriodScores, path: str | Path, annual: Iterable[Annual
         ws = book.create_sheet("年度考核")
         last = _write_table(ws, f"{period} 年度考核（一票否决）", ANNUAL_COLUMNS, annual_rows(annual))
         if last >= 3:
-            from openpyxl.formatting.rule import CellIsRule
-            from openpyxl.styles import PatternFill
-
+            # The ignore: types-openpyxl leaves the conditional-format rule factories unannotated.
             ws.conditional_formatting.add(
                 f"H3:H{last}",
-                CellIsRule(  # type: ignore[no-untyped-call]  # types-openpyxl leaves the rule factories unannotated
+                CellIsRule(  # type: ignore[no-untyped-call]
                     operator="notEqual", formula=['"合格"'], fill=PatternFill("solid", bgColor="F8CBAD")
                 ),
             )

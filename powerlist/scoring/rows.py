@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils.cell import get_column_letter
+
 from ..errors import InputError, Problem, ProblemCollector
 from ..sheets.cells import yes_no
 from ..sheets.csvfiles import data_rows, decode, open_csv
@@ -131,9 +133,6 @@ def _csv_rows(path: Path, file: str, fields: Fields, required: tuple[str, ...], 
     if missing:
         problems.add(f"header row lacks a required column: {'、'.join(missing)}", row=1, code="missing-column")
     problems.raise_if_any(f"cannot read {file}")
-    # openpyxl takes a noticeable part of a second to import: only when a CSV is read.
-    from openpyxl.utils.cell import get_column_letter
-
     letters = {name: get_column_letter(i + 1) for name, i in columns.items()}
     for number, values in data_rows(reader):
         if isinstance(values, csv.Error):
