@@ -556,7 +556,7 @@ def test_buck_passing_cites_the_mode_in_chinese() -> None:
 def test_a_third_party_survey_score_is_checked_and_reaches_scoring() -> None:
     from decimal import Decimal
 
-    from powerlist.scoring.io import whistle_from_case
+    from powerlist.scoring import whistle_from_case
 
     esc = escalator()
     esc.open_decision(decision(lead=DISTRICT), received_at=T0)

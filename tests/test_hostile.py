@@ -38,7 +38,7 @@ from powerlist.errors import InputError
 from powerlist.routing.issue_io import read_issues
 from powerlist.routing.router import Router
 from powerlist.routing.tables import RuleSet
-from powerlist.scoring.io import read_vetoes, read_whistles
+from powerlist.scoring import read_vetoes, read_whistles
 from powerlist.sheets.cells import is_dangerous
 
 REPO = Path(__file__).resolve().parent.parent
