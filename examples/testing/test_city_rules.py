@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from powerlist import Catalog, Escalator, Issue, Router
-from powerlist.cases.store import SQLiteCaseStore
+from powerlist import Catalog, Escalator, Issue, Router, SQLiteCaseStore
 from powerlist.testing import (
     CaseHistory,
     PowerListWorkbook,
