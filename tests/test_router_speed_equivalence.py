@@ -16,7 +16,8 @@ from powerlist.errors import CalendarError
 from powerlist.routing.decision import Decision
 from powerlist.routing.engines import ReferenceEvaluator
 from powerlist.routing.issue import SHANGHAI, Issue, RequestKind
-from powerlist.routing.router import Router, decide
+from powerlist.routing.pipeline import decide
+from powerlist.routing.router import Router
 from powerlist.routing.tables import RuleSet
 from powerlist.testing.strategies import catalogs, issues
 

@@ -215,7 +215,7 @@ class Escalator:
             try:
                 issue = Issue.model_validate(issue)
             except ValidationError as error:
-                from ..routing.router import validation_problems
+                from ..routing.issue import validation_problems
 
                 raise InputError(validation_problems(error), "invalid issue") from None
         if self.store.get(issue.id) is not None:
