@@ -132,7 +132,8 @@ def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
         items = json.loads(text)
     except (ValueError, RecursionError) as error:
         row = error.lineno if isinstance(error, json.JSONDecodeError) else None
-        raise InputError([Problem(message=_json_problem(error), file=file, row=row, code="json")], CANNOT_READ) from None
+        problem = Problem(message=_json_problem(error), file=file, row=row, code="json")
+        raise InputError([problem], CANNOT_READ) from None
     for number, raw in enumerate(items, start=1):
         if not isinstance(raw, dict):
             yield _unreadable(file, number, "each element must be one JSON object", "json")

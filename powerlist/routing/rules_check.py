@@ -243,9 +243,7 @@ def _escalation_possible(facts: Mapping[str, Any]) -> bool:
         return False
     if facts.get("interview_due") is True and facts.get("criticism_due") is False:
         return False
-    if facts.get("referral_due") is True and facts.get("interview_due") is False:
-        return False
-    return True
+    return not (facts.get("referral_due") is True and facts.get("interview_due") is False)
 
 
 def _escalation_log(table: DecisionTable) -> _TableLog:
@@ -253,7 +251,7 @@ def _escalation_log(table: DecisionTable) -> _TableLog:
     every = CompiledTable(table.model_copy(update={"hit_policy": HitPolicy.COLLECT}))
     domains = [_ESCALATION_DOMAIN.get(name, (False, True)) for name in table.inputs]
     for values in itertools.product(*domains):
-        facts = dict(zip(table.inputs, values))
+        facts = dict(zip(table.inputs, values, strict=True))
         if not _escalation_possible(facts):
             continue
         key = tuple((v.__class__, v) for v in values)
