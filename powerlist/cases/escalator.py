@@ -61,7 +61,7 @@ from ..catalog.models import DelegationMode
 from ..errors import InputError, PowerlistError, Problem, TransitionError
 from ..routing.durable_tables import durable_table
 from ..routing.engines import DurableEvaluator
-from ..routing.issue import SHANGHAI, Issue
+from ..routing.issue import SHANGHAI, Issue, validation_problems
 from ..routing.tables import Row, RuleSet
 from .lifecycle import (
     Event,
@@ -215,8 +215,6 @@ class Escalator:
             try:
                 issue = Issue.model_validate(issue)
             except ValidationError as error:
-                from ..routing.issue import validation_problems
-
                 raise InputError(validation_problems(error), "invalid issue") from None
         if self.store.get(issue.id) is not None:
             return self.case(issue.id)
