@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import InputError, Problem, ProblemCollector
+from ..resources import rules_dir
 
 Scalar = str | int | float | bool
 
@@ -189,8 +190,6 @@ class RuleSet:
     @classmethod
     def load(cls, directory: str | Path | None = None) -> RuleSet:
         """Load every `*.toml` in `directory` (None: the shipped rules); every problem at once."""
-        from ..resources import rules_dir
-
         root = Path(directory) if directory is not None else rules_dir()
         if not root.is_dir():
             raise InputError(
