@@ -59,7 +59,7 @@ durable); "before" is this script run against the code before the performance pa
 | six-rule chain in one post / bare post | 6.5× | 6.4× |
 
 The compiled engine keeps each (place, flags) decision as a plan and stamps the issue's id and
-deadlines on it (`powerlist.routing.router.Plan`); its cold pass is mostly the first sight of ~77,000
+deadlines on it (`powerlist.routing.plan.Plan`); its cold pass is mostly the first sight of ~77,000
 (place, flags) combinations. The price is memory: after the 100,000 issues the compiled
 router's caches hold ~62 MB (22 MB before plans); plans are bounded at 100,000.
 """

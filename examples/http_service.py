@@ -29,7 +29,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from powerlist.routing.router import Router, explain_decision
+from powerlist.routing.explain import explain_decision
+from powerlist.routing.router import Router
 from powerlist.routing.schema import SCHEMAS
 
 MAX_BODY = 1_000_000

@@ -19,9 +19,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..routing.decision import Decision
+from ..routing.explain import explain_decision
 from ..routing.issue import SHANGHAI
 from ..routing.issue_io import read_issues
-from ..routing.router import Router, explain_decision, uses_unknown_year
+from ..routing.plan import uses_unknown_year
+from ..routing.router import Router
 from ._common import (
     EXIT_FINDINGS,
     EXIT_OK,

@@ -39,8 +39,8 @@ from typing import Any
 from ..catalog.models import Grade, Level
 from ..errors import InputError, Problem, ProblemCollector
 from ..routing.decision import WHISTLE_LABELS, Decision, Whistle
-from ..routing.issue import SHANGHAI
-from ..routing.issue_io import FIELD_ALIASES, IssueRecord, canonical
+from ..routing.issue import FIELD_ALIASES, SHANGHAI, canonical
+from ..routing.issue_io import IssueRecord
 from ..sheets.workbook import Vocabulary, Workbook, cell_text
 
 EXPECTED_FIELDS: dict[str, tuple[str, ...]] = {
