@@ -15,8 +15,10 @@ import typer
 from typer.testing import CliRunner
 
 from powerlist import resources
-from powerlist.catalog.loader import FILES, clear_cache, load_catalogs, write_template
+from powerlist.catalog.files import FILES
+from powerlist.catalog.loader import clear_cache, load_catalogs
 from powerlist.catalog.models import DelegationMode, PowerKind, Scope
+from powerlist.catalog.template import write_template
 from powerlist.cli.catalog import register
 from powerlist.errors import InputError
 
@@ -283,7 +285,7 @@ def test_template_is_readable_but_empty(tmp_path: Path) -> None:
 def test_template_offers_the_values_the_loader_reads(tmp_path: Path) -> None:
     # a new city's staff fill the template by hand: closed-vocabulary columns carry a
     # drop-down, and every value it offers is one the loader accepts
-    from powerlist.catalog.loader import template_choices
+    from powerlist.catalog.template import template_choices
 
     write_template(tmp_path / "t")
     offered: dict[tuple[str, str], list[str]] = {}
@@ -450,7 +452,7 @@ def test_shipped_communities_taxonomy_and_delegation(shipped) -> None:  # type: 
 
 
 def test_delegation_workbook_against_the_shipped_catalog(shipped, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from powerlist.catalog.power_list import load_delegation_workbook
+    from powerlist.catalog.loader import load_delegation_workbook
 
     street = next(iter(shipped.streets.values()))
     item = next(iter(shipped.items.values()))

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from powerlist.catalog.loader import load_catalogs
-from powerlist.catalog.power_list import load_delegation_workbook, load_power_list
+from powerlist.catalog.loader import load_catalogs, load_delegation_workbook
+from powerlist.catalog.power_list import load_power_list
 from powerlist.errors import InputError
 from powerlist.routing.decision import Decision
 from powerlist.routing.issue_io import read_issues

@@ -43,9 +43,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..catalog.catalog import Catalog
+from ..catalog.delegation import DelegationRow
 from ..catalog.models import DelegationMode, PowerItem
-from ..catalog.power_list import DelegationRow
-from ..sheets.workbook import clean_token
+from ..sheets.text import clean_token
 from .config import AuditConfig
 from .findings import Finding
 from .workbook import AuditRow, AuditWorkbook

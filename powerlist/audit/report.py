@@ -19,7 +19,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from ..sheets.cells import append_row, write_xlsx_cell
-from ..sheets.workbook import check_package
+from ..sheets.package import check_package
 from .findings import CHECKS, Finding, Severity, counts
 from .whatif import WhatIf
 

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalog.catalog import Catalog
-from ..catalog.power_list import DelegationRow, item_key, read_delegation_workbook
+from ..catalog.delegation import DelegationRow, read_delegation_workbook
+from ..catalog.item_rows import item_key
 from ..errors import InputError
-from ..sheets.workbook import split_lines
+from ..sheets.text import split_lines
 
 DEPENDS_ON = ("依赖事项", "依赖事项编码", "前置事项", "依赖权力")
 DEPENDS_SEPARATORS = ("、", "，", ",", "；", ";")

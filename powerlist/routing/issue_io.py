@@ -256,7 +256,8 @@ def _csv_records(reader: Any, header: list[str], known: list[str | None], file: 
 
 
 def _read_xlsx(path: Path, file: str) -> Iterator[IssueRecord]:
-    from ..sheets.workbook import Vocabulary, Workbook
+    from ..sheets.headers import Vocabulary
+    from ..sheets.workbook import Workbook
 
     vocabulary = Vocabulary(fields=FIELD_ALIASES, required=("category",), near_miss=2,
                             free_text=("description",))

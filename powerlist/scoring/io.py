@@ -35,7 +35,8 @@ from ..errors import InputError, Problem, ProblemCollector
 from ..routing.issue import SHANGHAI
 from ..sheets.cells import write_xlsx_cell, yes_no
 from ..sheets.csvfiles import data_rows, decode, open_csv
-from ..sheets.workbook import Vocabulary, Workbook, normalise_header
+from ..sheets.headers import Vocabulary, normalise_header
+from ..sheets.workbook import Workbook
 from .core import (
     COMPONENT_LABELS,
     AnnualResult,

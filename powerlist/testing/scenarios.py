@@ -41,7 +41,9 @@ from ..errors import InputError, Problem, ProblemCollector
 from ..routing.decision import WHISTLE_LABELS, Decision, Whistle
 from ..routing.issue import SHANGHAI
 from ..routing.issue_io import FIELD_ALIASES, IssueRecord, canonical
-from ..sheets.workbook import Vocabulary, Workbook, cell_text
+from ..sheets.headers import Vocabulary
+from ..sheets.text import cell_text
+from ..sheets.workbook import Workbook
 
 EXPECTED_FIELDS: dict[str, tuple[str, ...]] = {
     "status": ("预期结果", "expected_status"),

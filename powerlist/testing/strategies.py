@@ -213,7 +213,7 @@ _NOISE = ("", " ", "  ", "\u3000", "\u00a0", "\n", " \u3000")
 
 
 def _clean(text: str) -> str:
-    from ..sheets.workbook import clean_line
+    from ..sheets.text import clean_line
 
     return clean_line(text)
 
@@ -266,7 +266,7 @@ def power_list_workbooks(draw: Any, items: SearchStrategy[tuple[PowerItem, ...]]
     """A valid power list written as people write them; it must load back equal."""
     from openpyxl import Workbook
 
-    from ..catalog.power_list import POWER_LIST_FIELDS
+    from ..catalog.item_rows import POWER_LIST_FIELDS
 
     drawn: tuple[PowerItem, ...] = draw(items if items is not None else power_lists())
     order = list(draw(st.permutations(_POWER_FIELDS)))
