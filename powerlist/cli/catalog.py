@@ -53,14 +53,14 @@ def check(
                 items += len(catalog.items) if catalog is not None else 0
             elif is_delegation_workbook(path):
                 # a catalog's own delegation.xlsx names that catalog's streets, not Huangshi's
-                home = catalog_directory(path)
-                if home is not None and home in directories:
-                    catalog = directories[home]
+                owner = catalog_directory(path)
+                if owner is not None and owner in directories:
+                    catalog = directories[owner]
                     if catalog is None:
                         continue  # its catalog failed, and was reported, already
-                elif home is not None:
-                    directories[home] = None
-                    catalog = directories[home] = load_catalogs(path.parent)
+                elif owner is not None:
+                    directories[owner] = None
+                    catalog = directories[owner] = load_catalogs(path.parent)
                 else:
                     catalog = None
                 rows = load_delegation_workbook(path, catalog).rows
