@@ -339,7 +339,8 @@ def test_cli_check_takes_every_workbook_of_a_catalog(tmp_path: Path, cli: typer.
     # workbooks are checked with their directory (they are not power lists), and a catalog's
     # delegation.xlsx against its own streets, not the shipped city's.
     root = write_catalog(tmp_path / "c", 街道=ORG["街道"][1] + [["420202009", "新城街道", "420202", 20, "示意", "x"]],
-                         街道承接=DELEGATIONS + [[4, "0202", "对占道经营的处罚", "行政处罚", "城管", "x", "新城街道", "下放", "示意"]])
+                         街道承接=DELEGATIONS + [[4, "0202", "对占道经营的处罚", "行政处罚", "城管", "x", "新城街道",
+                                                  "下放", "示意"]])
     files = [str(root / name) for name in FILES]
     result = CliRunner().invoke(cli, ["catalog", "check", *files, "--json"])
     assert result.exit_code == 0, result.output
