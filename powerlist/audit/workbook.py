@@ -1,6 +1,6 @@
 """Reading the delegation workbook under audit — 待审核的承接表.
 
-The format is `powerlist.catalog.power_list`'s delegation workbook (issue 6 §1), with one difference the
+The format is `powerlist.catalog.delegation`'s delegation workbook (issue 6 §1), with one difference the
 audit needs: two rows for one item × street are kept (the `overlap` check reports them) instead
 of failing the load. An optional 依赖事项 column (item codes, separated by 、 or newlines) names
 the powers a row's item depends on (the `responsibility-without-power` check).

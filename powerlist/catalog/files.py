@@ -92,4 +92,17 @@ def vocabulary(sheet: str) -> Vocabulary:
     return Vocabulary(SHEET_FIELDS[sheet], required=SHEET_REQUIRED[sheet], near_miss=2)
 
 
-__all__ = ["FILES", "SHEET_FIELDS", "vocabulary"]
+__all__ = [
+    "CALENDAR",
+    "DELEGATION",
+    "FILES",
+    "LIST_SEPARATORS",
+    "NOT_EMPTY",
+    "ORGANISATION",
+    "ORGANISATION_SHEETS",
+    "POWER_LIST",
+    "SHEET_FIELDS",
+    "SHEET_REQUIRED",
+    "TAXONOMY",
+    "vocabulary",
+]
