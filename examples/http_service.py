@@ -89,7 +89,8 @@ def make_handler(router: Router) -> type[BaseHTTPRequestHandler]:
                 return
             if self.path == "/explain":
                 (decision,) = route([body])
-                self._send(200, {"decision": decision.model_dump(mode="json"), "explanation": explain_decision(decision)})
+                self._send(200, {"decision": decision.model_dump(mode="json"),
+                                 "explanation": explain_decision(decision)})
                 return
             if isinstance(body, list):
                 if len(body) > MAX_BATCH:

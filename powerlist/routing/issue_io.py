@@ -26,7 +26,9 @@ from typing import Any
 
 from ..errors import InputError, Problem, ProblemCollector
 from ..sheets.csvfiles import data_rows, decode, open_csv
-from ..sheets.workbook import SheetRow, Vocabulary, Workbook
+from ..sheets.headers import Vocabulary
+from ..sheets.rows import SheetRow
+from ..sheets.workbook import Workbook
 from .issue import FIELD_ALIASES, canonical, field_name
 
 CANNOT_READ = "cannot read issues"
