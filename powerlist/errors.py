@@ -3,14 +3,39 @@
 Every problem in user input is a located `Problem` (file, sheet, cell or row, field, value,
 what was expected); an `InputError` carries all problems of one input at once, like pydantic's
 ValidationError, so a user fixes a file in one pass.
+
+Chinese first — 中文在前: every message a user sees reads "中文说明 (English explanation)". A
+message is written so where it is raised; `chinese_first` tells whether it is. As a guarantee
+for messages written in English only (a library's words, a new message), a `Problem` whose
+message is not Chinese-first is given the Chinese of its `code` in front (`PROBLEM_ZH`, one
+entry per problem code; a test keeps every code used in the source in this table), and an
+`InputError` summary the words 输入有误. `pydantic_message` gives pydantic's validation errors in
+Chinese with pydantic's English after it, and never a Python class name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def chinese_first(text: str) -> bool:
+    """True when the first letter of `text` is a Chinese character (digits, marks and quotes
+    before it do not count): "“45843”是数字…" is, "header lacks 事项名称" is not."""
+    for char in text:
+        if char.isalpha():
+            return bool(_CJK.match(char))
+    return False
+
+
+def bilingual(message: str, chinese: str) -> str:
+    """`message` if it is Chinese-first, else "`chinese` (`message`)"."""
+    return message if chinese_first(message) else f"{chinese} ({message})"
 
 
 class Problem(BaseModel):
@@ -18,7 +43,7 @@ class Problem(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    message: str
+    message: str  # Chinese first, English after it (see the module's docstring)
     file: str | None = None
     sheet: str | None = None
     cell: str | None = None  # spreadsheet cell, e.g. "D17"
@@ -26,6 +51,14 @@ class Problem(BaseModel):
     field: str | None = None
     value: str | None = None
     code: str | None = None  # machine-readable type, e.g. "unknown-kind"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _chinese_first(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("message"), str) and not chinese_first(data["message"]):
+            chinese = PROBLEM_ZH.get(data.get("code") or "", "输入有误")
+            data = {**data, "message": f"{chinese} ({data['message']})"}
+        return data
 
     @property
     def where(self) -> str:
@@ -42,9 +75,11 @@ class Problem(BaseModel):
             parts.append(f"row {self.row}")
         if self.field:
             parts.append(f"field {self.field!r}")
-        return ": ".join(parts) if parts else "<input>"
+        return ": ".join(parts) if parts else "输入 input"
 
     def __str__(self) -> str:
+        # The location reads like a compiler's (file: Sheet!D17: row 3: field 'x'), the message
+        # is Chinese first.
         shown = "" if self.value is None else f" (value {_short(self.value)!r})"
         return f"{self.where}: {self.message}{shown}"
 
@@ -79,14 +114,16 @@ class InputError(PowerlistError):
         self.problems: list[Problem] = list(problems)
         if not self.problems:
             raise ValueError("InputError needs at least one problem")
-        self.summary = summary or f"{len(self.problems)} problem(s) in input"
+        count = len(self.problems)
+        self.summary = (bilingual(summary, "输入有误") if summary
+                        else f"输入有 {count} 处问题 ({count} problem(s) in input)")
         super().__init__(self._render())
 
     def _render(self, limit: int = 50) -> str:
         lines = [self.summary + ":"]
         lines += [f"  - {p}" for p in self.problems[:limit]]
         if len(self.problems) > limit:
-            lines.append(f"  … and {len(self.problems) - limit} more")
+            lines.append(f"  … 另有 {len(self.problems) - limit} 处 (and {len(self.problems) - limit} more)")
         return "\n".join(lines)
 
     def as_json(self) -> list[dict[str, Any]]:
@@ -102,11 +139,17 @@ class TransitionError(PowerlistError):
 
 
 class ProblemCollector:
-    """Gathers problems while reading one input; raises them all at the end."""
+    """Gathers problems while reading one input; raises them all at the end. `notes` are what
+    a reader did that a user should hear of without it being wrong (a footer row skipped)."""
 
     def __init__(self, file: str | None = None) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.notes: list[Problem] = []
+
+    def note(self, message: str, **where: Any) -> None:
+        where.setdefault("file", self.file)
+        self.notes.append(Problem(message=message, **where))
 
     def add(self, message: str, **where: Any) -> None:
         where.setdefault("file", self.file)
@@ -120,3 +163,95 @@ class ProblemCollector:
     def raise_if_any(self, summary: str | None = None) -> None:
         if self.problems:
             raise InputError(self.problems, summary)
+
+
+# ---- Chinese of every problem code ----------------------------------------------------------
+# The lead a message written in English only is given (see the module's docstring); codes of
+# pydantic's errors are translated with their context by `pydantic_message` instead.
+
+PROBLEM_ZH: dict[str, str] = {
+    # files and workbooks
+    "not-found": "文件不存在", "not-a-file": "不是文件（目录或设备？）", "empty-file": "文件为空（0 字节）",
+    "too-large": "文件过大", "io-error": "无法打开文件", "not-xlsx": "不是 .xlsx 工作簿",
+    "corrupt": "工作簿已损坏或不完整", "zip-bomb": "压缩包大小异常（疑似 zip 炸弹），拒绝读取",
+    "too-many-merges": "合并单元格过多", "unknown-format": "不支持的文件类型", "exists": "文件已存在，未覆盖",
+    "encoding": "文件编码不符", "empty": "文件为空，没有表头行", "csv": "无法读取的 CSV 内容",
+    "json": "不是有效的 JSON", "empty-workbook": "工作簿为空", "no-header": "找不到表头行",
+    "missing-sheet": "缺少工作表", "catalog-workbook": "这是目录工作簿，不是权责清单",
+    # cells and rows
+    "formula-no-value": "公式单元格没有缓存值：请在 Excel 或 WPS 中打开后保存，或直接填写数值",
+    "formula-text": "单元格文字会被电子表格程序当作公式执行（公式注入？）：请去掉开头的 =、+、- 或 @",
+    "error-value": "单元格是 Excel 错误值（如 #N/A、#REF!）：请修正公式或数值",
+    "cell-too-long": "单元格文字过长", "missing-column": "表头缺少必填列", "duplicate-column": "同一字段有两列",
+    "extra-cells": "单元格多于表头列数", "empty-cell": "必填单元格为空", "empty-code": "事项编码为空",
+    "missing-value": "必填项为空", "bad-value": "取值无效", "bad-number": "应为整数",
+    "no-items": "工作表只有表头，没有数据行",
+    "duplicate-field": "同一字段填写了两次", "duplicate-id": "编号重复", "duplicate-code": "编码重复",
+    "duplicate-case": "案件编号重复", "duplicate-subject": "考核对象重复", "duplicate-date": "日期重复",
+    "duplicate-delegation": "同一事项在同一街道重复承接",
+    # names and codes of the catalog
+    "unknown-kind": "未知的权力类型", "bad-mode": "未知的承接方式", "unknown-item": "未知的权力事项",
+    "unknown-street": "未知的街道", "unknown-community": "未知的社区", "unknown-unit": "未知的单位",
+    "unknown-department": "未知的部门", "unknown-district": "未知的区县", "unknown-category": "未知的问题分类",
+    "unknown-location": "未知的发生地点", "unknown-subject": "未知的考核对象", "ambiguous-name": "名称有歧义",
+    "unknown-name": "名称在目录中找不到", "bad-code": "编码格式不对", "not-stationed": "该部门未标为派驻",
+    "bad-scope": "吹哨范围无效", "bad-parent": "上级分类无效", "bad-date": "日期无效", "bad-time": "时间无法识别",
+    "date-out-of-range": "日期超出可计算的范围", "calendar-unknown-year": "工作日历没有该年份的放假安排",
+    "catalog-unknown-item": "目录不完整：分类引用的事项不在权责清单中",
+    "catalog-no-holder": "目录不完整：没有单位持有该事项",
+    # rules
+    "rules-gap": "规则表没有匹配的行", "rules-bad-param": "规则参数无效", "overlap": "规则行互相重叠",
+    "missing-table": "规则缺少决策表", "missing-rules": "缺少规则文件", "bad-param": "参数无效",
+    "bad-parameter": "参数无效", "unknown-profile": "未知的权重方案", "unknown-component": "未知的考评项",
+    "bad-weight": "权重无效", "negative-weight": "权重不能为负", "missing-weight": "缺少权重",
+    "weights-not-one": "权重之和不为 1", "bad-period": "考核周期无效",
+    # cases
+    "bad-store": "不是可用的案件库", "bad-case": "案件记录无法计分", "not-holding": "只有承办单位可以退单",
+    "not-an-extension": "延期后的时限必须晚于原时限", "bad-survey": "第三方回访得分应为 0–100 的数",
+    "bad-satisfaction": "满意度无效", "misplaced-option": "该选项不适用于此事件", "bad-event": "未知的案件事件",
+    "unknown-case": "案件库中没有该案件",
+    # scenarios
+    "bad-expectation": "预期值无法识别", "no-expectation": "该行没有任何预期值",
+}
+
+# pydantic's error types → Chinese, with its context ({ge}, {max_length} …) filled in.
+_PYDANTIC_ZH: dict[str, str] = {
+    "missing": "必填字段缺失", "extra_forbidden": "不认识的字段", "string_type": "应为文字",
+    "string_too_short": "不能为空", "string_too_long": "文字过长（最多 {max_length} 个字符）",
+    "int_type": "应为整数", "int_parsing": "应为整数", "int_from_float": "应为整数（不能有小数）",
+    "float_type": "应为数字", "float_parsing": "应为数字", "decimal_type": "应为数字", "decimal_parsing": "应为数字",
+    "finite_number": "应为有限的数字", "bool_type": "应为是或否",
+    "bool_parsing": "应为是或否（是/否、true/false、1/0）",
+    "greater_than_equal": "应大于或等于 {ge}", "greater_than": "应大于 {gt}", "less_than_equal": "应小于或等于 {le}",
+    "less_than": "应小于 {lt}", "datetime_type": "应为时间", "datetime_parsing": "时间无法识别",
+    "datetime_from_date_parsing": "时间无法识别", "date_type": "应为日期", "date_parsing": "日期无法识别",
+    "date_from_datetime_parsing": "日期无法识别", "timezone_aware": "时间应带时区",
+    "enum": "取值不在可选范围内：{expected}",
+    "literal_error": "取值不在可选范围内：{expected}", "model_type": "应为一个对象（JSON 对象，字段名: 值）",
+    "model_attributes_type": "应为一个对象（JSON 对象，字段名: 值）",
+    "dict_type": "应为一个对象（JSON 对象，字段名: 值）",
+    "list_type": "应为列表", "tuple_type": "应为列表", "too_short": "条目太少", "too_long": "条目太多",
+    "json_invalid": "不是有效的 JSON", "json_type": "应为 JSON 文本", "value_error": "取值无效",
+    "assertion_error": "取值无效", "frozen_instance": "值不能修改", "url_parsing": "不是有效的网址",
+}
+_PYTHON_CLASS = re.compile(r"(?:a valid dictionary or )?instance of [A-Za-z_][\w.]*")
+
+
+def pydantic_message(error: Mapping[str, Any]) -> str:
+    """One of pydantic's errors (an item of `ValidationError.errors()`) in Chinese, pydantic's
+    English after it; a message a validator wrote itself (Chinese first) is kept as written.
+    No Python class name is ever shown: "instance of Issue" reads "a JSON object"."""
+    kind = str(error.get("type", ""))
+    english = str(error.get("msg", ""))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        english = english.removeprefix(prefix)
+    if chinese_first(english):
+        return english
+    english = _PYTHON_CLASS.sub("a JSON object", english)
+    template = _PYDANTIC_ZH.get(kind, PROBLEM_ZH.get(kind, "取值无效"))
+    context = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
+    try:
+        chinese = template.format(**context)
+    except (KeyError, IndexError):
+        chinese = template.split("{")[0].rstrip("：: ")
+    return f"{chinese} ({english})"

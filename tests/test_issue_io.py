@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from openpyxl import Workbook
 from test_router import C1, S2, tiny_catalog
 
 from powerlist.errors import InputError
+from powerlist.routing.issue import SHANGHAI, as_issue
 from powerlist.routing.issue_io import read_issues
 from powerlist.routing.router import Router
 from powerlist.routing.tables import RuleSet
@@ -187,8 +189,8 @@ def test_excel_csv_export_times_are_read(tmp_path: Path, router: Router) -> None
     decisions = list(router.route_many(read_issues(path)))
     assert [d.status for d in decisions] == ["routed", "routed", "rejected"]
     records = list(read_issues(path))
-    assert records[0].data["received_at"] == "2026-11-23 09:05"
-    assert records[1].data["received_at"] == "2026-11-03 14:30:15"
+    assert as_issue(records[0].data).received_at == datetime(2026, 11, 23, 9, 5, tzinfo=SHANGHAI)
+    assert as_issue(records[1].data).received_at == datetime(2026, 11, 3, 14, 30, 15, tzinfo=SHANGHAI)
     assert decisions[2].errors[0].field == "received_at"
 
 

@@ -438,7 +438,7 @@ def test_a_rejection_names_every_problem_of_the_issue(router: Router, tmp_path: 
     # An invalid field must not hide an unknown category or location of the same issue: the
     # resident's record is fixed once, not once per kind of problem.
     bad = issue("NOPE", "999", received_at="yesterday", repeat_count=-1)
-    expected = {("received_at", "datetime_from_date_parsing"), ("repeat_count", "greater_than_equal"),
+    expected = {("received_at", "bad-time"), ("repeat_count", "greater_than_equal"),
                 ("category", "unknown-category"), ("location", "unknown-location")}
     with pytest.raises(InputError) as caught:
         router.route(bad)

@@ -18,6 +18,7 @@ from ..cases.lifecycle import SATISFACTION_LABELS, Satisfaction, aware
 from ..cases.sqlite import SQLiteCaseStore
 from ..errors import InputError, Problem
 from ..routing.tables import RuleSet
+from ..sheets.timetext import TimeTextError, parse_time
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
 
 cases_app = typer.Typer(
@@ -37,14 +38,12 @@ def register(app: typer.Typer) -> None:
 
 
 def _time(text: str, option: str) -> datetime:
+    """An option's time, by the one time parser of every reader (naive = Asia/Shanghai)."""
     try:
-        return aware(datetime.fromisoformat(text.strip()))
-    except ValueError:
-        raise InputError(
-            [Problem(message="not an ISO 8601 time, e.g. 2026-07-01T09:00 or 2026-07-01T09:00+08:00",
-                     field=option, value=text, code="bad-time")],
-            "invalid time",
-        ) from None
+        return aware(parse_time(text))
+    except TimeTextError as error:
+        raise InputError([Problem(message=str(error), field=option, value=text, code="bad-time")],
+                         f"{option} 的时间无法识别 (invalid time for {option})") from None
 
 
 def _existing(db: Path) -> SQLiteCaseStore:

@@ -24,7 +24,7 @@ def score(
     vetoes_file: Path | None = typer.Option(
         None, "--vetoes", help="veto list (.xlsx or .csv): 对象, 否决事项, 日期, 说明"),
     rules: Path | None = typer.Option(None, "--rules", help="scoring rules file instead of the shipped one"),
-    as_of: datetime | None = typer.Option(
+    as_of_text: str | None = typer.Option(
         None, "--as-of",
         help="score as things stood at this time: work not yet due is left unscored "
         "(default: the end of the period; for a period still running, give the current time)",
@@ -48,6 +48,7 @@ def score(
         from ..scoring import Period, load_config, read_vetoes, read_whistles, score_period, write_report
 
         chosen = Period.parse(period)
+        as_of = _as_of(as_of_text)
         config = load_config(rules)
         config.profile(profile)  # an unknown profile fails before any input is read
         # A w below its floor is refused whenever it is given, not only when --other makes it
@@ -136,6 +137,20 @@ def score(
         )
     if out_file is not None:
         out.print(f"晒单已写入 report written: {out_file}", highlight=False, markup=False)
+
+
+def _as_of(text: str | None) -> datetime | None:
+    """--as-of by the one time parser of every reader (naive = Asia/Shanghai)."""
+    if text is None:
+        return None
+    from ..errors import InputError, Problem
+    from ..sheets.timetext import TimeTextError, aware, parse_time
+
+    try:
+        return aware(parse_time(text))
+    except TimeTextError as error:
+        raise InputError([Problem(message=str(error), field="--as-of", value=text, code="bad-time")],
+                         "--as-of 的时间无法识别 (invalid time for --as-of)") from None
 
 
 def _annual_rows(annual: object) -> list[list[object]]:

@@ -8,11 +8,12 @@ another pydantic model, and the `Issue(...)` constructor itself.
   (`FIELD_ALIASES`: 工单编号, 受理时间, 问题分类, 发生地点/街道/社区, 渠道, 诉求类型, 是否紧急, 重点工作,
   需要执法, 跨部门, 重复次数, 问题描述); a field given twice is a problem; the most precise place
   (社区 over 发生地点 over 街道) is the location; blank cells are absent.
-- Cell values (`canonical`): yes/no cells read 是/否, true/false, 1/0, Y/N, √/× (`sheets.cells`); a
-  date cell is midnight of its day; Excel's zh-CN "2026/11/23 9:05" is ISO "2026-11-23 09:05".
+- Cell values (`canonical`): yes/no cells read 是/否, true/false, 1/0, Y/N, √/× (`sheets.cells`).
 - Field values (the `Issue` validators): codes stored as numbers read back as text
-  (420202001.0 → "420202001", `code_text`); a naive `received_at` is Asia/Shanghai time and a
-  number is refused (a spreadsheet date serial is not a Unix timestamp); channel aliases
+  (420202001.0 → "420202001", `code_text`); `received_at` is read by the one time parser of
+  every reader (`powerlist.sheets.timetext`: ISO 8601, Excel zh-CN "2026/11/23 9:05", 2026.8.1,
+  2026年8月1日 9时00分, 上午9:00 …; a date cell is midnight of its day), a naive time is
+  Asia/Shanghai time and a number is refused (a spreadsheet date serial is not a Unix timestamp); channel aliases
   (12345热线 → 12345); request kinds by their Chinese labels (投诉 → complaint).
 - Raw → Issue (`as_issue`), and why not (`validation_problems`: pydantic's errors as located
   `Problem`s, an overlong value shown shortened).
@@ -21,19 +22,18 @@ another pydantic model, and the `Issue(...)` constructor itself.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, pydantic_message
 from ..sheets.cells import yes_no
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from ..sheets.timetext import SHANGHAI as SHANGHAI  # re-exported: every package reads the zone from here
+from ..sheets.timetext import TimeTextError, parse_time
 
 
 class Channel(StrEnum):
@@ -72,7 +72,6 @@ REQUEST_KIND_LABELS = {
 }
 _REQUEST_KIND_BY_LABEL = {v: k for k, v in REQUEST_KIND_LABELS.items()}
 _CHANNEL_ALIASES = {"12345热线": "12345", "黄石110": "110", "网格化服务管理中心": "网格", "其它": "其他"}
-_NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
 
 
 # ---- field values ----------------------------------------------------------------------------
@@ -134,14 +133,16 @@ class Issue(BaseModel):
 
     @field_validator("received_at", mode="before")
     @classmethod
-    def _not_a_number(cls, value: Any) -> Any:
-        # pydantic would read a number as a Unix timestamp; from a spreadsheet it is almost
-        # always an unformatted date serial, so 45843 would silently become 1970.
-        if _is_number(value) or (isinstance(value, str) and _NUMBER.fullmatch(value.strip())):
-            raise ValueError(
-                "expected an ISO 8601 date-time such as 2026-11-23T09:12:00 (or a date cell), not a number"
-            )
-        return value
+    def _time_text(cls, value: Any) -> Any:
+        # The one time parser of every reader. It also refuses numbers, which pydantic would
+        # read as a Unix timestamp: from a spreadsheet a number is almost always an
+        # unformatted date serial, so 45843 would silently become 1970.
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_time(value)
+        except TimeTextError as error:  # a stable error type, "bad-time", and the parser's words
+            raise PydanticCustomError("bad-time", "{message}", {"message": str(error)}) from None
 
     @field_validator("received_at")
     @classmethod
@@ -186,8 +187,6 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 }
 BOOL_FIELDS = ("emergency", "key_work", "needs_enforcement", "cross_department")
 PLACE_FIELDS = ("community", "location", "street")  # the most precise first
-_SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(.*)$")
-_SHORT_HOUR = re.compile(r"^ (\d)(:\d{2}(:\d{2})?)$")
 
 
 def _normal(name: str) -> str:
@@ -222,7 +221,8 @@ def canonical(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, s
             place[name] = value
             continue
         if name in data:
-            problems.append((name, f"the field {name!r} is given twice (as {key!r})"))
+            problems.append((name, f"字段 {name} 填写了两次（又写作“{key}”） "
+                                   f"(the field {name!r} is given twice, as {key!r})"))
             continue
         data[name] = _cell_value(name, value)
     for name in PLACE_FIELDS:
@@ -240,18 +240,6 @@ def _cell_value(name: str, value: Any) -> Any:
     if name in BOOL_FIELDS and isinstance(value, (str, int, float)) and not isinstance(value, bool):
         answer = yes_no(value)
         return value if answer is None else answer
-    if name == "received_at":
-        if isinstance(value, date) and not isinstance(value, datetime):
-            return datetime.combine(value, time())
-        if isinstance(value, str):
-            found = _SLASH_DATE.match(value)
-            if found:
-                y, m, d, rest = found.groups()
-                # Excel's zh-CN CSV export writes "2026/11/23 9:05": pad the hour too
-                clock = _SHORT_HOUR.match(rest)
-                if clock:
-                    rest = f" {int(clock.group(1)):02d}{clock.group(2)}"
-                return f"{y}-{int(m):02d}-{int(d):02d}{rest}"
     return value
 
 
@@ -294,11 +282,13 @@ def shown_value(text: str) -> str:
 
 
 def validation_problems(error: ValidationError, file: str | None = None, row: int | None = None) -> list[Problem]:
-    """pydantic's errors as `Problem`s, one per error, each naming its field and value."""
+    """pydantic's errors as `Problem`s, one per error, each naming its field and value, in Chinese
+    with pydantic's English after it (`pydantic_message`)."""
     problems = []
     for item in error.errors(include_url=False):
         field = ".".join(str(part) for part in item["loc"]) or None
         value = item.get("input")
         shown = None if isinstance(value, Mapping) or value is None else shown_value(str(value))
-        problems.append(Problem(message=item["msg"], file=file, row=row, field=field, value=shown, code=item["type"]))
+        problems.append(Problem(message=pydantic_message(item), file=file, row=row, field=field, value=shown,
+                                code=item["type"]))
     return problems

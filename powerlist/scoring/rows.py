@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, time
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -23,14 +23,10 @@ from ..errors import InputError, Problem, ProblemCollector
 from ..sheets.cells import yes_no
 from ..sheets.csvfiles import data_rows, decode, open_csv
 from ..sheets.headers import Vocabulary, normalise_header
+from ..sheets.timetext import parse_time
 from ..sheets.workbook import Workbook
 
 Fields = Mapping[str, tuple[str, ...]]  # field name → its header aliases, the first one shown
-
-_DATETIME = re.compile(
-    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?秒?)?$"
-)
-
 
 class Row:
     """One input row: its values by field and where each came from."""
@@ -50,21 +46,9 @@ def blank(value: Any) -> bool:
 
 
 def parse_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime.combine(value, time())
-    if isinstance(value, str):
-        text = value.strip()
-        found = _DATETIME.match(text)
-        if found:
-            y, mo, d, h, mi, s = found.groups()
-            return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
-        try:
-            return datetime.fromisoformat(text)
-        except ValueError:
-            pass
-    raise ValueError("a date and time such as 2026-07-01 09:30")
+    """A time cell, by the one time parser of every reader (`powerlist.sheets.timetext`);
+    `TimeTextError` (a ValueError) says what is expected."""
+    return parse_time(value)
 
 
 def parse_int(value: Any) -> int:

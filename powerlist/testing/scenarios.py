@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +42,10 @@ from ..errors import InputError, Problem, ProblemCollector
 from ..routing.decision import WHISTLE_LABELS, Decision, Whistle
 from ..routing.issue import FIELD_ALIASES, SHANGHAI, canonical
 from ..routing.issue_io import IssueRecord
+from ..sheets import timetext
 from ..sheets.headers import Vocabulary
 from ..sheets.text import cell_text
+from ..sheets.timetext import aware
 from ..sheets.workbook import Workbook
 
 EXPECTED_FIELDS: dict[str, tuple[str, ...]] = {
@@ -82,8 +84,6 @@ _LEVELS = {level.label: level for level in Level} | {level.label + "级": level 
 _WHISTLES = {label: whistle for whistle, label in WHISTLE_LABELS.items()}
 _NONE = {"无", "-", "—", "none", "（无）", "(无)"}
 _LIST_SPLIT = re.compile(r"[、；;,，\n]+")
-_TIME = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"  # the date
-                   r"(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?秒?)?$")  # an optional time
 
 
 # A parsed expectation: a status word, Whistle, Grade, Level, a lead's code or name, co-units'
@@ -138,20 +138,9 @@ class ScenarioResult:
 
 
 def parse_time(value: Any) -> datetime:
-    """A cell as an aware instant (naive = Asia/Shanghai); ValueError when it is not a time."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-    else:
-        text = str(value).strip()
-        found = _TIME.match(text)
-        if found:
-            y, mo, d, h, mi, s = found.groups()
-            moment = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
-        else:
-            moment = datetime.fromisoformat(text)
-    return moment.replace(tzinfo=SHANGHAI) if moment.tzinfo is None else moment.astimezone(SHANGHAI)
+    """A cell as an aware instant (naive = Asia/Shanghai), read by the one time parser of every
+    reader (`powerlist.sheets.timetext`); ValueError when it is not a time."""
+    return aware(timetext.parse_time(value))
 
 
 def _expectation(name: str, value: Any) -> Expectation:
@@ -188,10 +177,7 @@ def _expectation(name: str, value: Any) -> Expectation:
             return frozenset()
         return frozenset(part for part in (p.strip() for p in _LIST_SPLIT.split(cell_text(value) or "")) if part)
     if name in ("respond_by", "complete_by"):
-        try:
-            return parse_time(value)
-        except (ValueError, TypeError, OverflowError):
-            raise ValueError("expected a time such as 2026-07-02 23:59:59 or 2026-07-01T09:30+08:00") from None
+        return parse_time(value)  # TimeTextError (a ValueError) says what is expected
     raise AssertionError(name)
 
 
