@@ -37,7 +37,8 @@ from zoneinfo import ZoneInfo
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 EXAMPLES = "2026-08-01 09:00、2026/8/1 9:05、2026.8.1、2026年8月1日 9时00分、上午9:00"
-EXPECTED = f"应为时间，如 {EXAMPLES} (expected a time such as 2026-08-01T09:00, 2026/8/1 9:05 or 2026年8月1日 9时)"
+EXPECTED = (f"应为时间，如 {EXAMPLES} (expected a time: ISO 8601 such as 2026-08-01T09:00, "
+            "or 2026/8/1 9:05, 2026年8月1日 9时)")
 
 
 _EXAMPLES_TEXT = EXPECTED.removeprefix("应为时间，")
