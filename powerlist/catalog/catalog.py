@@ -22,6 +22,7 @@ from .models import (
     Unit,
     UnitKind,
 )
+from .names import NameIndex
 
 SUPERVISION_OFFICE = "supervision"  # department-like code of the city supervision office
 
@@ -120,6 +121,13 @@ class Catalog:
         return units
 
     # ---- lookups --------------------------------------------------------------------------
+
+    @cached_property
+    def names(self) -> NameIndex:
+        """Every name and documented alias of streets, communities, categories, units and
+        departments (`powerlist.catalog.names`): what a clerk writes instead of a code."""
+        return NameIndex(districts=self.districts, streets=self.streets, communities=self.communities,
+                         categories=self.categories, units=self.units, departments=self.departments)
 
     @cached_property
     def _department_names(self) -> dict[str, str]:

@@ -7,7 +7,8 @@ another pydantic model, and the `Issue(...)` constructor itself.
 - Field names (`canonical`): the `Issue` names or the Chinese headers of hotline exports
   (`FIELD_ALIASES`: 工单编号, 受理时间, 问题分类, 发生地点/街道/社区, 渠道, 诉求类型, 是否紧急, 重点工作,
   需要执法, 跨部门, 重复次数, 问题描述); a field given twice is a problem; the most precise place
-  (社区 over 发生地点 over 街道) is the location; blank cells are absent.
+  (社区 over 发生地点 over 街道) is the location — a community given by name with its street reads
+  "街道/社区", so that a community name two streets share still names one; blank cells are absent.
 - Cell values (`canonical`): yes/no cells read 是/否, true/false, 1/0, Y/N, √/× (`sheets.cells`).
 - Field values (the `Issue` validators): codes stored as numbers read back as text
   (420202001.0 → "420202001", `code_text`); `received_at` is read by the one time parser of
@@ -229,6 +230,11 @@ def canonical(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, s
         if name in place:
             data["location"] = _cell_value("location", place[name])
             break
+    community, street = place.get("community"), place.get("street")
+    if isinstance(community, str) and street is not None and not any(c.isdigit() for c in community):
+        # A community given by name, with its street: "黄石港街道/纺织社区" names one community
+        # even where two streets have a 纺织社区 (resolved by `Catalog.names`).
+        data["location"] = f"{code_text(street)}/{community}"
     return data, problems
 
 

@@ -7,9 +7,12 @@ enumerable `Profile` of all this that the rules may read. The rules decide in *r
 街道办事处, the stationed unit holding the deciding power, the district and the city department
 of its department); `Located.refs` says which unit each role is at this place.
 
-An unknown category or location is an `InputError` naming the field; `reference_problems`
-finds the same two problems in an issue that failed validation on other fields, so that one
-rejection names every problem.
+A category or location that is not a code of the catalog is resolved by name or alias
+(`Catalog.names`: 占道经营, rx0302, 纺织社区, 黄石港街道纺织社区 …) and the resolution is the
+decision's first trace step (`resolve.category`, `resolve.location`); a code costs one dict
+lookup, as before. A text that names nothing, or several things, is an `InputError` naming the
+field (and the candidates); `reference_problems` finds the same problems in an issue that
+failed validation on other fields, so that one rejection names every problem.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pydantic import BaseModel
 
 from ..catalog.catalog import Catalog
 from ..catalog.models import Category, DelegationMode, Level, PowerItem, Street, Unit, UnitKind
+from ..catalog.names import Match, UnresolvedName
 from ..errors import InputError, Problem
 from .decision import PowerRef, TraceStep, UnitRef, trace_step
 from .issue import canonical, code_text
@@ -54,8 +58,8 @@ ROLE_OF_KIND = {
     UnitKind.CITY_DEPARTMENT: "city",
 }
 
-UNKNOWN_CATEGORY = "unknown category: not in the taxonomy (taxonomy.xlsx, sheet 问题分类)"
-UNKNOWN_LOCATION = "unknown location: neither a street nor a community code of the catalog (organisation.xlsx)"
+WHERE_CATEGORY = "（分类见 taxonomy.xlsx 工作表“问题分类”）"
+WHERE_LOCATION = "（街道、社区见 organisation.xlsx）"
 
 # A place's units for one (lead, co-unit roles, path roles) of a sketch: (lead, co-units, path).
 UnitsKey = tuple[str, tuple[str, ...], tuple[str, ...]]
@@ -106,6 +110,7 @@ class Located:
     powers: Powers
     refs: dict[str, UnitRef]  # role → unit, the community included when there is one
     profile: Profile
+    resolved: tuple[TraceStep, ...] = ()  # how a category or location given by name was resolved
     # The units of each sketch seen here (`powerlist.routing.plan.units_of`): a place sees few.
     units_of: dict[UnitsKey, Units] = field(default_factory=dict, compare=False, repr=False)
 
@@ -186,14 +191,22 @@ def locate(catalog: Catalog, category_code: str, location: str,
     """Stage 1. Raises InputError naming an unknown category or location. `powers` computes
     stage 1a (the compiled engine passes a memoised `powers_at`)."""
     problems: list[Problem] = []
+    resolved: list[TraceStep] = []
     category = catalog.categories.get(category_code)
     if category is None:
-        problems.append(_problem(UNKNOWN_CATEGORY, "category", category_code, "unknown-category"))
+        match = _resolve(catalog, "category", category_code, problems)
+        if match is not None:
+            category = catalog.categories[match.code]
+            resolved.append(trace_step("resolve.category", match.trace()))
     street = catalog.street_of(location)
     if street is None:
-        problems.append(_problem(UNKNOWN_LOCATION, "location", location, "unknown-location"))
+        match = _resolve(catalog, "place", location, problems)
+        if match is not None:
+            location = match.code
+            street = catalog.street_of(location)
+            resolved.append(trace_step("resolve.location", match.trace()))
     if category is None or street is None:
-        raise InputError(problems, "cannot route the issue")
+        raise InputError(problems, "无法派单 (cannot route the issue)")
     found = powers(catalog, category, street)
     units = dict(found.units)
     community = catalog.community_unit(location)
@@ -214,7 +227,21 @@ def locate(catalog: Catalog, category_code: str, location: str,
             primary_role=ROLE_OF_KIND[primary.unit.kind] if primary else None,
             roles=frozenset(units),
         ),
+        resolved=tuple(resolved),
     )
+
+
+def _resolve(catalog: Catalog, kind: str, written: str, problems: list[Problem]) -> Match | None:
+    """`written` resolved by name or alias; None, with the problem added, when it names
+    nothing or several things."""
+    field = "category" if kind == "category" else "location"
+    try:
+        return catalog.names.resolve(kind, written)
+    except UnresolvedName as error:
+        where = WHERE_CATEGORY if kind == "category" else WHERE_LOCATION
+        message = str(error) if error.code == "ambiguous-name" else str(error).replace(" (", where + " (", 1)
+        problems.append(_problem(message, field, written, error.code))
+        return None
 
 
 def reference_problems(catalog: Catalog, raw: Any, failed: Iterable[str | None] = ()) -> list[Problem]:
@@ -231,9 +258,9 @@ def reference_problems(catalog: Catalog, raw: Any, failed: Iterable[str | None] 
     category = code_text(data.get("category"))
     if ("category" not in skip and isinstance(category, str) and category.strip()
             and category.strip() not in catalog.categories):
-        problems.append(_problem(UNKNOWN_CATEGORY, "category", category.strip(), "unknown-category"))
+        _resolve(catalog, "category", category.strip(), problems)
     location = code_text(data.get("location"))
     if ("location" not in skip and isinstance(location, str) and location.strip()
             and catalog.street_of(location.strip()) is None):
-        problems.append(_problem(UNKNOWN_LOCATION, "location", location.strip(), "unknown-location"))
+        _resolve(catalog, "place", location.strip(), problems)
     return problems

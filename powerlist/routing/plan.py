@@ -90,7 +90,7 @@ class Plan:
         self.fields: PlanFields = (
             located.category.code, located.street.code, drawn.whistle, drawn.whistle_label,
             drawn.grade, drawn.level, lead, co_units, path, located.powers.powers,
-            located.powers.trace + drawn.trace, rules_version,
+            located.resolved + located.powers.trace + drawn.trace, rules_version,
         )
         self.respond_delta = drawn.respond_delta
         self.respond_days = drawn.respond[0]
