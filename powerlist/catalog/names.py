@@ -123,8 +123,8 @@ class NameIndex:
             district = districts.get(street.district)
             self._indexes["street"].add(street.code, street.name, _street_aliases(street, district))
         for community in (communities or {}).values():
-            street = streets.get(community.street)
-            self._indexes["community"].add(community.code, community.name, _community_aliases(community, street))
+            self._indexes["community"].add(community.code, community.name,
+                                           _community_aliases(community, streets.get(community.street)))
         for category in (categories or {}).values():
             short = _NOTE.sub("", category.name)
             self._indexes["category"].add(category.code, category.name, (short,))
