@@ -57,34 +57,29 @@ def score(
 
         annual_score(0, 0, department_weight, "department")
         annual_score(0, 0, street_weight, "street")
+        staff: dict[str, int] | None = None
+        names: dict[str, str] | None = None
+        catalog = None
+        if catalog_dir is not None:
+            from ..catalog.loader import load_catalogs
+            from ..scoring import catalog_context
+
+            catalog = load_catalogs(None if catalog_dir == "shipped" else catalog_dir)
+            staff, names = catalog_context(catalog)
+        # With a catalog, every unit column is read by code, name or alias, and a unit or street
+        # the catalog does not know is a located error (a typo would rank a street twice or
+        # veto nobody).
         if input_file is not None:
-            records = read_whistles(input_file)
+            records = read_whistles(input_file, catalog=catalog)
         else:
             from ..scoring import read_store
 
             records = read_store(db, chosen)  # type: ignore[arg-type]
-        vetoes = read_vetoes(vetoes_file) if vetoes_file is not None else []
-        staff: dict[str, int] | None = None
-        names: dict[str, str] | None = None
-        if catalog_dir is not None:
-            from ..catalog.loader import load_catalogs
-            from ..scoring import catalog_context, with_catalog
+        vetoes = read_vetoes(vetoes_file, catalog=catalog) if vetoes_file is not None else []
+        if catalog is not None:
+            from ..scoring import with_catalog
 
-            catalog = load_catalogs(None if catalog_dir == "shipped" else catalog_dir)
-            staff, names = catalog_context(catalog)
             records = with_catalog(records, catalog)
-            # With a catalog, a veto against a code that is no unit or street of it is a typo that
-            # would fail nobody: refuse it.
-            unknown = sorted({v.subject for v in vetoes} - set(catalog.units) - set(catalog.streets))
-            if unknown:
-                from ..errors import InputError, Problem
-
-                raise InputError(
-                    [Problem(message="veto against a code that is no unit or street of the catalog",
-                             file=str(vetoes_file), field="对象", value=code, code="unknown-subject")
-                     for code in unknown],
-                    "invalid veto list",
-                )
         # A period is scored as it stood when it ended (deterministic for a closed period); a
         # whistle still inside its time limit then is left unscored, never counted as failed.
         moment = as_of if as_of is not None else chosen.end
@@ -106,7 +101,7 @@ def score(
                 raise ScoringError(f"the annual assessment (--other) needs a year period such as {chosen.year}")
             annual = annual_results(
                 scores,
-                read_other_scores(other_file),
+                read_other_scores(other_file, catalog=catalog),
                 department_weight=department_weight,
                 street_weight=street_weight,
                 vetoes=vetoes,

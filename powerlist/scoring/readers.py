@@ -7,6 +7,14 @@
 - `read_vetoes(path)`: a veto list (对象, 否决事项, 日期, 说明) → `Veto`s.
 - `read_other_scores(path)`: each unit's other assessment score (对象, 其他考核得分), for the
   annual fold.
+
+Given a `catalog`, every unit column accepts a code, a full name or a documented alias
+(`powerlist.catalog.names`): 街道 a street (黄石港街道, 黄石港), 责任单位 and 对象 a unit (黄石港区市场监督管理局;
+a street's name for its street office), 部门 a department (市场监管); each is read as its code,
+so one street is never ranked twice under two spellings. A name that the catalog does not know,
+or that names two things, is a located error; so is a street or a veto's 对象 whose code the
+catalog lacks (it would be ranked with a made-up staff number, or veto nobody). A unit or
+department code the catalog lacks is kept as written (another system's unit codes).
 """
 
 from __future__ import annotations
@@ -18,7 +26,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import InputError, ProblemCollector
+from ..catalog.catalog import Catalog
+from ..catalog.names import UnresolvedName
+from ..errors import InputError, ProblemCollector, chinese_first, pydantic_message
+from ..sheets.timetext import parse_date
 from .record import WhistleRecord
 from .rows import Fields, Row, blank, parse_bool, parse_datetime, parse_decimal, parse_int, read_rows, row_problem
 from .veto import Veto
@@ -74,11 +85,44 @@ _CONVERT: dict[str, Callable[[Any], object]] = (
 )
 
 
-def _whistle(row: Row, problems: ProblemCollector) -> WhistleRecord | None:
+# The unit columns, resolved against a catalog when one is given: field → kind of name.
+_UNIT_COLUMNS = {"street": "street", "unit": "unit", "department": "department"}
+_NAME_COLUMNS = {"street": "street_name", "unit": "unit_name"}
+
+
+def resolve_cell(catalog: Catalog | None, kind: str, value: Any, row: Row, field: str,
+                 problems: ProblemCollector, *, strict: bool = True, code: str | None = None) -> Any:
+    """A unit cell as its code (`value` as it is without a catalog); None, with a located
+    problem (`code`, or the resolver's), for a name the catalog does not know or one naming two
+    things. Not `strict`, a text without Chinese (a code of another system) is kept as written."""
+    if catalog is None or blank(value):
+        return value
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+    try:
+        return catalog.names.resolve(kind, text).code
+    except UnresolvedName as error:
+        if not strict and error.code != "ambiguous-name" and not chinese_first(text):
+            return text
+        row_problem(problems, row, field, str(error), text,
+                    code if code is not None and error.code != "ambiguous-name" else error.code)
+        return None
+
+
+def _whistle(row: Row, problems: ProblemCollector, catalog: Catalog | None) -> WhistleRecord | None:
     data: dict[str, Any] = {}
     bad: set[str] = set()
     for name, value in row.values.items():
         if blank(value):
+            continue
+        if name in _UNIT_COLUMNS:
+            code = resolve_cell(catalog, _UNIT_COLUMNS[name], value, row, name, problems, strict=name == "street")
+            if code is None:
+                bad.add(name)
+                continue
+            if catalog is not None and _NAME_COLUMNS.get(name) and code != str(value).strip():
+                # written as a name: keep the catalog's name beside the resolved code
+                data.setdefault(_NAME_COLUMNS[name], catalog.names.resolve(_UNIT_COLUMNS[name], code).name)
+            data[name] = code
             continue
         convert = _CONVERT.get(name)
         if convert is None:
@@ -87,11 +131,12 @@ def _whistle(row: Row, problems: ProblemCollector) -> WhistleRecord | None:
         try:
             data[name] = convert(value)
         except ValueError as error:
-            row_problem(problems, row, name, f"expected {error}", value, "bad-value")
+            row_problem(problems, row, name, str(error), value, "bad-value")
             bad.add(name)
     for name in WHISTLE_REQUIRED:
         if name not in data and name not in bad:
-            row_problem(problems, row, name, f"{WHISTLE_FIELDS[name][0]} is required", None, "missing-value")
+            label = WHISTLE_FIELDS[name][0]
+            row_problem(problems, row, name, f"{label}必须填写 ({label} is required)", None, "missing-value")
             bad.add(name)
     # The record is validated even when a cell failed already, so that the row's other bad
     # cells (a whistle kind, a grade, a satisfaction) are reported in the same pass; a field
@@ -104,65 +149,72 @@ def _whistle(row: Row, problems: ProblemCollector) -> WhistleRecord | None:
             if field in bad:
                 continue
             raw = row.values.get(field) if field else None
-            row_problem(problems, row, field, item["msg"].removeprefix("Value error, "), raw, "bad-value")
+            row_problem(problems, row, field, pydantic_message(item), raw, "bad-value")
         return None
     return None if bad else record
 
 
-def read_whistles(path: str | Path, encoding: str = "utf-8") -> list[WhistleRecord]:
-    """Every whistle of a spreadsheet, or an InputError with every located problem."""
+def read_whistles(path: str | Path, encoding: str = "utf-8", catalog: Catalog | None = None) -> list[WhistleRecord]:
+    """Every whistle of a spreadsheet, or an InputError with every located problem. With a
+    `catalog`, 街道, 责任单位 and 部门 may be written by name (see the module's docstring)."""
     file, rows = read_rows(path, WHISTLE_FIELDS, WHISTLE_REQUIRED, "whistle", encoding)
     problems = ProblemCollector(file)
     records: list[WhistleRecord] = []
     first: dict[str, Row] = {}
     try:
         for row in rows:
-            record = _whistle(row, problems)
+            record = _whistle(row, problems, catalog)
             if record is None:
                 continue
             if record.case_id in first:
                 earlier = first[record.case_id]
                 where = earlier.cells.get("case_id") or f"row {earlier.number}"
-                message = f"the same 案件编号 as {where}"
+                message = f"案件编号与 {where} 重复 (the same 案件编号 as {where})"
                 row_problem(problems, row, "case_id", message, record.case_id, "duplicate-case")
                 continue
             first[record.case_id] = row
             records.append(record)
     except InputError as error:
         problems.problems.extend(p for p in error.problems if p not in problems.problems)
-    problems.raise_if_any(f"invalid whistles in {file}")
+    problems.raise_if_any(f"吹哨记录有误：{file} (invalid whistles in {file})")
     return records
 
 
-def read_vetoes(path: str | Path, encoding: str = "utf-8") -> list[Veto]:
-    """A veto list (对象, 否决事项, 日期, 说明), or an InputError with every located problem."""
+def read_vetoes(path: str | Path, encoding: str = "utf-8", catalog: Catalog | None = None) -> list[Veto]:
+    """A veto list (对象, 否决事项, 日期, 说明), or an InputError with every located problem. With a
+    `catalog`, 对象 may name a unit or a street by name, and must be one of the catalog."""
     file, rows = read_rows(path, VETO_FIELDS, VETO_REQUIRED, "veto", encoding)
     problems = ProblemCollector(file)
     vetoes: list[Veto] = []
     try:
         for row in rows:
             data = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.values.items() if not blank(v)}
+            if "subject" in data:
+                data["subject"] = resolve_cell(catalog, "unit", data["subject"], row, "subject", problems,
+                                               code="unknown-subject")
+                if data["subject"] is None:
+                    continue
             if "date" in data:
                 try:
-                    data["date"] = parse_datetime(data["date"]).date()
+                    data["date"] = parse_date(data["date"])
                 except ValueError as error:
-                    row_problem(problems, row, "date", f"expected {error}", data["date"], "bad-value")
+                    row_problem(problems, row, "date", str(error), data["date"], "bad-value")
                     continue
             try:
                 vetoes.append(Veto(**data))
             except ValidationError as error:
                 for item in error.errors():
                     name = str(item["loc"][0]) if item["loc"] else None
-                    message = item["msg"].removeprefix("Value error, ")
-                    row_problem(problems, row, name, message, row.values.get(name or ""), "bad-value")
+                    row_problem(problems, row, name, pydantic_message(item), row.values.get(name or ""), "bad-value")
     except InputError as error:
         problems.problems.extend(error.problems)
-    problems.raise_if_any(f"invalid vetoes in {file}")
+    problems.raise_if_any(f"一票否决名单有误：{file} (invalid vetoes in {file})")
     return vetoes
 
 
-def read_other_scores(path: str | Path, encoding: str = "utf-8") -> dict[str, Decimal]:
-    """Each unit's other assessment score (对象, 其他考核得分; 0–100), for the annual fold."""
+def read_other_scores(path: str | Path, encoding: str = "utf-8", catalog: Catalog | None = None) -> dict[str, Decimal]:
+    """Each unit's other assessment score (对象, 其他考核得分; 0–100), for the annual fold. With a
+    `catalog`, 对象 may name a unit or a street by name."""
     file, rows = read_rows(path, OTHER_FIELDS, OTHER_REQUIRED, "other-score", encoding)
     problems = ProblemCollector(file)
     scores: dict[str, Decimal] = {}
@@ -171,22 +223,27 @@ def read_other_scores(path: str | Path, encoding: str = "utf-8") -> dict[str, De
             subject = row.values.get("subject")
             raw = row.values.get("score")
             if blank(subject):
-                row_problem(problems, row, "subject", "对象 is required", None, "missing-value")
+                row_problem(problems, row, "subject", "对象必须填写 (对象 is required)", None, "missing-value")
                 continue
             code = str(int(subject)) if isinstance(subject, float) and subject.is_integer() else str(subject).strip()
+            code = resolve_cell(catalog, "unit", code, row, "subject", problems, code="unknown-subject")
+            if code is None:
+                continue
             try:
                 number = parse_decimal(raw) if not blank(raw) else None
             except ValueError as error:
-                row_problem(problems, row, "score", f"expected {error}", raw, "bad-value")
+                row_problem(problems, row, "score", str(error), raw, "bad-value")
                 continue
             if number is None or not 0 <= number <= 100:
-                row_problem(problems, row, "score", "expected a score within 0..100", raw, "bad-value")
+                row_problem(problems, row, "score", "得分应在 0 到 100 之间 (expected a score within 0..100)", raw,
+                            "bad-value")
                 continue
             if code in scores:
-                row_problem(problems, row, "subject", "the same 对象 twice", code, "duplicate-subject")
+                row_problem(problems, row, "subject", "同一对象出现两次 (the same 对象 twice)", code,
+                            "duplicate-subject")
                 continue
             scores[code] = number
     except InputError as error:
         problems.problems.extend(error.problems)
-    problems.raise_if_any(f"invalid scores in {file}")
+    problems.raise_if_any(f"其他考核得分有误：{file} (invalid scores in {file})")
     return scores

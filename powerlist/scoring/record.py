@@ -113,7 +113,8 @@ class WhistleRecord(BaseModel):
             return None
         parsed = _read_satisfaction(value)
         if parsed is None:
-            raise ValueError("satisfaction is 满意, 基本满意, 不满意 or blank")
+            raise ValueError("满意度应为 满意、基本满意、不满意 或留空 "
+                             "(satisfaction is 满意, 基本满意, 不满意 or blank)")
         return parsed
 
     @field_validator("third_party", mode="before")
@@ -143,10 +144,12 @@ class WhistleRecord(BaseModel):
             return None
         received = info.data.get("received_at")
         if received is not None and value < received:
-            raise ValueError(f"{value.isoformat()} is before the whistle was received ({received.isoformat()})")
+            raise ValueError(f"{value.isoformat()} 早于受理时间 {received.isoformat()} "
+                             f"({value.isoformat()} is before the whistle was received)")
         responded = info.data.get("responded_at")
         if info.field_name == "completed_at" and responded is not None and value < responded:
-            raise ValueError(f"completed {value.isoformat()} before the response ({responded.isoformat()})")
+            raise ValueError(f"办结时间 {value.isoformat()} 早于响应时间 {responded.isoformat()} "
+                             f"(completed before the response)")
         return value
 
     @property

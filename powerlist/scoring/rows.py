@@ -45,6 +45,10 @@ def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+_WHOLE = "应为整数，如 0 或 2 (expected a whole number such as 0 or 2)"
+_NUMBER = "应为数字，如 85 或 92.5 (expected a number such as 85 or 92.5)"
+
+
 def parse_datetime(value: Any) -> datetime:
     """A time cell, by the one time parser of every reader (`powerlist.sheets.timetext`);
     `TimeTextError` (a ValueError) says what is expected."""
@@ -53,14 +57,14 @@ def parse_datetime(value: Any) -> datetime:
 
 def parse_int(value: Any) -> int:
     if isinstance(value, bool):
-        raise ValueError("a whole number")
+        raise ValueError(_WHOLE)
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and re.fullmatch(r"\s*\d+(\.0+)?\s*", value):
         return int(Decimal(value.strip()))
-    raise ValueError("a whole number such as 0 or 2")
+    raise ValueError(_WHOLE)
 
 
 def parse_bool(value: Any) -> bool:
@@ -68,21 +72,21 @@ def parse_bool(value: Any) -> bool:
         return value
     answer = yes_no(value)
     if answer is None:
-        raise ValueError("是 or 否")
+        raise ValueError("应为 是 或 否（也可写 true/false、1/0、√/×） (expected 是 or 否)")
     return answer
 
 
 def parse_decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
-        raise ValueError("a number")
+        raise ValueError(_NUMBER)
     if isinstance(value, float):
         return Decimal(repr(value))  # the cell's shortest decimal form: parsing, not arithmetic
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError("a number such as 85 or 92.5") from None
+        raise ValueError(_NUMBER) from None
     if not number.is_finite():
-        raise ValueError("a number such as 85 or 92.5")
+        raise ValueError(_NUMBER)
     return number
 
 
@@ -102,9 +106,9 @@ def row_problem(
 
 
 def _csv_rows(path: Path, file: str, fields: Fields, required: tuple[str, ...], encoding: str) -> Iterator[Row]:
-    text = decode(path, file, encoding, f"cannot read {file}")
+    text = decode(path, file, encoding, _cannot_read(file))
     lookup = {normalise_header(a): name for name, aliases in fields.items() for a in aliases}
-    header, reader = open_csv(text, file, f"cannot read {file}")
+    header, reader = open_csv(text, file, _cannot_read(file))
     columns: dict[str, int] = {}
     problems = ProblemCollector(file)
     for index, title in enumerate(header):
@@ -112,17 +116,21 @@ def _csv_rows(path: Path, file: str, fields: Fields, required: tuple[str, ...], 
         if name is None:
             continue
         if name in columns:
-            problems.add(f"two columns for {fields[name][0]}", row=1, field=name, value=title, code="duplicate-column")
+            problems.add(f"“{fields[name][0]}”有两列 (two columns for {fields[name][0]})", row=1, field=name,
+                         value=title, code="duplicate-column")
         columns[name] = index
     missing = [fields[n][0] for n in required if n not in columns]
     if missing:
-        problems.add(f"header row lacks a required column: {'、'.join(missing)}", row=1, code="missing-column")
-    problems.raise_if_any(f"cannot read {file}")
+        shown = "、".join(missing)
+        problems.add(f"表头缺少必填列：{shown} (header row lacks a required column: {shown})", row=1,
+                     code="missing-column")
+    problems.raise_if_any(_cannot_read(file))
     letters = {name: get_column_letter(i + 1) for name, i in columns.items()}
     for number, values in data_rows(reader):
         if isinstance(values, csv.Error):
-            problem = Problem(message=f"unreadable CSV row: {values}", file=file, row=number, code="csv")
-            raise InputError([problem], f"cannot read {file}")
+            problem = Problem(message=f"无法读取的 CSV 行 (unreadable CSV row: {values})", file=file, row=number,
+                              code="csv")
+            raise InputError([problem], _cannot_read(file))
         row = {name: (values[i] if i < len(values) else None) for name, i in columns.items()}
         yield Row(number, row, {n: f"{letters[n]}{number}" for n in columns}, None)
 
@@ -139,8 +147,9 @@ def _xlsx_rows(path: Path, file: str, fields: Fields, required: tuple[str, ...],
                 yield Row(sheet_row.number, sheet_row.values, cells, sheet)
         if not found and not problems:
             labels = "、".join(fields[n][0] for n in required)
-            problems.add(f"no sheet with a {what} header (needs {labels})", code="missing-column")
-    problems.raise_if_any(f"cannot read {file}")
+            problems.add(f"没有一个工作表有{_WHAT.get(what, what)}表头（需要 {labels}） "
+                         f"(no sheet with a {what} header, needs {labels})", code="missing-column")
+    problems.raise_if_any(_cannot_read(file))
 
 
 def read_rows(
@@ -153,17 +162,26 @@ def read_rows(
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         if not path.is_file():
-            raise InputError([Problem(message="no such file", file=file, code="not-found")], f"cannot read {file}")
+            raise InputError([Problem(message="文件不存在 (no such file)", file=file, code="not-found")],
+                             _cannot_read(file))
         return file, _csv_rows(path, file, fields, required, encoding)
     if suffix in (".xlsx", ".xlsm"):
         return file, _xlsx_rows(path, file, fields, required, what)
     raise InputError(
         [
             Problem(
-                message=f"unknown file type {suffix or '(none)'}; expected .xlsx or .csv",
+                message=f"不支持的文件类型 {suffix or '（无扩展名）'}，应为 .xlsx 或 .csv "
+                f"(unknown file type {suffix or '(none)'}; expected .xlsx or .csv)",
                 file=file,
                 code="unknown-format",
             )
         ],
-        f"cannot read {file}",
+        _cannot_read(file),
     )
+
+
+_WHAT = {"whistle": "吹哨记录", "veto": "一票否决", "other-score": "其他考核得分"}
+
+
+def _cannot_read(file: str) -> str:
+    return f"无法读取 {file} (cannot read {file})"
