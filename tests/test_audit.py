@@ -92,7 +92,8 @@ def test_planted_fault_found_at_its_cell_and_nothing_else(name: str, two_streets
 
 def test_every_check_is_planted() -> None:
     planted = {CODES[e["code"]].check for found in MANIFEST["files"].values() for e in found}
-    assert planted == set(CHECKS) - {"capacity"}  # capacity: thresholds below
+    # capacity: thresholds below; scope and workbook: the clerk's workbooks (tests/data/clerk)
+    assert planted == set(CHECKS) - {"capacity", "scope", "workbook"}
 
 
 def test_capacity_items_per_staff(two_streets: Catalog) -> None:
@@ -151,7 +152,8 @@ def test_unreadable_workbook_is_an_input_error(tmp_path: Path, two_streets: Cata
     book.save(bad)
     with pytest.raises(InputError) as caught:
         read_audit_workbook(bad, two_streets)
-    assert caught.value.summary.endswith("the delegation workbook cannot be audited")
+    assert caught.value.summary.startswith("承接表无法审核")
+    assert "the delegation workbook cannot be audited" in caught.value.summary
     assert [(p.cell, p.code) for p in caught.value.problems] == [("G3", "unknown-street"), ("H4", "bad-mode")]
 
 

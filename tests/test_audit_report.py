@@ -174,15 +174,20 @@ def test_cli_json_and_exit_codes(tmp_path: Path) -> None:
     assert set(payload["counts"]["by_check"]) >= {"missing-field", "gap", "capacity"}
     finding = next(f for f in payload["findings"] if f["code"] == "PL101")
     assert set(finding) == {"code", "check", "severity", "file", "sheet", "cell", "row", "item",
-                            "street", "message_zh", "message_en", "details"}
+                            "item_name", "street", "street_name", "message_zh", "message_en", "details"}
     assert (finding["check"], finding["severity"], finding["sheet"]) == (
         "missing-field", "error", "街道承接")
-    # base.xlsx against the whole catalog: 17 streets without rows are warnings only.
+    # base.xlsx (黄石港街道 of 黄石港区, 铁山街道 of 开发区·铁山区) against the whole catalog: the
+    # 3 + 2 other streets of those two districts have no rows (warnings), the 3 other districts
+    # are not covered (said once each, info).
     result = runner.invoke(app, ["audit", str(DATA / "base.xlsx"), "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["ok"] is True and payload["counts"]["by_check"]["missing-from-street"][
-        "warning"] == 17
+        "warning"] == 5
+    assert payload["counts"]["by_check"]["scope"]["info"] == 3
+    result = runner.invoke(app, ["audit", str(DATA / "base.xlsx"), "--json", "--scope", "all"])
+    assert json.loads(result.stdout)["counts"]["by_check"]["missing-from-street"]["warning"] == 17
     result = runner.invoke(app, ["audit", str(DATA / "stationed.xlsx")])
     assert result.exit_code == 1 and "PL301" in result.output
 

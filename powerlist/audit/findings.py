@@ -35,6 +35,7 @@ class CodeInfo:
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 CODES: dict[str, CodeInfo] = {c.code: c for c in (
+    CodeInfo("PL001", "workbook", _I, "表尾签名、说明行已跳过", "a footer row after the data (填表人、审核人、日期…) was skipped"),
     CodeInfo("PL101", "missing-field", _E, "事项名称为空", "the item has no name"),
     CodeInfo("PL102", "missing-field", _E, "权力类型为空", "the item has no power kind"),
     CodeInfo("PL103", "missing-field", _E, "责任事项（内容）为空", "the item has no content (责任事项)"),
@@ -50,9 +51,11 @@ CODES: dict[str, CodeInfo] = {c.code: c for c in (
     CodeInfo("PL502", "overlap", _W, "同一事项在同一街道重复列出", "one item is listed twice, in the same way, for the same street"),
     CodeInfo("PL503", "overlap", _E, "同一事项在同一街道由两个单位持有", "one item is held, in the same way, by two units (two departments) for the same street"),
     CodeInfo("PL601", "gap", _E, "通用清单事项在该街道无人承接", "a common-list item has no row for a street: nobody holds it"),
+    CodeInfo("PL602", "scope", _I, "本表未涉及某部门的通用清单事项，未做缺口检查", "the workbook lists no item of a department: its common-list items were not checked for gaps"),
     CodeInfo("PL701", "not-in-common-list", _W, "事项不在通用权责清单中", "the item is not in the common power list"),
     CodeInfo("PL702", "not-in-common-list", _W, "事项编码在通用清单中，但名称不同", "the item code is in the common list under another name"),
-    CodeInfo("PL801", "missing-from-street", _W, "街道的清单整体缺失", "a street of the catalog has no row at all"),
+    CodeInfo("PL801", "missing-from-street", _W, "街道的清单整体缺失", "a street of a district the workbook covers has no row at all"),
+    CodeInfo("PL802", "scope", _I, "本表未覆盖某区县的街道，未做检查", "the workbook covers no street of a district: its streets were not checked"),
     CodeInfo("PL901", "capacity", _E, "街道人均承接事项超过阈值", "delegated items per member of street staff above the threshold"),
     CodeInfo("PL902", "capacity", _E, "街道人均月吹哨量超过阈值", "expected monthly whistles per member of street staff above the threshold"),
     CodeInfo("PL903", "capacity", _I, "街道没有编制人数，无法核算承接能力", "the street has no staff number: capacity not checked"),
@@ -65,8 +68,27 @@ CODES: dict[str, CodeInfo] = {c.code: c for c in (
 
 CHECKS: tuple[str, ...] = (
     "missing-field", "missing-legal-basis", "stationed-delegated", "responsibility-without-power",
-    "overlap", "gap", "not-in-common-list", "missing-from-street", "capacity",
+    "overlap", "gap", "not-in-common-list", "missing-from-street", "capacity", "scope", "workbook",
 )
+# Each check in Chinese, and the codes it gives: the report's sheet names ("要素缺失 PL101-105").
+CHECK_TITLES: dict[str, tuple[str, str]] = {
+    "missing-field": ("要素缺失", "PL101-105"),
+    "missing-legal-basis": ("缺少依据", "PL201-202"),
+    "stationed-delegated": ("派驻事项下放", "PL301"),
+    "responsibility-without-power": ("有责无权", "PL401-403"),
+    "overlap": ("重复交叉", "PL501-503"),
+    "gap": ("无人承接", "PL601"),
+    "not-in-common-list": ("清单外事项", "PL701-702"),
+    "missing-from-street": ("街道缺表", "PL801"),
+    "capacity": ("承接能力", "PL901-903"),
+    "scope": ("审核范围", "PL602 PL802"),
+    "workbook": ("表格处理", "PL001"),
+    "rules-gap": ("规则缺口", "PL1001"),
+    "rules-overlap": ("规则重叠", "PL1002"),
+    "rules-masked": ("规则遮蔽", "PL1003"),
+    "rules-unreachable": ("规则不可达", "PL1004"),
+    "rules-route-error": ("无法派单", "PL1005"),
+}
 RULES_CHECKS: tuple[str, ...] = (
     "rules-gap", "rules-overlap", "rules-masked", "rules-unreachable", "rules-route-error",
 )
@@ -86,6 +108,8 @@ class Finding:
     item: str | None = None
     street: str | None = None
     details: tuple[tuple[str, Any], ...] = ()
+    item_name: str | None = None  # the item's name, shown beside its code
+    street_name: str | None = None  # the street's name, shown beside its code
 
     @property
     def info(self) -> CodeInfo:
@@ -118,7 +142,9 @@ class Finding:
             "cell": self.cell,
             "row": self.row,
             "item": self.item,
+            "item_name": self.item_name,
             "street": self.street,
+            "street_name": self.street_name,
             "message_zh": self.message_zh,
             "message_en": self.message_en,
             "details": {k: v for k, v in self.details},

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..catalog.catalog import Catalog
 from ..catalog.delegation import DelegationRow, read_delegation_workbook
 from ..catalog.item_rows import item_key
-from ..errors import InputError
+from ..errors import InputError, Problem
 from ..sheets.text import split_lines
 
 DEPENDS_ON = ("依赖事项", "依赖事项编码", "前置事项", "依赖权力")
@@ -43,6 +43,7 @@ class AuditWorkbook:
     rows: tuple[AuditRow, ...]
     columns: Mapping[str, Mapping[str, str]]  # sheet → field → column letter
     header_rows: Mapping[str, int]
+    notes: tuple[Problem, ...] = ()  # rows reading skipped (footer rows), each located
 
     def has_column(self, sheet: str, field: str) -> bool:
         return field in self.columns.get(sheet, {})
@@ -57,7 +58,8 @@ def read_audit_workbook(path: str | Path, catalog: Catalog, *,
         book = read_delegation_workbook(path, catalog.streets.values(), items_by_name, file=name,
                                         keep_duplicates=True, extra_fields={"depends_on": DEPENDS_ON})
     except InputError as error:
-        raise InputError(error.problems, f"{name}: the delegation workbook cannot be audited") from None
+        raise InputError(error.problems,
+                         f"承接表无法审核：{name} (the delegation workbook cannot be audited)") from None
     rows = tuple(AuditRow(row, split_lines(row.extras.get("depends_on", ""), DEPENDS_SEPARATORS))
                  for row in book.rows)
-    return AuditWorkbook(name, Path(path), rows, book.columns, book.header_rows)
+    return AuditWorkbook(name, Path(path), rows, book.columns, book.header_rows, book.notes)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from ..errors import InputError, ProblemCollector
+from ..errors import InputError, Problem, ProblemCollector
 from ..sheets.cell_checks import drop_shadowed, is_refused
 from ..sheets.headers import Header, Vocabulary
 from ..sheets.rows import SheetRow, row_text
@@ -84,6 +84,7 @@ class DelegationWorkbook:
     rows: tuple[DelegationRow, ...]
     columns: Mapping[str, Mapping[str, str]]
     header_rows: Mapping[str, int]
+    notes: tuple[Problem, ...] = ()  # what reading skipped, e.g. footer rows (code footer-row)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -151,7 +152,8 @@ def read_delegation_workbook(path: str | Path, streets: Iterable[Street],
                              cell=f"A{header.row}", code="no-items")
     problems.problems = drop_shadowed(problems.problems)
     problems.raise_if_any(f"{name}: the delegation workbook cannot be loaded")
-    return DelegationWorkbook(name, tuple(rows_out), *column_maps(header for header, _ in tables))
+    return DelegationWorkbook(name, tuple(rows_out), *column_maps(header for header, _ in tables),
+                              notes=tuple(problems.notes))
 
 
 def is_delegation_workbook(path: str | Path) -> bool:
@@ -187,7 +189,8 @@ def _delegation_rows(row: SheetRow, header: Header, file: str, problems: Problem
     mode = read_mode(row, header, problems, required=True)
     code = None
     if "code" in header.columns:
-        code = read_code(row, header, name, sub_item, kind, problems, required=False)
+        # A 事项编码 merged down over street rows is one item for each street, never sub-items.
+        code = read_code(row, header, name, sub_item, kind, problems, required=False, sub_items=False)
     if code is None and name is not None:
         code = items_by_name.get(item_key(name, sub_item))
     if code is None and name is None and not is_refused(row.values.get("name")):

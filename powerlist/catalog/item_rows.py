@@ -33,9 +33,11 @@ Codes — every item needs a stable identity, because delegation tables, the tax
 decisions cite items by code:
 
 1. a filled code cell gives the code;
-2. a code cell merged down over several rows (a parent item over its sub-items) gives
-   each row of the merge the code ``<parent code>-<n>``, n its position (1-based) among the
-   merge's non-blank rows — so 子项 rows are items of their own with derived codes;
+2. in a power list, a code cell merged down over several rows (a parent item over its
+   sub-items) gives each row of the merge the code ``<parent code>-<n>``, n its position
+   (1-based) among the merge's non-blank rows — so 子项 rows are items of their own with
+   derived codes. In a delegation workbook a code merged down over several street rows is the
+   same item on each row (`read_code(..., sub_items=False)`): sub-items belong to power lists;
 3. an empty, unmerged code cell in a sheet that has a code column is an error
    (``empty-code``): a demanding user wants the blank found, not papered over;
 4. a sheet without any code column gets content-derived codes ``H`` + 10 hex digits of
@@ -202,9 +204,10 @@ def read_mode(row: SheetRow, header: Header, problems: ProblemCollector, *,
 
 
 def read_code(row: SheetRow, header: Header, name: str | None, sub_item: str | None,
-              kind: PowerKind | None, problems: ProblemCollector, *, required: bool
-              ) -> str | None:
-    """The row's item code, by the rules of "Codes" above."""
+              kind: PowerKind | None, problems: ProblemCollector, *, required: bool,
+              sub_items: bool = True) -> str | None:
+    """The row's item code, by the rules of "Codes" above; `sub_items=False` (delegation
+    workbooks) reads a merged code as the same code on every row of the merge."""
     if "code" not in header.columns:
         if name is None or kind is None:
             return None
@@ -218,7 +221,7 @@ def read_code(row: SheetRow, header: Header, name: str | None, sub_item: str | N
                          sheet=header.sheet, cell=header.cell("code", row.number),
                          row=row.number, field="code", code="empty-code")
         return None
-    merged = row.merged.get("code")
+    merged = row.merged.get("code") if sub_items else None
     return f"{code}-{merged[1]}" if merged else code
 
 

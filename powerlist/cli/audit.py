@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,6 +27,11 @@ from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, EXIT_USAGE, err, fail, out, print_json, table, user_errors
 
 
+class Scope(StrEnum):
+    claimed = "claimed"
+    all = "all"
+
+
 def register(app: typer.Typer) -> None:
     app.command("audit")(audit)
 
@@ -45,6 +51,10 @@ def audit(
         "--what-if", help="proposed delegation workbook: re-route --history under it")] = None,
     history: Annotated[Path | None, typer.Option(
         "--history", help="issues (JSONL/CSV/XLSX): monthly whistles per member of staff")] = None,
+    scope: Annotated[Scope, typer.Option(
+        "--scope", help="审核范围：claimed（默认）只审本表覆盖的区县和部门，未覆盖的在汇总中说明；"
+        "all 按整个目录审核 (claimed: the districts and departments the workbook covers; all: the whole catalog)")]
+    = Scope.claimed,
 ) -> None:
     """审核 audit: check a delegation workbook before powers go down (职责准入); exit 1 when
     any error-severity finding. With --history, also whistles per member of staff; with
@@ -67,7 +77,7 @@ def audit(
             if records is not None and rule_set is not None:
                 tally = route_history(proposed_catalog(catalog, book), rule_set, records)
                 loads = street_loads(tally, months_spanned(records))
-            findings = audit_workbook(book, catalog, config, loads)
+            findings = audit_workbook(book, catalog, config, loads, scope=scope.value)
         if what_if_path is not None and records is not None and rule_set is not None:
             proposed = read_audit_workbook(what_if_path, catalog)
             result = what_if(catalog, proposed, rule_set, records, config,
@@ -79,7 +89,7 @@ def audit(
                 file = what_if_path
                 tally = route_history(proposed_catalog(catalog, proposed), rule_set, records)
                 findings = audit_workbook(proposed, catalog, config,
-                                          street_loads(tally, months_spanned(records)))
+                                          street_loads(tally, months_spanned(records)), scope=scope.value)
         if out_path is not None:
             write_report(out_path, findings, source=file, source_name=str(file) if file else None,
                          what_if=result)

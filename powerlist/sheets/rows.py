@@ -4,10 +4,17 @@ cells inherited.
 Merged cells: every cell of a merged range reads the value of the range's top-left cell.
 A row whose mapped cells are all empty (before inheritance) is blank and skipped. A text cell
 that `cell_problem` refuses is reported (file, sheet, cell) and reads as `REFUSED`.
+
+Footer rows — 表尾: hand-made sheets end with a signature block (填表人：张三  审核人：李四  日期：…,
+单位（盖章）, 注：…). A row whose first non-empty cell starts with such a label (`FOOTER_LABELS`,
+then a colon or （盖章）) is a footer when only footers and blank rows follow it: it is skipped,
+with a note (code ``footer-row``) naming its cell, so that a signature block never fails a
+sheet. The same row with data after it is data, and is read (and reported) as such.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -56,11 +63,52 @@ class _Merge:
         return f"{get_column_letter(self.min_col)}{self.min_row}"
 
 
+FOOTER_LABELS = (
+    "填表人", "填报人", "制表人", "统计人", "经办人", "审核人", "复核人", "核对人", "审批人", "负责人",
+    "单位负责人", "主要负责人", "分管领导", "主要领导", "联系人", "联系电话", "电话", "填表日期", "填报日期",
+    "制表日期", "报送日期", "统计日期", "日期", "填报单位", "报送单位", "制表单位", "单位", "签字", "签名",
+    "盖章", "注", "说明", "备注",
+)
+_FOOTER = re.compile(r"\s*(?:" + "|".join(sorted(FOOTER_LABELS, key=len, reverse=True))
+                     + r")\s*(?:[(（]\s*(?:盖章|签字|签名|公章)\s*[)）]\s*)?[:：]|\s*[(（]\s*(?:盖章|公章)\s*[)）]")
+
+
+def footer_text(row: SheetRow) -> str | None:
+    """The row's first non-empty cell when it starts like a footer (填表人：…), else None."""
+    for value in row.values.values():
+        text = cell_text(value)
+        if text is not None and text.strip():
+            return text if _FOOTER.match(text) else None
+    return None
+
+
 def data_rows(sheet: str, header: Header, vocabulary: Vocabulary,
               merge_boxes: list[tuple[int, int, int, int]], rows: Rows,
               problems: ProblemCollector) -> Iterator[SheetRow]:
-    """The non-blank `rows` below `header` as `SheetRow`s; `merge_boxes` are the sheet's merged
-    ranges (min row, min column, max row, max column), refused cells go to `problems`."""
+    """The non-blank `rows` below `header` as `SheetRow`s, less the footer rows after the
+    data (each a note in `problems.notes`); `merge_boxes` are the sheet's merged ranges (min
+    row, min column, max row, max column), refused cells go to `problems`."""
+    held: list[tuple[SheetRow, str]] = []
+    for row in _data_rows(sheet, header, vocabulary, merge_boxes, rows, problems):
+        text = footer_text(row)
+        if text is not None:
+            held.append((row, text))
+            continue
+        for earlier, _ in held:  # data after it: not a footer after all
+            yield earlier
+        held = []
+        yield row
+    for row, text in held:
+        column = next((header.letters[name] for name, value in row.values.items()
+                       if cell_text(value) == text), "A")
+        problems.note(f"已跳过表尾的签名、说明行 (skipped a footer row after the data: {clean_line(text)[:60]})",
+                      sheet=sheet, cell=f"{column}{row.number}", row=row.number, value=clean_line(text)[:200],
+                      code="footer-row")
+
+
+def _data_rows(sheet: str, header: Header, vocabulary: Vocabulary,
+               merge_boxes: list[tuple[int, int, int, int]], rows: Rows,
+               problems: ProblemCollector) -> Iterator[SheetRow]:
     used = sorted({i for cols in header.columns.values() for i in cols})
     checked = [i for i in used if i not in {
         c for name in vocabulary.free_text for c in header.columns.get(name, ())}]
