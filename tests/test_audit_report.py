@@ -22,7 +22,7 @@ from powerlist.audit import (
     write_report,
 )
 from powerlist.audit.findings import CHECKS, Finding, Severity
-from powerlist.audit.report import FILLS, SUMMARY
+from powerlist.audit.report import FILLS, SUMMARY, check_sheet_name
 from powerlist.audit.whatif import load_history, months_spanned, street_loads
 from powerlist.catalog.catalog import Catalog
 from powerlist.cli import app
@@ -141,14 +141,16 @@ def test_excel_report(tmp_path: Path, two_streets: Catalog, rules: RuleSet, hist
     report = load_workbook(out)
     assert report.sheetnames[0] == SUMMARY
     for check in CHECKS:
-        assert check in report.sheetnames
+        assert check_sheet_name(check) in report.sheetnames
+    assert check_sheet_name("responsibility-without-power") == "有责无权 PL401-403"
     assert {"原表-街道承接", "模拟-街道", "模拟-部门"} <= set(report.sheetnames)
     for name in (SUMMARY, "模拟-街道", "模拟-部门"):
         assert report[name]._charts, name
     summary = {r[0]: r[1:] for r in report[SUMMARY].iter_rows(min_row=3, values_only=True)}
     expected = sum(f.check == "responsibility-without-power" for f in findings)
-    assert summary["responsibility-without-power"][3] == expected
-    assert report["responsibility-without-power"].max_row - 1 == expected
+    assert summary["有责无权 PL401-403 responsibility-without-power"][3] == expected
+    sheet = report[check_sheet_name("responsibility-without-power")]
+    assert sheet.max_row - 1 == expected and sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     copy = report["原表-街道承接"]
     for planted in MANIFEST["files"]["responsibility.xlsx"]:
         cell = copy[planted["cell"]]
@@ -156,9 +158,9 @@ def test_excel_report(tmp_path: Path, two_streets: Catalog, rules: RuleSet, hist
         assert cell.fill.start_color.rgb[-6:] == FILLS[severity].start_color.rgb[-6:]
         assert cell.comment is not None and planted["code"] in cell.comment.text
     assert copy["A1"].value == load_workbook(source)["街道承接"]["A1"].value
-    hostile = report["not-in-common-list"]
+    hostile = report[check_sheet_name("not-in-common-list")]
     assert [c.value for c in hostile[2]][4] == "+1"
-    assert hostile.cell(2, 7).value.startswith("=HYPERLINK")
+    assert hostile.cell(2, 10).value.startswith("=HYPERLINK")
     with zipfile.ZipFile(out) as archive:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/sheet"):

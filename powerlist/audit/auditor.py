@@ -83,9 +83,10 @@ class Auditor:
         number = None
         if row is not None:
             sheet, number = row.origin.sheet, row.origin.row
-            cell = row.cells.get(field) if field else None
+            # a field merged over several rows is fixed in the merged range's top-left cell
+            cell = (row.anchors.get(field) or row.cells.get(field)) if field else None
             if cell is None:
-                cell = row.cells.get("name") or row.cells.get("code")
+                cell = row.anchors.get("name") or row.cells.get("name") or row.cells.get("code")
         elif self.book.columns:
             sheet = next(iter(self.book.columns))
         item = item if item is not None else (row.code if row is not None else None)

@@ -81,7 +81,21 @@ def audit_workbook(book: AuditWorkbook, catalog: Catalog, config: AuditConfig,
     findings += capacity(auditor, loads)
     findings += not_covered(auditor)
     findings += footers(auditor)
-    return findings
+    return _once(findings)
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """Each finding once: a cell merged over several street rows (实施依据 over three rows) is one
+    cell to fix, so the same code at the same cell, item and street is kept at its first."""
+    seen: set[tuple[str, str | None, str | None, str | None, str | None]] = set()
+    out = []
+    for finding in findings:
+        key = (finding.code, finding.sheet, finding.cell, finding.item, finding.street)
+        if finding.cell is not None and key in seen:
+            continue
+        seen.add(key)
+        out.append(finding)
+    return out
 
 
 def missing_fields(a: Auditor) -> list[Finding]:
@@ -147,7 +161,8 @@ def stationed_delegated(a: Auditor) -> list[Finding]:
             f"{a.label(row)}: {name} keeps its street units stationed; its item must not be "
             f"{row.mode.value} to the street ({', '.join(streets)}): use 派驻 (stationed)",
             street=streets[0] if len(streets) == 1 else None,
-            details={"department": dept, "mode": row.mode.value, "streets": streets}))
+            details={"department": dept, "department_name": name, "mode": row.mode.value,
+                     "streets": streets}))
     return out
 
 
@@ -264,6 +279,7 @@ def overlaps(a: Auditor) -> list[Finding]:
                 out.append(a.finding("PL503", row, "department" if row.cell("department") else "mode",
                                         zh, en, street=street,
                                         details={"first": where, "departments": [first_dept, dept],
+                                                 "department_names": [first_name, name],
                                                  "mode": row.mode.value}))
                 continue
             same = row.mode is first.mode

@@ -58,16 +58,19 @@ def not_covered(a: Auditor) -> list[Finding]:
             f"the workbook covers no street of {name} ({district}): "
             f"its {len(streets)} street(s) were not audited",
             details={"district": district, "district_name": name, "streets": streets}))
-    for department, items in uncovered_departments(a.catalog, a.scope):
-        found = a.catalog.departments.get(department)
-        name = found.name if found else "未写实施主体"
-        label = f"{name}（{department}）" if found else name
+    departments = uncovered_departments(a.catalog, a.scope)
+    if departments:
+        named = [(d, a.catalog.departments[d].name if d in a.catalog.departments else "未写实施主体", len(items))
+                 for d, items in departments]
+        total = sum(n for _, _, n in named)
+        shown = "、".join(f"{name} {n} 项" for _, name, n in named)
         out.append(a.finding(
             "PL602", None, None,
-            f"本表未列{label}的任何事项：通用清单中该部门的 {len(items)} 项未做缺口检查",
-            f"the workbook lists no item of {department or 'no department'}: its {len(items)} common-list "
-            "item(s) were not checked for gaps",
-            details={"department": department or None, "department_name": name, "items": len(items)}))
+            f"本表未列 {len(named)} 个部门的任何事项，通用清单中这些部门的 {total} 项未做缺口检查：{shown}",
+            f"the workbook lists no item of {len(named)} department(s): their {total} common-list item(s) "
+            f"were not checked for gaps ({', '.join(d or '-' for d, _, _ in named)})",
+            details={"departments": [d or None for d, _, _ in named],
+                     "department_names": [name for _, name, _ in named], "items": total}))
     return out
 
 

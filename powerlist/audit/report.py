@@ -1,10 +1,18 @@
-"""The audit's Excel report — 审核报告.
+"""The audit's Excel report — 审核报告, made for the clerk who must act on it.
 
-Sheets: 汇总 (counts per check × severity, with a native bar chart); one sheet per check listing
-its findings; a copy of every visible input sheet (named 原表-<sheet>) with each finding's cell
-filled by severity and commented; with a what-if, 模拟-街道 and 模拟-部门 with before/after bar
-charts. Every text cell is written through `powerlist.sheets.cells`, so nothing in the report is ever
-run as a formula (an input cell holding "=…" is copied as inert text).
+- 汇总 (summary) leads with the verdict and the errors that block delegation — each code with
+  errors, its count and its first examples, located, with names beside codes — then what the
+  workbook does not cover (scope findings, said once each), then the counts per check × severity
+  and a chart that stays readable when one check dominates (log scale, or the checks without
+  findings left out);
+- one sheet per check, named in Chinese with its codes (要素缺失 PL101-105 …), listing its findings;
+- 原表-<sheet>: the audited workbook's sheets as they look, marked (`powerlist.audit.report_copy`);
+- with a what-if, 模拟-街道 and 模拟-部门 with before/after bar charts.
+
+Every sheet but the copies has a bold frozen header with filters and fitted widths
+(`powerlist.audit.report_layout`). Every text cell is written through `powerlist.sheets.cells`,
+so nothing in the report is ever run as a formula (an input cell holding "=…" is copied as inert
+text).
 """
 
 from __future__ import annotations
@@ -12,28 +20,30 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.chart.label import DataLabelList
+from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..sheets.cells import append_row, write_xlsx_cell
-from ..sheets.package import check_package
-from .findings import CHECKS, Finding, Severity, counts
+from ..sheets.cells import append_row
+from .findings import CHECK_TITLES, CHECKS, CODES, Finding, Severity, counts
+from .report_copy import COPY_PREFIX, FILLS, copy_marked
+from .report_layout import BOLD, fit_widths, header_row, table_sheet
 from .whatif import WhatIf
 
-FILLS = {
-    Severity.ERROR: PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE"),
-    Severity.WARNING: PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C"),
-    Severity.INFO: PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7"),
-}
-_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 SUMMARY = "汇总"
-COPY_PREFIX = "原表-"
-FINDING_HEADER = ["编码 code", "严重性 severity", "工作表 sheet", "单元格 cell", "事项 item",
-                  "街道 street", "说明", "message"]
+EXAMPLES = 3  # first examples of each blocking code on the summary
+LOG_RATIO = 20  # the chart turns logarithmic when one check has this many times another's findings
+FINDING_HEADER = ["编码 code", "严重性 severity", "工作表 sheet", "单元格 cell", "事项编码 item",
+                  "事项名称 item name", "街道编码 street", "街道 street name", "部门 department", "说明",
+                  "message"]
+
+
+def check_sheet_name(check: str) -> str:
+    """The Chinese sheet name of a check, with its codes: "要素缺失 PL101-105"."""
+    title, codes = CHECK_TITLES.get(check, (check, ""))
+    return f"{title} {codes}".strip()[:31]
 
 
 def write_report(path: str | Path, findings: list[Finding], *, source: str | Path | None = None,
@@ -48,14 +58,15 @@ def write_report(path: str | Path, findings: list[Finding], *, source: str | Pat
     for finding in findings:
         by_check[finding.check].append(finding)
     for check in checks:
-        ws = book.create_sheet(check[:31])
-        _header(ws, FINDING_HEADER)
+        ws = book.create_sheet(check_sheet_name(check))
+        header = header_row(ws, FINDING_HEADER)
         for f in by_check.get(check, []):
-            append_row(ws, [f.code, f.severity.value, f.sheet or "", f.cell or "", f.item or "",
-                            f.street or "", f.message_zh, f.message_en])
-        _widths(ws, [10, 10, 14, 10, 16, 12, 80, 80])
+            append_row(ws, [f.code, f"{f.severity.label} {f.severity.value}", f.sheet or "", f.cell or "",
+                            f.item or "", f.item_name or "", f.street or "", f.street_name or "",
+                            _departments(f), f.message_zh, f.message_en])
+        table_sheet(ws, header, len(FINDING_HEADER))
     if source is not None:
-        _copy_marked(book, Path(source), source_name or str(source), findings)
+        copy_marked(book, Path(source), source_name or str(source), findings)
     if what_if is not None:
         _what_if(book, what_if)
     target = Path(path)
@@ -63,101 +74,136 @@ def write_report(path: str | Path, findings: list[Finding], *, source: str | Pat
     return target
 
 
-def _header(ws: Worksheet, names: list[str]) -> None:
-    append_row(ws, names)
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
+def _departments(finding: Finding) -> str:
+    details = dict(finding.details)
+    names = details.get("department_names") or ([details["department_name"]] if details.get("department_name")
+                                                 else [])
+    return "、".join(str(n) for n in names)
 
 
-def _widths(ws: Worksheet, widths: list[int]) -> None:
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
+def _where(finding: Finding) -> str:
+    """A finding's place in a few words: cell, item and street, names beside codes."""
+    parts = []
+    if finding.sheet and finding.cell:
+        parts.append(f"{finding.sheet}!{finding.cell}")
+    if finding.item:
+        parts.append(f"{finding.item} {finding.item_name or ''}".strip())
+    if finding.street:
+        parts.append(f"{finding.street_name or ''}（{finding.street}）")
+    return " ".join(parts) or finding.message_zh[:60]
 
 
 def _summary(ws: Worksheet, findings: list[Finding], checks: tuple[str, ...],
              source_name: str | None) -> None:
     tally = counts(findings, checks)
-    append_row(ws, ["职责准入审核 audit of " + (source_name or "-")])
-    ws["A1"].font = Font(bold=True, size=13)
-    _header(ws, ["检查 check", "错误 error", "警告 warning", "提示 info", "合计 total"])
-    first = ws.max_row + 1
+    append_row(ws, [f"职责准入审核报告 audit report — {source_name or '-'}"])
+    ws["A1"].font = Font(bold=True, size=14)
+    if tally["error"]:
+        verdict = (f"未通过 failed：{tally['error']} 项错误须改正后方可下放"
+                   f"（另有警告 {tally['warning']} 项、提示 {tally['info']} 项）")
+    else:
+        verdict = f"通过 passed：没有阻止下放的错误（警告 {tally['warning']} 项、提示 {tally['info']} 项）"
+    append_row(ws, [verdict])
+    ws["A2"].font = Font(bold=True, size=12, color="9C0006" if tally["error"] else "006100")
+    append_row(ws, [])
+    append_row(ws, ["须改正的错误 errors that block delegation"])
+    ws.cell(ws.max_row, 1).font = BOLD
+    errors_header = header_row(ws, ["检查 check", "编码 code", "说明 meaning", "数量 count", "首例 first examples"])
+    by_code: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.severity is Severity.ERROR:
+            by_code[finding.code].append(finding)
+    order = {check: n for n, check in enumerate(checks)}
+    for code in sorted(by_code, key=lambda c: (order.get(CODES[c].check, len(order)), c)):
+        found = by_code[code]
+        info = CODES[code]
+        append_row(ws, [check_sheet_name(info.check), code, f"{info.title_zh} ({info.title_en})", len(found),
+                        "；".join(_where(f) for f in found[:EXAMPLES]) + ("；…" if len(found) > EXAMPLES else "")])
+        ws.cell(ws.max_row, 2).fill = FILLS[Severity.ERROR]
+    if not by_code:
+        append_row(ws, ["无 none"])
+    errors_end = ws.max_row
+    append_row(ws, [])
+    append_row(ws, ["未覆盖 not covered（本表未涉及，未做检查 not audited）"])
+    ws.cell(ws.max_row, 1).font = BOLD
+    scope = [f for f in findings if f.check == "scope"]
+    for finding in scope:
+        append_row(ws, [finding.code, finding.message_zh, finding.message_en])
+    if not scope:
+        append_row(ws, ["本表覆盖目录中的全部区县和部门 the workbook covers every district and department"])
+    append_row(ws, [])
+    count_header = header_row(ws, ["检查 check", "错误 error", "警告 warning", "提示 info", "合计 total",
+                                   "须处理 to fix（错误+警告）"])
+    rows = []
     for check in checks:
         row = tally["by_check"].get(check, {})
-        values = [row.get(s.value, 0) for s in Severity]
-        append_row(ws, [check, *values, sum(values)])
-    last = ws.max_row
-    append_row(ws, ["合计 total", tally["error"], tally["warning"], tally["info"], tally["total"]])
-    _widths(ws, [30, 12, 12, 12, 12])
+        rows.append((f"{check_sheet_name(check)} {check}", [row.get(s.value, 0) for s in Severity]))
+    rows.sort(key=lambda r: (-r[1][0], -r[1][1], -r[1][2]))  # what blocks first; checks without findings last
+    for name, values in rows:
+        append_row(ws, [name, *values, sum(values), values[0] + values[1]])
+    append_row(ws, ["合计 total", tally["error"], tally["warning"], tally["info"], tally["total"],
+                    tally["error"] + tally["warning"]])
+    ws.cell(ws.max_row, 1).font = BOLD
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A{errors_header}:E{errors_end}"
+    fit_widths(ws, errors_header, 5, errors_end)
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 40)
+    for letter in "BCDEF":
+        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, 12)
+    shown = [values[0] + values[1] for _, values in rows if values[0] + values[1]]
+    if shown:
+        _findings_chart(ws, count_header, len(shown), max(shown) >= LOG_RATIO * min(shown))
+
+
+def _findings_chart(ws: Worksheet, header: int, rows: int, log: bool) -> None:
+    """Errors and warnings per check, for the checks that have any (the table's first `rows`).
+    When one check dominates, a log scale of their sum keeps the small checks visible;
+    otherwise errors and warnings are stacked."""
     chart = BarChart()
-    chart.type = "col"
-    chart.grouping = "stacked"
-    chart.overlap = 100
-    chart.title = "各检查发现数 findings per check"
+    chart.type = "bar"
+    chart.title = "各检查须处理的发现 errors and warnings per check" + ("（对数刻度 log scale）" if log else "")
+    chart.x_axis.title = "检查 check"
     chart.y_axis.title = "发现 findings"
-    data = Reference(ws, min_col=2, max_col=4, min_row=first - 1, max_row=last)
-    chart.add_data(data, titles_from_data=True)
+    first, last = header + 1, header + rows
+    if log:
+        chart.add_data(Reference(ws, min_col=6, min_row=header, max_row=last), titles_from_data=True)
+        chart.y_axis.scaling.logBase = 10
+    else:
+        chart.grouping = "stacked"
+        chart.overlap = 100
+        chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=header, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    chart.width, chart.height = 24, 12
-    ws.add_chart(chart, "G2")
-
-
-def _copy_marked(book: Workbook, source: Path, name: str, findings: list[Finding]) -> None:
-    check_package(source, name)
-    original = load_workbook(source, data_only=True)
-    marks: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for finding in findings:
-        if finding.sheet and finding.cell:
-            marks[(finding.sheet, finding.cell)].append(finding)
-    try:
-        for src in original.worksheets:
-            if src.sheet_state != "visible":
-                continue
-            ws = book.create_sheet((COPY_PREFIX + src.title)[:31])
-            for row in src.iter_rows():
-                for cell in row:
-                    if cell.value is not None:
-                        write_xlsx_cell(ws, cell.row, cell.column, cell.value)
-            for merged in src.merged_cells.ranges:
-                ws.merge_cells(str(merged))
-            for key, dim in src.column_dimensions.items():
-                if dim.width:
-                    ws.column_dimensions[key].width = dim.width
-            for (sheet, ref), found in marks.items():
-                if sheet != src.title:
-                    continue
-                worst = min((f.severity for f in found), key=_RANK.__getitem__)
-                cell = ws[ref]
-                cell.fill = FILLS[worst]
-                text = "\n".join(f"[{f.code} {f.severity.value}] {f.message_zh}\n{f.message_en}"
-                                 for f in found)
-                cell.comment = Comment(text[:30000], "powerlist audit", width=420, height=220)
-    finally:
-        original.close()
+    chart.x_axis.scaling.orientation = "maxMin"  # the largest at the top, as in the table
+    chart.dataLabels = DataLabelList()
+    chart.dataLabels.showVal = True
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.width, chart.height = 22, max(7.0, 1.2 * rows + 3)
+    ws.add_chart(chart, "H4")
 
 
 def _what_if(book: Workbook, result: WhatIf) -> None:
     ws = book.create_sheet("模拟-街道")
     append_row(ws, [f"承接模拟 what-if: {result.proposed} × {result.history}（{result.issues} 条诉求，"
                     f"{result.months} 个月；阈值 人均月吹哨 {result.threshold:g}）"])
-    _header(ws, ["街道编码 street", "街道 name", "编制 staff", "调整前吹哨 before", "调整后吹哨 after",
-                 "调整前人均月 before/staff/month", "调整后人均月 after/staff/month",
-                 "调整后超阈值 over after", "因调整超阈值 pushed over"])
-    first = ws.max_row + 1
+    ws["A1"].font = BOLD
+    header = header_row(ws, ["街道编码 street", "街道 name", "编制 staff", "调整前吹哨 before", "调整后吹哨 after",
+                             "调整前人均月 before/staff/month", "调整后人均月 after/staff/month",
+                             "调整后超阈值 over after", "因调整超阈值 pushed over"])
     for s in result.streets:
         append_row(ws, [s.street, s.name, s.staff, s.before, s.after,
                         s.before_monthly_per_staff, s.after_monthly_per_staff,
                         "是" if s.over_after else "否", "是" if s.pushed_over else "否"])
-    _bar(ws, "各街道吹哨量（调整前后）whistles per street, before and after", first, ws.max_row,
+    _bar(ws, "各街道吹哨量（调整前后）whistles per street, before and after", header + 1, ws.max_row,
          category_col=2, data_cols=(4, 5), anchor="K2")
-    _widths(ws, [12, 14, 8, 12, 12, 16, 16, 12, 12])
+    table_sheet(ws, header, 9)
     ws = book.create_sheet("模拟-部门")
-    _header(ws, ["部门编码 department", "部门 name", "调整前吹哨 before", "调整后吹哨 after"])
-    first = ws.max_row + 1
+    header = header_row(ws, ["部门编码 department", "部门 name", "调整前吹哨 before", "调整后吹哨 after"])
     for d in result.departments:
         append_row(ws, [d.department, d.name, d.before, d.after])
-    _bar(ws, "各部门牵头吹哨量（调整前后）whistles per department, before and after", first,
+    _bar(ws, "各部门牵头吹哨量（调整前后）whistles per department, before and after", header + 1,
          ws.max_row, category_col=2, data_cols=(3, 4), anchor="F2")
-    _widths(ws, [12, 16, 12, 12])
+    table_sheet(ws, header, 4)
 
 
 def _bar(ws: Worksheet, title: str, first: int, last: int, *, category_col: int,
@@ -173,3 +219,6 @@ def _bar(ws: Worksheet, title: str, first: int, last: int, *, category_col: int,
                                    max_row=max(last, first)))
     chart.width, chart.height = 28, 12
     ws.add_chart(chart, anchor)
+
+
+__all__ = ["COPY_PREFIX", "FILLS", "SUMMARY", "check_sheet_name", "write_report"]

@@ -10,7 +10,7 @@ only; a workbook is therefore audited against what it claims, not against the wh
 - its **departments** are those of the items it names (by code or by 实施主体); every
   common-list item of those departments should have a row for every street it covers (PL601,
   an error: a gap the workbook should have covered), and items of other departments are not
-  covered: one PL602 (info) per such department, with the number of its items.
+  covered: one PL602 (info) lists such departments, each with the number of its items.
 
 `scope="all"` (``powerlist audit --scope all``) audits against the whole catalog instead: every
 street of the catalog and every common-list item.

@@ -56,6 +56,7 @@ def read_audit_workbook(path: str | Path, catalog: Catalog, *,
     items_by_name = {item_key(i.name, i.sub_item): i.code for i in catalog.items.values()}
     try:
         book = read_delegation_workbook(path, catalog.streets.values(), items_by_name, file=name,
+                                        districts=catalog.districts,
                                         keep_duplicates=True, extra_fields={"depends_on": DEPENDS_ON})
     except InputError as error:
         raise InputError(error.problems,

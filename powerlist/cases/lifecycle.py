@@ -174,8 +174,8 @@ def next_state(state: State, event: Event) -> State:
     if event not in allowed:
         choices = ", ".join(sorted(e.value for e in allowed))
         raise TransitionError(
-            f"event {event.value!r} is not allowed in state {state.value!r} ({state.label}); "
-            f"allowed: {choices}"
+            f"案件当前为“{state.label}”，不能登记此事件 (event {event.value!r} is not allowed in state "
+            f"{state.value!r}; allowed: {choices})"
         )
     return allowed[event]
 

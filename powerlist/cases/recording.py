@@ -2,7 +2,9 @@
 
 `Escalator.record` appends what happened outside the store: 派单, 报到, 处置, 办结, 反馈, 评价,
 结案, 退单, 延期, 重办, 升级, 挂牌督办 (`USER_EVENTS`; reminders, notes and sanctions are written
-by ticks only). `recorded()` checks one such event against the case and gives the acting unit
+by ticks only). An event is named by its code (respond) or in Chinese
+(`EVENT_NAMES`: 报到, 办结, 重新打开, 督办 …); `EVENT_LABELS` names every event in Chinese for
+tables and histories. `recorded()` checks one such event against the case and gives the acting unit
 and the details to write:
 
 - the acting unit (`by`) must be a unit of the case or of the catalog, else a mistyped code
@@ -47,17 +49,34 @@ USER_EVENTS = frozenset(
     }
 )
 
+# Every event in Chinese (tables, histories), and the Chinese names a clerk may record by.
+EVENT_LABELS = {
+    Event.OPEN: "受理", Event.DISPATCH: "派单", Event.RESPOND: "报到", Event.HANDLE: "处置",
+    Event.COMPLETE: "办结", Event.FEED_BACK: "反馈", Event.EVALUATE: "评价", Event.CLOSE: "结案",
+    Event.RETURN: "退单", Event.EXTEND: "延期", Event.REOPEN: "重新打开", Event.ESCALATE: "升级",
+    Event.SUPERVISE: "督办", Event.REMIND: "催办", Event.NOTE: "记录", Event.SANCTION: "问责",
+}
+EVENT_NAMES: dict[str, Event] = {
+    **{label: event for event, label in EVENT_LABELS.items() if event in USER_EVENTS},
+    "改派": Event.DISPATCH, "响应": Event.RESPOND, "开始处置": Event.HANDLE, "退回": Event.RETURN,
+    "重办": Event.REOPEN, "挂牌督办": Event.SUPERVISE,
+}
+
 
 def user_event(event: str | Event) -> Event:
-    """The event a caller names; TransitionError if it is unknown or written only by ticks."""
-    try:
-        ev = Event(event)
-    except ValueError:
-        raise TransitionError(
-            f"unknown event {event!r}; events: {', '.join(sorted(e.value for e in USER_EVENTS))}"
-        ) from None
+    """The event a caller names, by code or in Chinese; TransitionError if it is unknown or
+    written only by ticks."""
+    text = "".join(str(event).split())
+    ev = EVENT_NAMES.get(text)
+    if ev is None:
+        try:
+            ev = Event(text.lower())
+        except ValueError:
+            choices = "、".join(f"{EVENT_LABELS[e]} {e.value}" for e in Event if e in USER_EVENTS)
+            raise TransitionError(f"不认识的事件“{event}”，可记录：{choices} (unknown event {event!r})") from None
     if ev not in USER_EVENTS:
-        raise TransitionError(f"event {ev.value!r} is written by ticks, not recorded by hand")
+        raise TransitionError(f"“{EVENT_LABELS[ev]}”由定时检查自动写入，不能手工登记 "
+                              f"(event {ev.value!r} is written by ticks, not recorded by hand)")
     return ev
 
 
@@ -81,13 +100,14 @@ def recorded(
         raise InputError(
             [
                 Problem(
-                    message=f"only the unit holding the case ({holding['code']} {holding['name']}) can return it",
+                    message=f"只有承办单位（{holding['code']} {holding['name']}）可以退单 "
+                    f"(only the unit holding the case can return it)",
                     field="by",
                     value=actor,
                     code="not-holding",
                 )
             ],
-            "invalid return",
+            "退单无效 (invalid return)",
         )
     data = {key: plain(value) for key, value in details.items() if value is not None}
     if ev is Event.EVALUATE:
@@ -96,13 +116,14 @@ def recorded(
             raise InputError(
                 [
                     Problem(
-                        message="evaluate needs a satisfaction: 满意, 基本满意 or 不满意 "
-                        "(satisfied, basically_satisfied, dissatisfied)",
+                        message="评价须填满意度：满意、基本满意 或 不满意 "
+                        "(evaluate needs a satisfaction: satisfied, basically_satisfied, dissatisfied)",
                         field="satisfaction",
-                        value=str(details.get("satisfaction")),
+                        value=None if details.get("satisfaction") is None else str(details["satisfaction"]),
+                        code="bad-satisfaction",
                     )
                 ],
-                "invalid evaluation",
+                "评价无效 (invalid evaluation)",
             )
         data["satisfaction"] = satisfaction.value
         if "third_party" in data:
@@ -115,14 +136,14 @@ def recorded(
             raise InputError(
                 [
                     Problem(
-                        message="an extension must end after the current completion deadline "
-                        f"{local(snapshot.complete_by)}",
+                        message=f"延期后的时限须晚于现办结时限 {local(snapshot.complete_by)} "
+                        "(an extension must end after the current completion deadline)",
                         field="until",
                         value=local(ends),
                         code="not-an-extension",
                     )
                 ],
-                "invalid extension",
+                "延期无效 (invalid extension)",
             )
         data.pop("until", None)
         data["hard"] = snapshot.extensions + 1 >= params["hard_extensions"]
@@ -136,7 +157,8 @@ def recorded(
             unit = resolve(snapshot, str(target), catalog)
         if unit is None:
             raise TransitionError(
-                f"case {snapshot.case_id!r} has no unit above {snapshot.assignee['code']} to escalate to"
+                f"案件 {snapshot.case_id!r} 在 {snapshot.assignee['name']} 之上已无可升级的单位 "
+                f"(no unit above {snapshot.assignee['code']} to escalate to)"
             )
         data["to"] = unit
         if ev is Event.SUPERVISE:
@@ -175,15 +197,15 @@ def survey_score(value: Any) -> str:
         raise InputError(
             [
                 Problem(
-                    message="a third-party survey score is a number from 0 to 100",
+                    message="第三方回访得分应为 0 到 100 的数 (a third-party survey score is a number from 0 to 100)",
                     field="third_party",
                     value=str(value),
                     code="bad-survey",
                 )
             ],
-            "invalid evaluation",
+            "评价无效 (invalid evaluation)",
         )
     return str(number)
 
 
-__all__ = ["USER_EVENTS", "plain", "recorded", "survey_score", "user_event"]
+__all__ = ["EVENT_LABELS", "EVENT_NAMES", "USER_EVENTS", "plain", "recorded", "survey_score", "user_event"]

@@ -2,8 +2,9 @@
 and street (or one row listing several streets).
 
 `read_delegation_workbook(path, streets, …)` reads it against explicit streets into located
-`DelegationRow`s: streets are found by code or by name, with or without the 街道 suffix, and
-an item without a code by (name, sub-item). Its options serve the audit, which keeps two
+`DelegationRow`s: streets are found by code, name or documented alias (with or without 街道,
+with 办事处, after the district's name: `powerlist.catalog.names`; a name two streets share is
+an error naming both), and an item without a code by (name, sub-item). Its options serve the audit, which keeps two
 rows for one item × street (`keep_duplicates=True`) and reads a column the format does not
 define (`extra_fields`, e.g. 依赖事项). `powerlist.catalog.loader.load_delegation_workbook`
 reads one against a loaded catalog. A file loads completely or raises one `InputError`
@@ -23,7 +24,7 @@ from ..errors import InputError, Problem, ProblemCollector
 from ..sheets.cell_checks import drop_shadowed, is_refused
 from ..sheets.headers import Header, Vocabulary
 from ..sheets.rows import SheetRow, row_text
-from ..sheets.text import cell_text, clean_token, split_lines
+from ..sheets.text import cell_text, split_lines
 from ..sheets.workbook import Workbook
 from .item_rows import (
     DELEGATION_FIELDS,
@@ -37,7 +38,8 @@ from .item_rows import (
     read_tables,
     report_empty,
 )
-from .models import DelegationMode, PowerKind, SourceRef, Street
+from .models import DelegationMode, District, PowerKind, SourceRef, Street
+from .names import NameIndex, UnresolvedName
 
 STREET_SEPARATORS = ("、", "，", ",", "；", ";", "/", "／")
 
@@ -69,6 +71,9 @@ class DelegationRow:
     cells: Mapping[str, str] = field(default_factory=dict, hash=False)
     # extra field → its cell's text, for the `extra_fields` a caller asked to read
     extras: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # field → the top-left cell of the merged range its value came from ("C5" for a 事项名称
+    # merged over several street rows): the one cell a clerk sees and fixes
+    anchors: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def cell(self, field_name: str) -> str | None:
         """``"Sheet!H5"`` for this row's `field_name`, or None when the sheet lacks it."""
@@ -96,6 +101,7 @@ def read_delegation_workbook(path: str | Path, streets: Iterable[Street],
                              known_items: Collection[str] | None = None,
                              keep_duplicates: bool = False,
                              extra_fields: Mapping[str, tuple[str, ...]] | None = None,
+                             districts: Mapping[str, District] | None = None,
                              ) -> DelegationWorkbook:
     """`load_delegation_workbook` against explicit streets (used while a catalog loads).
 
@@ -105,12 +111,13 @@ def read_delegation_workbook(path: str | Path, streets: Iterable[Street],
       refusing the second (``duplicate-delegation``): the audit reports them as overlaps;
     - `extra_fields` (field → header names, e.g. ``{"depends_on": ("依赖事项",)}``) reads
       columns the delegation format does not define; each row's `extras` holds their cell
-      text, and `columns` their letters. The extra names take part in finding the header.
+      text, and `columns` their letters. The extra names take part in finding the header;
+    - `districts`, when given, lets a street be written after its district's name (黄石港区花湖街道).
 
     Every other problem fails the load, as in `load_delegation_workbook`."""
     name = file if file is not None else str(path)
     problems = ProblemCollector(name)
-    resolve = street_resolver(streets)
+    names = NameIndex(districts=districts, streets={s.code: s for s in streets})
     rows_out: list[DelegationRow] = []
     seen: dict[tuple[str, str], str] = {}
     vocabulary = DELEGATION_VOCABULARY
@@ -126,7 +133,7 @@ def read_delegation_workbook(path: str | Path, streets: Iterable[Street],
             count = 0
             for row in rows:
                 count += 1
-                for out in _delegation_rows(row, header, name, problems, kinds, resolve,
+                for out in _delegation_rows(row, header, name, problems, kinds, names,
                                             items_by_name or {}, extras):
                     if known_items is not None and out.code not in known_items:
                         problems.add("unknown power item: the code is not in the power list",
@@ -168,19 +175,8 @@ def is_delegation_workbook(path: str | Path) -> bool:
         return False
 
 
-def street_resolver(streets: Iterable[Street]) -> Mapping[str, str]:
-    """Written street (code, name, name without 街道, NFKC, no spaces) → street code."""
-    names: dict[str, str] = {}
-    for street in streets:
-        for written in (street.code, street.name, street.name.removesuffix("街道"),
-                        street.name.removesuffix("街道办事处"), f"{street.name}办事处"):
-            if written:
-                names[clean_token(written)] = street.code
-    return names
-
-
 def _delegation_rows(row: SheetRow, header: Header, file: str, problems: ProblemCollector,
-                     kinds: dict[str, PowerKind | None], resolve: Mapping[str, str],
+                     kinds: dict[str, PowerKind | None], names: NameIndex,
                      items_by_name: Mapping[tuple[str, str], str],
                      extra_fields: tuple[str, ...] = ()) -> list[DelegationRow]:
     name = row_text(row, "name")
@@ -205,13 +201,11 @@ def _delegation_rows(row: SheetRow, header: Header, file: str, problems: Problem
         report_empty(row, header, problems, "street")
     streets: list[tuple[str, str]] = []
     for text in written:
-        found = resolve.get(clean_token(text))
-        if found is None:
-            problems.add("unknown street: expected a street name or code of the catalog",
-                         sheet=header.sheet, cell=street_cell, row=row.number, field="street",
-                         value=text, code="unknown-street")
-        else:
-            streets.append((found, text))
+        try:
+            streets.append((names.resolve("street", text).code, text))
+        except UnresolvedName as error:
+            problems.add(str(error), sheet=header.sheet, cell=street_cell, row=row.number, field="street",
+                         value=text, code=error.code)
     if mode is None or not streets or (code is None and name is None):
         return []
     cells = MappingProxyType({f: f"{letter}{row.number}" for f, letter in header.letters.items()})
@@ -219,9 +213,10 @@ def _delegation_rows(row: SheetRow, header: Header, file: str, problems: Problem
     extras = MappingProxyType({f: value for f in extra_fields
                                if (value := cell_text(row.values.get(f))) is not None})
     described = item_fields(row)
+    anchors = MappingProxyType({f: anchor for f, (anchor, _) in row.merged.items()})
     return [DelegationRow(code=code, name=name, sub_item=sub_item, kind=kind, mode=mode,
                           street=street, street_written=written_as, origin=origin, cells=cells,
-                          extras=extras, **described)
+                          extras=extras, anchors=anchors, **described)
             for street, written_as in streets]
 
 
@@ -231,5 +226,4 @@ __all__ = [
     "DelegationWorkbook",
     "is_delegation_workbook",
     "read_delegation_workbook",
-    "street_resolver",
 ]

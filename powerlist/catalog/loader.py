@@ -85,7 +85,8 @@ def load_delegation_workbook(path: str | Path, catalog: Catalog | None = None, *
     if catalog is None:
         catalog = load_catalogs()
     items_by_name = {item_key(i.name, i.sub_item): i.code for i in catalog.items.values()}
-    return read_delegation_workbook(path, catalog.streets.values(), items_by_name, file=file)
+    return read_delegation_workbook(path, catalog.streets.values(), items_by_name, file=file,
+                                    districts=catalog.districts)
 
 
 _CACHE: dict[tuple[Path, tuple[tuple[str, int, int], ...]], Catalog] = {}
@@ -112,12 +113,12 @@ class _CatalogReader:
         self.problems += org_problems.problems
 
         items = self._items(org.districts, org.departments)
-        delegations = self._delegations(org.streets, items)
+        delegations = self._delegations(org.streets, items, org.districts)
         categories = self._categories(items)
         overrides = self._overrides()
         if self.problems:
-            raise InputError(self.problems, f"{self.shown}: the catalogs cannot be loaded "
-                             f"({len(self.problems)} problem(s))")
+            raise InputError(self.problems, f"目录无法加载：{self.shown}，{len(self.problems)} 处问题 "
+                             f"({self.shown}: the catalogs cannot be loaded, {len(self.problems)} problem(s))")
         data = CatalogData(
             districts=tuple(org.districts.values()),
             streets=tuple(org.streets.values()),
@@ -135,7 +136,7 @@ class _CatalogReader:
                ) -> dict[str, PowerItem]:
         path = self.root / POWER_LIST
         if not path.exists():
-            self.problems.append(Problem(message=f"missing catalog file {POWER_LIST}",
+            self.problems.append(Problem(message=f"缺少目录文件 {POWER_LIST} (missing catalog file {POWER_LIST})",
                                          file=self.file(POWER_LIST), code="not-found"))
             return {}
         try:
@@ -159,11 +160,11 @@ class _CatalogReader:
         # wherever the directory lies and however it was spelled
         return {item.code: _relative(item) for item in power_list.items}
 
-    def _delegations(self, streets: dict[str, Street], items: dict[str, PowerItem]
-                     ) -> list[Delegation]:
+    def _delegations(self, streets: dict[str, Street], items: dict[str, PowerItem],
+                     districts: dict[str, District]) -> list[Delegation]:
         path = self.root / DELEGATION
         if not path.exists():
-            self.problems.append(Problem(message=f"missing catalog file {DELEGATION}",
+            self.problems.append(Problem(message=f"缺少目录文件 {DELEGATION} (missing catalog file {DELEGATION})",
                                          file=self.file(DELEGATION), code="not-found"))
             return []
         by_name = {item_key(i.name, i.sub_item): i.code for i in items.values()}
@@ -171,7 +172,8 @@ class _CatalogReader:
             # an unloadable power list is reported once, not once per delegation row
             workbook = read_delegation_workbook(path, streets.values(), by_name,
                                                 file=self.file(DELEGATION), allow_empty=True,
-                                                known_items=items.keys() if items else None)
+                                                known_items=items.keys() if items else None,
+                                                districts=districts)
         except InputError as error:
             self.problems += error.problems
             return []

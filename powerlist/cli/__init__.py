@@ -13,8 +13,10 @@ import pkgutil
 import typer
 
 from .._compat import check_python
+from ._help import Group
 
 app = typer.Typer(
+    cls=Group,
     name="powerlist",
     help="街道吹哨、部门报到 — route issues by the power list (权责清单), escalate, score and audit.",
     no_args_is_help=True,

@@ -25,6 +25,7 @@ from ..audit.whatif import WhatIf, months_spanned, street_loads
 from ..catalog.loader import load_catalogs
 from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, EXIT_USAGE, err, fail, out, print_json, table, user_errors
+from ._help import Command
 
 
 class Scope(StrEnum):
@@ -33,7 +34,7 @@ class Scope(StrEnum):
 
 
 def register(app: typer.Typer) -> None:
-    app.command("audit")(audit)
+    app.command("audit", cls=Command)(audit)
 
 
 def audit(

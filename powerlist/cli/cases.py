@@ -14,23 +14,38 @@ from typing import Annotated, Any
 import typer
 
 from ..cases.escalator import Case, Escalator
-from ..cases.lifecycle import SATISFACTION_LABELS, Satisfaction, aware
+from ..cases.lifecycle import SATISFACTION_LABELS, Event, Satisfaction, State, aware
+from ..cases.recording import EVENT_LABELS, user_event
 from ..cases.sqlite import SQLiteCaseStore
+from ..catalog.models import Level
 from ..errors import InputError, Problem
 from ..routing.tables import RuleSet
 from ..sheets.timetext import TimeTextError, parse_time
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
+from ._help import Command, Group
 
 cases_app = typer.Typer(
-    help="案件督办 — open cases from issues, record what units do, tick the clock, show a case.",
+    cls=Group,
+    help="案件督办 cases：由诉求立案，登记各单位办理情况，按时钟检查督办，查看案件 "
+    "(open cases from issues, record what units do, tick the clock, show a case).",
     no_args_is_help=True,
 )
 
-DbOpt = Annotated[Path, typer.Option("--db", help="SQLite case store file")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
-RulesOpt = Annotated[Path | None, typer.Option("--rules", help="rules directory (default: the shipped rules/)")]
+DbOpt = Annotated[Path, typer.Option("--db", help="案件库文件（SQLite） (SQLite case store file)")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON，供程序读取 (machine-readable JSON output)")]
+RulesOpt = Annotated[Path | None, typer.Option(
+    "--rules", help="规则文件夹，默认用随附规则 (rules directory; default: the shipped rules/)")]
 CatalogsOpt = Annotated[Path | None, typer.Option(
-    "--catalogs", help="catalog workbooks directory (default: the shipped catalogs)")]
+    "--catalogs",
+    help="目录工作簿所在文件夹，默认用随附目录 (catalog workbooks directory; default: the shipped catalogs)")]
+CaseArg = Annotated[str, typer.Argument(metavar="CASE", help="案件编号，即诉求编号 (case id: the issue id)")]
+# The escalation tables' actions (rules/escalation.toml), in Chinese for the tick table.
+ACTION_LABELS = {
+    "remind": "催办", "escalate": "升级", "supervise": "挂牌督办", "urge": "督办催办", "note": "记录",
+    "extend": "延期", "send_back": "退回", "redispatch": "改派", "criticise": "通报批评", "interview": "约谈",
+    "refer": "移交问责",
+}
+TIME_HELP = "；时间可写 2026-07-01T09:00、2026/7/1 9:00、2026年7月1日 9时，无时区即北京时间"
 
 
 def register(app: typer.Typer) -> None:
@@ -48,8 +63,8 @@ def _time(text: str, option: str) -> datetime:
 
 def _existing(db: Path) -> SQLiteCaseStore:
     if not db.is_file():
-        raise InputError([Problem(message="no such case store", file=str(db), code="not-found")],
-                         "cannot open the case store")
+        raise InputError([Problem(message="案件库不存在 (no such case store)", file=str(db), code="not-found")],
+                         "无法打开案件库 (cannot open the case store)")
     return SQLiteCaseStore(db)
 
 
@@ -63,8 +78,10 @@ def _case_rows(case: Case) -> list[list[Any]]:
         d = record.details
         to = d.get("to", {}).get("name") if isinstance(d.get("to"), dict) else None
         note = d.get("reason") or d.get("satisfaction") or ""
-        rows.append([record.n, record.as_json()["at"], record.event.value, record.actor or "",
-                     record.rule or "", to or "", note])
+        if record.event is Event.EVALUATE and isinstance(note, str) and note in Satisfaction._value2member_map_:
+            note = SATISFACTION_LABELS[Satisfaction(note)]
+        rows.append([record.n, record.as_json()["at"], f"{EVENT_LABELS[record.event]} {record.event.value}",
+                     record.actor or "", record.rule or "", to or "", note])
     return rows
 
 
@@ -72,7 +89,7 @@ def _print_case(case: Case) -> None:
     s = case.snapshot
     # Case ids and unit names are user data: printed with markup=False, never read as rich markup.
     out.print(
-        f"{s.case_id}  {s.state.label} ({s.state.value})  级别 level {s.level}  "
+        f"{s.case_id}  {s.state.label} ({s.state.value})  层级 level {Level(s.level).label} {s.level}  "
         f"牵头 lead {s.lead['name']}  承办 now {s.assignee['name']}",
         highlight=False,
         markup=False,
@@ -81,18 +98,21 @@ def _print_case(case: Case) -> None:
     out.print(f"报到时限 respond_by {shown['respond_by']}  办结时限 complete_by {shown['complete_by']}  "
               f"下次到期 next due {shown['next_due_at']}  标记 labels {'、'.join(s.labels) or '-'}",
               highlight=False, markup=False)
-    out.print(table("留痕 history", ["#", "at", "event", "actor", "rule", "to", "note"], _case_rows(case)))
+    out.print(table("留痕 history", ["序号 #", "时间 at", "事件 event", "单位 actor", "规则 rule", "交办 to",
+                                   "说明 note"], _case_rows(case)))
 
 
-@cases_app.command("open")
+@cases_app.command("open", cls=Command)
 def open_cases(
-    input: Annotated[Path, typer.Argument(help="issues: .jsonl, .csv or .xlsx")],
+    input: Annotated[Path, typer.Argument(
+        metavar="FILE", help="诉求文件：.jsonl、.csv 或 .xlsx (issues: .jsonl, .csv or .xlsx)")],
     db: DbOpt,
     catalogs: CatalogsOpt = None,
     rules: RulesOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Route each issue and open its case (受理 + 派单); an issue id already open is left as is."""
+    """立案 open：逐条派单并立案（受理 + 派单）；已立案的诉求编号保持不变 (route each issue and open its
+    case; an issue id already open is left as is)."""
     from ..routing.issue_io import read_issues
     from ..routing.router import Router
 
@@ -127,60 +147,70 @@ def open_cases(
         print_json({"cases": opened, "rejected": rejected})
     else:
         out.print(table(
-            f"案件 cases ({sum(c['new'] for c in opened)} new)",
-            ["case", "new", "state", "level", "lead", "respond_by", "complete_by"],
-            [[c["case_id"], "yes" if c["new"] else "existing", c["state"], c["level"], c["lead"]["name"],
-              c["respond_by"], c["complete_by"]] for c in opened],
+            f"案件 cases（新立 {sum(c['new'] for c in opened)} 件 new）",
+            ["案件 case", "新立 new", "状态 state", "层级 level", "牵头 lead", "报到时限 respond by",
+             "办结时限 complete by"],
+            [[c["case_id"], "新立 new" if c["new"] else "已有 existing", f"{State(c['state']).label} {c['state']}",
+              f"{Level(c['level']).label} {c['level']}", c["lead"]["name"], c["respond_by"], c["complete_by"]]
+             for c in opened],
         ))
         for r in rejected:
-            err.print(f"rejected {r['issue_id']}: " + "; ".join(e["message"] for e in r["errors"]),
+            err.print(f"未立案 rejected {r['issue_id']}：" + "；".join(e["message"] for e in r["errors"]),
                       highlight=False, markup=False)
     if rejected:
         raise typer.Exit(EXIT_FINDINGS)
 
 
-@cases_app.command("record")
+@cases_app.command("record", cls=Command)
 def record(
-    case_id: Annotated[str, typer.Argument(help="case id (the issue id)")],
-    event: Annotated[str, typer.Argument(help="dispatch, respond, handle, complete, feed_back, evaluate, close, "
-                                              "return, extend, reopen, escalate, supervise")],
-    at: Annotated[str, typer.Option("--at", help="when it happened (ISO 8601)")],
+    case_id: CaseArg,
+    event: Annotated[str, typer.Argument(
+        metavar="EVENT",
+        help="事件，中文或代码均可：派单 dispatch、报到 respond、处置 handle、办结 complete、反馈 feed_back、"
+        "评价 evaluate、结案 close、退单 return、延期 extend、重新打开 reopen、升级 escalate、督办 supervise")],
+    at: Annotated[str, typer.Option("--at", help="发生时间 (when it happened)" + TIME_HELP)],
     db: DbOpt,
     by: Annotated[str | None, typer.Option(
-        "--by", help="acting unit code (default: the unit holding the case)")] = None,
+        "--by", help="办理单位编码，默认为承办单位 (acting unit code; default: the unit holding the case)")] = None,
     satisfaction: Annotated[str | None, typer.Option(
         "--satisfaction",
-        help="for evaluate: 满意 | 基本满意 | 不满意 (or satisfied, basically_satisfied, dissatisfied)")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="for dispatch/escalate/supervise: the unit code")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="for extend: the new completion deadline")] = None,
+        help="评价时填：满意 | 基本满意 | 不满意 (for evaluate: satisfied, basically_satisfied, dissatisfied)")] = None,
+    to: Annotated[str | None, typer.Option(
+        "--to", help="派单、升级、督办时填：交办单位编码 (for dispatch/escalate/supervise: the unit code)")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", help="延期时填：新的办结时限 (for extend: the new completion deadline)" + TIME_HELP)] = None,
     third_party: Annotated[str | None, typer.Option(
-        "--third-party", help="for evaluate: the third-party call-back survey score (第三方回访得分), 0–100")] = None,
+        "--third-party", help="评价时可填：第三方回访得分，0–100 (for evaluate: the third-party survey score)")] = None,
     reason: Annotated[str | None, typer.Option(
-        "--reason", help="free text kept in the history (e.g. why a return)")] = None,
+        "--reason", help="说明，记入留痕，如退单理由 (free text kept in the history, e.g. why a return)")] = None,
     rules: RulesOpt = None,
     catalogs: CatalogsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record what a unit or the platform did (报到, 办结, 退单, 延期, 评价 …)."""
+    """登记 record：登记单位或平台的办理情况（报到、办结、退单、延期、评价 …） (record what a unit or the
+    platform did)."""
     with user_errors(as_json):
+        chosen = user_event(event).value  # a Chinese name (报到) is its code (respond)
         # An option the event does not use would be dropped or kept as noise in the history;
         # refuse it so that a mistyped event name is not recorded with the wrong meaning.
         belongs = {"--satisfaction": ("evaluate",), "--third-party": ("evaluate",),
                    "--to": ("dispatch", "escalate", "supervise"), "--until": ("extend",)}
         misplaced = [
-            Problem(message=f"{option} applies to {' / '.join(belongs[option])} only, not to {event!r}", field=option,
-                    value=str(value), code="misplaced-option")
+            Problem(message=f"{option} 只用于 {'、'.join(EVENT_LABELS[Event(e)] for e in belongs[option])}，"
+                    f"不用于“{event}” ({option} applies to {' / '.join(belongs[option])} only, not to {chosen!r})",
+                    field=option, value=str(value), code="misplaced-option")
             for option, value in (("--satisfaction", satisfaction), ("--third-party", third_party), ("--to", to),
                                   ("--until", until))
-            if value is not None and event not in belongs[option]
+            if value is not None and chosen not in belongs[option]
         ]
         if misplaced:
-            raise InputError(misplaced, "options that do not apply to this event")
+            raise InputError(misplaced, "选项不适用于此事件 (options that do not apply to this event)")
         if satisfaction is not None and Satisfaction.parse(satisfaction) is None:
             raise InputError([Problem(
-                message="satisfaction is one of "
-                + ", ".join(f"{v.value} ({label})" for v, label in SATISFACTION_LABELS.items()),
-                field="--satisfaction", value=satisfaction, code="bad-satisfaction")], "invalid satisfaction")
+                message="满意度应为 满意、基本满意 或 不满意 (satisfaction is one of "
+                + ", ".join(f"{v.value} ({label})" for v, label in SATISFACTION_LABELS.items()) + ")",
+                field="--satisfaction", value=satisfaction, code="bad-satisfaction")],
+                "满意度无效 (invalid satisfaction)")
         when = _time(at, "--at")
         details: dict[str, Any] = {"satisfaction": satisfaction, "third_party": third_party, "to": to, "reason": reason}
         if until is not None:
@@ -193,7 +223,7 @@ def record(
 
             catalog = load_catalogs(catalogs)
         esc = Escalator(store, None, _rules(rules), catalog=catalog)
-        case = esc.record(case_id, event, when, by=by, **{k: v for k, v in details.items() if v is not None})
+        case = esc.record(case_id, chosen, when, by=by, **{k: v for k, v in details.items() if v is not None})
         store.close()
     if as_json:
         print_json(case.as_json())
@@ -201,14 +231,16 @@ def record(
         _print_case(case)
 
 
-@cases_app.command("tick")
+@cases_app.command("tick", cls=Command)
 def tick(
-    now: Annotated[str, typer.Option("--now", help="the clock (ISO 8601); ticks never read the system clock")],
+    now: Annotated[str, typer.Option(
+        "--now", help="检查时刻；检查从不读取系统时钟 (the clock; ticks never read the system clock)" + TIME_HELP)],
     db: DbOpt,
     rules: RulesOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Act on every case due at NOW: reminders, escalations, extensions, supervision, accountability."""
+    """督办检查 tick：处理截至 --now 到期的全部案件：催办、升级、延期、督办、问责 (act on every case due at
+    NOW: reminders, escalations, extensions, supervision, accountability)."""
     with user_errors(as_json):
         moment = _time(now, "--now")
         store = _existing(db)
@@ -218,31 +250,33 @@ def tick(
         print_json({"actions": [a.as_json() for a in actions]})
         return
     if not actions:
-        out.print("nothing due 无到期案件")
+        out.print("无到期案件 (nothing due)")
         return
     out.print(table(
-        f"督办动作 actions at {moment.isoformat(timespec='seconds')}: {len(actions)}",
-        ["case", "action", "from", "to", "rule", "reason"],
-        [[a.case_id, a.action, a.from_unit, a.to_unit, a.rule, a.reason] for a in actions],
+        f"督办动作 actions：{moment.isoformat(timespec='seconds')}，共 {len(actions)} 项",
+        ["案件 case", "动作 action", "原单位 from", "交办 to", "规则 rule", "理由 reason"],
+        [[a.case_id, f"{ACTION_LABELS.get(a.action, '')} {a.action}".strip(), a.from_unit, a.to_unit, a.rule,
+          a.reason] for a in actions],
     ))
 
 
-@cases_app.command("show")
+@cases_app.command("show", cls=Command)
 def show(
-    case_id: Annotated[str, typer.Argument(help="case id (the issue id)")],
+    case_id: CaseArg,
     db: DbOpt,
     as_json: JsonOpt = False,
 ) -> None:
-    """A case's state, level, lead and full history (留痕)."""
+    """查看 show：案件的状态、层级、牵头单位和全部留痕 (a case's state, level, lead and full history)."""
     with user_errors(as_json):
         store = _existing(db)
         snapshot = store.get(case_id)
         if snapshot is None:
             store.close()
+            message = f"案件库 {db} 中没有案件 {case_id!r} (no case {case_id!r} in {db})"
             if as_json:
-                print_json({"ok": False, "errors": [{"message": f"no case {case_id!r} in {db}"}]})
+                print_json({"ok": False, "errors": [{"message": message, "code": "unknown-case"}]})
                 raise typer.Exit(EXIT_FINDINGS)
-            err.print(f"错误 error: no case {case_id!r} in {db}", highlight=False, markup=False)
+            err.print(f"错误 error: {message}", highlight=False, markup=False)
             raise typer.Exit(EXIT_FINDINGS)
         case = Case(snapshot, store.history(case_id))
         store.close()

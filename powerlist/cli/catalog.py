@@ -15,14 +15,15 @@ from ..catalog.power_list import load_power_list
 from ..catalog.template import write_template
 from ..errors import InputError, Problem
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
+from ._help import Command, Group
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="目录 catalogs: check power lists and catalogs, show, template.",
+    group = typer.Typer(cls=Group, help="目录 catalogs: check power lists and catalogs, show, template.",
                         no_args_is_help=True)
-    group.command("check")(check)
-    group.command("show")(show)
-    group.command("template")(template)
+    group.command("check", cls=Command)(check)
+    group.command("show", cls=Command)(show)
+    group.command("template", cls=Command)(template)
     app.add_typer(group, name="catalog")
 
 

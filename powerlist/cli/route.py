@@ -39,6 +39,7 @@ from ._common import (
     terminal_text,
     user_errors,
 )
+from ._help import Command
 
 PROGRESS_FROM = 500  # rows; shorter inputs finish before a bar is worth drawing
 COLUMNS = (
@@ -66,22 +67,27 @@ class SchemaName(StrEnum):
 
 
 EngineOpt = Annotated[Engine, typer.Option(
-    "--engine", help="compiled (fast) or durable (the durable-rules reference engine)")]
+    "--engine", help="规则引擎：compiled 编译表（快），durable 为 durable-rules 参照引擎 "
+    "(compiled, the fast path, or durable, the durable-rules reference engine)")]
 CatalogsOpt = Annotated[Path | None, typer.Option(
-    "--catalogs", help="catalog workbooks directory (default: the shipped catalogs)")]
-RulesOpt = Annotated[Path | None, typer.Option("--rules", help="rules directory (default: the shipped rules/)")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
+    "--catalogs",
+    help="目录工作簿所在文件夹，默认用随附目录 (catalog workbooks directory; default: the shipped catalogs)")]
+RulesOpt = Annotated[Path | None, typer.Option(
+    "--rules", help="规则文件夹，默认用随附规则 (rules directory; default: the shipped rules/)")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON，供程序读取 (machine-readable JSON output)")]
 EncodingOpt = Annotated[str, typer.Option(
     "--encoding",
-    help="text encoding of a .csv/.jsonl input: utf-8 (default, with or without BOM), or e.g. gb18030 for a "
-    "plain 'CSV' saved by Excel on Chinese Windows")]
+    help="CSV/JSONL 文件的编码：默认 utf-8（有无 BOM 均可）；中文 Windows 上 Excel 另存的普通 CSV 用 gb18030 "
+    "(text encoding of a .csv/.jsonl input: utf-8 by default, with or without BOM, or e.g. gb18030)")]
+InputArg = Annotated[Path, typer.Argument(
+    metavar="FILE", help="诉求文件：.jsonl、.csv 或 .xlsx (issues: .jsonl, .csv or .xlsx)")]
 
 
 def register(app: typer.Typer) -> None:
-    app.command("route")(route)
-    app.command("explain")(explain)
-    app.command("demo")(demo)
-    app.command("schema")(schema)
+    app.command("route", cls=Command)(route)
+    app.command("explain", cls=Command)(explain)
+    app.command("demo", cls=Command)(demo)
+    app.command("schema", cls=Command)(schema)
 
 
 def _router(engine: Engine, catalogs: Path | None, rules: Path | None) -> Router:
@@ -124,7 +130,8 @@ def _encoding(name: str) -> str:
     try:
         codecs.lookup(name)
     except LookupError:
-        fail(f"unknown --encoding {name!r}: give a Python codec name such as utf-8 or gb18030", EXIT_USAGE)
+        fail(f"不认识的编码 --encoding {name!r}：请写 utf-8 或 gb18030 等 "
+             "(unknown --encoding: give a Python codec name such as utf-8 or gb18030)", EXIT_USAGE)
     return name
 
 
@@ -181,10 +188,10 @@ class _Counter:
             return None
         years = "、".join(str(y) for y in sorted(self.years)) or "?"
         return (
-            f"警告 warning: {self.provisional} of {self.total} decision(s) have PROVISIONAL deadlines (暂定时限): "
-            f"the working-day calendar does not know {years}, counted on the fixed-date statutory holidays only "
-            f"(trace step calendar.unknown_year); enter the State Council notice in "
-            f"catalogs/calendar_overrides.xlsx, sheet 调休调整"
+            f"警告 warning：{self.total} 条中有 {self.provisional} 条派单的时限为暂定时限：工作日历未收录 {years} 年的"
+            f"放假安排，仅按固定日期的法定节假日推算（决策过程 calendar.unknown_year）；请将国务院办公厅通知录入 "
+            f"catalogs/calendar_overrides.xlsx 工作表“调休调整” ({self.provisional} of {self.total} decision(s) have "
+            f"PROVISIONAL deadlines: the working-day calendar does not know {years})"
         )
 
 
@@ -226,7 +233,9 @@ def decisions_table(decisions: Iterable[Decision], title: str) -> Table:
     rows: list[list[str | None]] = []
     for d in decisions:
         if d.status == "rejected":
-            rows.append([d.issue_id, "未派单 rejected", "", "", "", "", "；".join(p.message for p in d.errors)])
+            # the Chinese of each problem: the table is for reading; JSON and --explain say all
+            reasons = "；".join(p.message.split(" (")[0] for p in d.errors)
+            rows.append([d.issue_id, "未派单 rejected", "", "", "", "", reasons])
             continue
         rows.append([
             d.issue_id,
@@ -244,23 +253,28 @@ def decisions_table(decisions: Iterable[Decision], title: str) -> Table:
 
 
 def route(
-    input: Annotated[Path, typer.Argument(help="issues: .jsonl, .csv or .xlsx")],
+    input: InputArg,
     engine: EngineOpt = Engine.compiled,
     format: Annotated[Format, typer.Option(
-        "--format", help="jsonl (default), csv, xlsx (needs --out) or table")] = Format.jsonl,
+        "--format", help="输出格式：jsonl（默认）、csv、xlsx（须给 --out）或 table 表格 "
+        "(jsonl, csv, xlsx with --out, or table)")] = Format.jsonl,
     out_file: Annotated[Path | None, typer.Option(
         "--out",
-        help="write here instead of stdout (with --format table: the decisions as JSONL, the table still shown)",
+        help="写入此文件而非标准输出；与 --format table 同用时写 JSONL，表格照常显示 "
+        "(write here instead of stdout; with --format table, the decisions as JSONL)",
     )] = None,
     catalogs: CatalogsOpt = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = "utf-8",
 ) -> None:
-    """Route every issue of a file: one decision per issue, in input order. 派单."""
+    """派单 route：逐条派单，每条诉求一个派单结果，按输入顺序 (route every issue of a file: one decision
+    per issue, in input order)."""
     if format is Format.xlsx and out_file is None:
-        fail("--format xlsx writes a workbook: give --out FILE.xlsx", EXIT_USAGE)
+        fail("--format xlsx 输出工作簿，请用 --out 给出 .xlsx 文件 "
+             "(--format xlsx writes a workbook: give --out FILE.xlsx)", EXIT_USAGE)
     if out_file is not None and out_file.resolve() == input.resolve():
-        fail("--out names the input file itself: the decisions would overwrite the issues", EXIT_USAGE)
+        fail("--out 指向输入文件本身，会覆盖诉求 (--out names the input file itself: the decisions would overwrite "
+             "the issues)", EXIT_USAGE)
     encoding = _encoding(encoding)
     with user_errors():
         router = _router(engine, catalogs, rules)
@@ -287,31 +301,33 @@ def route(
     if warning is not None:
         err.print(warning, highlight=False, markup=False, soft_wrap=True)
     if counter.total == 0:  # a header-only export or the wrong file: say so, not silence
-        err.print(f"警告 warning: {terminal_text(input)} holds no issues (没有诉求): nothing was routed",
+        err.print(f"警告 warning：{terminal_text(input)} 没有诉求，未派单 (holds no issues: nothing was routed)",
                   highlight=False, markup=False, soft_wrap=True)
     if counter.rejected:
-        err.print(f"{counter.rejected} of {counter.total} issue(s) rejected (未派单); see their errors",
-                  highlight=False)
+        err.print(f"{counter.total} 条诉求中 {counter.rejected} 条未派单，原因见各条 errors "
+                  f"({counter.rejected} of {counter.total} issue(s) rejected; see their errors)", highlight=False)
         raise typer.Exit(EXIT_FINDINGS)
     raise typer.Exit(EXIT_OK)
 
 
 def explain(
-    input: Annotated[Path, typer.Argument(help="issues: .jsonl, .csv or .xlsx")],
-    id: Annotated[str | None, typer.Option("--id", help="explain only the issue with this id")] = None,
+    input: InputArg,
+    id: Annotated[str | None, typer.Option(
+        "--id", help="只说明此编号的诉求 (explain only the issue with this id)")] = None,
     engine: EngineOpt = Engine.compiled,
     catalogs: CatalogsOpt = None,
     rules: RulesOpt = None,
     as_json: JsonOpt = False,
     encoding: EncodingOpt = "utf-8",
 ) -> None:
-    """Explain, in Chinese and English, why each issue goes where it goes. 派单说明."""
+    """派单说明 explain：逐条说明为何派给该单位，引用规则、权力事项和法律依据 (why each issue goes where it
+    goes, citing rules, powers and legal basis)."""
     encoding = _encoding(encoding)
     with user_errors(as_json):
         router = _router(engine, catalogs, rules)
         decisions = [d for d in router.route_many(read_issues(input, encoding)) if id is None or d.issue_id == id]
     if not decisions:
-        fail(f"no issue with id {id!r} in {input}")
+        fail(f"{input} 中没有编号为 {id!r} 的诉求 (no issue with id {id!r} in {input})")
     if as_json:
         print_json([{"decision": d.model_dump(mode="json"), "explanation": explain_decision(d)} for d in decisions])
     else:
@@ -333,7 +349,8 @@ def demo(
     engine: EngineOpt = Engine.compiled,
     as_json: JsonOpt = False,
 ) -> None:
-    """Route the shipped sample issues (every whistle kind, grades A–D) and show the result."""
+    """示例 demo：为随附的示例诉求派单并显示结果（四种哨类、A–D 四级） (route the shipped sample issues:
+    every whistle kind, grades A–D)."""
     with user_errors(as_json):
         router = Router.default(engine=engine.value)
         decisions = list(router.route_many(read_issues(demo_issues_path())))
@@ -344,8 +361,10 @@ def demo(
     raise typer.Exit(EXIT_FINDINGS if any(d.status == "rejected" for d in decisions) else EXIT_OK)
 
 
-def schema(name: Annotated[SchemaName, typer.Argument(help="issue or decision")]) -> None:
-    """Print the JSON Schema of an issue (input) or a decision (output)."""
+def schema(name: Annotated[SchemaName, typer.Argument(
+        metavar="NAME", help="issue 诉求（输入）或 decision 派单结果（输出） (issue or decision)")]) -> None:
+    """数据格式 schema：打印诉求（输入）或派单结果（输出）的 JSON Schema (the JSON Schema of an issue or a
+    decision)."""
     from ..routing.schema import SCHEMAS
 
     sys.stdout.write(json.dumps(SCHEMAS[name.value](), ensure_ascii=False, indent=2) + "\n")

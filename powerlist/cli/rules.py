@@ -12,12 +12,13 @@ from ..audit.rules_check import check_rules
 from ..catalog.loader import load_catalogs
 from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
+from ._help import Command, Group
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="规则 rules: check the routing tables over the catalog's domains.",
+    group = typer.Typer(cls=Group, help="规则 rules: check the routing tables over the catalog's domains.",
                         no_args_is_help=True)
-    group.command("check")(check)
+    group.command("check", cls=Command)(check)
     app.add_typer(group, name="rules")
 
 

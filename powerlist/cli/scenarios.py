@@ -12,8 +12,10 @@ from typing import Annotated
 import typer
 
 from ._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, err, fail, out, print_json, table, terminal_text, user_errors
+from ._help import Command, Group
 
-scenarios_app = typer.Typer(help="场景测试 scenarios: issues with expected decisions, checked by the router.",
+scenarios_app = typer.Typer(cls=Group,
+                            help="场景测试 scenarios: issues with expected decisions, checked by the router.",
                             no_args_is_help=True)
 
 
@@ -26,7 +28,7 @@ def default_out(path: Path) -> Path:
     return path.with_name(f"{path.stem}.results.xlsx")
 
 
-@scenarios_app.command("run")
+@scenarios_app.command("run", cls=Command)
 def run(
     input: Annotated[Path, typer.Argument(help="scenario workbook (.xlsx): issue columns plus 预期… columns")],
     out_file: Annotated[Path | None, typer.Option(

@@ -8,10 +8,11 @@ from pathlib import Path
 import typer
 
 from ._common import EXIT_USAGE, err, fail, out, print_json, table, user_errors
+from ._help import Command
 
 
 def register(app: typer.Typer) -> None:
-    app.command("score")(score)
+    app.command("score", cls=Command)(score)
 
 
 def score(

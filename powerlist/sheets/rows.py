@@ -101,8 +101,9 @@ def data_rows(sheet: str, header: Header, vocabulary: Vocabulary,
     for row, text in held:
         column = next((header.letters[name] for name, value in row.values.items()
                        if cell_text(value) == text), "A")
-        problems.note(f"已跳过表尾的签名、说明行 (skipped a footer row after the data: {clean_line(text)[:60]})",
-                      sheet=sheet, cell=f"{column}{row.number}", row=row.number, value=clean_line(text)[:200],
+        shown = " ".join(text.split())
+        problems.note(f"已跳过表尾的签名、说明行 (skipped a footer row after the data: {shown[:60]})",
+                      sheet=sheet, cell=f"{column}{row.number}", row=row.number, value=shown[:200],
                       code="footer-row")
 
 
