@@ -101,7 +101,15 @@ def _short(value: str, limit: int = 80) -> str:
 
 
 class PowerlistError(Exception):
-    """Base of every error powerlist raises on purpose."""
+    """Base of every error powerlist raises on purpose. A message that is not Chinese first
+    is given the class's `chinese` words in front."""
+
+    chinese = "出错"
+
+    def __init__(self, *args: object) -> None:
+        if len(args) == 1 and isinstance(args[0], str) and not chinese_first(args[0]):
+            args = (f"{self.chinese} ({args[0]})",)
+        super().__init__(*args)
 
 
 class InputError(PowerlistError):
@@ -136,6 +144,8 @@ class CalendarError(InputError):
 
 class TransitionError(PowerlistError):
     """A case event that the lifecycle does not allow in the case's current state."""
+
+    chinese = "案件不能登记此事件"
 
 
 class ProblemCollector:

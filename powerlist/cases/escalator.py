@@ -118,7 +118,7 @@ class Escalator:
             try:
                 issue = Issue.model_validate(issue)
             except ValidationError as error:
-                raise InputError(validation_problems(error), "invalid issue") from None
+                raise InputError(validation_problems(error), "诉求无效 (invalid issue)") from None
         if self.store.get(issue.id) is not None:
             return self.case(issue.id)
         if self.router is None:
@@ -132,9 +132,10 @@ class Escalator:
             return self.case(decision.issue_id)
         if decision.status != "routed" or decision.lead is None:
             problems = list(decision.errors) or [
-                Problem(message="the issue was not routed: no lead unit", field="issue", value=decision.issue_id)
+                Problem(message="诉求未派单，没有牵头单位 (the issue was not routed: no lead unit)", field="issue",
+                        value=decision.issue_id)
             ]
-            raise InputError(problems, f"cannot open a case for issue {decision.issue_id!r}")
+            raise InputError(problems, f"诉求 {decision.issue_id!r} 无法立案 (cannot open a case for the issue)")
         if decision.respond_by is None or decision.complete_by is None:
             raise InputError(
                 [Problem(message="a routed decision needs respond_by and complete_by", value=decision.issue_id)],
@@ -177,7 +178,7 @@ class Escalator:
     def case(self, case_id: str) -> Case:
         snapshot = self.store.get(case_id)
         if snapshot is None:
-            raise PowerlistError(f"no case {case_id!r} in the store")
+            raise PowerlistError(f"案件库中没有案件 {case_id!r} (no case {case_id!r} in the store)")
         return Case(snapshot, self.store.history(case_id))
 
     # ---- recording ---------------------------------------------------------------------------
@@ -191,7 +192,7 @@ class Escalator:
         with self.store.transaction():
             snapshot = self.store.get(case_id)
             if snapshot is None:
-                raise PowerlistError(f"no case {case_id!r} in the store")
+                raise PowerlistError(f"案件库中没有案件 {case_id!r} (no case {case_id!r} in the store)")
             actor, data = recorded(snapshot, ev, by, details, params=self.params, catalog=self.catalog)
             self.store.append(case_id, [NewEvent(when, ev, actor, None, data)])
         return self.case(case_id)

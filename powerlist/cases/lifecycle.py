@@ -394,10 +394,10 @@ def apply(s: Snapshot | None, record: EventRecord) -> Snapshot:
     ev, at, d = record.event, record.at, record.details
     if s is None:
         if ev is not Event.OPEN:
-            raise TransitionError(f"a case's first event must be 'open', not {ev.value!r}")
+            raise TransitionError(f"案件的第一个事件必须是受理 (a case's first event must be 'open', not {ev.value!r})")
         return opening(record.case_id, at, d)
     if ev is Event.OPEN:
-        raise TransitionError(f"case {s.case_id!r} is already open")
+        raise TransitionError(f"案件 {s.case_id!r} 已经受理 (case {s.case_id!r} is already open)")
     if at < s.last_at:
         raise TransitionError(
             f"event time {local(at)} is before the case's last event ({local(s.last_at)}); "

@@ -21,6 +21,7 @@ from ..audit import (
     write_report,
 )
 from ..audit.findings import Finding
+from ..audit.report import check_sheet_name
 from ..audit.whatif import WhatIf, months_spanned, street_loads
 from ..catalog.loader import load_catalogs
 from ..routing.tables import RuleSet
@@ -38,33 +39,38 @@ def register(app: typer.Typer) -> None:
 
 
 def audit(
-    file: Annotated[Path | None, typer.Argument(help="delegation workbook to audit (.xlsx)")]
+    file: Annotated[Path | None, typer.Argument(
+        metavar="FILE", help="待审核的承接表（.xlsx） (delegation workbook to audit)")] = None,
+    catalogs: Annotated[Path | None, typer.Option("--catalogs", help="目录文件夹，默认用随附的黄石目录 "
+                                                  "(catalogs directory; default: the shipped Huangshi catalogs)")]
     = None,
-    catalogs: Annotated[Path | None, typer.Option("--catalogs", help="catalogs directory "
-                                                  "(default: the shipped Huangshi catalogs)")]
-    = None,
-    rules: Annotated[Path | None, typer.Option("--rules", help="rules directory (thresholds in "
-                                               "audit.toml; default: the shipped rules)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
-    out_path: Annotated[Path | None, typer.Option("--out", help="write the Excel report here")]
-    = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="规则文件夹，阈值见 audit.toml，默认用随附规则 "
+                                               "(rules directory; thresholds in audit.toml)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON，供程序读取 (machine-readable output)")] = False,
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", help="写出 Excel 审核报告 (write the Excel report here)")] = None,
     what_if_path: Annotated[Path | None, typer.Option(
-        "--what-if", help="proposed delegation workbook: re-route --history under it")] = None,
+        "--what-if", help="拟调整的承接表：按它重新派单 --history (proposed delegation workbook: re-route --history "
+        "under it)")] = None,
     history: Annotated[Path | None, typer.Option(
-        "--history", help="issues (JSONL/CSV/XLSX): monthly whistles per member of staff")] = None,
+        "--history", help="历史诉求（JSONL/CSV/XLSX）：核算人均月吹哨量 (issues: monthly whistles per member of "
+        "staff)")] = None,
     scope: Annotated[Scope, typer.Option(
         "--scope", help="审核范围：claimed（默认）只审本表覆盖的区县和部门，未覆盖的在汇总中说明；"
         "all 按整个目录审核 (claimed: the districts and departments the workbook covers; all: the whole catalog)")]
     = Scope.claimed,
 ) -> None:
-    """审核 audit: check a delegation workbook before powers go down (职责准入); exit 1 when
-    any error-severity finding. With --history, also whistles per member of staff; with
-    --what-if, compare today's delegation with the proposed one over the history (without FILE,
-    the proposed workbook itself is the one audited)."""
+    """审核 audit：权力下放前的职责准入审核；有错误时退出码为 1 (check a delegation workbook before powers go
+    down; exit 1 on any error).
+
+    给 --history 时也核算人均月吹哨量；给 --what-if 时按历史诉求比较现行承接与拟调整的承接（不给 FILE 时审核拟调整的
+    承接表本身） (with --history, also whistles per member of staff; with --what-if, today's delegation
+    against the proposed one over the history)."""
     if file is None and what_if_path is None:
-        fail("give a delegation workbook to audit, or --what-if DELEGATION.xlsx", EXIT_USAGE)
+        fail("请给出待审核的承接表，或 --what-if 承接表.xlsx (give a delegation workbook to audit, or --what-if "
+             "DELEGATION.xlsx)", EXIT_USAGE)
     if what_if_path is not None and history is None:
-        fail("--what-if needs --history ISSUES (the issues to re-route)", EXIT_USAGE)
+        fail("--what-if 须同时给 --history 历史诉求 (--what-if needs --history ISSUES)", EXIT_USAGE)
     findings = []
     result = None
     with user_errors(as_json):
@@ -116,18 +122,24 @@ def audit(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+def _print_finding(f: Finding) -> None:
+    where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "")
+    street = f"［{f.street_name or ''} {f.street}］" if f.street and not f.cell else ""
+    err.print(f"  {f.severity.label} {f.code} {where}{street}：{f.message_zh}", highlight=False, markup=False)
+
+
 def _print(findings: list[Finding], result: WhatIf | None, out_path: Path | None) -> None:
     tally = counts(findings)
     if findings or result is None:
-        out.print(table("审核结果 findings", ["检查 check", "错误 error", "警告 warning",
-                                            "提示 info"],
-                        [[c, n["error"], n["warning"], n["info"]]
+        out.print(table("审核结果 findings", ["检查 check", "错误 error", "警告 warning", "提示 info"],
+                        [[f"{check_sheet_name(c)} {c}", n["error"], n["warning"], n["info"]]
                          for c, n in tally["by_check"].items()]))
+    for f in findings:  # errors first: they block delegation
+        if f.severity.value == "error":
+            _print_finding(f)
     for f in findings:
-        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "")
-        street = f" [{f.street}]" if f.street and not f.cell else ""
-        err.print(f"  {f.severity.value:7} {f.code} {where}{street}: {f.message_zh}",
-                  highlight=False, markup=False)
+        if f.severity.value != "error":
+            _print_finding(f)
     if result is not None:
         out.print(table(
             f"承接模拟 what-if（{result.issues} 条诉求，{result.months} 个月）",
@@ -140,8 +152,8 @@ def _print(findings: list[Finding], result: WhatIf | None, out_path: Path | None
         out.print(table("部门 departments", ["部门 department", "调整前 before", "调整后 after"],
                         [[d.name, d.before, d.after] for d in result.departments
                          if d.before or d.after]))
-    summary = (f"{tally['error']} 错误 error(s), {tally['warning']} 警告 warning(s), "
-               f"{tally['info']} 提示 info")
+    summary = (f"错误 {tally['error']} 项、警告 {tally['warning']} 项、提示 {tally['info']} 项 "
+               f"({tally['error']} error(s), {tally['warning']} warning(s), {tally['info']} info)")
     out.print(("未通过 failed: " if tally["error"] else "通过 ok: ") + summary, highlight=False)
     if out_path is not None:
         out.print(f"报告 report: {out_path}", highlight=False)

@@ -19,8 +19,8 @@ from ._help import Command, Group
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(cls=Group, help="目录 catalogs: check power lists and catalogs, show, template.",
-                        no_args_is_help=True)
+    group = typer.Typer(cls=Group, help="目录 catalog：检查权责清单和目录、展示目录、生成空白模板 "
+                        "(check power lists and catalogs, show, template).", no_args_is_help=True)
     group.command("check", cls=Command)(check)
     group.command("show", cls=Command)(show)
     group.command("template", cls=Command)(template)
@@ -28,17 +28,15 @@ def register(app: typer.Typer) -> None:
 
 
 def check(
-    paths: Annotated[list[Path], typer.Argument(help="power-list workbooks (.xlsx) or catalogs "
-                                                     "directories")],
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="PATH", help="权责清单工作簿（.xlsx）或目录文件夹 (power-list workbooks or catalogs directories)")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON，供程序读取 (machine-readable output)")] = False,
 ) -> None:
-    """检查 check: exit 0 when every file loads, 1 otherwise.
+    """检查 check：每个文件都能加载时退出码为 0，否则为 1 (exit 0 when every file loads, 1 otherwise).
 
-    A catalogs directory counts its power items; a power list its items; a delegation
-    workbook (a list with a 街道 column) counts its distinct items, checked against the
-    catalog it belongs to (the directory it sits in, when that holds all five catalog
-    workbooks) or else the shipped one. The organisation, taxonomy and calendar workbooks are
-    checked with their whole directory and count no items."""
+    目录文件夹计其权力事项；权责清单计其事项；承接表（带“街道”列的清单）计其不同事项，并对照所属目录
+    （所在文件夹有全部五个目录工作簿时）或随附目录检查。组织、分类和调休工作簿随其整个文件夹检查，不计事项
+    (a delegation workbook is checked against the catalog of its directory, or the shipped one)."""
     items = 0
     problems: list[Problem] = []
     # catalogs directories checked whole, once each: their catalog, or None when it failed
@@ -133,10 +131,11 @@ def _check_catalog_workbook(path: Path, sheets: tuple[str, ...],
     directory = catalog_directory(path)
     if directory is None:
         raise InputError([Problem(
-            message=f"a catalog workbook (sheets {'、'.join(sheets)}), not a power list: it is "
-                    f"checked together with the other catalog workbooks ({'、'.join(FILES)}); "
-                    f"put them in one directory and run `powerlist catalog check DIR`",
-            file=str(path), code="catalog-workbook")], f"{path}: not a power list")
+            message=f"这是目录工作簿（工作表 {'、'.join(sheets)}），不是权责清单：须与其他目录工作簿"
+                    f"（{'、'.join(FILES)}）放在同一文件夹，运行 `powerlist catalog check DIR` (a catalog workbook, "
+                    f"not a power list: it is checked together with the other catalog workbooks; put them in one "
+                    f"directory and run `powerlist catalog check DIR`)",
+            file=str(path), code="catalog-workbook")], f"{path} 不是权责清单 (not a power list)")
     if directory not in directories:
         directories[directory] = None
         directories[directory] = load_catalogs(path.parent)  # problems name the path as given
@@ -144,12 +143,13 @@ def _check_catalog_workbook(path: Path, sheets: tuple[str, ...],
 
 
 def show(
-    catalogs: Annotated[Path | None, typer.Option("--catalogs", help="catalogs directory "
-                                                  "(default: the shipped Huangshi catalogs)")]
+    catalogs: Annotated[Path | None, typer.Option("--catalogs", help="目录文件夹，默认用随附的黄石目录 "
+                                                  "(catalogs directory; default: the shipped Huangshi catalogs)")]
     = None,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON，供程序读取 (machine-readable output)")] = False,
 ) -> None:
-    """展示 show: counts by district, street, department, kind and delegation mode."""
+    """展示 show：按区县、街道、部门、权力类型和承接方式统计 (counts by district, street, department, kind
+    and delegation mode)."""
     with user_errors(as_json):
         catalog = load_catalogs(catalogs)
     payload = summary(catalog)
@@ -180,13 +180,14 @@ def show(
 
 
 def template(
-    directory: Annotated[Path, typer.Argument(help="directory to write the five workbooks in")],
-    force: Annotated[bool, typer.Option("--force", help="overwrite existing files")] = False,
+    directory: Annotated[Path, typer.Argument(
+        metavar="DIR", help="写入五个工作簿的文件夹 (directory to write the five workbooks in)")],
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 (overwrite existing files)")] = False,
 ) -> None:
-    """模板 template: empty catalog workbooks with the expected headers, for a new city.
+    """模板 template：为新城市生成带表头的空白目录工作簿 (empty catalog workbooks with the expected headers).
 
-    The empty template does not pass `catalog check` until 区县, 街道, 部门, 通用权责清单 and
-    问题分类 have at least one row each."""
+    区县、街道、部门、通用权责清单和问题分类各至少填一行后才能通过 `catalog check` (the empty template does not
+    pass `catalog check` until each of these sheets has a row)."""
     with user_errors():
         written = write_template(directory, overwrite=force)
     for path in written:

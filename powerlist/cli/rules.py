@@ -16,23 +16,23 @@ from ._help import Command, Group
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(cls=Group, help="规则 rules: check the routing tables over the catalog's domains.",
-                        no_args_is_help=True)
+    group = typer.Typer(cls=Group, help="规则 rules：在目录的全部取值上检查派单规则表 "
+                        "(check the routing tables over the catalog's domains).", no_args_is_help=True)
     group.command("check", cls=Command)(check)
     app.add_typer(group, name="rules")
 
 
 def check(
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
-    catalogs: Annotated[Path | None, typer.Option("--catalogs", help="catalogs directory "
-                                                  "(default: the shipped Huangshi catalogs)")]
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON，供程序读取 (machine-readable output)")] = False,
+    catalogs: Annotated[Path | None, typer.Option("--catalogs", help="目录文件夹，默认用随附的黄石目录 "
+                                                  "(catalogs directory; default: the shipped Huangshi catalogs)")]
     = None,
-    rules: Annotated[Path | None, typer.Option("--rules", help="rules directory (default: the "
-                                               "shipped rules)")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="规则文件夹，默认用随附规则 (rules directory; "
+                                               "default: the shipped rules)")] = None,
 ) -> None:
-    """检查 check: every routing table complete (no gaps), unambiguous (no overlaps), with no
-    masked or unreachable rows, over every category × street/community × flag × request kind ×
-    repeat-count boundary. Exit 1 on any gap, overlap or routing error."""
+    """检查 check：证明每张派单规则表在全部分类 × 街道社区 × 标记 × 诉求类型 × 重复次数边界上无缺口、无重叠、
+    无遮蔽行和不可达行；有缺口、重叠或无法派单时退出码为 1 (prove every routing table complete,
+    unambiguous, with no masked or unreachable rows; exit 1 on any gap, overlap or routing error)."""
     with user_errors(as_json):
         report = check_rules(load_catalogs(catalogs), RuleSet.load(rules))
     failed = has_errors(report.findings)
@@ -51,8 +51,9 @@ def check(
                   f"{stats['domain_issues']} 条诉求 issues ({stats['pipeline_runs']} runs)",
                   highlight=False)
         for finding in report.findings:
-            line = f" (line {finding.row})" if finding.row else ""
-            err.print(f"  • [{finding.code} {finding.severity.value}] {finding.file or ''}{line}: "
+            line = f"（第 {finding.row} 行 line {finding.row}）" if finding.row else ""
+            severity = f"{finding.severity.label} {finding.severity.value}"
+            err.print(f"  • [{finding.code} {severity}] {finding.file or ''}{line}: "
                       f"{finding.message_zh} — {finding.message_en}", highlight=False,
                       markup=False)
             example = dict(finding.details).get("counter_example")

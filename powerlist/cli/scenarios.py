@@ -15,7 +15,8 @@ from ._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, err, fail, out, print_j
 from ._help import Command, Group
 
 scenarios_app = typer.Typer(cls=Group,
-                            help="场景测试 scenarios: issues with expected decisions, checked by the router.",
+                            help="场景测试 scenarios：带预期结果的诉求，由派单程序逐条核对 "
+                            "(issues with expected decisions, checked by the router).",
                             no_args_is_help=True)
 
 
@@ -30,26 +31,34 @@ def default_out(path: Path) -> Path:
 
 @scenarios_app.command("run", cls=Command)
 def run(
-    input: Annotated[Path, typer.Argument(help="scenario workbook (.xlsx): issue columns plus 预期… columns")],
+    input: Annotated[Path, typer.Argument(
+        metavar="FILE", help="场景工作簿（.xlsx）：诉求各列加“预期…”列 (scenario workbook: issue columns plus 预期… "
+        "columns)")],
     out_file: Annotated[Path | None, typer.Option(
-        "--out", help="result workbook (default: FILE.results.xlsx beside FILE)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable JSON output")] = False,
+        "--out", help="结果工作簿，默认在场景工作簿旁写 FILE.results.xlsx (result workbook; default: "
+        "FILE.results.xlsx beside FILE)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON，供程序读取 (machine-readable output)")] = False,
     catalogs: Annotated[Path | None, typer.Option(
-        "--catalogs", help="catalog workbooks directory (default: the shipped catalogs)")] = None,
-    rules: Annotated[Path | None, typer.Option("--rules", help="rules directory (default: the shipped rules/)")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="compiled or durable")] = "compiled",
+        "--catalogs", help="目录工作簿所在文件夹，默认用随附目录 (catalog workbooks directory; default: the shipped "
+        "catalogs)")] = None,
+    rules: Annotated[Path | None, typer.Option(
+        "--rules", help="规则文件夹，默认用随附规则 (rules directory; default: the shipped rules/)")] = None,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="规则引擎：compiled 或 durable (compiled or durable)")] = "compiled",
 ) -> None:
-    """Route every scenario and compare with its expected values; write the coloured result workbook."""
+    """运行 run：逐条派单并与预期核对，写出标色的结果工作簿 (route every scenario, compare with its expected
+    values, write the coloured result workbook)."""
     from ..routing.router import Router
     from ..testing.scenarios import read_scenarios, results_json, run_scenarios, write_results
 
     if engine not in ("compiled", "durable"):
-        fail("--engine is compiled or durable", EXIT_USAGE)
+        fail("--engine 只能是 compiled 或 durable (--engine is compiled or durable)", EXIT_USAGE)
     target = out_file if out_file is not None else default_out(input)
     if target.suffix.lower() != ".xlsx":
-        fail("--out must name an .xlsx file", EXIT_USAGE)
+        fail("--out 须是 .xlsx 文件 (--out must name an .xlsx file)", EXIT_USAGE)
     if target.resolve() == input.resolve():
-        fail("--out names the scenario workbook itself: the results would overwrite it", EXIT_USAGE)
+        fail("--out 指向场景工作簿本身，结果会覆盖它 (--out names the scenario workbook itself: the results would "
+             "overwrite it)", EXIT_USAGE)
     with user_errors(as_json):
         scenarios = read_scenarios(input)
         router = Router.default(engine=engine, catalogs=str(catalogs) if catalogs else None,
@@ -78,6 +87,6 @@ def run(
         out.print(f"场景 scenarios: {payload['total']}，通过 passed {payload['passed']}，未通过 failed "
                   f"{payload['failed']}；结果 results: {target}", highlight=False, markup=False)
     if payload["failed"]:
-        err.print(f"{payload['failed']} scenario(s) failed", highlight=False)
+        err.print(f"{payload['failed']} 个场景未通过 ({payload['failed']} scenario(s) failed)", highlight=False)
         raise typer.Exit(EXIT_FINDINGS)
     raise typer.Exit(EXIT_OK)

@@ -16,35 +16,43 @@ def register(app: typer.Typer) -> None:
 
 
 def score(
-    period: str = typer.Option(..., "--period", help="考核周期: 2026Q3, 2026-07 or 2026"),
-    db: Path | None = typer.Option(None, "--db", help="case store (SQLite) to read whistles from"),
-    input_file: Path | None = typer.Option(None, "--input", help="whistle spreadsheet (.xlsx or .csv)"),
-    as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
-    out_file: Path | None = typer.Option(None, "--out", help="write the 晒单 workbook (.xlsx)"),
-    profile: str | None = typer.Option(None, "--profile", help="weights profile in rules/scoring.toml"),
+    period: str = typer.Option(..., "--period", help="考核周期：2026Q3、2026-07 或 2026 (the period)"),
+    db: Path | None = typer.Option(None, "--db", help="从案件库（SQLite）读取吹哨 (case store to read whistles from)"),
+    input_file: Path | None = typer.Option(
+        None, "--input", help="吹哨记录表（.xlsx 或 .csv） (whistle spreadsheet, .xlsx or .csv)"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON，供程序读取 (machine-readable output)"),
+    out_file: Path | None = typer.Option(None, "--out", help="写出晒单工作簿（.xlsx） (write the 晒单 workbook)"),
+    profile: str | None = typer.Option(
+        None, "--profile", help="rules/scoring.toml 中的权重方案 (weights profile in rules/scoring.toml)"),
     vetoes_file: Path | None = typer.Option(
-        None, "--vetoes", help="veto list (.xlsx or .csv): 对象, 否决事项, 日期, 说明"),
-    rules: Path | None = typer.Option(None, "--rules", help="scoring rules file instead of the shipped one"),
+        None, "--vetoes", help="一票否决名单（.xlsx 或 .csv）：对象、否决事项、日期、说明 (veto list)"),
+    rules: Path | None = typer.Option(
+        None, "--rules", help="考评规则文件，代替随附的 (scoring rules file instead of the shipped one)"),
     as_of_text: str | None = typer.Option(
         None, "--as-of",
-        help="score as things stood at this time: work not yet due is left unscored "
-        "(default: the end of the period; for a period still running, give the current time)",
+        help="按此时刻的情况计分，未到期的工作不计分；默认为考核周期结束时，周期未结束请给当前时间 "
+        "(score as things stood at this time; default: the end of the period)",
     ),
     other_file: Path | None = typer.Option(
-        None, "--other", help="year periods: each unit's other assessment score (对象, 其他考核得分) → 年度考核"
+        None, "--other", help="年度周期：各单位的其他考核得分（对象、其他考核得分）→ 年度考核 "
+        "(year periods: each unit's other assessment score)"
     ),
-    department_weight: str = typer.Option("0.30", "--department-weight", help="w for departments (at least 0.30)"),
-    street_weight: str = typer.Option("0.15", "--street-weight", help="w for streets (at least 0.15)"),
+    department_weight: str = typer.Option(
+        "0.30", "--department-weight", help="部门的吹哨考评权重 w，至少 0.30 (w for departments, at least 0.30)"),
+    street_weight: str = typer.Option(
+        "0.15", "--street-weight", help="街道的吹哨考评权重 w，至少 0.15 (w for streets, at least 0.15)"),
     catalog_dir: str | None = typer.Option(
         None, "--catalog",
-        help="catalog directory ('shipped' for the shipped one): rank every street, use 编制人数 and names",
+        help="目录文件夹（随附目录写 shipped）：排出每个街道、用编制人数和名称，街道、单位可写名称 "
+        "(catalog directory, 'shipped' for the shipped one: rank every street, use 编制人数 and names)",
     ),
 ) -> None:
-    """Rank departments (街道评部门) and streets (部门评街道) for a period; every figure traceable to its whistles."""
+    """考评 score：按考核周期为部门（街道评部门）和街道（部门评街道）排名，每个分数都可追溯到吹哨 (rank departments and
+    streets for a period; every figure traceable to its whistles)."""
     if (db is None) == (input_file is None):
-        fail("give exactly one of --db FILE or --input FILE", EXIT_USAGE)
+        fail("--db 和 --input 须且只须给一个 (give exactly one of --db FILE or --input FILE)", EXIT_USAGE)
     if out_file is not None and out_file.suffix.lower() != ".xlsx":
-        fail("--out must name an .xlsx file", EXIT_USAGE)
+        fail("--out 须是 .xlsx 文件 (--out must name an .xlsx file)", EXIT_USAGE)
     with user_errors(as_json):
         from ..scoring import Period, load_config, read_vetoes, read_whistles, score_period, write_report
 
@@ -87,8 +95,8 @@ def score(
         running = as_of is None and chosen.end > datetime.now(chosen.end.tzinfo)
         if running and not as_json:
             err.print(
-                f"注意 note: period {chosen} has not ended; it is scored as at its end, so work due before "
-                "then and not yet done counts as missed — give --as-of (e.g. now) for a running period",
+                f"注意 note：考核周期 {chosen} 尚未结束，按周期结束时计分，届时到期未办的工作计为未完成；周期未结束请给"
+                f" --as-of（如当前时间） (period {chosen} has not ended: give --as-of for a running period)",
                 highlight=False, markup=False,
             )
         scores = score_period(
@@ -99,7 +107,8 @@ def score(
             from ..scoring import ScoringError, annual_results, read_other_scores
 
             if chosen.kind != "year":
-                raise ScoringError(f"the annual assessment (--other) needs a year period such as {chosen.year}")
+                raise ScoringError(f"年度考核（--other）须按年度考核周期，如 {chosen.year} "
+                                   f"(the annual assessment needs a year period such as {chosen.year})")
             annual = annual_results(
                 scores,
                 read_other_scores(other_file, catalog=catalog),

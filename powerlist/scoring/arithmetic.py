@@ -19,6 +19,8 @@ PUBLISH_PLACES = 2
 
 
 class ScoringError(PowerlistError):
+    chinese = "考评计算有误"
+
     """A score, weight or period that the scoring rules do not allow (e.g. w below the floor)."""
 
 

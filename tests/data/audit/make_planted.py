@@ -84,7 +84,7 @@ def cell(name: str, index: int) -> str:
 def build(out: Path = HERE) -> dict[str, list[dict[str, Any]]]:
     title, header, base = read_source()
     first, second = STREETS
-    s1, s2 = STREET_CODES[first], STREET_CODES[second]
+    s1 = STREET_CODES[first]
     in_first = lambda row: value(row, "street") == first  # noqa: E731
     planted: dict[str, list[dict[str, Any]]] = {}
     out.mkdir(parents=True, exist_ok=True)
