@@ -203,3 +203,15 @@ def test_every_new_code_is_exercised_by_a_clerks_workbook() -> None:
     found = {e["code"] for book in EXPECTED["audit"].values() for e in book["findings"]}
     assert {"PL001", "PL602", "PL801", "PL802"} <= found
     assert {CODES[c].check for c in found} >= {"scope", "workbook", "missing-from-street"}
+
+
+def test_an_issue_dated_1999_is_located_at_its_own_file_and_row(tmp_path: Path) -> None:
+    path = tmp_path / "old.csv"
+    path.write_text("工单编号,受理时间,问题分类,社区\nOK-1,2026-08-03 09:00,RX0302,420202001001\n"
+                    "OLD-1,1999年5月1日 9时,RX0302,420202001001\n", encoding="utf-8")
+    ok, old = Router.default().route_many(read_issues(path))
+    assert ok.status == "routed" and old.status == "rejected"
+    (problem,) = old.errors
+    assert (problem.file, problem.row, problem.field, problem.code) == (
+        str(path), 3, "received_at", "calendar-unknown-year")
+    assert problem.sheet is None and "calendar_overrides.xlsx" in problem.message  # the sheet to fill, named

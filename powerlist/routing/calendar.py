@@ -136,20 +136,22 @@ class WorkCalendar:
             return day.weekday() < 5 and day not in holidays
         raise CalendarError(
             [
+                # The issue's received_at is what reached the year: located at the issue's
+                # field (its file, row and cell are added where the issue was read), with the
+                # sheet to fill named in the message, not as the place of the problem.
                 Problem(
                     message=(
-                        f"the working-day calendar does not know the year {day.year} "
-                        f"(chinese-calendar covers {_KNOWN_YEARS.start}–{_KNOWN_YEARS.stop - 1}); "
-                        f"enter that year's holidays and make-up workdays (调休) from the State "
-                        f"Council notice in {OVERRIDE_SHEET}"
+                        f"工作日历没有 {day.year} 年的放假安排（chinese-calendar 收录 {_KNOWN_YEARS.start}–"
+                        f"{_KNOWN_YEARS.stop - 1} 年）：请核对受理时间，或将该年国务院办公厅的放假和调休通知录入 "
+                        f"{OVERRIDE_SHEET} (the working-day calendar does not know the year {day.year}; check "
+                        f"received_at, or enter that year's State Council notice in {OVERRIDE_SHEET})"
                     ),
-                    file="calendar_overrides.xlsx",
-                    sheet="调休调整",
+                    field="received_at",
                     value=day.isoformat(),
                     code="calendar-unknown-year",
                 )
             ],
-            f"no working-day calendar for {day.year}",
+            f"工作日历没有 {day.year} 年 (no working-day calendar for {day.year})",
         )
 
     def is_provisional_year(self, year: int) -> bool:
