@@ -585,7 +585,8 @@ def test_route_warns_once_on_stderr_and_keeps_stdout(tmp_path: Path, monkeypatch
                        for d in router.route_many(rows))
     assert [json.loads(line) for line in stdout.splitlines()] == [json.loads(line) for line in expected.splitlines()]
     (line,) = stderr.splitlines()
-    assert line.startswith("警告 warning: 2 of 3 decision(s) have PROVISIONAL deadlines")
+    assert line.startswith("警告 warning：3 条中有 2 条派单的时限为暂定时限")
+    assert "2 of 3 decision(s) have PROVISIONAL deadlines" in line
     assert "2027" in line and "calendar.unknown_year" in line and "调休调整" in line
     assert "calendar.unknown_year" in stdout  # the step is in the decisions themselves
     # no provisional deadline: no warning
