@@ -30,7 +30,7 @@ def read_workbook(path: Path, file: str, sheets: tuple[str, ...], problems: Prob
     name = path.name
     if not path.exists():
         if not optional:
-            problems.add(f"missing catalog file {name}", code="not-found")
+            problems.add(f"缺少目录文件 {name} (missing catalog file {name})", code="not-found")
         return {}
     out: dict[str, Table] = {}
     try:
@@ -38,25 +38,30 @@ def read_workbook(path: Path, file: str, sheets: tuple[str, ...], problems: Prob
             present = {s.name for s in book.sheets}
             for sheet in sheets:
                 if sheet not in present:
-                    problems.add(f"missing sheet {sheet!r} (sheets found: "
-                                 f"{'、'.join(sorted(present)) or 'none'})", sheet=sheet,
-                                 code="missing-sheet")
+                    found = "、".join(sorted(present)) or "无 none"
+                    problems.add(f"缺少工作表“{sheet}”，现有：{found} (missing sheet {sheet!r}; sheets found: "
+                                 f"{found})", sheet=sheet, code="missing-sheet")
                     continue
                 header, rows = book.table(sheet, vocabulary(sheet), problems)
                 if header is None:
                     if not any(p.sheet == sheet for p in problems.problems):
                         labels = "、".join(SHEET_FIELDS[sheet][f][0]
                                           for f in SHEET_REQUIRED[sheet])
-                        problems.add(f"no header found in the first 20 rows: expected a "
-                                     f"row naming {labels}", sheet=sheet, code="no-header")
+                        problems.add(f"前 20 行中找不到表头：应有一行写明 {labels} (no header found in the "
+                                     f"first 20 rows: expected a row naming {labels})", sheet=sheet,
+                                     code="no-header")
                     continue
                 out[sheet] = [(header, row) for row in rows]
                 if not out[sheet] and sheet in NOT_EMPTY:
-                    problems.add("the sheet has a header but no rows", sheet=sheet,
+                    problems.add("工作表只有表头，没有数据行 (the sheet has a header but no rows)", sheet=sheet,
                                  cell=f"A{header.row}", code="no-items")
     except InputError as error:
         problems.problems.extend(error.problems)
     return out
+
+
+_WHAT_ZH = {"district": "区县", "street": "街道", "community": "社区", "department": "部门", "unit": "派驻机构",
+            "category": "问题分类", "item": "事项"}
 
 
 def required(header: Header, row: SheetRow, problems: ProblemCollector, names: tuple[str, ...]
@@ -70,7 +75,8 @@ def required(header: Header, row: SheetRow, problems: ProblemCollector, names: t
         if text is None and is_refused(row.values.get(name)):
             ok = False
         elif text is None:
-            problems.add(f"empty required cell: {SHEET_FIELDS[header.sheet][name][0]}",
+            label = SHEET_FIELDS[header.sheet][name][0]
+            problems.add(f"必填单元格“{label}”为空 (empty required cell: {label})",
                          sheet=header.sheet, cell=header.cell(name, row.number),
                          row=row.number, field=name, code="empty-cell")
             ok = False
@@ -86,7 +92,8 @@ def unique(header: Header, row: SheetRow, code: str, seen: dict[str, str],
     cell = header.cell("code", row.number)
     first = seen.get(code)
     if first is not None:
-        problems.add(f"duplicate {what} code {code!r}, first at {first}", sheet=header.sheet,
+        problems.add(f"{_WHAT_ZH.get(what, what)}编码 {code!r} 重复，首次见 {first} "
+                     f"(duplicate {what} code {code!r}, first at {first})", sheet=header.sheet,
                      cell=cell, row=row.number, field="code", value=code,
                      code="duplicate-code")
         return False
@@ -99,7 +106,8 @@ def reference(header: Header, row: SheetRow, name: str, value: str, known: Conta
     """True when `value` (the `name` cell) is one of the `known` codes, else a problem."""
     if value in known:
         return True
-    problems.add(f"unknown {what} code; expected one of the {what} codes of the catalog",
+    problems.add(f"未知的{_WHAT_ZH.get(what, what)}编码，应为目录中的{_WHAT_ZH.get(what, what)}编码 "
+                 f"(unknown {what} code; expected one of the {what} codes of the catalog)",
                  sheet=header.sheet, cell=header.cell(name, row.number), row=row.number,
                  field=name, value=value, code=f"unknown-{what}")
     return False
@@ -114,6 +122,6 @@ def whole(row: SheetRow, header: Header, name: str, problems: ProblemCollector
         return None
     if text.isdigit():
         return int(text)
-    problems.add("expected a whole number", sheet=header.sheet, cell=header.cell(name, row.number),
+    problems.add("应为整数 (expected a whole number)", sheet=header.sheet, cell=header.cell(name, row.number),
                  row=row.number, field=name, value=text, code="bad-number")
     return False

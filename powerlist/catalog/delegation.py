@@ -136,7 +136,8 @@ def read_delegation_workbook(path: str | Path, streets: Iterable[Street],
                 for out in _delegation_rows(row, header, name, problems, kinds, names,
                                             items_by_name or {}, extras):
                     if known_items is not None and out.code not in known_items:
-                        problems.add("unknown power item: the code is not in the power list",
+                        problems.add("未知的权力事项：编码不在权责清单中 (unknown power item: the code is not in the "
+                                     "power list)",
                                      sheet=header.sheet,
                                      cell=out.cells.get("code") or out.cells.get("name"),
                                      row=row.number, field="code", value=out.code or out.name,
@@ -146,8 +147,9 @@ def read_delegation_workbook(path: str | Path, streets: Iterable[Street],
                         key = (out.code, out.street)
                         first = seen.get(key)
                         if first is not None:
-                            problems.add(f"item {out.code} is given twice for street "
-                                         f"{out.street}, first at {first}", sheet=header.sheet,
+                            problems.add(f"事项 {out.code} 在街道 {out.street} 重复承接，首次见 {first} "
+                                         f"(item {out.code} is given twice for street {out.street}, first at "
+                                         f"{first})", sheet=header.sheet,
                                          cell=out.cells.get("street"), row=row.number,
                                          field="street", value=out.street_written,
                                          code="duplicate-delegation")
@@ -155,10 +157,10 @@ def read_delegation_workbook(path: str | Path, streets: Iterable[Street],
                         seen[key] = out.cell("street") or header.sheet
                     rows_out.append(out)
             if count == 0 and not allow_empty:
-                problems.add("the sheet has a header but no rows", sheet=header.sheet,
+                problems.add("工作表只有表头，没有数据行 (the sheet has a header but no rows)", sheet=header.sheet,
                              cell=f"A{header.row}", code="no-items")
     problems.problems = drop_shadowed(problems.problems)
-    problems.raise_if_any(f"{name}: the delegation workbook cannot be loaded")
+    problems.raise_if_any(f"承接表无法加载：{name} (the delegation workbook cannot be loaded)")
     return DelegationWorkbook(name, tuple(rows_out), *column_maps(header for header, _ in tables),
                               notes=tuple(problems.notes))
 
@@ -190,7 +192,7 @@ def _delegation_rows(row: SheetRow, header: Header, file: str, problems: Problem
     if code is None and name is not None:
         code = items_by_name.get(item_key(name, sub_item))
     if code is None and name is None and not is_refused(row.values.get("name")):
-        problems.add("the row names no item: fill in 事项编码 or 事项名称",
+        problems.add("该行没有事项：请填写事项编码或事项名称 (the row names no item: fill in 事项编码 or 事项名称)",
                      sheet=header.sheet,
                      cell=header.cell("name", row.number), row=row.number, field="name",
                      code="empty-cell")

@@ -116,14 +116,15 @@ def read_tables(book: Workbook, vocabulary: Vocabulary, problems: ProblemCollect
     tables = [(header, rows) for _, header, rows in book.tables(vocabulary, problems)]
     if not tables and not problems:
         if book.is_empty():
-            problems.add("the workbook is empty: no visible sheet holds any value",
-                         code="empty-workbook")
+            problems.add("工作簿为空：没有一个可见工作表有内容 "
+                         "(the workbook is empty: no visible sheet holds any value)", code="empty-workbook")
         else:
             visible = [s.name for s in book.sheets if not s.hidden]
             required = "、".join(vocabulary.label(n) for n in vocabulary.required)
-            problems.add(f"no header found in the first 20 rows of any visible sheet "
-                         f"({'、'.join(visible) or 'none'}): expected a row naming {required}",
-                         code="no-header")
+            shown = "、".join(visible) or "无 none"
+            problems.add(f"可见工作表（{shown}）的前 20 行中都找不到表头：应有一行写明 {required} "
+                         f"(no header found in the first 20 rows of any visible sheet: expected a row naming "
+                         f"{required})", code="no-header")
     return tables
 
 
@@ -159,7 +160,8 @@ def row_lines(row: SheetRow, name: str, separators: tuple[str, ...] = ()) -> tup
 def report_empty(row: SheetRow, header: Header, problems: ProblemCollector, name: str) -> None:
     """Report an empty required cell, unless its value was refused (and reported) already."""
     if not is_refused(row.values.get(name)):
-        problems.add(f"empty required cell: {header_label(name)}", sheet=header.sheet,
+        problems.add(f"必填单元格“{DELEGATION_FIELDS[name][0]}”为空 (empty required cell: {header_label(name)})",
+                     sheet=header.sheet,
                      cell=header.cell(name, row.number), row=row.number, field=name,
                      code="empty-cell")
 
@@ -184,7 +186,7 @@ def read_kind(row: SheetRow, header: Header, problems: ProblemCollector,
         kinds[token] = PowerKind.parse(token)
     kind = kinds[token]
     if kind is None:
-        problems.add(f"unknown power kind; expected {_KIND_EXPECTED}", sheet=header.sheet,
+        problems.add(f"未知的权力类型 (unknown power kind; expected {_KIND_EXPECTED})", sheet=header.sheet,
                      cell=header.cell("kind", row.number), row=row.number, field="kind",
                      value=raw, code="unknown-kind")
     return kind
@@ -197,7 +199,7 @@ def read_mode(row: SheetRow, header: Header, problems: ProblemCollector, *,
         return None
     mode = DelegationMode.parse(token)
     if mode is None:
-        problems.add(f"unknown delegation mode; expected {_MODE_EXPECTED}", sheet=header.sheet,
+        problems.add(f"未知的承接方式 (unknown delegation mode; expected {_MODE_EXPECTED})", sheet=header.sheet,
                      cell=header.cell("mode", row.number), row=row.number, field="mode",
                      value=raw, code="bad-mode")
     return mode
@@ -217,7 +219,7 @@ def read_code(row: SheetRow, header: Header, name: str | None, sub_item: str | N
     code = clean_code(raw) if raw is not None else ""
     if not code:
         if required and not is_refused(row.values.get("code")):
-            problems.add(f"empty code: every item needs a {header_label('code')}",
+            problems.add(f"事项编码为空：每个事项都要有编码 (empty code: every item needs a {header_label('code')})",
                          sheet=header.sheet, cell=header.cell("code", row.number),
                          row=row.number, field="code", code="empty-code")
         return None

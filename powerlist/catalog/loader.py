@@ -44,8 +44,8 @@ def load_catalogs(directory: str | Path | None = None) -> Catalog:
     """The catalogs in `directory` (None: the shipped ones) as one validated `Catalog`."""
     root = Path(directory) if directory is not None else resources.catalogs_dir()
     if not root.is_dir():
-        raise InputError([Problem(message="catalog directory not found", file=str(root),
-                                  code="not-found")], f"cannot read {root}")
+        raise InputError([Problem(message="目录文件夹不存在 (catalog directory not found)", file=str(root),
+                                  code="not-found")], f"无法读取 {root} (cannot read {root})")
     resolved = root.resolve()
     stamp = []
     for name in FILES:
@@ -151,8 +151,8 @@ class _CatalogReader:
             if item.department and names.department_code(item.department) is None:
                 where = power_list.location(item, "department")
                 self.problems.append(Problem(
-                    message="实施主体 names no department of the catalog (部门简称, 市级名称, "
-                    "区级名称 or 别名 expected)", file=power_list.file,
+                    message="实施主体不是目录中的部门：应写部门简称、市级名称、区级名称或别名 "
+                    "(实施主体 names no department of the catalog)", file=power_list.file,
                     sheet=where[0] if where else None, cell=where[1] if where else None,
                     row=item.origin.row if item.origin else None, field="department",
                     value=item.department, code="unknown-department"))

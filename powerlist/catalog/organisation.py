@@ -68,7 +68,7 @@ def _streets(rows: Table, districts: dict[str, District], problems: ProblemColle
         staff = whole(row, header, "staff", problems)
         nature = clean_token(row_text(row, "staff_nature") or "示意")
         if nature not in ("示意", "实数"):
-            problems.add("编制人数性质 must be 示意 (illustrative) or 实数 (real)",
+            problems.add("编制人数性质应为 示意 或 实数 (编制人数性质 must be 示意, illustrative, or 实数, real)",
                          sheet=header.sheet, cell=header.cell("staff_nature", row.number),
                          row=row.number, field="staff_nature", value=nature,
                          code="bad-value")
@@ -103,13 +103,14 @@ def _departments(rows: Table, problems: ProblemCollector) -> dict[str, Departmen
             continue
         flag = clean_token(row_text(row, "stationed") or "").upper()
         if flag not in _YES | _NO:
-            problems.add("是否派驻 must be 是 or 否", sheet=header.sheet,
+            problems.add("是否派驻应为 是 或 否 (是否派驻 must be 是 or 否)", sheet=header.sheet,
                          cell=header.cell("stationed", row.number), row=row.number,
                          field="stationed", value=flag, code="bad-value")
         pattern = v["district_name"].replace("{区县}", "{district}")
         bad = [p for p in _PLACEHOLDER.findall(pattern) if p != "district"]
         if bad or pattern.count("{") != pattern.count("}"):
-            problems.add("区级名称 may use only the placeholder {区县}", sheet=header.sheet,
+            problems.add("区级名称只能用占位符 {区县} (区级名称 may use only the placeholder {区县})",
+                         sheet=header.sheet,
                          cell=header.cell("district_name", row.number), row=row.number,
                          field="district_name", value=v["district_name"], code="bad-value")
             pattern = pattern.replace("{", "{{").replace("}", "}}")  # kept inert
@@ -135,13 +136,14 @@ def _stationed(rows: Table, streets: dict[str, Street], departments: dict[str, D
         ok &= reference(header, row, "department", v["department"], departments, problems,
                         "department")
         if ok and v["code"] != f"{v['street']}-{v['department']}":
-            problems.add(f"a stationed unit's code must be <street>-<department>, here "
-                         f"{v['street']}-{v['department']}", sheet=header.sheet,
+            problems.add(f"派驻机构编码应为“街道编码-部门编码”，此处应为 {v['street']}-{v['department']} "
+                         f"(a stationed unit's code must be <street>-<department>)", sheet=header.sheet,
                          cell=header.cell("code", row.number), row=row.number,
                          field="code", value=v["code"], code="bad-code")
             ok = False
         if ok and not departments[v["department"]].stationed:
-            problems.add("a stationed unit of a department not marked 是否派驻 = 是",
+            problems.add("该部门未标为 是否派驻 = 是，不能有派驻机构 "
+                         "(a stationed unit of a department not marked 是否派驻 = 是)",
                          sheet=header.sheet, cell=header.cell("department", row.number),
                          row=row.number, field="department", value=v["department"],
                          code="not-stationed")

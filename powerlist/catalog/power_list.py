@@ -96,7 +96,7 @@ def load_power_list(path: str | Path, *, file: str | None = None) -> PowerList:
                 where = f"{header.sheet}!{header.cell('code', row.number) or f'A{row.number}'}"
                 first = seen.get(code)
                 if first is not None:
-                    problems.add(f"duplicate code {code!r}, first at {first}",
+                    problems.add(f"事项编码 {code!r} 重复，首次见 {first} (duplicate code {code!r}, first at {first})",
                                  sheet=header.sheet, cell=header.cell("code", row.number),
                                  row=row.number, field="code", value=code,
                                  code="duplicate-code")
@@ -105,10 +105,10 @@ def load_power_list(path: str | Path, *, file: str | None = None) -> PowerList:
                 if item is not None:
                     items.append(item)
             if count == 0:
-                problems.add("the sheet has a header but no items", sheet=header.sheet,
+                problems.add("工作表只有表头，没有事项 (the sheet has a header but no items)", sheet=header.sheet,
                              cell=f"A{header.row}", code="no-items")
     problems.problems = drop_shadowed(problems.problems)
-    problems.raise_if_any(f"{name}: the power list cannot be loaded")
+    problems.raise_if_any(f"权责清单无法加载：{name} (the power list cannot be loaded)")
     return PowerList(name, tuple(items), *column_maps(header for header, _ in tables))
 
 

@@ -33,7 +33,8 @@ def read_categories(rows: Table, items: Collection[str], problems: ProblemCollec
         ok = True
         scope = Scope.parse(clean_token(v["scope"]))
         if scope is None:
-            problems.add("吹哨范围 must be 普通问题, 重点工作, 综合执法 or 应急处置",
+            problems.add("吹哨范围应为 普通问题、重点工作、综合执法 或 应急处置 "
+                         "(吹哨范围 must be 普通问题, 重点工作, 综合执法 or 应急处置)",
                          sheet=header.sheet, cell=header.cell("scope", row.number),
                          row=row.number, field="scope", value=v["scope"], code="bad-scope")
             ok = False
@@ -41,7 +42,8 @@ def read_categories(rows: Table, items: Collection[str], problems: ProblemCollec
             cell_text(row.values.get("powers")) or "", LIST_SEPARATORS))
         for code in powers:
             if items and code not in items:
-                problems.add("unknown power item: the code is not in power_list.xlsx",
+                problems.add("未知的权力事项：编码不在 power_list.xlsx 中 (unknown power item: the code is not in "
+                             "power_list.xlsx)",
                              sheet=header.sheet, cell=header.cell("powers", row.number),
                              row=row.number, field="powers", value=code,
                              code="unknown-item")
@@ -58,9 +60,9 @@ def read_categories(rows: Table, items: Collection[str], problems: ProblemCollec
     for header, row, code, parent in parents:
         problem = None
         if parent not in seen:
-            problem = "unknown parent category code"
+            problem = "未知的上级分类编码 (unknown parent category code)"
         elif _cycles(code, links):
-            problem = "the parent categories form a cycle"
+            problem = "上级分类形成循环 (the parent categories form a cycle)"
         if problem:
             problems.add(problem, sheet=header.sheet, cell=header.cell("parent", row.number),
                          row=row.number, field="parent", value=parent,

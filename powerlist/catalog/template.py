@@ -76,9 +76,9 @@ def write_template(directory: str | Path, *, overwrite: bool = False) -> list[Pa
     targets = [root / name for name in TEMPLATE_SHEETS]
     existing = [p for p in targets if p.exists()]
     if existing and not overwrite:
-        raise InputError([Problem(message="file exists; not overwritten", file=str(p),
-                                  code="exists") for p in existing],
-                         f"{root}: the template would overwrite files")
+        raise InputError([Problem(message="文件已存在，未覆盖；要覆盖请加 --force (file exists; not overwritten)",
+                                  file=str(p), code="exists") for p in existing],
+                         f"模板会覆盖已有文件：{root} (the template would overwrite files)")
     root.mkdir(parents=True, exist_ok=True)
     for path in targets:
         book = NewWorkbook()
