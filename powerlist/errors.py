@@ -211,7 +211,8 @@ PROBLEM_ZH: dict[str, str] = {
     "catalog-no-holder": "目录不完整：没有单位持有该事项",
     # rules
     "rules-gap": "规则表没有匹配的行", "rules-bad-param": "规则参数无效", "overlap": "规则行互相重叠",
-    "missing-table": "规则缺少决策表", "missing-rules": "缺少规则文件", "bad-param": "参数无效",
+    "missing-table": "规则缺少决策表",
+    "toml": "不是有效的 TOML", "missing-rules": "缺少规则文件", "bad-param": "参数无效",
     "bad-parameter": "参数无效", "unknown-profile": "未知的权重方案", "unknown-component": "未知的考评项",
     "bad-weight": "权重无效", "negative-weight": "权重不能为负", "missing-weight": "缺少权重",
     "weights-not-one": "权重之和不为 1", "bad-period": "考核周期无效",

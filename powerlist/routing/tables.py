@@ -69,7 +69,7 @@ class Condition(BaseModel):
             return cls(kind="any")
         if isinstance(raw, list):
             if not raw or not all(isinstance(v, Scalar) for v in raw):
-                raise ValueError("a list condition needs one or more plain values")
+                raise ValueError("列表条件至少要有一个普通值 (a list condition needs one or more plain values)")
             return cls(kind="in", values=tuple(raw))
         if isinstance(raw, str):
             found = _COMPARISON.match(raw)
@@ -77,7 +77,8 @@ class Condition(BaseModel):
                 return cls(kind="cmp", op=found.group(1), number=float(found.group(2)))
         if isinstance(raw, Scalar):
             return cls(kind="eq", values=(raw,))
-        raise ValueError(f"a condition is a value, a list of values, '*' or a comparison like '>=3', not {raw!r}")
+        raise ValueError(f"条件应为一个值、值的列表、'*' 或 '>=3' 这样的比较 (a condition is a value, a list of "
+                         f"values, '*' or a comparison like '>=3', not {raw!r})")
 
     def test(self, value: Any) -> bool:
         if self.kind == "any":
@@ -145,13 +146,13 @@ def apply_hit_policy(table: DecisionTable, matched: list[Row]) -> list[Row]:
     if len(matched) > 1:
         collector = ProblemCollector(table.file)
         collector.add(
-            f"unique table {table.name!r} matched {len(matched)} rows: "
-            + ", ".join(r.id for r in matched),
+            f"唯一命中表 {table.name!r} 匹配了 {len(matched)} 行 (unique table matched {len(matched)} rows: "
+            + ", ".join(r.id for r in matched) + ")",
             field=table.name,
             row=matched[1].line,
             code="overlap",
         )
-        raise AmbiguousMatch(collector.problems, "ambiguous rules table")
+        raise AmbiguousMatch(collector.problems, "规则表有歧义 (ambiguous rules table)")
     return matched
 
 
@@ -193,7 +194,8 @@ class RuleSet:
         root = Path(directory) if directory is not None else rules_dir()
         if not root.is_dir():
             raise InputError(
-                [Problem(message="rules directory not found", file=str(root))], "cannot load rules"
+                [Problem(message="规则文件夹不存在 (rules directory not found)", file=str(root), code="not-found")],
+                "无法加载规则 (cannot load rules)"
             )
         problems = ProblemCollector(str(root))
         files: dict[str, RuleFile] = {}
@@ -203,19 +205,21 @@ class RuleSet:
             except InputError as error:
                 problems.problems.extend(error.problems)
         if not files and not problems:
-            problems.add("no *.toml rules files in the rules directory")
-        problems.raise_if_any(f"invalid rules in {root}")
+            problems.add("规则文件夹中没有 *.toml 规则文件 (no *.toml rules files in the rules directory)",
+                         code="missing-rules")
+        problems.raise_if_any(f"规则有误：{root} (invalid rules in {root})")
         names: dict[str, str] = {}
         for rule_file in files.values():
             for table in rule_file.tables:
                 if table in names:
                     problems.add(
-                        f"table {table!r} is defined in both {names[table]} and {rule_file.path}",
+                        f"决策表 {table!r} 在 {names[table]} 和 {rule_file.path} 中重复定义 "
+                        f"(table {table!r} is defined in both files)",
                         file=rule_file.path,
                         field=table,
                     )
                 names[table] = rule_file.path
-        problems.raise_if_any(f"invalid rules in {root}")
+        problems.raise_if_any(f"规则有误：{root} (invalid rules in {root})")
         return cls(files)
 
 
@@ -246,32 +250,33 @@ def load_rule_file(path: str | Path) -> RuleFile:
         text = path.read_text(encoding="utf-8-sig")
         raw = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as error:
-        problems.add(f"cannot read rules file: {error}")
-        raise InputError(problems.problems, "invalid rules file") from None
+        problems.add(f"无法读取规则文件 (cannot read rules file: {error})", code="io-error")
+        raise InputError(problems.problems, "规则文件有误 (invalid rules file)") from None
     except (tomllib.TOMLDecodeError, RecursionError) as error:  # nesting too deep for the parser
-        problems.add(f"not valid TOML: {error}", row=getattr(error, "lineno", None))
-        raise InputError(problems.problems, "invalid rules file") from None
+        problems.add(f"不是有效的 TOML (not valid TOML: {error})", row=getattr(error, "lineno", None), code="toml")
+        raise InputError(problems.problems, "规则文件有误 (invalid rules file)") from None
     for key in raw:
         if key not in ("meta", "params", "tables"):
-            problems.add(f"unknown top-level key {key!r}; expected meta, params or tables", field=key)
+            problems.add(f"不认识的顶层键 {key!r}，应为 meta、params 或 tables "
+                         f"(unknown top-level key; expected meta, params or tables)", field=key)
     params = raw.get("params", {})
     if not isinstance(params, dict):
-        problems.add("[params] must be a table of named values", field="params")
+        problems.add("参数 [params] 应为具名值的表 ([params] must be a table of named values)", field="params")
         params = {}
     lines = _row_lines(text)
     tables: dict[str, DecisionTable] = {}
     raw_tables = raw.get("tables", [])
     if not isinstance(raw_tables, list):
-        problems.add("tables must be an array of tables ([[tables]])", field="tables")
+        problems.add("决策表 tables 应为表的数组 [[tables]] (tables must be an array of tables)", field="tables")
         raw_tables = []
     for t_index, raw_table in enumerate(raw_tables):
         table = _parse_table(raw_table, t_index, str(path), lines, problems)
         if table is None:
             continue
         if table.name in tables:
-            problems.add(f"duplicate table name {table.name!r}", field=table.name)
+            problems.add(f"决策表名 {table.name!r} 重复 (duplicate table name)", field=table.name)
         tables[table.name] = table
-    problems.raise_if_any(f"invalid rules file {path.name}")
+    problems.raise_if_any(f"规则文件有误：{path.name} (invalid rules file {path.name})")
     return RuleFile(name=path.stem, path=str(path), params=params, tables=tables, text=text)
 
 
@@ -290,50 +295,54 @@ def _parse_table(
     problems: ProblemCollector,
 ) -> DecisionTable | None:
     if not isinstance(raw, dict):
-        problems.add(f"tables[{t_index}] must be a table", field=f"tables[{t_index}]")
+        problems.add(f"第 {t_index + 1} 张决策表 tables[{t_index}] 应为一张表 (must be a table)",
+                     field=f"tables[{t_index}]")
         return None
     raw_name = raw.get("name")
     name = raw_name if isinstance(raw_name, str) and raw_name else None
     where = raw_name if isinstance(raw_name, str) else f"tables[{t_index}]"
     if name is None:
-        problems.add("a table needs a `name`", field=where)
+        problems.add("决策表须有 `name` (a table needs a `name`)", field=where)
     policy = None
     try:
         policy = HitPolicy(str(raw.get("hit_policy")))
     except ValueError:
         problems.add(
-            "hit_policy must be one of unique, first, priority, collect",
+            "命中策略 hit_policy 应为 unique、first、priority 或 collect (hit_policy must be one of unique, first, "
+            "priority, collect)",
             field=f"{where}.hit_policy",
             value=str(raw.get("hit_policy")),
         )
     inputs, outputs = _names(raw.get("inputs")), _names(raw.get("outputs"))
     for key, value in (("inputs", inputs), ("outputs", outputs)):
         if value is None:
-            problems.add(f"`{key}` must be a list of names", field=f"{where}.{key}")
+            problems.add(f"`{key}` 应为名称的列表 (must be a list of names)", field=f"{where}.{key}")
     for key in raw:
         if key not in ("name", "hit_policy", "inputs", "outputs", "rows", "description"):
-            problems.add(f"unknown table key {key!r}", field=f"{where}.{key}")
+            problems.add(f"不认识的表键 {key!r} (unknown table key)", field=f"{where}.{key}")
     if name is None or policy is None or inputs is None or outputs is None:
         return None
     rows: list[Row] = []
     raw_rows = raw.get("rows", [])
     if not isinstance(raw_rows, list) or not raw_rows:
-        problems.add("a table needs one or more rows", field=f"{where}.rows")
+        problems.add("决策表至少要有一行 (a table needs one or more rows)", field=f"{where}.rows")
         return None
     for r_index, raw_row in enumerate(raw_rows):
         line = lines.get((name, r_index))
         row_where = f"{name}.rows[{r_index}]"
         if not isinstance(raw_row, dict):
-            problems.add("a row must be an inline table { when = {…}, then = {…} }", field=row_where, row=line)
+            problems.add("每行应为内联表 { when = {…}, then = {…} } (a row must be an inline table)", field=row_where,
+                         row=line)
             continue
         when_raw, then_raw = raw_row.get("when", {}), raw_row.get("then")
         if not isinstance(when_raw, dict) or not isinstance(then_raw, dict):
-            problems.add("a row needs `when` (a table) and `then` (a table)", field=row_where, row=line)
+            problems.add("每行须有 `when` 表和 `then` 表 (a row needs `when` and `then` tables)", field=row_where,
+                         row=line)
             continue
         when: dict[str, Condition] = {}
         for key, value in when_raw.items():
             if key not in inputs:
-                problems.add(f"condition on {key!r}, which is not one of the inputs {inputs}",
+                problems.add(f"条件 {key!r} 不是输入之一 {inputs} (condition on {key!r}, which is not an input)",
                              field=f"{row_where}.when.{key}", row=line)
                 continue
             try:
@@ -343,15 +352,18 @@ def _parse_table(
         missing = [o for o in outputs if o not in then_raw]
         extra = [k for k in then_raw if k not in outputs]
         if missing:
-            problems.add(f"row gives no value for output(s) {missing}", field=f"{row_where}.then", row=line)
+            problems.add(f"该行没有给出输出 {missing} (row gives no value for output(s) {missing})",
+                         field=f"{row_where}.then", row=line)
         if extra:
-            problems.add(f"row sets {extra}, which are not outputs {outputs}", field=f"{row_where}.then", row=line)
+            problems.add(f"该行设置的 {extra} 不是输出 {outputs} (row sets {extra}, which are not outputs)",
+                         field=f"{row_where}.then", row=line)
         for key in raw_row:
             if key not in ("when", "then", "why", "priority", "id"):
-                problems.add(f"unknown row key {key!r}", field=f"{row_where}.{key}", row=line)
+                problems.add(f"不认识的行键 {key!r} (unknown row key)", field=f"{row_where}.{key}", row=line)
         priority = raw_row.get("priority", 0)
         if not isinstance(priority, int) or isinstance(priority, bool):
-            problems.add("priority must be an integer", field=f"{row_where}.priority", row=line)
+            problems.add("优先级 priority 应为整数 (priority must be an integer)", field=f"{row_where}.priority",
+                         row=line)
             priority = 0
         row_id = raw_row.get("id", str(r_index))
         rows.append(
