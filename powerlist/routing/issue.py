@@ -261,7 +261,8 @@ def as_issue(raw: Any) -> Issue:
     if isinstance(raw, Mapping):
         raw, twice = canonical(raw)
         if twice:
-            raise InputError([Problem(message=m, field=k, code="duplicate-field") for k, m in twice], "invalid issue")
+            raise InputError([Problem(message=m, field=k, code="duplicate-field") for k, m in twice],
+                             "诉求无效 (invalid issue)")
     return Issue.model_validate(raw)
 
 

@@ -31,7 +31,7 @@ from ..sheets.rows import SheetRow
 from ..sheets.workbook import Workbook
 from .issue import FIELD_ALIASES, canonical, field_name
 
-CANNOT_READ = "cannot read issues"
+CANNOT_READ = "无法读取诉求 (cannot read issues)"
 _VOCABULARY = Vocabulary(fields=FIELD_ALIASES, required=("category",), near_miss=2, free_text=("description",))
 
 
@@ -72,7 +72,7 @@ def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueReco
     path = Path(path)
     file = str(path)
     if not path.is_file():
-        raise InputError([Problem(message="no such file", file=file, code="not-found")], CANNOT_READ)
+        raise InputError([Problem(message="文件不存在 (no such file)", file=file, code="not-found")], CANNOT_READ)
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
         return _unique_ids(_read_jsonl(path, file, encoding))
@@ -80,7 +80,8 @@ def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueReco
         return _unique_ids(_read_csv(path, file, encoding))
     if suffix in (".xlsx", ".xlsm"):
         return _unique_ids(_read_xlsx(path, file))
-    message = f"unknown issue file type {suffix or '(none)'}; expected .jsonl, .csv or .xlsx"
+    message = (f"不支持的诉求文件类型 {suffix or '（无扩展名）'}，应为 .jsonl、.csv 或 .xlsx "
+               f"(unknown issue file type {suffix or '(none)'}; expected .jsonl, .csv or .xlsx)")
     raise InputError([Problem(message=message, file=file, code="unknown-format")], CANNOT_READ)
 
 
@@ -114,7 +115,8 @@ def _unique_ids(records: Iterator[IssueRecord]) -> Iterator[IssueRecord]:
         if seen == where:
             yield record
             continue
-        problem = Problem(message=f"duplicate id: {seen} already has the id {issue_id!r}", file=record.file,
+        problem = Problem(message=f"编号重复：{seen} 已用编号 {issue_id!r} (duplicate id: {seen} already has the id "
+                          f"{issue_id!r})", file=record.file,
                           sheet=record.sheet, row=record.row, cell=record.cells.get("id"), field="id",
                           value=issue_id, code="duplicate-id")
         yield IssueRecord(record.file, record.row, record.data, record.problems + (problem,), record.sheet,
@@ -138,7 +140,7 @@ def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
         raise InputError([problem], CANNOT_READ) from None
     for number, raw in enumerate(items, start=1):
         if not isinstance(raw, dict):
-            yield _unreadable(file, number, "each element must be one JSON object", "json")
+            yield _unreadable(file, number, "每个元素应为一个 JSON 对象 (each element must be one JSON object)", "json")
             continue
         yield _record(file, number, raw)
 
@@ -147,10 +149,10 @@ def _json_problem(error: BaseException) -> str:
     # json raises JSONDecodeError for bad syntax, RecursionError for arrays nested thousands
     # deep, and ValueError for integers of more than 4,300 digits: each is the file's fault.
     if isinstance(error, json.JSONDecodeError):
-        return f"not valid JSON: {error.msg} at column {error.colno}"
+        return f"不是有效的 JSON (not valid JSON: {error.msg} at column {error.colno})"
     if isinstance(error, RecursionError):
-        return "JSON nested too deeply to be an issue"
-    return f"unreadable JSON value: {error}"
+        return "JSON 嵌套过深，不是一条诉求 (JSON nested too deeply to be an issue)"
+    return f"无法读取的 JSON 值 (unreadable JSON value: {error})"
 
 
 def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:
@@ -163,7 +165,7 @@ def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:
             yield _unreadable(file, number, _json_problem(error), "json")
             continue
         if not isinstance(raw, dict):
-            yield _unreadable(file, number, "a line must be one JSON object", "json")
+            yield _unreadable(file, number, "每行应为一个 JSON 对象 (a line must be one JSON object)", "json")
             continue
         yield _record(file, number, raw)
 
@@ -173,8 +175,8 @@ def _read_csv(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
     header, reader = open_csv(text, file, CANNOT_READ)
     known = [field_name(h) for h in header]
     if not any(known):
-        message = ("no issue column in the header row (expected id/编号, received_at/受理时间, "
-                   "category/问题分类, location/发生地点 …)")
+        message = ("表头行没有诉求的列：应有 编号、受理时间、问题分类、发生地点 等 (no issue column in the header row: "
+                   "expected id/编号, received_at/受理时间, category/问题分类, location/发生地点 …)")
         raise InputError([Problem(message=message, file=file, row=1, code="missing-column")], CANNOT_READ)
     return _csv_records(data_rows(reader), header, known, file)
 
@@ -183,13 +185,13 @@ def _csv_records(rows: Iterator[tuple[int, list[str] | csv.Error]], header: list
                  file: str) -> Iterator[IssueRecord]:
     for number, values in rows:
         if isinstance(values, csv.Error):
-            yield _unreadable(file, number, f"unreadable CSV row: {values}", "csv")
+            yield _unreadable(file, number, f"无法读取的 CSV 行 (unreadable CSV row: {values})", "csv")
             continue
         raw = {header[i]: v for i, v in enumerate(values) if i < len(header) and known[i]}
         extra: tuple[Problem, ...] = ()
         if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
-            extra = (Problem(message=f"{len(values)} cells but {len(header)} header columns", file=file, row=number,
-                             code="extra-cells"),)
+            extra = (Problem(message=f"该行有 {len(values)} 个单元格，表头只有 {len(header)} 列 ({len(values)} cells "
+                             f"but {len(header)} header columns)", file=file, row=number, code="extra-cells"),)
         record = _record(file, number, raw)
         yield IssueRecord(file, number, record.data, record.problems + extra)
 
@@ -205,7 +207,8 @@ def _read_xlsx(path: Path, file: str) -> Iterator[IssueRecord]:
         # found before any row is given out, so a bad header anywhere refuses the whole file.
         tables = [(sheet, header.letters, rows) for sheet, header, rows in book.tables(_VOCABULARY, problems)]
         if not tables:
-            problems.add("no sheet with an issue header (expected a 问题分类/category column)", code="missing-column")
+            problems.add("没有一个工作表有诉求表头：应有“问题分类”列 (no sheet with an issue header: expected a "
+                         "问题分类/category column)", code="missing-column")
             problems.raise_if_any(CANNOT_READ)
         # A formula cell without a cached value rejects its row, not the whole file.
         by_row: dict[tuple[str | None, int], list[Problem]] = {}

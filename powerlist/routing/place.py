@@ -144,14 +144,16 @@ def powers_at(catalog: Catalog, category: Category, street: Street) -> Powers:
         item = catalog.items.get(code)
         if item is None:
             problems.append(_problem(
-                f"category {category.code} lists power item {code}, which is not in the power list",
+                f"问题分类 {category.code} 引用的事项 {code} 不在权责清单中 (category {category.code} lists power item "
+                f"{code}, which is not in the power list)",
                 "category", category.code, "catalog-unknown-item"))
             continue
         try:
             unit, mode = catalog.holder(code, street.code)
         except KeyError as error:
             problems.append(_problem(
-                f"the catalog names no unit holding power item {code} for street {street.code} ({error})",
+                f"目录中没有单位为街道 {street.code} 持有事项 {code} (the catalog names no unit holding power item "
+                f"{code} for street {street.code}: {error})",
                 "category", category.code, "catalog-no-holder"))
             continue
         holdings.append(Holding(item, unit, mode, catalog.department_code(item.department)))
@@ -161,7 +163,7 @@ def powers_at(catalog: Catalog, category: Category, street: Street) -> Powers:
             f"(item {code} for {street.code}: {mode.value}, held by {unit.code})",
         ))
     if problems:
-        raise InputError(problems, "the catalog cannot route this category")
+        raise InputError(problems, "目录无法为此分类派单 (the catalog cannot route this category)")
     primary = None
     for holding in holdings:
         if primary is None or _MODE_RANK[holding.mode] > _MODE_RANK[primary.mode]:

@@ -113,9 +113,10 @@ class Plan:
                            else calendar.end_of_working_days(received, self.complete_days))
         except OverflowError:  # received near 9999-12-31: a limit past the last date there is
             raise CalendarError([Problem(
-                message="the time limits run past the last date a calendar can hold (9999-12-31)",
+                message="时限超出日历能表示的最后日期 9999-12-31 (the time limits run past the last date a calendar "
+                "can hold)",
                 field="received_at", value=received.isoformat(), code="date-out-of-range",
-            )], "cannot count the time limits") from None
+            )], "无法计算时限 (cannot count the time limits)") from None
         first = calendar.provisional_from
         if ((self.complete_delta is None and complete_by.year >= first)
                 or (self.respond_delta is None and respond_by.year >= first)):

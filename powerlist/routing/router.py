@@ -54,8 +54,8 @@ class Router:
             raise TypeError(f"rules must be a RuleSet or a rules directory, not {type(rules).__name__}")
         for name in TABLES:
             if name not in rules.tables:
-                raise InputError([Problem(message=f"the rules have no table {name!r}", field=name,
-                                          code="missing-table")], "incomplete rules")
+                raise InputError([Problem(message=f"规则缺少决策表 {name!r} (the rules have no table {name!r})",
+                                          field=name, code="missing-table")], "规则不完整 (incomplete rules)")
         self.catalog = catalog
         self.rules = rules
         self.engine = engine
@@ -85,7 +85,7 @@ class Router:
             except ValidationError as error:
                 problems = validation_problems(error)
                 problems += reference_problems(self.catalog, issue, (p.field for p in problems))
-                raise InputError(problems, "invalid issue") from None
+                raise InputError(problems, "诉求无效 (invalid issue)") from None
         return self._decide(issue)
 
     def route_many(self, items: Iterable[Any]) -> Iterator[Decision]:
@@ -139,11 +139,13 @@ def unknown_year_mode(rules: RuleSet) -> str:
     value = rule_file.params["unknown_year"]
     if value not in UNKNOWN_YEAR_MODES:
         raise InputError([Problem(
-            message=(f"unknown_year must be one of {', '.join(repr(m) for m in UNKNOWN_YEAR_MODES)}: "
+            message=("未知年份的处理方式 unknown_year 应为 statutory（按固定日期的法定节假日暂定）"
+                     "或 error（拒绝派单） "
+                     f"(unknown_year must be one of {', '.join(repr(m) for m in UNKNOWN_YEAR_MODES)}: "
                      f"\"statutory\" counts a year the working-day calendar does not know on the fixed-date "
-                     f"statutory holidays (provisional), \"error\" rejects the issue"),
+                     f"statutory holidays (provisional), \"error\" rejects the issue)"),
             file=rule_file.path, field="params.unknown_year", value=str(value), code="rules-bad-param",
-        )], "invalid rules")
+        )], "规则有误 (invalid rules)")
     return str(value)
 
 

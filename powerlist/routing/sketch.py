@@ -97,14 +97,16 @@ def _select(evaluate: TableEvaluator, table: DecisionTable, facts: Mapping[str, 
     if one and len(rows) != 1:
         shown = ", ".join(f"{k}={v!r}" for k, v in facts.items())
         message = (
-            f"no row of rules table {table.name!r} matches {shown}" if not rows else
-            f"rules table {table.name!r} must decide one row, but its hit policy {table.hit_policy.value!r} "
-            f"selected {len(rows)} for {shown}: " + ", ".join(r.id for r in rows)
+            f"规则表 {table.name!r} 没有匹配的行 (no row of rules table {table.name!r} matches {shown})"
+            if not rows else
+            f"规则表 {table.name!r} 应只选出一行，却选出 {len(rows)} 行 (rules table {table.name!r} must decide one "
+            f"row, but its hit policy {table.hit_policy.value!r} selected {len(rows)} for {shown}: "
+            + ", ".join(r.id for r in rows) + ")"
         )
         raise InputError(
             [Problem(message=message, file=table.file, field=table.name,
                      code="rules-gap" if not rows else "rules-many")],
-            "the rules do not decide this issue",
+            "规则不能决定此诉求 (the rules do not decide this issue)",
         )
     return rows
 
@@ -205,5 +207,6 @@ def _clock(limit: tuple[int, str]) -> timedelta | None:
         return timedelta(hours=amount)
     if unit == "minutes":
         return timedelta(minutes=amount)
-    raise InputError([Problem(message=f"unknown time-limit unit {unit!r}; expected minutes, hours or working_days",
-                              field="deadline", value=unit, code="unknown-unit")], "invalid rules")
+    raise InputError([Problem(message=f"不认识的时限单位 {unit!r}，应为 minutes、hours 或 working_days "
+                              f"(unknown time-limit unit; expected minutes, hours or working_days)",
+                              field="deadline", value=unit, code="unknown-unit")], "规则有误 (invalid rules)")

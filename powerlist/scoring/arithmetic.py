@@ -36,10 +36,10 @@ def exact(value: Number, name: str = "value") -> Fraction:
         try:
             value = Decimal(value.strip())
         except InvalidOperation:
-            raise ScoringError(f"{name}: {value!r} is not a number") from None
+            raise ScoringError(f"数值 {name}：{value!r} 不是数 ({name}: {value!r} is not a number)") from None
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise ScoringError(f"{name}: {value} is not a finite number")
+            raise ScoringError(f"数值 {name}：{value} 不是有限的数 ({name}: {value} is not a finite number)")
         return Fraction(value)
     raise TypeError(f"{name}: {type(value).__name__} is not a number")
 

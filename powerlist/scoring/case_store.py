@@ -172,7 +172,7 @@ def read_store(path: str | Path, period: Period) -> list[WhistleRecord]:
     """The whistles of the SQLite case store at `path` opened in `period`."""
     path = Path(path)
     if not path.is_file():
-        problem = Problem(message="no such case store", file=str(path), code="not-found")
+        problem = Problem(message="案件库不存在 (no such case store)", file=str(path), code="not-found")
         raise InputError([problem], "cannot open the case store")
     store = SQLiteCaseStore(path)
     try:

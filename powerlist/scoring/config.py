@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..errors import InputError, Problem, ProblemCollector
+from ..errors import InputError, Problem, ProblemCollector, pydantic_message
 from ..resources import rules_dir
 from .profiles import Profile
 
@@ -77,14 +77,14 @@ class ScoringConfig:
             raise InputError(
                 [
                     Problem(
-                        message=f"unknown scoring profile; known: {', '.join(sorted(self.profiles))}",
+                        message=f"未知的权重方案，可选：{'、'.join(sorted(self.profiles))} (unknown scoring profile)",
                         file=self.file,
                         field="profile",
                         value=name,
                         code="unknown-profile",
                     )
                 ],
-                "unknown scoring profile",
+                "未知的权重方案 (unknown scoring profile)",
             )
         return self.profiles[name]
 
@@ -136,28 +136,30 @@ def _load_config(path: str) -> ScoringConfig:
         text = Path(path).read_text(encoding="utf-8-sig")
         raw = tomllib.loads(text, parse_float=Decimal)
     except (OSError, UnicodeDecodeError) as error:
-        problems.add(f"cannot read scoring rules: {error}")
-        problems.raise_if_any("invalid scoring rules")
+        problems.add(f"无法读取考评规则 (cannot read scoring rules: {error})", code="io-error")
+        problems.raise_if_any("考评规则有误 (invalid scoring rules)")
         raise AssertionError("unreachable") from None
     except tomllib.TOMLDecodeError as error:
-        problems.add(f"not valid TOML: {error}")
-        problems.raise_if_any("invalid scoring rules")
+        problems.add(f"不是有效的 TOML (not valid TOML: {error})", code="toml")
+        problems.raise_if_any("考评规则有误 (invalid scoring rules)")
         raise AssertionError("unreachable") from None
     params = raw.get("params", {})
     raw_profiles = params.get("profiles", {}) if isinstance(params, dict) else {}
     profiles: dict[str, Profile] = {}
     if not isinstance(raw_profiles, dict) or not raw_profiles:
-        problems.add("no scoring profiles: add [params.profiles.NAME] tables", field="params.profiles")
+        problems.add("没有权重方案：请添加 [params.profiles.名称] 表 (no scoring profiles: add [params.profiles.NAME] "
+                     "tables)", field="params.profiles", code="unknown-profile")
         raw_profiles = {}
     for name, body in raw_profiles.items():
         lines = _section_lines(text, name)
         if not isinstance(body, dict):
-            problems.add("a profile is a table with department and street weights", field=f"params.profiles.{name}")
+            problems.add("权重方案应为含部门和街道权重的表 (a profile is a table with department and street weights)",
+                         field=f"params.profiles.{name}", code="bad-weight")
             continue
         for key in body:
             if key not in ("description", "department", "street"):
                 problems.add(
-                    f"unknown profile key {key!r}; expected description, department, street",
+                    f"不认识的方案键 {key!r}，应为 description、department、street (unknown profile key {key!r})",
                     field=f"params.profiles.{name}.{key}",
                     row=lines.get("profile"),
                 )
@@ -175,7 +177,8 @@ def _load_config(path: str) -> ScoringConfig:
     default = params.get("default_profile", "default") if isinstance(params, dict) else "default"
     if raw_profiles and default not in raw_profiles:
         problems.add(
-            f"default_profile {default!r} is not a profile", field="params.default_profile", value=str(default)
+            f"默认方案 default_profile {default!r} 不存在 (default_profile is not a profile)",
+            field="params.default_profile", value=str(default), code="unknown-profile"
         )
     component_params = ComponentParams()
     raw_components = params.get("components", {}) if isinstance(params, dict) else {}
@@ -186,13 +189,14 @@ def _load_config(path: str) -> ScoringConfig:
         for item in error.errors():
             where = ".".join(str(p) for p in item["loc"])
             problems.add(
-                item["msg"].removeprefix("Value error, "),
+                pydantic_message(item),
                 field=f"params.components{'.' + where if where else ''}",
                 row=lines.get(where),
                 value=None if item.get("input") is None or isinstance(item.get("input"), dict) else str(item["input"]),
                 code="bad-parameter",
             )
     except TypeError as error:
-        problems.add(f"[params.components] must be a table: {error}", field="params.components")
-    problems.raise_if_any(f"invalid scoring rules {Path(path).name}")
+        problems.add(f"考评项参数 [params.components] 应为表 (must be a table: {error})", field="params.components",
+                     code="bad-parameter")
+    problems.raise_if_any(f"考评规则有误：{Path(path).name} (invalid scoring rules {Path(path).name})")
     return ScoringConfig(profiles=profiles, default_profile=str(default), params=component_params, file=path)

@@ -41,7 +41,7 @@ def _returned(value: Fraction, inputs: Iterable[object]) -> Fraction | Decimal:
 def _score_arg(value: Number, name: str) -> Fraction:
     number = exact(value, name)
     if not 0 <= number <= 100:
-        raise ScoringError(f"{name} must be within 0..100, got {_show(number)}")
+        raise ScoringError(f"得分 {name} 应在 0 到 100 之间 ({name} must be within 0..100, got {_show(number)})")
     return number
 
 
@@ -113,17 +113,18 @@ def annual_score(
     w must be at least the report's floor: 0.30 for departments, 0.15 for streets, and at most 1.
     """
     if subject not in FLOORS:
-        raise ScoringError(f"subject must be 'department' or 'street', got {subject!r}")
+        raise ScoringError(f"对象类别应为 department 或 street (subject must be 'department' or 'street', got "
+                           f"{subject!r})")
     w = exact(weight, "weight")
     floor = FLOORS[subject]
     if w < Fraction(floor):
         label = "部门" if subject == "department" else "街道"
         raise ScoringError(
-            f"weight {weight} is below the floor {floor} for a {subject} "
-            f"({label}: the whistle score counts for at least {int(floor * 100)}% of the annual assessment)"
+            f"{label}的吹哨考评权重 {weight} 低于下限 {floor}：吹哨考评至少占年度考核的 {int(floor * 100)}% "
+            f"(weight {weight} is below the floor {floor} for a {subject})"
         )
     if w > 1:
-        raise ScoringError(f"weight must be at most 1, got {weight}")
+        raise ScoringError(f"权重不能大于 1 (weight must be at most 1, got {weight})")
     a = _score_arg(whistle_score, "whistle_score")
     b = _score_arg(other_score, "other_score")
     value = w * a + (1 - w) * b

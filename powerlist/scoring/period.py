@@ -38,19 +38,19 @@ class Period(BaseModel):
         """'2026Q3' (or 2026-Q3), '2026-07' (or 202607), '2026'."""
         found = _PERIOD.match(str(text))
         problem = Problem(
-            message="a period is a year (2026), a quarter (2026Q3) or a month (2026-07)",
+            message="考核周期应为年（2026）、季度（2026Q3）或月（2026-07） (a period is a year, a quarter or a month)",
             field="period",
             value=str(text),
             code="bad-period",
         )
         if not found:
-            raise InputError([problem], "invalid period")
+            raise InputError([problem], "考核周期无效 (invalid period)")
         year, quarter, month = found.groups()
         if quarter:
             return cls(kind="quarter", year=int(year), number=int(quarter))
         if month:
             if not 1 <= int(month) <= 12:
-                raise InputError([problem], "invalid period")
+                raise InputError([problem], "考核周期无效 (invalid period)")
             return cls(kind="month", year=int(year), number=int(month))
         return cls(kind="year", year=int(year))
 

@@ -78,13 +78,14 @@ class Profile(BaseModel):
             where = f"params.profiles.{name}.{subject}"
             row = lines.get(subject)
             if not isinstance(raw, Mapping):
-                problems.add(f"{subject} weights must be a table of {', '.join(names)}", field=where, row=row)
+                problems.add(f"权重应为由 {'、'.join(names)} 组成的表 ({subject} weights must be a table of "
+                             f"{', '.join(names)})", field=where, row=row, code="bad-weight")
                 continue
             weights: dict[str, Decimal] = {}
             for key in raw:
                 if key not in names:
                     problems.add(
-                        f"unknown {subject} component {key!r}; expected {', '.join(names)}",
+                        f"不认识的考评项 {key!r}，应为 {'、'.join(names)} (unknown {subject} component {key!r})",
                         field=f"{where}.{key}",
                         row=row,
                         code="unknown-component",
@@ -92,12 +93,13 @@ class Profile(BaseModel):
             for key in names:
                 value = raw.get(key)
                 if value is None:
-                    problems.add(f"missing weight {key!r}", field=f"{where}.{key}", row=row, code="missing-weight")
+                    problems.add(f"缺少权重 {key!r} (missing weight {key!r})", field=f"{where}.{key}", row=row,
+                                 code="missing-weight")
                     continue
                 weight = _weight(value)
                 if weight is None:
                     problems.add(
-                        "a weight is a decimal number such as 0.40",
+                        "权重应为小数，如 0.40 (a weight is a decimal number such as 0.40)",
                         field=f"{where}.{key}",
                         row=row,
                         value=str(value),
@@ -106,7 +108,7 @@ class Profile(BaseModel):
                     continue
                 if weight < 0:
                     problems.add(
-                        "a weight must not be negative",
+                        "权重不能为负 (a weight must not be negative)",
                         field=f"{where}.{key}",
                         row=row,
                         value=str(value),
@@ -117,14 +119,15 @@ class Profile(BaseModel):
                 total = sum(weights.values(), Decimal(0))
                 if total != 1:
                     problems.add(
-                        f"{subject} weights of profile {name!r} sum to {total}, not exactly 1",
+                        f"权重方案 {name!r} 的{'部门' if subject == 'department' else '街道'}权重之和为 {total}，"
+                        f"不等于 1 ({subject} weights of profile {name!r} sum to {total}, not exactly 1)",
                         field=where,
                         row=row,
                         value=" + ".join(str(weights[k]) for k in names),
                         code="weights-not-one",
                     )
                 parsed[subject] = weights
-        problems.raise_if_any(f"invalid scoring profile {name!r}")
+        problems.raise_if_any(f"权重方案 {name!r} 有误 (invalid scoring profile {name!r})")
         return cls(
             name=name,
             description=description,

@@ -109,7 +109,8 @@ class Tallies:
     def __add__(self, other: Tallies) -> Tallies:
         overlap = _cases(self) & _cases(other)
         if overlap:
-            raise ScoringError(f"whistle(s) counted in both tallies: {', '.join(sorted(overlap)[:5])}")
+            raise ScoringError(f"同一吹哨在两个汇总中都计入了 (whistle(s) counted in both tallies: "
+                               f"{', '.join(sorted(overlap)[:5])})")
         return Tallies(_merge(self.departments, other.departments), _merge(self.streets, other.streets))
 
 
@@ -153,7 +154,8 @@ def scored_whistles(
         if period is not None and not period.contains(record.received_at):
             continue
         if record.case_id in seen:
-            problems.add("the same whistle appears twice", field="case_id", value=record.case_id, code="duplicate-case")
+            problems.add("同一吹哨出现两次 (the same whistle appears twice)", field="case_id", value=record.case_id,
+                         code="duplicate-case")
             continue
         seen[record.case_id] = record
     problems.raise_if_any("duplicate whistles")
