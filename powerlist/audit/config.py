@@ -44,17 +44,18 @@ class AuditConfig:
             value = params[name]
             if isinstance(default.default, float):
                 ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-                expected = "a positive number"
+                expected = "正数 a positive number"
                 value = float(value) if ok else value
             else:
                 ok = isinstance(value, list) and all(isinstance(v, str) and v for v in value)
-                expected = "a list of texts"
+                expected = "文字的列表 a list of texts"
                 value = tuple(value) if ok else value
             if not ok:
-                problems.append(Problem(message=f"{name} must be {expected}", file=file,
+                problems.append(Problem(message=f"参数 {name} 应为{expected.split()[0]} ({name} must be "
+                                        f"{expected.split(' ', 1)[1]})", file=file,
                                         field=f"params.{name}", value=str(value),
                                         code="bad-param"))
             values[name] = value
         if problems:
-            raise InputError(problems, f"invalid audit thresholds in {file}")
+            raise InputError(problems, f"审核阈值有误：{file} (invalid audit thresholds in {file})")
         return cls(**values)

@@ -90,13 +90,14 @@ def resolve(snapshot: Snapshot, code: str, catalog: UnitCatalog | None, field: s
     raise InputError(
         [
             Problem(
-                message="unknown unit: not a unit of this case nor of the catalog",
+                message="未知的单位：既不是本案件的单位，也不是目录中的单位 (unknown unit: not a unit of this case nor "
+                "of the catalog)",
                 field=field,
                 value=code,
                 code="unknown-unit",
             )
         ],
-        "invalid unit",
+        "单位无效 (invalid unit)",
     )
 
 

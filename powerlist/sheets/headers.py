@@ -116,14 +116,15 @@ def find_header(sheet: str, rows: Rows, vocabulary: Vocabulary, problems: Proble
     missing = [name for name in vocabulary.required if name not in found]
     if missing:
         labels = "、".join(vocabulary.label(name) for name in missing)
-        problems.add(f"header row lacks a required column: {labels}", sheet=sheet,
+        problems.add(f"表头缺少必填列：{labels} (header row lacks a required column: {labels})", sheet=sheet,
                      cell=f"A{number}", row=number, code="missing-column")
         return None, head
     columns: dict[str, tuple[int, ...]] = {}
     for name, indexes in found.items():
         if len(indexes) > 1 and name not in vocabulary.multi:
             cells = "、".join(f"{get_column_letter(i + 1)}{number}" for i in indexes)
-            problems.add(f"two columns for {vocabulary.label(name)}: {cells}", sheet=sheet,
+            label = vocabulary.label(name)
+            problems.add(f"“{label}”有两列：{cells} (two columns for {label}: {cells})", sheet=sheet,
                          cell=f"{get_column_letter(indexes[1] + 1)}{number}",
                          code="duplicate-column")
         columns[name] = tuple(indexes)

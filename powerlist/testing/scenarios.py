@@ -149,28 +149,29 @@ def _expectation(name: str, value: Any) -> Expectation:
     if name == "status":
         found = _STATUS.get(text.lower()) or _STATUS.get(text)
         if found is None:
-            raise ValueError("expected routed (派单) or rejected (未派单)")
+            raise ValueError("应为 派单 或 未派单 (expected routed or rejected)")
         return found
     if name == "whistle":
         if text.lower() in Whistle._value2member_map_:
             return Whistle(text.lower())
         if text in _WHISTLES:
             return _WHISTLES[text]
-        raise ValueError("expected a whistle: daily/key/coordination/emergency or 日常哨/重点哨/协调哨/应急哨")
+        raise ValueError("哨类应为 日常哨、重点哨、协调哨 或 应急哨 "
+                         "(expected a whistle: daily/key/coordination/emergency)")
     if name == "grade":
         letter = text.upper().removesuffix("级")
         if letter in ("A", "B", "C", "D"):
             return Grade(letter)
-        raise ValueError("expected a grade A, B, C or D")
+        raise ValueError("分级应为 A、B、C 或 D (expected a grade A, B, C or D)")
     if name == "level":
         if text.lower() in Level._value2member_map_:
             return Level(text.lower())
         if text in _LEVELS:
             return _LEVELS[text]
-        raise ValueError("expected a level: community/street/district/city or 社区/街道/区/市")
+        raise ValueError("层级应为 社区、街道、区、市 (expected a level: community/street/district/city)")
     if name == "lead":
         if not text:
-            raise ValueError("expected a unit code or name")
+            raise ValueError("应写单位编码或名称 (expected a unit code or name)")
         return text
     if name == "co_units":
         if text.lower() in _NONE:
@@ -197,11 +198,12 @@ def read_scenarios(path: str | Path) -> list[Scenario]:
                     scenarios.append(scenario)
             break  # the first sheet with a scenario header, like issue files
         if not found and not problems:
-            problems.add("no sheet with a scenario header (expected 问题分类/category and 预期… columns)",
+            problems.add("没有一个工作表有场景表头：应有“问题分类”和“预期…”列 "
+                         "(no sheet with a scenario header: expected 问题分类/category and 预期… columns)",
                          code="missing-column")
     if not scenarios and not problems:
-        problems.add("the workbook has a header but no scenarios", code="no-items")
-    problems.raise_if_any(f"{file}: the scenarios cannot be read")
+        problems.add("工作簿只有表头，没有场景 (the workbook has a header but no scenarios)", code="no-items")
+    problems.raise_if_any(f"场景无法读取：{file} (the scenarios cannot be read)")
     return scenarios
 
 
@@ -224,7 +226,8 @@ def _scenario(file: str, sheet: str, letters: dict[str, str], number: int, value
                          value=cell_text(value), code="bad-expectation")
             ok = False
     if ok and not expected:
-        problems.add("the row expects nothing: fill at least one 预期… cell", sheet=sheet, cell=f"A{number}",
+        problems.add("该行没有任何预期：请至少填一个“预期…”单元格 (the row expects nothing: fill at least one 预期… "
+                     "cell)", sheet=sheet, cell=f"A{number}",
                      row=number, code="no-expectation")
         return None
     if not ok:
