@@ -122,7 +122,7 @@ class Escalator:
         if self.store.get(issue.id) is not None:
             return self.case(issue.id)
         if self.router is None:
-            raise PowerlistError("opening a case needs a router: Escalator(store, router, rules)")
+            raise PowerlistError("立案需要派单程序 (opening a case needs a router: Escalator(store, router, rules))")
         decision = self.router.route(issue)
         return self.open_decision(decision, received_at=issue.received_at)
 
@@ -138,8 +138,9 @@ class Escalator:
             raise InputError(problems, f"诉求 {decision.issue_id!r} 无法立案 (cannot open a case for the issue)")
         if decision.respond_by is None or decision.complete_by is None:
             raise InputError(
-                [Problem(message="a routed decision needs respond_by and complete_by", value=decision.issue_id)],
-                f"cannot open a case for issue {decision.issue_id!r}",
+                [Problem(message="派单结果缺少报到时限和办结时限 (a routed decision needs respond_by and complete_by)",
+                         value=decision.issue_id)],
+                f"诉求 {decision.issue_id!r} 无法立案 (cannot open a case for the issue)",
             )
         at = stamp(received_at)
         received = unstamp(at)

@@ -400,8 +400,8 @@ def apply(s: Snapshot | None, record: EventRecord) -> Snapshot:
         raise TransitionError(f"案件 {s.case_id!r} 已经受理 (case {s.case_id!r} is already open)")
     if at < s.last_at:
         raise TransitionError(
-            f"event time {local(at)} is before the case's last event ({local(s.last_at)}); "
-            "a case's history is kept in time order"
+            f"事件时间 {local(at)} 早于案件上一事件 {local(s.last_at)}：留痕按时间顺序记录 "
+            "(a case's history is kept in time order)"
         )
     state = next_state(s.state, ev)
     changes: dict[str, Any] = {"state": state, "n": s.n + 1, "last_at": at}
@@ -417,8 +417,8 @@ def apply(s: Snapshot | None, record: EventRecord) -> Snapshot:
         unit = d["to"]
         if rank(unit["level"]) < rank(s.assignee["level"]):
             raise TransitionError(
-                f"case {s.case_id!r} cannot be escalated from level {s.assignee['level']} "
-                f"to the lower level {unit['level']}"
+                f"案件 {s.case_id!r} 不能从 {s.assignee['level']} 级升级到更低的 {unit['level']} 级 "
+                f"(cannot be escalated to a lower level)"
             )
         changes.update(_take_over(s, at, unit, d))
         changes["escalations"] = s.escalations + 1

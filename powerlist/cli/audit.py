@@ -70,7 +70,7 @@ def audit(
         fail("请给出待审核的承接表，或 --what-if 承接表.xlsx (give a delegation workbook to audit, or --what-if "
              "DELEGATION.xlsx)", EXIT_USAGE)
     if what_if_path is not None and history is None:
-        fail("--what-if 须同时给 --history 历史诉求 (--what-if needs --history ISSUES)", EXIT_USAGE)
+        fail("选项 --what-if 须同时给 --history 历史诉求 (--what-if needs --history ISSUES)", EXIT_USAGE)
     findings = []
     result = None
     with user_errors(as_json):

@@ -58,7 +58,7 @@ def _time(text: str, option: str) -> datetime:
         return aware(parse_time(text))
     except TimeTextError as error:
         raise InputError([Problem(message=str(error), field=option, value=text, code="bad-time")],
-                         f"{option} 的时间无法识别 (invalid time for {option})") from None
+                         f"选项 {option} 的时间无法识别 (invalid time for {option})") from None
 
 
 def _existing(db: Path) -> SQLiteCaseStore:
@@ -196,7 +196,7 @@ def record(
         belongs = {"--satisfaction": ("evaluate",), "--third-party": ("evaluate",),
                    "--to": ("dispatch", "escalate", "supervise"), "--until": ("extend",)}
         misplaced = [
-            Problem(message=f"{option} 只用于 {'、'.join(EVENT_LABELS[Event(e)] for e in belongs[option])}，"
+            Problem(message=f"选项 {option} 只用于 {'、'.join(EVENT_LABELS[Event(e)] for e in belongs[option])}，"
                     f"不用于“{event}” ({option} applies to {' / '.join(belongs[option])} only, not to {chosen!r})",
                     field=option, value=str(value), code="misplaced-option")
             for option, value in (("--satisfaction", satisfaction), ("--third-party", third_party), ("--to", to),

@@ -270,11 +270,11 @@ def route(
     """派单 route：逐条派单，每条诉求一个派单结果，按输入顺序 (route every issue of a file: one decision
     per issue, in input order)."""
     if format is Format.xlsx and out_file is None:
-        fail("--format xlsx 输出工作簿，请用 --out 给出 .xlsx 文件 "
+        fail("选项 --format xlsx 输出工作簿，请用 --out 给出 .xlsx 文件 "
              "(--format xlsx writes a workbook: give --out FILE.xlsx)", EXIT_USAGE)
     if out_file is not None and out_file.resolve() == input.resolve():
-        fail("--out 指向输入文件本身，会覆盖诉求 (--out names the input file itself: the decisions would overwrite "
-             "the issues)", EXIT_USAGE)
+        fail("选项 --out 指向输入文件本身，会覆盖诉求 "
+             "(--out names the input file itself: the decisions would overwrite the issues)", EXIT_USAGE)
     encoding = _encoding(encoding)
     with user_errors():
         router = _router(engine, catalogs, rules)

@@ -52,12 +52,12 @@ def run(
     from ..testing.scenarios import read_scenarios, results_json, run_scenarios, write_results
 
     if engine not in ("compiled", "durable"):
-        fail("--engine 只能是 compiled 或 durable (--engine is compiled or durable)", EXIT_USAGE)
+        fail("选项 --engine 只能是 compiled 或 durable (--engine is compiled or durable)", EXIT_USAGE)
     target = out_file if out_file is not None else default_out(input)
     if target.suffix.lower() != ".xlsx":
-        fail("--out 须是 .xlsx 文件 (--out must name an .xlsx file)", EXIT_USAGE)
+        fail("选项 --out 须是 .xlsx 文件 (--out must name an .xlsx file)", EXIT_USAGE)
     if target.resolve() == input.resolve():
-        fail("--out 指向场景工作簿本身，结果会覆盖它 (--out names the scenario workbook itself: the results would "
+        fail("选项 --out 指向场景工作簿本身，结果会覆盖它 (--out names the scenario workbook itself: the results would "
              "overwrite it)", EXIT_USAGE)
     with user_errors(as_json):
         scenarios = read_scenarios(input)

@@ -50,9 +50,9 @@ def score(
     """考评 score：按考核周期为部门（街道评部门）和街道（部门评街道）排名，每个分数都可追溯到吹哨 (rank departments and
     streets for a period; every figure traceable to its whistles)."""
     if (db is None) == (input_file is None):
-        fail("--db 和 --input 须且只须给一个 (give exactly one of --db FILE or --input FILE)", EXIT_USAGE)
+        fail("选项 --db 和 --input 须且只须给一个 (give exactly one of --db FILE or --input FILE)", EXIT_USAGE)
     if out_file is not None and out_file.suffix.lower() != ".xlsx":
-        fail("--out 须是 .xlsx 文件 (--out must name an .xlsx file)", EXIT_USAGE)
+        fail("选项 --out 须是 .xlsx 文件 (--out must name an .xlsx file)", EXIT_USAGE)
     with user_errors(as_json):
         from ..scoring import Period, load_config, read_vetoes, read_whistles, score_period, write_report
 
@@ -155,7 +155,7 @@ def _as_of(text: str | None) -> datetime | None:
         return aware(parse_time(text))
     except TimeTextError as error:
         raise InputError([Problem(message=str(error), field="--as-of", value=text, code="bad-time")],
-                         "--as-of 的时间无法识别 (invalid time for --as-of)") from None
+                         "选项 --as-of 的时间无法识别 (invalid time for --as-of)") from None
 
 
 def _annual_rows(annual: object) -> list[list[object]]:

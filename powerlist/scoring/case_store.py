@@ -173,7 +173,7 @@ def read_store(path: str | Path, period: Period) -> list[WhistleRecord]:
     path = Path(path)
     if not path.is_file():
         problem = Problem(message="案件库不存在 (no such case store)", file=str(path), code="not-found")
-        raise InputError([problem], "cannot open the case store")
+        raise InputError([problem], "无法打开案件库 (cannot open the case store)")
     store = SQLiteCaseStore(path)
     try:
         return records_from_store(store, period)
