@@ -64,12 +64,12 @@ def make_handler(router: Router) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 length = -1
             if length < 0 or length > MAX_BODY:
-                self._send(413, {"error": f"the body must be 0–{MAX_BODY} bytes"})
+                self._send(413, {"error": f"请求体应为 0–{MAX_BODY} 字节 (the body must be 0–{MAX_BODY} bytes)"})
                 return False, None
             try:
                 return True, json.loads(self.rfile.read(length))
             except (json.JSONDecodeError, UnicodeDecodeError) as error:
-                self._send(400, {"error": f"the body is not JSON: {error}"})
+                self._send(400, {"error": f"请求体不是 JSON (the body is not JSON: {error})"})
                 return False, None
 
         def do_GET(self) -> None:  # noqa: N802 — http.server's naming
@@ -78,11 +78,12 @@ def make_handler(router: Router) -> type[BaseHTTPRequestHandler]:
             elif self.path.startswith("/schema/") and self.path[8:] in SCHEMAS:
                 self._send(200, SCHEMAS[self.path[8:]]())
             else:
-                self._send(404, {"error": "GET /health, /schema/issue or /schema/decision"})
+                self._send(404, {"error": "没有这个地址，可用 GET /health、/schema/issue、/schema/decision "
+                                          "(GET /health, /schema/issue or /schema/decision)"})
 
         def do_POST(self) -> None:  # noqa: N802
             if self.path not in ("/route", "/explain"):
-                self._send(404, {"error": "POST /route or /explain"})
+                self._send(404, {"error": "没有这个地址，可用 POST /route、/explain (POST /route or /explain)"})
                 return
             ok, body = self._body()
             if not ok:
@@ -94,7 +95,7 @@ def make_handler(router: Router) -> type[BaseHTTPRequestHandler]:
                 return
             if isinstance(body, list):
                 if len(body) > MAX_BATCH:
-                    self._send(413, {"error": f"at most {MAX_BATCH} issues per request"})
+                    self._send(413, {"error": f"每次最多 {MAX_BATCH} 条诉求 (at most {MAX_BATCH} issues per request)"})
                     return
                 self._send(200, [d.model_dump(mode="json") for d in route(body)])
                 return

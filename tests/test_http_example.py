@@ -41,6 +41,12 @@ def test_route_endpoint_matches_the_router_under_concurrent_requests() -> None:
             answers = list(pool.map(lambda issue: _post(port, "/route", issue), issues))
         expected = [router.route(issue).model_dump(mode="json") for issue in issues]
         assert answers == expected
+        # a body that is no issue object: rejected in Chinese, with no Python class name in it
+        rejected = _post(port, "/route", "just text")
+        assert isinstance(rejected, dict) and rejected["status"] == "rejected"
+        (problem,) = rejected["errors"]
+        assert problem["message"].startswith("应为一个对象") and "instance of" not in problem["message"]
+        assert "Issue" not in problem["message"]
     finally:
         server.shutdown()
         server.server_close()
