@@ -18,7 +18,8 @@ from ._help import Group
 app = typer.Typer(
     cls=Group,
     name="powerlist",
-    help="街道吹哨、部门报到 — route issues by the power list (权责清单), escalate, score and audit.",
+    help="街道吹哨、部门报到：按权责清单派单、督办、考评和审核 (route issues by the power list, escalate, score and "
+    "audit).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -77,7 +77,7 @@ RulesOpt = Annotated[Path | None, typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON，供程序读取 (machine-readable JSON output)")]
 EncodingOpt = Annotated[str, typer.Option(
     "--encoding",
-    help="CSV/JSONL 文件的编码：默认 utf-8（有无 BOM 均可）；中文 Windows 上 Excel 另存的普通 CSV 用 gb18030 "
+    help="诉求文件（CSV、JSONL）的编码：默认 utf-8（有无 BOM 均可）；中文 Windows 上 Excel 另存的普通 CSV 用 gb18030 "
     "(text encoding of a .csv/.jsonl input: utf-8 by default, with or without BOM, or e.g. gb18030)")]
 InputArg = Annotated[Path, typer.Argument(
     metavar="FILE", help="诉求文件：.jsonl、.csv 或 .xlsx (issues: .jsonl, .csv or .xlsx)")]
@@ -362,7 +362,7 @@ def demo(
 
 
 def schema(name: Annotated[SchemaName, typer.Argument(
-        metavar="NAME", help="issue 诉求（输入）或 decision 派单结果（输出） (issue or decision)")]) -> None:
+        metavar="NAME", help="写 issue（诉求，输入）或 decision（派单结果，输出） (issue or decision)")]) -> None:
     """数据格式 schema：打印诉求（输入）或派单结果（输出）的 JSON Schema (the JSON Schema of an issue or a
     decision)."""
     from ..routing.schema import SCHEMAS

@@ -23,7 +23,7 @@ def score(
     as_json: bool = typer.Option(False, "--json", help="输出 JSON，供程序读取 (machine-readable output)"),
     out_file: Path | None = typer.Option(None, "--out", help="写出晒单工作簿（.xlsx） (write the 晒单 workbook)"),
     profile: str | None = typer.Option(
-        None, "--profile", help="rules/scoring.toml 中的权重方案 (weights profile in rules/scoring.toml)"),
+        None, "--profile", help="权重方案，见 rules/scoring.toml (weights profile in rules/scoring.toml)"),
     vetoes_file: Path | None = typer.Option(
         None, "--vetoes", help="一票否决名单（.xlsx 或 .csv）：对象、否决事项、日期、说明 (veto list)"),
     rules: Path | None = typer.Option(
