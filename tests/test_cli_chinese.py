@@ -187,3 +187,35 @@ def test_every_message_in_json_output_is_chinese_first(tmp_path: Path) -> None:
     assert len(messages) > 20
     english = [m for m in messages if not chinese_first(m)]
     assert not english, english
+
+
+def _problem_codes() -> set[str]:
+    """Every problem code written as a literal in powerlist's source: `code="…"`, and the code
+    argument of the helpers that take it positionally."""
+    import ast
+
+    codes: set[str] = set()
+    positional = {"row_problem": 5, "_problem": 3, "_unreadable": 3}
+    for path in (REPO / "powerlist").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            values = [kw.value for kw in node.keywords if kw.arg == "code"]
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name in positional and len(node.args) > positional[name]:
+                values.append(node.args[positional[name]])
+            for value in values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    codes.add(value.value)
+    return {c for c in codes if not re.fullmatch(r"PL\d+|\d+|[A-Z].*", c)}
+
+
+def test_every_problem_code_has_its_chinese() -> None:
+    from powerlist.catalog.names import KINDS_ZH
+    from powerlist.errors import PROBLEM_ZH
+
+    codes = _problem_codes() | {f"unknown-{kind}" for kind in KINDS_ZH if kind != "place"}
+    assert len(codes) > 60
+    missing = sorted(codes - set(PROBLEM_ZH))
+    assert not missing, missing
+    assert all(chinese_first(text) for text in PROBLEM_ZH.values())

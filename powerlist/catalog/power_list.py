@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ProblemCollector
+from ..errors import Problem, ProblemCollector
 from ..sheets.cell_checks import drop_shadowed
 from ..sheets.headers import Header
 from ..sheets.rows import SheetRow, row_text
@@ -50,6 +50,7 @@ class PowerList:
     items: tuple[PowerItem, ...]
     columns: Mapping[str, Mapping[str, str]]
     header_rows: Mapping[str, int]
+    notes: tuple[Problem, ...] = ()  # what reading skipped, e.g. footer rows (code footer-row)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -109,7 +110,7 @@ def load_power_list(path: str | Path, *, file: str | None = None) -> PowerList:
                              cell=f"A{header.row}", code="no-items")
     problems.problems = drop_shadowed(problems.problems)
     problems.raise_if_any(f"权责清单无法加载：{name} (the power list cannot be loaded)")
-    return PowerList(name, tuple(items), *column_maps(header for header, _ in tables))
+    return PowerList(name, tuple(items), *column_maps(header for header, _ in tables), notes=tuple(problems.notes))
 
 
 def _power_item(row: SheetRow, header: Header, file: str, problems: ProblemCollector,

@@ -39,6 +39,7 @@ def check(
     (a delegation workbook is checked against the catalog of its directory, or the shipped one)."""
     items = 0
     problems: list[Problem] = []
+    notes: list[Problem] = []  # what loading skipped (footer rows), said, not failed
     # catalogs directories checked whole, once each: their catalog, or None when it failed
     directories: dict[Path, Catalog | None] = {}
     for path in paths:
@@ -62,11 +63,14 @@ def check(
                     catalog = directories[owner] = load_catalogs(path.parent)
                 else:
                     catalog = None
-                rows = load_delegation_workbook(path, catalog).rows
-                items += len({row.code or row.name for row in rows})
+                delegation = load_delegation_workbook(path, catalog)
+                items += len({row.code or row.name for row in delegation.rows})
+                notes += delegation.notes
             else:
                 try:
-                    items += len(load_power_list(path))
+                    power_list = load_power_list(path)
+                    items += len(power_list)
+                    notes += power_list.notes
                 except InputError as error:
                     sheets = catalog_sheets(path) if _no_power_list_header(error) else ()
                     if not sheets:
@@ -82,6 +86,8 @@ def check(
             "items": items,
             "errors": [{"file": p.file, "sheet": p.sheet, "cell": p.cell, "value": p.value,
                         "message": p.message} for p in problems],
+            "notes": [{"file": p.file, "sheet": p.sheet, "cell": p.cell, "value": p.value,
+                       "message": p.message, "code": p.code} for p in notes],
         })
     elif problems:
         err.print(f"[bold red]{len(problems)} 个问题 problem(s)[/]", highlight=False)
@@ -90,6 +96,9 @@ def check(
     else:
         out.print(f"通过 ok: {len(paths)} 个文件/目录 path(s), {items} 个事项 item(s)",
                   highlight=False)
+    if not as_json:
+        for note in notes:
+            err.print(f"  提示 note: {note}", highlight=False, markup=False)
     if problems:
         raise typer.Exit(EXIT_FINDINGS)
 
