@@ -1,8 +1,17 @@
 """The staffing office's audit — 职责准入审核 (issue 6).
 
-`run_audit(path, catalog)` loads a delegation workbook and runs every check
-(`powerlist.audit.checks`); `what_if` re-routes a history under the current and a proposed
-delegation; `write_report` writes the Excel report. Codes: `CODES`, docs/audit-codes.md.
+`run_audit(path, catalog)` loads a delegation workbook and runs every check; `what_if`
+re-routes a history under the current and a proposed delegation; `write_report` writes the
+Excel report. Codes: `CODES`, docs/audit-codes.md.
+
+- `workbook`: the delegation workbook read for the audit (`AuditWorkbook`);
+- `auditor`: the workbook indexed for the checks, and the helpers they share;
+- `scope`: what a workbook claims to cover (its districts and departments);
+- `checks`: `audit_workbook` and the row checks; `coverage`: gaps, streets, capacity, scope,
+  footers;
+- `findings`: `Finding`, the codes and their Chinese titles; `config`: the thresholds;
+- `report`, `report_layout`, `report_copy`: the Excel report, its layout, the marked copy;
+- `whatif`: re-routing a history; `rules_check`: the routing tables proven complete.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ version, part of the disk cache's key).
 
 - `models`: the frozen values (PowerItem, Street, Department, Category …, `CatalogData`);
 - `catalog`: `Catalog`, one immutable, indexed value built from `CatalogData`;
+- `names`: `NameIndex` (`Catalog.names`), streets, communities, categories, units and departments
+  by code, name or documented alias, for every reader;
 - `item_rows`: a power item's cells as power-list and delegation rows hold them (vocabulary,
   kinds, modes, codes);
 - `power_list`: `load_power_list`, a power-list workbook as a `PowerList`;

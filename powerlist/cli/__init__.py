@@ -1,8 +1,9 @@
 """The `powerlist` command: a thin shell over the library.
 
 Each command group lives in its own module here and exposes `register(app)`; modules are
-found by name, so adding a group never edits a shared file. Exit codes: 0 fine,
-1 findings or invalid input, 2 usage error.
+found by name, so adding a group never edits a shared file. Every command and group is built
+from `_help.Command` / `_help.Group` (Chinese-first help without placeholders, usage errors in
+Chinese). Exit codes: 0 fine, 1 findings or invalid input, 2 usage error.
 """
 
 from __future__ import annotations
