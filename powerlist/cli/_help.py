@@ -16,7 +16,10 @@ a test walks the command tree to keep it so). They
 Typer's own fixed words (the Options / Arguments / Commands panel titles, [default: …],
 [required], the error panel's title and its "Try … for help" line) are module constants of
 `typer.rich_utils`, translated through gettext at import time, with no Chinese catalog and no
-API to set them; they are set here, bilingual, once, when the CLI is imported.
+API to set them; they are set here, bilingual, once, when the CLI is imported. So is how help
+text wraps: rich breaks lines at spaces only and cuts a longer run with "…" (its table cells'
+default), which cut Chinese help, a run without spaces, mid-sentence; help text is folded
+instead, never cut.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import re
 from typing import Any
 
 from rich.markup import escape
+from rich.text import Text
 from typer import _click, rich_utils
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
@@ -39,6 +43,17 @@ rich_utils.ERRORS_PANEL_TITLE = "错误 Error"
 rich_utils.DEFAULT_STRING = "[默认 default: {}]"
 rich_utils.REQUIRED_LONG_STRING = "[必填 required]"
 rich_utils.RICH_HELP = "用 [blue]'{command_path} {help_option}'[/] 查看帮助 (try it for help)."
+_make_rich_text = rich_utils._make_rich_text
+
+
+def _folded_rich_text(*, text: str, style: str = "", markup_mode: Any) -> Any:
+    rendered = _make_rich_text(text=text, style=style, markup_mode=markup_mode)
+    if isinstance(rendered, Text):
+        rendered.overflow = "fold"
+    return rendered
+
+
+rich_utils._make_rich_text = _folded_rich_text
 _USAGE_ZH = (  # most specific first
     (_click.exceptions.NoSuchOption, "没有这个选项"),
     (_click.exceptions.MissingParameter, "缺少必填的参数或选项"),
