@@ -323,7 +323,7 @@ def test_cli_check_json(tmp_path: Path, cli: typer.Typer) -> None:
     result = CliRunner().invoke(cli, ["catalog", "check", str(root),
                                       str(root / "power_list.xlsx"), "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"ok": True, "items": 8, "errors": []}
+    assert json.loads(result.stdout) == {"ok": True, "items": 8, "errors": [], "notes": []}
     bad = tmp_path / "bad.xlsx"
     bad.write_text("序号,事项名称\n1,x\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["catalog", "check", str(bad), "--json"])
