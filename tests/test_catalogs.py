@@ -344,7 +344,8 @@ def test_cli_check_takes_every_workbook_of_a_catalog(tmp_path: Path, cli: typer.
     files = [str(root / name) for name in FILES]
     result = CliRunner().invoke(cli, ["catalog", "check", *files, "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"ok": True, "items": 4 + 3, "errors": [], "notes": []}  # power list + delegation
+    # power list + delegation
+    assert json.loads(result.stdout) == {"ok": True, "items": 4 + 3, "errors": [], "notes": []}
     # a problem in the directory is reported once, however many of its workbooks are named
     write_catalog(root, 区县=[["420202", "黄石港区", "x"], ["420202", "重复区", "x"]])
     result = CliRunner().invoke(cli, ["catalog", "check", *files, "--json"])
