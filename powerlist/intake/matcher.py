@@ -92,7 +92,10 @@ class Matcher:
 
         Options (all optional): char_ngrams=(1, 3), words=False (jieba words as extra features),
         max_features=60000, min_df=1, C=0.5, review_threshold=0.5, calibration_folds=5, seed=0,
-        max_chars=10000, label_names={label: name}. Raises InputError for unusable data (no rows,
+        max_chars=10000, label_names={label: name}, calibration_groups=[group per text] (texts of a
+        group are held out together when the confidence is calibrated), keywords={label: [term, …]} (keyword rules, e.g.
+        a dispatch catalogue's 派单关键词: each term is trained on as one short text of its label;
+        they are not scored for calibration). Raises InputError for unusable data (no rows,
         lengths that differ, an empty label)."""
         from .training import fit
 
@@ -154,8 +157,12 @@ class Matcher:
         for start in range(0, len(texts), _BATCH):
             features = self._vectorizer.transform(list(texts[start:start + _BATCH]))
             scores = np.asarray(features @ self._weights) + self._intercept
-            rows.append(softmax(scores / self.temperature))
-            known.append(np.diff(features.indptr) > 0)
+            probabilities = softmax(scores / self.temperature)
+            evidence = np.diff(features.indptr) > 0
+            # A text with no feature the model knows has no evidence for any label: uniform.
+            probabilities[~evidence] = 1.0 / len(self.labels)
+            rows.append(probabilities)
+            known.append(evidence)
         if not rows:
             return np.zeros((0, len(self.labels))), np.zeros(0, dtype=bool)
         return np.vstack(rows), np.concatenate(known)
@@ -166,7 +173,8 @@ class Matcher:
     def predict_many(self, texts: Sequence[str], top: int = 3, *, threshold: float | None = None) -> list[Prediction]:
         """One `Prediction` per text, in order. `top` is clamped to 1…number of labels;
         `threshold` overrides the model's review threshold. A text with no feature the model
-        knows (empty, emoji only, another script) always needs review."""
+        knows (empty, emoji only, another script) gets equal confidence for every label (the
+        first label comes first) and always needs review."""
         limit = threshold if threshold is not None else self.review_threshold
         k = max(1, min(int(top), len(self.labels)))
         probabilities, known = self._score(texts)

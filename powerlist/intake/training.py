@@ -39,12 +39,15 @@ DEFAULTS: dict[str, Any] = {
 SUMMARY = "无法训练匹配模型 (cannot train the matcher)"
 
 
+EXTRA = ("label_names", "keywords", "calibration_groups")
+
+
 def _options(options: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(options) - set(DEFAULTS) - {"label_names"})
+    unknown = sorted(set(options) - set(DEFAULTS) - set(EXTRA))
     if unknown:
         raise InputError([Problem(message=f"未知的训练选项 (unknown training option; known: {', '.join(DEFAULTS)})",
                                   field=name, code="unknown-option") for name in unknown], SUMMARY)
-    merged = {**DEFAULTS, **{k: v for k, v in options.items() if k != "label_names"}}
+    merged = {**DEFAULTS, **{k: v for k, v in options.items() if k not in EXTRA}}
     problems: list[Problem] = []
     try:
         lo, hi = merged["char_ngrams"]
@@ -82,6 +85,25 @@ def _check(texts: Sequence[Any], labels: Sequence[Any]) -> tuple[list[str], list
     return ["" if t is None else str(t) for t in texts], clean_labels
 
 
+def _keyword_rows(keywords: Any, classes: list[str]) -> tuple[list[str], list[str]]:
+    """Keyword rules (label → terms) as short labelled texts, in a stable order."""
+    if not keywords:
+        return [], []
+    problems = [Problem(message="关键词的标签不在训练标签中 (a keyword's label is not among the training labels)",
+                        field="keywords", value=str(label), code="unknown-label")
+                for label in sorted(map(str, keywords)) if label not in set(classes)]
+    if problems:
+        raise InputError(problems, SUMMARY)
+    texts: list[str] = []
+    labels: list[str] = []
+    for label in sorted(map(str, keywords)):
+        for term in keywords[label]:
+            if str(term).strip():
+                texts.append(str(term))
+                labels.append(label)
+    return texts, labels
+
+
 def fit(texts: Sequence[Any], labels: Sequence[Any], **options: Any) -> ModelParts:
     names = options.get("label_names") or {}
     opts = _options(options)
@@ -89,12 +111,17 @@ def fit(texts: Sequence[Any], labels: Sequence[Any], **options: Any) -> ModelPar
     lo, hi = opts["char_ngrams"]
     params = FeatureParams(char_min=lo, char_max=hi, words=bool(opts["words"]), max_chars=int(opts["max_chars"]))
     classes = sorted(set(labels_))
+    extra_texts, extra_labels = _keyword_rows(options.get("keywords"), classes)
     y = _codes(labels_, classes)
-    vectorizer, features = _features(texts_, params, int(opts["min_df"]), opts["max_features"])
-    coef, intercept = _linear(features, y, len(classes), float(opts["C"]), int(opts["seed"]))
-    temperature = _temperature(texts_, y, len(classes), params, opts)
+    extra_y = _codes(extra_labels, classes)
+    vectorizer, features = _features(texts_ + extra_texts, params, int(opts["min_df"]), opts["max_features"])
+    coef, intercept = _linear(features, np.concatenate([y, extra_y]), len(classes), float(opts["C"]),
+                              int(opts["seed"]))
+    groups = _groups(options.get("calibration_groups"), len(texts_))
+    temperature = _temperature(texts_, y, len(classes), params, opts, (extra_texts, extra_y), groups)
     training = {
         "rows": len(texts_),
+        "keyword_rows": len(extra_texts),
         "labels": len(classes),
         "options": {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(opts.items())},
         "algorithm": "tf-idf (character n-grams%s) + LinearSVC (one-vs-rest) + temperature-scaled softmax"
@@ -107,7 +134,7 @@ def fit(texts: Sequence[Any], labels: Sequence[Any], **options: Any) -> ModelPar
 
 def _codes(labels: list[str], classes: list[str]) -> np.ndarray:
     index = {label: i for i, label in enumerate(classes)}
-    return np.array([index[label] for label in labels])
+    return np.array([index[label] for label in labels], dtype=np.int64)
 
 
 def _features(texts: list[str], params: FeatureParams, min_df: int, max_features: int | None) -> tuple[Vectorizer, Any]:
@@ -138,19 +165,42 @@ def _linear(features: Any, y: np.ndarray, k: int, c: float, seed: int) -> tuple[
     return coef, intercept
 
 
-def _temperature(texts: list[str], y: np.ndarray, k: int, params: FeatureParams, opts: dict[str, Any]) -> float:
+def _groups(groups: Any, count: int) -> list[str] | None:
+    if groups is None:
+        return None
+    values = [str(g) for g in groups]
+    if len(values) != count:
+        raise InputError([Problem(message=f"calibration_groups 有 {len(values)} 个而文本 {count} 条 "
+                                  f"(calibration_groups has {len(values)} entries for {count} texts)",
+                                  field="calibration_groups", code="length-mismatch")], SUMMARY)
+    return values
+
+
+def _temperature(texts: list[str], y: np.ndarray, k: int, params: FeatureParams, opts: dict[str, Any],
+                 extra: tuple[list[str], np.ndarray], groups: list[str] | None) -> float:
     folds = int(opts["calibration_folds"])
     smallest = min(Counter(y.tolist()).values())
     if k < 2 or folds < 2 or smallest < 2:
         return 1.0
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-    splitter = StratifiedKFold(n_splits=min(folds, smallest), shuffle=True, random_state=int(opts["seed"]))
+    seed = int(opts["seed"])
+    if groups is not None and len(set(groups)) >= folds:
+        # Texts of one group (e.g. one phrasing, one caller) are held out together, so the
+        # temperature is fitted on texts unlike those the fold's model saw.
+        splits = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(
+            np.zeros(len(y)), y, groups)
+    else:
+        splits = StratifiedKFold(n_splits=min(folds, smallest), shuffle=True, random_state=seed).split(
+            np.zeros(len(y)), y)
     scores = np.zeros((len(texts), k))
-    for train, test in splitter.split(np.zeros(len(y)), y):
-        vectorizer, features = _features([texts[i] for i in train], params, int(opts["min_df"]), opts["max_features"])
-        present = sorted(set(y[train].tolist()))
-        remap = np.array([present.index(v) for v in y[train]])
+    for train, test in splits:
+        fold_y = np.concatenate([y[train], extra[1]])
+        vectorizer, features = _features([texts[i] for i in train] + extra[0], params, int(opts["min_df"]),
+                                         opts["max_features"])
+        present = sorted(set(fold_y.tolist()))
+        position = {v: i for i, v in enumerate(present)}
+        remap = np.array([position[v] for v in fold_y.tolist()])
         coef, intercept = _linear(features, remap, len(present), float(opts["C"]), int(opts["seed"]))
         fold_scores = np.full((len(test), k), -1e3)
         fold_scores[:, present] = np.asarray(vectorizer.transform([texts[i] for i in test]) @ coef.T) + intercept
