@@ -5,6 +5,10 @@ the Chinese headers of hotline exports (工单编号, 受理时间, 问题分类
 是否紧急, 重点工作, 需要执法, 跨部门, 重复次数, 问题描述). Yes/no cells read 是/否, true/false, 1/0,
 Y/N, √/×.
 
+JSONL lines written by `powerlist intake` carry more than the issue: their `match`, `place`,
+`duplicate_of`, `trace`, `source` and `problems` keys are kept aside in `IssueRecord.intake`
+(never validated as issue fields), so intake output routes and opens cases as it is.
+
 `read_issues(path)` yields one `IssueRecord` per non-blank row (a .json file may also hold one
 array of issue objects: its elements are numbered as rows); a row that cannot become an
 issue carries its problems (file, line or row, cell, field), and `Router.route_many` turns it
@@ -49,6 +53,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "description": ("description", "问题描述", "描述", "诉求内容"),
 }
 BOOL_FIELDS = ("emergency", "key_work", "needs_enforcement", "cross_department")
+INTAKE_KEYS = frozenset({"match", "place", "duplicate_of", "trace", "source", "problems"})
 _SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(.*)$")
 _SHORT_HOUR = re.compile(r"^ (\d)(:\d{2}(:\d{2})?)$")
 
@@ -70,6 +75,7 @@ class IssueRecord:
     problems: tuple[Problem, ...] = ()
     sheet: str | None = None
     cells: dict[str, str] = field(default_factory=dict)  # field → cell ("D17"), XLSX only
+    intake: dict[str, Any] = field(default_factory=dict)  # INTAKE_KEYS of a `powerlist intake` line
 
     def issue_id(self, position: int) -> str:
         value = self.data.get("id")
@@ -179,7 +185,8 @@ def _unique_ids(records: Iterator[IssueRecord]) -> Iterator[IssueRecord]:
         problem = Problem(message=f"duplicate id: {seen} already has the id {issue_id!r}", file=record.file,
                           sheet=record.sheet, row=record.row, cell=record.cells.get("id"), field="id",
                           value=issue_id, code="duplicate-id")
-        yield IssueRecord(record.file, record.row, record.data, record.problems + (problem,), record.sheet, record.cells)
+        yield IssueRecord(record.file, record.row, record.data, record.problems + (problem,), record.sheet, record.cells,
+                          record.intake)
 
 
 def _read_jsonl(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
@@ -200,8 +207,18 @@ def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
         if not isinstance(raw, dict):
             yield IssueRecord(file, number, {}, (Problem(message="each element must be one JSON object", file=file, row=number, code="json"),))
             continue
+        raw, intake = _intake_aside(raw)
         data, dup = canonical(raw)
-        yield IssueRecord(file, number, data, tuple(Problem(message=m, file=file, row=number, field=k, code="duplicate-field") for k, m in dup))
+        yield IssueRecord(file, number, data, tuple(Problem(message=m, file=file, row=number, field=k, code="duplicate-field") for k, m in dup),
+                          intake=intake)
+
+
+def _intake_aside(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The issue keys of a JSON object, and the keys `powerlist intake` adds beside them."""
+    if not INTAKE_KEYS.intersection(raw):
+        return raw, {}
+    return ({k: v for k, v in raw.items() if k not in INTAKE_KEYS},
+            {k: v for k, v in raw.items() if k in INTAKE_KEYS})
 
 
 def _json_problem(error: BaseException) -> str:
@@ -226,8 +243,10 @@ def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:
         if not isinstance(raw, dict):
             yield IssueRecord(file, number, {}, (Problem(message="a line must be one JSON object", file=file, row=number, code="json"),))
             continue
+        raw, intake = _intake_aside(raw)
         data, dup = canonical(raw)
-        yield IssueRecord(file, number, data, tuple(Problem(message=m, file=file, row=number, field=k, code="duplicate-field") for k, m in dup))
+        yield IssueRecord(file, number, data, tuple(Problem(message=m, file=file, row=number, field=k, code="duplicate-field") for k, m in dup),
+                          intake=intake)
 
 
 def _read_csv(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
