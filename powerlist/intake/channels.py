@@ -29,8 +29,8 @@ from ..routing.issue import Channel
 COMMON: dict[str, tuple[str, ...]] = {
     "community_hint": ("所属社区", "社区", "社区名称", "社区编码", "所属社区编码"),
     "street_hint": ("所属街道", "街道", "街道名称", "街道编码", "所属街道编码", "街道(乡镇)", "所属街镇"),
-    "lon": ("经度", "lon", "lng", "longitude", "x坐标", "坐标x", "gps经度"),
-    "lat": ("纬度", "lat", "latitude", "y坐标", "坐标y", "gps纬度"),
+    "lon": ("经度", "lon", "lng", "longitude", "X坐标", "x坐标", "坐标X", "GPS经度", "LON", "LNG"),
+    "lat": ("纬度", "lat", "latitude", "Y坐标", "y坐标", "坐标Y", "GPS纬度", "LAT"),
     "phone": ("联系电话", "电话", "联系方式", "手机号码"),
     "repeat": ("重复次数", "重复件次数"),
 }

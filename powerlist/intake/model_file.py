@@ -148,6 +148,8 @@ def read_document(path: str | Path) -> dict[str, Any]:
             raw = inflater.decompress(raw, MAX_BYTES + 1)
         except zlib.error as error:
             raise fail(f"gzip 数据损坏 (corrupt gzip data: {error})", "corrupt") from None
+        if not inflater.eof and len(raw) <= MAX_BYTES:
+            raise fail("gzip 数据不完整 (truncated gzip data)", "corrupt")
         if len(raw) > MAX_BYTES:
             raise fail(f"解压后超过 {MIB} MiB (more than {MIB} MiB once inflated)", "too-large")
     if len(raw) > MAX_BYTES:

@@ -2,8 +2,9 @@
 history exported with its own headers, e.g. 诉求内容 and 问题分类.
 
 Columns are found by the names given (matched after NFKC, without spaces, "(必填)" remarks or
-"*"); a missing column is an `InputError` naming the columns the file has. Rows whose given
-columns are all blank are skipped; every other row is returned with its row (line) number.
+"*"); a missing column is an `InputError` naming the columns the file has. Every row is
+returned with its row (line) number, blank cells as ""; blank lines (CSV, JSONL) and sheet rows
+whose named columns are all blank (XLSX, as every powerlist workbook reader) are not rows.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def read_table(path: str | Path, columns: list[str], encoding: str = "utf-8") ->
     else:
         raise InputError([Problem(message="未知的文件类型，应为 .csv、.xlsx 或 .jsonl (unknown file type; expected "
                                   ".csv, .xlsx or .jsonl)", file=file, value=suffix, code="unknown-format")], SUMMARY)
-    return [r for r in rows if any(r.values.values())]
+    return rows
 
 
 def _xlsx(path: Path, file: str, columns: list[str]) -> list[TableRow]:
