@@ -144,15 +144,13 @@ class Vectorizer:
         indptr = [0]
         indices: list[int] = []
         values: list[float] = []
+        lookup = index.get
         for text in texts:
-            counts: dict[int, int] = {}
-            for token in tokens(text, self.params):
-                column = index.get(token)
-                if column is not None:
-                    counts[column] = counts.get(column, 0) + 1
-            for column in sorted(counts):
-                indices.append(column)
-                values.append(float(counts[column]))
+            counts: Counter[int | None] = Counter(map(lookup, tokens(text, self.params)))  # counted in C
+            counts.pop(None, None)
+            columns = sorted(c for c in counts if c is not None)
+            indices.extend(columns)
+            values.extend(float(counts[c]) for c in columns)
             indptr.append(len(indices))
         data = np.asarray(values, dtype=np.float64)
         cols = np.asarray(indices, dtype=np.int64)

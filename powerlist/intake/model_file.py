@@ -3,7 +3,7 @@
 A model file is one JSON document, optionally gzip-compressed (the first two bytes 1f 8b say
 which; `.json.gz` is the usual name). Loading it can never run code: it is parsed by `json` and
 every field is checked before a `Matcher` is built from it. Format ``powerlist-matcher``,
-version 1 (documented in ``docs/intake-model-format.md``):
+version 1 (also in ``docs/intake.md``):
 
 | key | what |
 |---|---|
