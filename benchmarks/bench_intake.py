@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from powerlist.intake import CHANNELS, Gazetteer, Intake, Matcher  # noqa: E402
+from powerlist.intake import CHANNELS, ChannelSpec, Gazetteer, Intake, Matcher  # noqa: E402
 from powerlist.intake.channel_io import ChannelRow  # noqa: E402
 from powerlist.intake.evaluation import score  # noqa: E402
 from powerlist.routing.issue import SHANGHAI  # noqa: E402
@@ -137,12 +137,12 @@ def throughput(train: list[list[str]], test: list[list[str]]) -> None:
           f"{len(probe) / words_t:,.0f}/s ({words_t / base_t:.1f}× the baseline) — words not shipped")
 
 
-def generated_rows(n: int, texts: list[str], seed: int = 1) -> list[tuple[object, ChannelRow]]:
+def generated_rows(n: int, texts: list[str], seed: int = 1) -> list[tuple[ChannelSpec, ChannelRow]]:
     rng = random.Random(seed)
     specs = list(CHANNELS.values())
     start = datetime(2026, 1, 1, tzinfo=SHANGHAI)
     span = 30 * 24 * 60 * n // 10_000  # ~333 new rows a day, whatever n: the same density for every size
-    out: list[tuple[object, ChannelRow]] = []
+    out: list[tuple[ChannelSpec, ChannelRow]] = []
     for i in range(n):
         if out and rng.random() < 0.2:  # a repeat of an earlier problem, a few hours later, another channel
             _, earlier = out[rng.randrange(max(0, len(out) - 50), len(out))]
@@ -166,7 +166,7 @@ def intake(sizes: list[int], texts: list[str]) -> None:
     for n in sizes:
         rows = generated_rows(n, texts)
         start = time.perf_counter()
-        records = runner.run(rows)  # type: ignore[arg-type]
+        records = runner.run(rows)
         elapsed = time.perf_counter() - start
         dup = sum(1 for r in records if r.duplicate_of)
         ok = sum(1 for r in records if r.ok)
@@ -175,7 +175,8 @@ def intake(sizes: list[int], texts: list[str]) -> None:
               f"{dup:,} linked as duplicates")
     if len(results) >= 2:
         (n1, t1), (n2, t2) = results[0], results[-1]
-        print(f"  {n2:,}/{n1:,} rows: time ratio {t2 / t1:.1f} for {n2 / n1:.0f}× the rows (near-linear ≈ {n2 / n1:.0f})")
+        ratio = n2 / n1
+        print(f"  {n2:,}/{n1:,} rows: time ratio {t2 / t1:.1f} for {ratio:.0f}× the rows (near-linear ≈ {ratio:.0f})")
 
 
 def main() -> None:
