@@ -148,6 +148,18 @@ def test_grid_event_jsonl(tmp_path: Path, intake: Intake) -> None:
     assert "RX0309" in candidates(record) and record.location == "420202001003"
 
 
+def test_a_channel_coded_category_is_kept(tmp_path: Path, intake: Intake) -> None:
+    path = write_csv(tmp_path / "coded.csv", ["工单编号", "受理时间", "问题分类", "诉求内容", "诉求地址"], [
+        ["C-1", "2026-11-23 09:00", "RX0301", "反映一下情况", "磁湖路88号"],
+        ["C-2", "2026-11-23 09:00", "油烟扰民", "反映一下情况", "磁湖路88号"],
+        ["C-3", "2026-11-23 09:00", "道路问题", "井盖丢了", "磁湖路88号"],
+    ])
+    coded, named, free = run(intake, path, "12345")
+    assert (coded.category, coded.given_category) == ("RX0301", True)
+    assert (named.category, named.given_category) == ("SJ0104", True)
+    assert free.given_category is False and free.category == "BJ0101" and "道路问题" in free.text
+
+
 def test_bad_rows_are_listed_not_dropped(tmp_path: Path, intake: Intake) -> None:
     path = write_csv(tmp_path / "bad.csv", ["工单编号", "受理时间", "诉求内容", "诉求地址"], [
         ["", "2026-11-23 09:00", "井盖丢了", "磁湖路88号"],

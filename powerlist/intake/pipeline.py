@@ -191,7 +191,9 @@ class Intake:
         self.boundaries = boundaries
         self.options = options or IntakeOptions()
         self.catalog: Catalog = gazetteer.catalog
-        self._labels = set(matcher.labels)
+        # a channel column holding one of the model's labels, or its name, is the channel's own coding
+        self._given = {name: label for label, name in matcher.label_names.items()}
+        self._given.update({label: label for label in matcher.labels})
 
     def run(self, rows: Iterable[tuple[ChannelSpec, ChannelRow]]) -> list[IntakeRecord]:
         """One record per row, in input order; duplicates linked across all of them."""
@@ -236,8 +238,8 @@ class Intake:
     def _match(self, records: Sequence[IntakeRecord]) -> None:
         pending = []
         for record in records:
-            given = _text(record.row.values.get("channel_category"))
-            if given in self._labels:  # the channel already coded it with one of the model's labels
+            given = self._given.get(_text(record.row.values.get("channel_category")))
+            if given is not None:  # the channel already coded it with one of the model's labels
                 record.match = Prediction(category=given, confidence=1.0, candidates=[Candidate(given, 1.0)],
                                           needs_review=False)
                 record.given_category = True
