@@ -93,7 +93,10 @@ def open_cases(
     rules: RulesOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Route each issue and open its case (受理 + 派单); an issue id already open is left as is."""
+    """Route each issue and open its case (受理 + 派单); an issue id already open is left as is.
+
+    Reads `powerlist intake` output as it is: a line with `duplicate_of` opens no case of its own;
+    it is listed under `linked` with the case it repeats (whose repeat_count intake has raised)."""
     from ..routing.issue_io import read_issues
     from ..routing.router import Router
 
@@ -103,8 +106,14 @@ def open_cases(
         esc = Escalator(store, router, router.rules)
         opened: list[dict[str, Any]] = []
         rejected: list[dict[str, Any]] = []
+        linked: list[dict[str, Any]] = []
         for position, record in enumerate(read_issues(input), start=1):
             issue_id = record.issue_id(position)
+            first = record.intake.get("duplicate_of")
+            if first and not record.problems:
+                linked.append({"issue_id": issue_id, "duplicate_of": str(first),
+                               "case_open": store.get(str(first)) is not None})
+                continue
             if record.problems:
                 rejected.append({"issue_id": issue_id, "errors": [p.as_json() for p in record.problems]})
                 continue
@@ -125,7 +134,7 @@ def open_cases(
             })
         store.close()
     if as_json:
-        print_json({"cases": opened, "rejected": rejected})
+        print_json({"cases": opened, "rejected": rejected, "linked": linked})
     else:
         out.print(table(
             f"案件 cases ({sum(c['new'] for c in opened)} new)",
@@ -133,6 +142,8 @@ def open_cases(
             [[c["case_id"], "yes" if c["new"] else "existing", c["state"], c["level"], c["lead"]["name"],
               c["respond_by"], c["complete_by"]] for c in opened],
         ))
+        for link in linked:
+            out.print(f"重复 duplicate {link['issue_id']} → {link['duplicate_of']}", highlight=False, markup=False)
         for r in rejected:
             err.print(f"rejected {r['issue_id']}: " + "; ".join(e["message"] for e in r["errors"]),
                       highlight=False, markup=False)
