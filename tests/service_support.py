@@ -119,7 +119,8 @@ def start_server(folder: Path, port: int, *extra: str) -> subprocess.Popen[bytes
     if not keys.exists():
         write_keys(folder)
     process = subprocess.Popen(
-        [sys.executable, "-c", "from powerlist.cli import main; main()", "serve", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable,
+                "-c", "from powerlist.cli import main; main()", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--db", str(folder / "cases.db"), "--keys", str(keys), "--no-access-log", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=server_env(), cwd=folder,
     )

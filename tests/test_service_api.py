@@ -137,7 +137,8 @@ def test_same_rules_and_errors_as_cases_record(world: Any) -> None:
     history = client.get(f"/api/cases/{ids['A']}", headers=headers("street")).json()["case"]["history"]
     assert [h["event"] for h in history] == ["open", "dispatch"]  # nothing refused was written
     clock.advance(minutes=1)
-    steps = [("respond", {}), ("complete", {}), ("feed_back", {}), ("evaluate", {"satisfaction": "满意", "third_party": "92"}),
+    steps = [("respond",
+            {}), ("complete", {}), ("feed_back", {}), ("evaluate", {"satisfaction": "满意", "third_party": "92"}),
              ("close", {})]
     for event, options in steps:
         clock.advance(minutes=1)
@@ -154,7 +155,8 @@ def test_filters_and_overdue_first(world: Any) -> None:
     assert _listed(client, "admin", "?state=responded") == {ids["C"]}
     assert _listed(client, "admin", "?street=420202002") == {ids["B"]}
     assert _listed(client, "admin", "?unit=420202-XF") == {ids["C"]}
-    assert _listed(client, "admin", "?whistle=emergency") == {c for c in ids.values() if _whistle(client, c) == "emergency"}
+    assert _listed(
+            client, "admin", "?whistle=emergency") == {c for c in ids.values() if _whistle(client, c) == "emergency"}
     assert _listed(client, "admin", "?overdue=true") == set()
     clock.advance(days=1)  # past every respond_by of the cases still awaiting a response
     overdue = client.get("/api/cases", headers=headers("admin")).json()["cases"]

@@ -30,7 +30,8 @@ ATTRIBUTE_FIELDS = {"variable", "code", "datatype", "required", "datatype_descri
 
 
 def _validator(name: str) -> Draft7Validator:
-    resources = [(p.name, Resource.from_contents(json.loads(p.read_text(encoding="utf-8")), default_specification=_draft7()))
+    resources = [
+            (p.name, Resource.from_contents(json.loads(p.read_text(encoding="utf-8")), default_specification=_draft7()))
                  for p in SCHEMAS.glob("*.json")]
     registry: Registry[Any] = Registry().with_resources(resources)
     schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
@@ -186,7 +187,8 @@ def test_empty_optional_parameters_equal_absent_ones(client: Any) -> None:
     with_empty = post_request(client, email="", phone="", media_url="", zipcode="", jurisdiction_id="",
                               **{"attribute[emergency]": ""})
     assert with_empty.status_code == 200, with_empty.text
-    listed_empty = client.get("/open311/v2/requests.json?status=&service_code=&start_date=&end_date=&service_request_id=")
+    listed_empty = client.get(
+            "/open311/v2/requests.json?status=&service_code=&start_date=&end_date=&service_request_id=")
     listed = client.get("/open311/v2/requests.json")
     assert listed_empty.status_code == 200 and listed_empty.json() == listed.json()
 

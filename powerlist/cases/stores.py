@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError, Problem
-from .store import CaseStore, SQLiteCaseStore
+from .sqlite import SQLiteCaseStore
+from .store import CaseStore
 
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 

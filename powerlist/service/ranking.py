@@ -29,8 +29,7 @@ def parse_period(text: str | None, now: datetime) -> Any:
 
 def period_scores(ws: Workspace, period: Any, now: datetime, profile: str | None = None) -> dict[str, Any]:
     """The period's scores as JSON (`PeriodScores.as_json()` plus as_of and period_running)."""
-    from ..scoring import load_config, score_period
-    from ..scoring.io import catalog_context, records_from_store, with_catalog
+    from ..scoring import catalog_context, load_config, records_from_store, score_period, with_catalog
 
     config = load_config(ws.extras.get("scoring_rules"))
     config.profile(profile)
