@@ -262,3 +262,20 @@ def test_closed_status_after_completion(tmp_path: Path) -> None:
         assert request["status"] == "closed" and "办结" in request["status_notes"]
         assert request["updated_datetime"] == clock.now.isoformat(timespec="seconds")
         assert client.get("/open311/v2/requests.json?status=closed").json()[0]["service_request_id"] == request_id
+
+
+def test_missing_service_code_is_matched_by_the_intake_matcher(client: Any) -> None:
+    from powerlist.intake import Matcher
+
+    matcher = Matcher.default()
+    for text in ("小区门口的井盖丢了，晚上走路很危险", "楼道里堆满杂物，消防通道被堵住了", "嗯嗯啊啊"):
+        expected = matcher.predict(text, top=3)
+        posted = post_request(client, service_code=None, description=text)
+        assert posted.status_code == 200, posted.text
+        request_id = posted.json()[0]["service_request_id"]
+        (request,) = client.get(f"/open311/v2/requests/{request_id}.json").json()
+        assert request["service_code"] == expected.category
+        assert request["extended_attributes"]["needs_review"] == expected.needs_review
+        assert ("待工作人员确认" in posted.json()[0]["service_notice"]) == expected.needs_review
+    missing = post_request(client, service_code=None, description=None)
+    assert missing.status_code == 400 and "service_code" in missing.json()[0]["description"]

@@ -44,7 +44,8 @@ def serve(
     from ..service import Service, ServiceConfig, create_app
 
     with user_errors():
-        service = Service(ServiceConfig(db=db, keys=keys, catalogs=catalogs, rules=rules, tick_seconds=tick_seconds))
+        service = Service(ServiceConfig(db=db, keys=keys, catalogs=catalogs, rules=rules, tick_seconds=tick_seconds,
+                                        preload_matcher=True))
         # Opening the store now turns a bad --db into a located report before anything listens.
         from ..cases.stores import open_store
 

@@ -254,12 +254,7 @@ def _category(ws: Workspace, sub: Submission) -> tuple[str, dict[str, Any] | Non
                                      "service_code", sub.service_code, code="unknown-service-code")],
                            "unknown service_code")
         return sub.service_code, None
-    matcher = ws.extras.get("matcher")
-    if matcher is None:
-        from ..intake import Matcher
-
-        matcher = ws.extras["matcher"] = Matcher.default()
-    prediction = matcher.predict(sub.description or "", top=3)
+    prediction = matcher(ws).predict(sub.description or "", top=3)
     matched = prediction.as_json()
     if prediction.category not in catalog.categories:
         raise InputError([_problem("自动匹配的类别不在目录中，请给出 service_code (the matched category is not in the "
@@ -276,6 +271,28 @@ def is_leaf(ws: Workspace, code: str) -> bool:
     return code in leaves
 
 
+def _gazetteer(ws: Workspace) -> Any:
+    """The intake gazetteer (`powerlist.intake.Gazetteer`) over the service's catalog, made once;
+    None in a build whose intake package has none."""
+    import importlib
+
+    gazetteer_type = getattr(importlib.import_module("powerlist.intake"), "Gazetteer", None)
+    if gazetteer_type is None:
+        return None
+    ws.extras["gazetteer"] = gazetteer_type.default(ws.catalog)
+    return ws.extras["gazetteer"]
+
+
+def matcher(ws: Workspace) -> Any:
+    """The intake matcher (`Matcher.default()`), loaded once per workspace."""
+    found = ws.extras.get("matcher")
+    if found is None:
+        from ..intake import Matcher
+
+        found = ws.extras["matcher"] = Matcher.default()
+    return found
+
+
 def _place(ws: Workspace, sub: Submission) -> tuple[str, dict[str, Any] | None]:
     catalog = ws.catalog
     if sub.address_id is not None:
@@ -285,11 +302,12 @@ def _place(ws: Workspace, sub: Submission) -> tuple[str, dict[str, Any] | None]:
                                    "the catalog)", "address_id", sub.address_id, code="unknown-address-id")],
                          "unknown address_id")
     if sub.address_string is not None:
-        gazetteer = ws.extras.get("gazetteer")
+        gazetteer = ws.extras.get("gazetteer") or _gazetteer(ws)
         if gazetteer is None:
-            from ..intake import Gazetteer
-
-            gazetteer = ws.extras["gazetteer"] = Gazetteer.default(catalog)
+            raise InputError(
+                    [_problem("此版本无法解析地址文字，请给出 address_id（社区或街道编码）(this build cannot resolve "
+                                       "address text: give address_id, a community or street code)", "address_string",
+                                       sub.address_string, code="no-gazetteer")], "cannot place the request")
         place = gazetteer.resolve(sub.address_string)
         code = getattr(place, "community", None) or getattr(place, "street", None)
         shown = place.as_json() if hasattr(place, "as_json") else None
