@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..cases.lifecycle import TRANSITIONS, State
 from ..errors import InputError, PowerlistError, TransitionError
 from .api import filters_of
 from .casework import RECORDABLE, Forbidden, Hidden, check_event, list_cases, read_case, record_event
@@ -111,8 +112,16 @@ async def board(request: Request) -> Response:
     })
 
 
-def _forms(role_ok: Any) -> list[dict[str, Any]]:
-    return [{"event": e, "label": EVENT_LABELS[e], "fields": EVENT_FIELDS[e]} for e in RECORDABLE if role_ok(e)]
+# The closed loop's next steps first: the first form shown open is the likely next one.
+FORM_ORDER = ("respond", "handle", "complete", "feed_back", "evaluate", "close", "extend", "return", "escalate",
+              "dispatch", "supervise", "reopen")
+
+
+def _forms(state: str, role_ok: Any) -> list[dict[str, Any]]:
+    """The event forms the case's state allows (the lifecycle's table) and the key may use."""
+    allowed = {e.value for e in TRANSITIONS[State(state)]}
+    return [{"event": e, "label": EVENT_LABELS[e], "fields": EVENT_FIELDS[e]}
+            for e in FORM_ORDER if e in allowed and e in RECORDABLE and role_ok(e)]
 
 
 async def case_page(request: Request, problems: list[str] | None = None, status: int = 200) -> Response:
@@ -129,7 +138,7 @@ async def case_page(request: Request, problems: list[str] | None = None, status:
         return render(request, "error.html", {"status": 404, "message": "没有此案件 (no such case)"}, 404)
     return render(request, "case.html", {
         "who": who, "csrf": session.csrf, "case": shown, "labels": EVENT_LABELS,
-        "forms": _forms(lambda e: may_record(who, e)), "problems": problems or [],
+        "forms": _forms(shown["state"], lambda e: may_record(who, e)), "problems": problems or [],
         "done": request.query_params.get("done"),
     }, status)
 

@@ -32,6 +32,16 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))
 
 
+def shown_time(value: str | None) -> str:
+    """An ISO time for people: 2026-12-01T10:00:00+08:00 → 2026-12-01 10:00 (Asia/Shanghai)."""
+    if not value:
+        return "—"
+    return value[:16].replace("T", " ") if len(value) >= 16 and value[10] == "T" else value
+
+
+templates.env.filters["when"] = shown_time
+
+
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     return templates.TemplateResponse(request, name, context, status_code=status)
 
