@@ -24,7 +24,8 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
          "--disable-sync"]
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium); CI installs it", allow_module_level=True)
+    pytest.skip(
+            "Debian's chromium is not installed (apt-get install chromium); CI installs it", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
