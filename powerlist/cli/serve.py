@@ -31,6 +31,10 @@ def serve(
     rules: Annotated[Path | None, typer.Option("--rules", help="rules directory (default: the shipped rules/)")] = None,
     tick_seconds: Annotated[float, typer.Option("--tick-seconds", help="run the escalation tick every N seconds "
                                                 "(0: never)")] = 60.0,
+    body_timeout: Annotated[float, typer.Option("--body-timeout", help="seconds a client may take between parts of "
+                                                "its body before it is answered 408")] = 15.0,
+    max_body: Annotated[int, typer.Option("--max-body", help="largest request body in bytes (uploads to /api/audit: "
+                                          "20 MB)")] = 1_000_000,
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="one line per request (method, "
                                              "path, status, time; never a key)")] = True,
 ) -> None:
@@ -39,13 +43,15 @@ def serve(
         fail("--port is 1–65535", EXIT_USAGE)
     if tick_seconds < 0:
         fail("--tick-seconds is 0 or more", EXIT_USAGE)
+    if body_timeout <= 0 or max_body < 1:
+        fail("--body-timeout and --max-body must be positive", EXIT_USAGE)
     import uvicorn
 
     from ..service import Service, ServiceConfig, create_app
 
     with user_errors():
         service = Service(ServiceConfig(db=db, keys=keys, catalogs=catalogs, rules=rules, tick_seconds=tick_seconds,
-                                        preload_matcher=True))
+                                        body_timeout=body_timeout, max_body=max_body, preload_matcher=True))
         # Opening the store now turns a bad --db into a located report before anything listens.
         from ..cases.stores import open_store
 
