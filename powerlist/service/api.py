@@ -263,6 +263,7 @@ routes = [
     Route("/api/scores", scores, methods=["GET"]),
     Route("/api/audit", audit, methods=["POST"]),
     Route("/api/openapi.json", openapi, methods=["GET"]),
+    Route("/openapi.json", openapi, methods=["GET"]),
 ]
 
 __all__ = ["error_response", "filters_of", "routes"]
