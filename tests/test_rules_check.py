@@ -11,13 +11,13 @@ import pytest
 from test_audit_report import register_commands
 from typer.testing import CliRunner
 
+from powerlist.audit.rules_check import check_rules
 from powerlist.catalog.catalog import Catalog
 from powerlist.cli import app
 from powerlist.errors import InputError
 from powerlist.resources import rules_dir
 from powerlist.routing.issue import Issue
 from powerlist.routing.router import Router
-from powerlist.audit.rules_check import check_rules
 from powerlist.routing.tables import RuleSet
 
 runner = CliRunner()
@@ -176,7 +176,8 @@ def test_escalation_tables_with_a_planted_gap_and_a_masked_row(tmp_path: Path, c
         assert facts["supervised"] is True and facts["has_higher"] is False
         assert gap.file and gap.file.endswith("escalation.toml")
     (masked,) = by_code(report, "PL1003")
-    assert dict(masked.details)["row"] == "esc_review.hard_again" and dict(masked.details)["selected"] == "esc_review.hard"
+    details = dict(masked.details)
+    assert details["row"] == "esc_review.hard_again" and details["selected"] == "esc_review.hard"
     assert report.stats["not_analysed"] == []
 
 
