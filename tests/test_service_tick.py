@@ -24,7 +24,8 @@ def _cli_tick(db: Path, now: str) -> list[dict[str, Any]]:
 
 
 def _history(client: Any, case_id: str) -> list[dict[str, Any]]:
-    history: list[dict[str, Any]] = client.get(f"/api/cases/{case_id}", headers=headers("admin")).json()["case"]["history"]
+    history: list[
+            dict[str, Any]] = client.get(f"/api/cases/{case_id}", headers=headers("admin")).json()["case"]["history"]
     return history
 
 

@@ -32,10 +32,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
 from ..cases.escalator import Case
 from ..cases.lifecycle import stamp
 from ..errors import InputError, Problem
-from ..routing.issue import Channel, Issue, RequestKind
+from ..routing.issue import Channel, Issue, RequestKind, validation_problems
 from .desk import Workspace
 from .keys import Principal, Role
 from .request_log import RequestRecord
@@ -356,14 +358,8 @@ def submit(ws: Workspace, sub: Submission, who: Principal | None, now: datetime)
     }
     try:
         issue = Issue.model_validate({k: v for k, v in fields.items() if v is not None})
-    except Exception as error:  # pydantic's ValidationError: located problems
-        from pydantic import ValidationError
-
-        from ..routing.router import validation_problems
-
-        if isinstance(error, ValidationError):
-            raise InputError(validation_problems(error), "invalid service request") from None
-        raise
+    except ValidationError as error:
+        raise InputError(validation_problems(error), "invalid service request") from None
     decision = ws.router.route(issue)
     routed = decision.status == "routed" and decision.lead is not None
     if not routed or decision.respond_by is None or decision.complete_by is None:
