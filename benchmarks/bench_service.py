@@ -13,6 +13,22 @@ the bare endpoint and hide the ratio). Against powerlist each client alternates
 case) and `GET /open311/v2/requests/{id}.json` of what it posted; against the bare app it GETs
 a constant. Reported: requests/s, p50 and p99 latency per kind, and the ratios. Afterwards
 every accepted service_request_id is looked up in the case store: all must be there.
+
+Measured 2026-12-01 on the shared 2-core machine (load average ~3 from other jobs; the load
+generator shares the two cores), three runs at 200 clients:
+
+    requests  bare req/s  p99 ms   powerlist req/s  p50 ms  p99 ms   req/s ratio  p99 ratio
+       4,000      10,021      42             1,473     128     228        ×6.8       ×5.4
+       4,000      10,640      44             1,120     166     366        ×9.5       ×8.4
+      10,000       4,776      97               951     191     453        ×5.0       ×4.7
+    (20 clients, 2,000 requests: bare 8,918 req/s p99 5 ms; powerlist 809 req/s p50 20 ms p99 72 ms)
+
+Every accepted request was in the store afterwards (0 missing). The target p99 < 100 ms at 200
+clients is NOT met: one process serves every request, and a POST costs ~0.7 ms and a GET ~0.2 ms
+of work on the desk thread (routing, the case store's writes, the request log) plus the HTTP
+handling on the event loop, all under one GIL — ~1,000–1,500 requests/s, so 200 clients queue
+for ~130–200 ms (Little's law). Below ~50 clients p99 is under 100 ms. More workers need the
+PostgreSQL store of issue 16 (SQLite has one writer).
 """
 
 from __future__ import annotations
