@@ -100,3 +100,23 @@ def test_open_store_choices(tmp_path: Path) -> None:
     assert "PostgreSQL" in problem.message
     with pytest.raises(InputError):
         open_store(str(tmp_path / "no" / "such" / "dir" / "cases.db"))
+
+
+def test_serve_refuses_bad_input_before_listening(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from service_support import ROOT, server_env
+
+    def serve(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", "from powerlist.cli import main; main()", "serve", *args],
+                              capture_output=True, text=True, env=server_env(), cwd=tmp_path, timeout=300)
+
+    postgres = serve("--db", "postgresql://user:hunter2@db.example/cases")
+    assert postgres.returncode == 1 and "PostgreSQL" in postgres.stderr and "hunter2" not in postgres.stderr
+    bad = tmp_path / "keys.csv"
+    bad.write_text("key,role,unit\nsecret-key-000000,mayor,\n", encoding="utf-8")
+    keys = serve("--keys", str(bad))
+    assert keys.returncode == 1 and "row 2" in keys.stderr and "secret-key" not in keys.stderr
+    assert serve("--port", "0").returncode == 2
+    assert str(ROOT) in server_env()["PYTHONPATH"]
