@@ -106,7 +106,7 @@ def test_serve_refuses_bad_input_before_listening(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from service_support import ROOT, server_env
+    from service_support import server_env
 
     def serve(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-c", "from powerlist.cli import main; main()", "serve", *args],
@@ -119,4 +119,3 @@ def test_serve_refuses_bad_input_before_listening(tmp_path: Path) -> None:
     keys = serve("--keys", str(bad))
     assert keys.returncode == 1 and "row 2" in keys.stderr and "secret-key" not in keys.stderr
     assert serve("--port", "0").returncode == 2
-    assert str(ROOT) in server_env()["PYTHONPATH"]
