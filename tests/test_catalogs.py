@@ -424,8 +424,13 @@ def test_shipped_streets_split_4_4_4_4_3(shipped) -> None:  # type: ignore[no-un
 
 def test_shipped_departments_and_items(shipped) -> None:  # type: ignore[no-untyped-def]
     assert len(shipped.departments) == 21
-    assert len(shipped.items) == 225
-    assert len({i.full_name for i in shipped.items.values()}) == 225
+    # The report's 225 (省委编办首批拟下放225项) counts main items (主项): a power split into
+    # sub-items (子项) is one item; its sub-item rows are listed, merged under it, in addition.
+    rows = list(shipped.items.values())
+    main_items = {i.code.rsplit("-", 1)[0] if i.sub_item else i.code for i in rows}
+    assert len(main_items) == 225
+    assert len({i.name for i in rows}) == 225
+    assert len({i.full_name for i in rows}) == len(rows) == 247
     kinds = Counter(i.kind for i in shipped.items.values())
     assert kinds.most_common(1)[0][0] is PowerKind.PENALTY
     assert all(i.legal_basis for i in shipped.items.values())
