@@ -53,7 +53,8 @@ DELEGATION_TITLE = "黄石市各街道通用权责事项承接情况表（示意
 POWER_HEADER = ["序号", "事项编码", "事项名称", "子项", "权力类型", "实施主体", "实施依据", "责任事项", "追责情形", "承接方式", "来源", "备注"]
 DELEGATION_HEADER = ["序号", "事项编码", "事项名称", "权力类型", "实施主体", "实施依据", "街道", "承接方式", "来源"]
 TAXONOMY_HEADER = [
-    "分类编码", "分类名称", "上级分类编码", "吹哨范围", "主要权力事项编码", "相关权力事项编码", "权力对应依据", "国标对应", "来源",
+    "分类编码", "分类名称", "上级分类编码", "吹哨范围", "主要权力事项编码", "相关权力事项编码", "权力对应依据",
+    "国标对应", "来源",
     "候选权力事项编码",  # transitional: principal + related, for loaders that do not read the two columns yet
 ]
 CALENDAR_HEADER = ["日期", "类型", "说明", "来源"]
@@ -140,7 +141,10 @@ def resolve_ref(ref: str, items: list[dict]) -> list[str]:
 
 def build_categories(items: list[dict]) -> list[dict]:
     cats = [
-        {"code": c, "name": n, "parent": "", "scope": s, "principal": [], "related": [], "why": "", "gb": g, "source": src}
+        {
+            "code": c, "name": n, "parent": "", "scope": s, "principal": [], "related": [], "why": "", "gb": g,
+            "source": src,
+        }
         for c, n, s, g, src in taxonomy.PARENTS
     ]
     for code, name, parent, scope, principal_refs, related_refs, gb, note, why in taxonomy.LEAVES:
@@ -364,10 +368,20 @@ def write_taxonomy(path: Path, categories: list[dict]) -> None:
     _save(wb, path)
 
 
-STATUTES_HEADER = ["版本编码", "法规编码", "名称", "版本", "通过日期", "施行日期", "废止日期", "替代版本", "条文数", "来源"]
+STATUTES_HEADER = [
+    "版本编码", "法规编码", "名称", "版本", "通过日期", "施行日期", "废止日期", "替代版本", "条文数", "来源",
+]
 STATUTES_NOTES = [
-    ("用途", "登记权责清单“实施依据”所引法律法规的各个版本：名称、版本、通过（公布）日期、施行日期、废止日期和替代版本。派单时，每项权力只引用诉求受理之日施行的版本，并在引文中写明版本。"),
-    ("引用方式", "实施依据每行写“《名称》（版本）条款”，名称和版本须与本表一致；法条序号在版本之间变动的，每个版本各写一行。本表未登记的文件（地方性法规、规范性文件等）按原文引用，不判断版本。"),
+    (
+        "用途",
+        "登记权责清单“实施依据”所引法律法规的各个版本：名称、版本、通过（公布）日期、施行日期、废止日期和替代版本。"
+        "派单时，每项权力只引用诉求受理之日施行的版本，并在引文中写明版本。",
+    ),
+    (
+        "引用方式",
+        "实施依据每行写“《名称》（版本）条款”，名称和版本须与本表一致；法条序号在版本之间变动的，每个版本各写一行。"
+        "本表未登记的文件（地方性法规、规范性文件等）按原文引用，不判断版本。",
+    ),
     ("日期", "YYYY-MM-DD。施行日期当日起施行；废止日期当日起不再施行（即施行至前一日）；废止日期为空表示现行有效。"),
     ("覆盖范围", f"自{statutes.COVERAGE_FROM}起，本表登记的每部法律法规在每一天恰有一个版本施行（生成脚本逐日检查）。"),
     ("核对情况", "来源列写明日期的出处与核对程度：“已核对”“据公开报道”“未核对”。未核对的条目应先行核对。"),
@@ -475,7 +489,7 @@ def self_check(out: Path) -> list[str]:
 
     items = _rows(out / "power_list.xlsx", "通用权责清单", 2)
     # The report's 225 counts main items (主项): a power split into sub-items (子项) counts once.
-    main_items = {i["事项编码"] for i in items if not i["子项"]} | {str(i["事项编码"]).rsplit("-", 1)[0] for i in items if i["子项"]}
+    main_items = {str(i["事项编码"]).rsplit("-", 1)[0] if i["子项"] else i["事项编码"] for i in items}
     check(len(main_items) == 225, f"expected exactly 225 main items, found {len(main_items)}")
     codes = [i["事项编码"] for i in items]
     check(len(set(codes)) == len(codes), "item codes are not unique")
@@ -523,7 +537,10 @@ def self_check(out: Path) -> list[str]:
         "only leaves carry powers",
     )
     for c in leaves:
-        check(bool(c["主要权力事项编码"]) or not c["相关权力事项编码"], f"category {c['分类编码']} has related powers but no principal one")
+        check(
+            bool(c["主要权力事项编码"]) or not c["相关权力事项编码"],
+            f"category {c['分类编码']} has related powers but no principal one",
+        )
         check(bool(c["权力对应依据"]), f"category {c['分类编码']} says no reason for its powers (权力对应依据)")
     scopes = Counter(c["吹哨范围"] for c in leaves)
     check(set(scopes) == {"普通问题", "重点工作", "综合执法", "应急处置"}, f"every scope must appear: {scopes}")
@@ -581,10 +598,14 @@ def _check_statutes(out: Path, items: list[dict]) -> list[str]:
             # before a text's first version came into force the item simply cannot cite it yet
             first = min(str(r["施行日期"]) for r in rows if r["法规编码"] == work)
             for day in (d for d in boundaries if d >= first):
-                live = [v for v in versions if str(v["施行日期"]) <= day and (not v["废止日期"] or day < str(v["废止日期"]))]
+                live = [v for v in versions if _in_force(v, day)]
                 if len(live) != 1:
                     fails.append(f"item {item['事项编码']}: {len(live)} cited versions of {work} in force on {day}")
     return fails
+
+
+def _in_force(version: dict, day: str) -> bool:
+    return str(version["施行日期"]) <= day and (not version["废止日期"] or day < str(version["废止日期"]))
 
 
 def _bare(title: object) -> str:

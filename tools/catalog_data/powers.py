@@ -13,7 +13,7 @@ delegation.py; default per department), note = 备注.
 
 from __future__ import annotations
 
-from .statutes import cite, cur, every
+from .statutes import cur, every
 
 # Statute names used more than once. Texts modelled in statutes.py are cited through it, so every
 # citation names its version as the statutes table spells it (《title》（label）articles); a text
