@@ -1,6 +1,6 @@
 """Catalog loading: parsing the workbooks (cold) vs the on-disk cache (warm).
 
-    /work/venv/bin/python benchmarks/bench_catalog.py [--catalogs DIR] [--repeat 3]
+    .venv/bin/python benchmarks/bench_catalog.py [--catalogs DIR] [--repeat 3]
 
 What a new process pays for `load_catalogs()` (every CLI command, every subprocess test):
 

@@ -1,7 +1,7 @@
 """Benchmark (issue 4 §6): a tick over 10,000 due cases among 1,000,000 open ones.
 
-    /work/venv/bin/python benchmarks/bench_escalation.py            # 100k and 1M open
-    /work/venv/bin/python benchmarks/bench_escalation.py --open 100000 200000 --due 5000
+    .venv/bin/python benchmarks/bench_escalation.py            # 100k and 1M open
+    .venv/bin/python benchmarks/bench_escalation.py --open 100000 200000 --due 5000
 
 For each size it bulk-loads a SQLite file (executemany in one transaction) with N open cases,
 `--due` of which are past their response deadline, then ticks twice, each time in a fresh
@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from powerlist.cases.lifecycle import Event, EventRecord, replay, stamp
-from powerlist.cases.store import SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
 from powerlist.routing.issue import SHANGHAI
 
 T0 = datetime(2026, 7, 1, 9, 0, tzinfo=SHANGHAI)
@@ -131,7 +131,7 @@ def peak_rss_kib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 from powerlist.cases.escalator import Escalator
-from powerlist.cases.store import SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
 from powerlist.routing.tables import RuleSet
 path, now, traced = sys.argv[1], datetime.fromisoformat(sys.argv[2]), sys.argv[3] == "1"
 store = SQLiteCaseStore(path)

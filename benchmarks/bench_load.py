@@ -5,7 +5,7 @@ every row's values. Both are timed in one run, on the same file, best of `--repe
 ratio is what the loader adds (safety checks, the merged-cell/formula scan of the sheet
 XML, header finding, cleaning, validation, PowerItem construction). Target: at most 2×.
 
-    /work/venv/bin/python benchmarks/bench_load.py [--rows 100000] [--repeat 3]
+    .venv/bin/python benchmarks/bench_load.py [--rows 100000] [--repeat 3]
 """
 
 from __future__ import annotations

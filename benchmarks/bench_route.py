@@ -1,6 +1,6 @@
 """Routing throughput: compiled engine vs durable-rules engine vs a bare dict lookup.
 
-    /work/venv/bin/python benchmarks/bench_route.py [--issues 100000] [--durable-issues 20000]
+    .venv/bin/python benchmarks/bench_route.py [--issues 100000] [--durable-issues 20000]
 
 Generates issues over the shipped catalogs (seeded, so runs are comparable), then measures in
 one run:

@@ -24,7 +24,7 @@ with atheris.instrument_imports():
     from powerlist.routing.issue_io import read_issues
     from powerlist.routing.router import Router
     from powerlist.routing.tables import RuleSet
-    from powerlist.scoring.io import read_vetoes, read_whistles
+    from powerlist.scoring import read_vetoes, read_whistles
 
 ROUTER = Router.default()
 SCRATCH = Path(tempfile.mkdtemp(prefix="powerlist-fuzz-"))

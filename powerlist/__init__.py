@@ -7,9 +7,11 @@ from ._compat import check_python
 
 check_python()
 
-from .cases.escalator import Action, Case, Escalator  # noqa: E402
+from .cases.actions import Action  # noqa: E402
+from .cases.escalator import Case, Escalator  # noqa: E402
 from .cases.lifecycle import Event, Satisfaction, State  # noqa: E402
-from .cases.store import CaseStore, SQLiteCaseStore  # noqa: E402
+from .cases.sqlite import SQLiteCaseStore  # noqa: E402
+from .cases.store import CaseStore  # noqa: E402
 from .catalog.catalog import Catalog  # noqa: E402
 from .catalog.loader import load_catalogs  # noqa: E402
 from .catalog.models import (  # noqa: E402

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from powerlist.cases.escalator import Escalator
 from powerlist.cases.lifecycle import TRANSITIONS, Event, State, rank, replay
-from powerlist.cases.store import SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
 from powerlist.catalog.models import DelegationMode, Level, Unit, UnitKind
 from powerlist.errors import InputError, TransitionError
 from powerlist.routing.decision import Decision, PowerRef, UnitRef, Whistle
@@ -315,14 +315,23 @@ def test_escalation_never_goes_to_a_lower_level_by_hand() -> None:
 # ---- properties -------------------------------------------------------------------------------
 
 LEADS = (COMMUNITY, STREET, STATIONED, DISTRICT, CITY)
-RECORDABLE = ("respond", "handle", "complete", "feed_back", "evaluate", "close", "return", "extend", "reopen", "escalate", "supervise")
+RECORDABLE = (
+    "respond", "handle", "complete", "feed_back", "evaluate", "close",
+    "return", "extend", "reopen", "escalate", "supervise",
+)
 BY = (None, STREET.code, STATIONED.code, DISTRICT.code)
 
 step = st.one_of(
     st.tuples(st.just("tick"), st.integers(0, 60)),
     # "valid" picks (by the integer) one of the events the case's state allows, so that long
     # histories happen; the named events are mostly refused, which must change nothing.
-    st.tuples(st.just("record"), st.integers(0, 30), st.sampled_from((*RECORDABLE, *("valid",) * 8)), st.sampled_from(BY), st.integers(0, 5)),
+    st.tuples(
+        st.just("record"),
+        st.integers(0, 30),
+        st.sampled_from((*RECORDABLE, *("valid",) * 8)),
+        st.sampled_from(BY),
+        st.integers(0, 5),
+    ),
 )
 scenario = st.tuples(
     st.lists(st.tuples(st.sampled_from(LEADS), st.sampled_from(list(Whistle))), min_size=1, max_size=3),
@@ -335,7 +344,9 @@ def run(scenario_value: Any, check: bool = False) -> tuple[Escalator, list[Any],
     cases, steps = scenario_value
     esc = escalator()
     for i, (lead, whistle) in enumerate(cases):
-        esc.open_decision(decision(issue_id=f"I{i}", lead=lead, whistle=whistle, respond_hours=4 if whistle is Whistle.DAILY else 0.5), received_at=T0)
+        respond_hours = 4 if whistle is Whistle.DAILY else 0.5
+        opened = decision(issue_id=f"I{i}", lead=lead, whistle=whistle, respond_hours=respond_hours)
+        esc.open_decision(opened, received_at=T0)
     clock = T0
     log: list[Any] = []
     recorded = 0
@@ -420,9 +431,17 @@ def test_an_invalid_issue_is_a_located_input_error() -> None:
 
 def test_facts_no_row_matches_are_no_action() -> None:
     esc = escalator()
-    facts = {"trigger": "hard", "supervised": True, "dispute": False, "returner_holds_power": False, "has_holder": False, "has_higher": False}
+    facts = {
+        "trigger": "hard",
+        "supervised": True,
+        "dispute": False,
+        "returner_holds_power": False,
+        "has_holder": False,
+        "has_higher": False,
+    }
     assert esc._evaluate("esc_review", facts) == []
-    assert esc._evaluate("esc_accountability", {"criticism_due": False, "interview_due": False, "referral_due": False}) == []
+    no_sanction = {"criticism_due": False, "interview_due": False, "referral_due": False}
+    assert esc._evaluate("esc_accountability", no_sanction) == []
 
 
 def test_escalation_params_are_checked_with_their_file(tmp_path: Any) -> None:
@@ -430,7 +449,9 @@ def test_escalation_params_are_checked_with_their_file(tmp_path: Any) -> None:
 
     text = (rules_dir() / "escalation.toml").read_text(encoding="utf-8")
     (tmp_path / "escalation.toml").write_text(
-        text.replace("dispute_units = 2", "dispute_units = 0").replace('accountability_period = "quarter"', 'accountability_period = "week"'),
+        text.replace("dispute_units = 2", "dispute_units = 0").replace(
+            'accountability_period = "quarter"', 'accountability_period = "week"'
+        ),
         encoding="utf-8",
     )
     with pytest.raises(InputError) as caught:
@@ -441,7 +462,11 @@ def test_escalation_params_are_checked_with_their_file(tmp_path: Any) -> None:
 
 
 def test_rules_without_escalation_tables_are_refused(tmp_path: Any) -> None:
-    (tmp_path / "other.toml").write_text('[[tables]]\nname = "t"\nhit_policy = "first"\ninputs = ["a"]\noutputs = ["b"]\nrows = [ { when = { a = 1 }, then = { b = 2 } } ]\n', encoding="utf-8")
+    (tmp_path / "other.toml").write_text(
+        '[[tables]]\nname = "t"\nhit_policy = "first"\ninputs = ["a"]\noutputs = ["b"]\n'
+        "rows = [ { when = { a = 1 }, then = { b = 2 } } ]\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match="escalation"):
         Escalator(SQLiteCaseStore(), None, RuleSet.load(tmp_path))
 
@@ -451,7 +476,7 @@ def test_a_mistyped_acting_unit_is_refused_and_changes_nothing(tmp_path) -> None
     from datetime import datetime
 
     from powerlist.cases.escalator import Escalator
-    from powerlist.cases.store import SQLiteCaseStore
+    from powerlist.cases.sqlite import SQLiteCaseStore
     from powerlist.errors import InputError
     from powerlist.routing.router import Router
 
@@ -531,7 +556,7 @@ def test_buck_passing_cites_the_mode_in_chinese() -> None:
 def test_a_third_party_survey_score_is_checked_and_reaches_scoring() -> None:
     from decimal import Decimal
 
-    from powerlist.scoring.io import whistle_from_case
+    from powerlist.scoring import whistle_from_case
 
     esc = escalator()
     esc.open_decision(decision(lead=DISTRICT), received_at=T0)
@@ -575,12 +600,17 @@ def test_every_event_a_tick_appends_names_its_actor_and_rule() -> None:
 @pytest.mark.parametrize(
     ("replace", "message"),
     [
-        (('then = { action = "urge", finding = "不到位"', 'then = { action = "urgent", finding = "不到位"'), "unknown action"),
+        (
+            ('then = { action = "urge", finding = "不到位"', 'then = { action = "urgent", finding = "不到位"'),
+            "unknown action",
+        ),
         (('finding = "不到位", target = "city"', 'finding = "不到位", target = "cty"'), "unknown target"),
         (('target = "self", grace_hours = 24 }', 'target = "self", grace_hours = -1 }'), "grace_hours"),
     ],
 )
-def test_an_unknown_action_or_target_is_refused_when_the_rules_load(tmp_path: Any, replace: tuple[str, str], message: str) -> None:
+def test_an_unknown_action_or_target_is_refused_when_the_rules_load(
+    tmp_path: Any, replace: tuple[str, str], message: str
+) -> None:
     """It would otherwise fail in the middle of a tick and abort it for every due case."""
     from powerlist.resources import rules_dir
 

@@ -20,7 +20,11 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def _commands(monkeypatch: pytest.MonkeyPatch) -> None:
     tiny = tiny_catalog()
-    monkeypatch.setattr(Router, "default", classmethod(lambda cls, engine="compiled", catalogs=None, rules=None: Router(tiny, RuleSet.load())))
+    monkeypatch.setattr(
+        Router,
+        "default",
+        classmethod(lambda cls, engine="compiled", catalogs=None, rules=None: Router(tiny, RuleSet.load())),
+    )
     if not any(g.name == "cases" for g in app.registered_groups):
         cases_cli.register(app)
 
@@ -71,9 +75,13 @@ def test_open_tick_record_show(tmp_path: Path, issues_file: Path) -> None:
     assert code == 1 and refused["ok"] is False and "allowed" in refused["errors"][0]["message"]
     for event, at in (("complete", "02:00"), ("feed_back", "03:00")):
         assert invoke("cases", "record", "W1", event, "--at", f"2026-12-31T{at}", "--db", db, "--json")[0] == 0
-    code, bad = invoke("cases", "record", "W1", "evaluate", "--at", "2026-12-31T04:00", "--db", db, "--satisfaction", "还行", "--json")
+    code, bad = invoke(
+        "cases", "record", "W1", "evaluate", "--at", "2026-12-31T04:00", "--db", db, "--satisfaction", "还行", "--json"
+    )
     assert code == 1
-    code, evaluated = invoke("cases", "record", "W1", "evaluate", "--at", "2026-12-31T04:00", "--db", db, "--satisfaction", "满意", "--json")
+    code, evaluated = invoke(
+        "cases", "record", "W1", "evaluate", "--at", "2026-12-31T04:00", "--db", db, "--satisfaction", "满意", "--json"
+    )
     assert code == 0 and evaluated["satisfaction"] == "satisfied"
 
 
@@ -101,7 +109,11 @@ def test_user_data_is_never_read_as_markup(tmp_path: Path) -> None:
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["cases", "open", str(path), "--db", db])
     assert result.exit_code == 1 and "[bold]x" in result.stderr
-    for args in (["cases", "show", "[/]", "--db", db], ["cases", "tick", "--now", "2026-12-01T00:00", "--db", db], ["cases", "show", "[/x]", "--db", db]):
+    for args in (
+        ["cases", "show", "[/]", "--db", db],
+        ["cases", "tick", "--now", "2026-12-01T00:00", "--db", db],
+        ["cases", "show", "[/x]", "--db", db],
+    ):
         result = runner.invoke(app, args)
         assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "[/]" in runner.invoke(app, ["cases", "show", "[/]", "--db", db]).stdout
@@ -135,7 +147,11 @@ def test_record_accepts_a_catalog_unit_named_by_to(tmp_path: Path, issues_file: 
 def test_record_evaluate_with_a_third_party_survey(tmp_path: Path, issues_file: Path) -> None:
     db = str(tmp_path / "cases.db")
     invoke("cases", "open", str(issues_file), "--db", db, "--json")
-    for event, at in (("respond", "2026-07-01T10:00"), ("complete", "2026-07-01T11:00"), ("feed_back", "2026-07-01T12:00")):
+    for event, at in (
+        ("respond", "2026-07-01T10:00"),
+        ("complete", "2026-07-01T11:00"),
+        ("feed_back", "2026-07-01T12:00"),
+    ):
         assert invoke("cases", "record", "W1", event, "--at", at, "--db", db, "--json")[0] == 0
     code, bad = invoke("cases", "record", "W1", "evaluate", "--at", "2026-07-01T13:00", "--db", db,
                        "--satisfaction", "满意", "--third-party", "120", "--json")

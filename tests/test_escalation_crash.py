@@ -18,7 +18,7 @@ import pytest
 
 from powerlist.cases.escalator import Escalator
 from powerlist.cases.lifecycle import Event, EventRecord, apply, stamp
-from powerlist.cases.store import SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
 from powerlist.routing.issue import SHANGHAI
 from powerlist.routing.tables import RuleSet
 
@@ -35,7 +35,7 @@ TICKER = """
 import sys
 from datetime import datetime
 from powerlist.cases.escalator import Escalator
-from powerlist.cases.store import SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
 from powerlist.routing.tables import RuleSet
 esc = Escalator(SQLiteCaseStore(sys.argv[1]), None, RuleSet.load())
 now = datetime.fromisoformat(sys.argv[2])
@@ -83,9 +83,13 @@ def dump(path: Path) -> tuple[list[tuple], list[tuple], list[tuple]]:
     db = sqlite3.connect(path)
     try:
         return (
-            db.execute("SELECT key, case_id, action, from_unit, to_unit, rule, reason, at, finding FROM actions ORDER BY key").fetchall(),
+            db.execute(
+                "SELECT key, case_id, action, from_unit, to_unit, rule, reason, at, finding FROM actions ORDER BY key"
+            ).fetchall(),
             db.execute("SELECT case_id, n, at, event, actor, rule, details FROM events ORDER BY case_id, n").fetchall(),
-            db.execute("SELECT case_id, state, level, assignee, next_due_at, n, snapshot FROM cases ORDER BY case_id").fetchall(),
+            db.execute(
+                "SELECT case_id, state, level, assignee, next_due_at, n, snapshot FROM cases ORDER BY case_id"
+            ).fetchall(),
         )
     finally:
         db.close()
@@ -108,7 +112,9 @@ def test_sigkill_mid_tick_then_tick_again_equals_a_clean_run(tmp_path: Path) -> 
     assert {a.case_id for a in clean_actions} == {f"K{i:06d}" for i in range(0, N_OPEN, N_OPEN // N_DUE)}
 
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    child = subprocess.Popen([sys.executable, "-c", TICKER, str(crash), NOW.isoformat()], stdout=subprocess.PIPE, env=env, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", TICKER, str(crash), NOW.isoformat()], stdout=subprocess.PIPE, env=env, text=True
+    )
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "ticking"
     time.sleep(min(0.5, clean_seconds / 4))

@@ -5,6 +5,7 @@ used when they load."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from powerlist.cases.escalator import Escalator
 from powerlist.cases.lifecycle import State, rank
-from powerlist.cases.store import SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
 from powerlist.catalog.catalog import Catalog
 from powerlist.errors import InputError, PowerlistError
 from powerlist.routing.router import Router
@@ -22,7 +23,9 @@ from powerlist.testing.strategies import catalogs, issues
 
 RULES = RuleSet.load()
 
-worlds = catalogs().flatmap(lambda c: st.tuples(st.just(c), st.lists(issues(c), min_size=1, max_size=4, unique_by=lambda i: i.id)))
+worlds = catalogs().flatmap(
+    lambda c: st.tuples(st.just(c), st.lists(issues(c), min_size=1, max_size=4, unique_by=lambda i: i.id))
+)
 
 
 def _open_all(world: Any) -> tuple[Catalog, Router, Escalator, list[Any]]:
@@ -82,10 +85,8 @@ def test_a_holder_returning_its_own_power_is_buck_passing_citing_the_list(world:
         if holding["unit"]["code"] != case.assignee["code"]:
             # only the unit a case is dispatched to can return it
             esc.record(issue.id, "dispatch", at, to=holding["unit"]["code"])
-        try:
+        with contextlib.suppress(PowerlistError):
             esc.record(issue.id, "respond", at, by=holding["unit"]["code"])
-        except PowerlistError:
-            pass
         esc.record(issue.id, "return", at + timedelta(minutes=1), by=holding["unit"]["code"])
         returned.append((issue, holding))
     actions = esc.tick(at + timedelta(minutes=2))
@@ -135,7 +136,8 @@ def test_shipped_catalogs_end_to_end(tmp_path: Any) -> None:
     held = next(case for case in opened if case.snapshot.holders)
     holding = held.snapshot.holders[0]
     if holding["unit"]["code"] != held.assignee["code"]:
-        esc.record(held.case_id, "dispatch", start, to=holding["unit"]["code"])  # only the unit holding a case returns it
+        # only the unit holding a case returns it
+        esc.record(held.case_id, "dispatch", start, to=holding["unit"]["code"])
     esc.record(held.case_id, "return", start + timedelta(minutes=1), by=holding["unit"]["code"])
     first = esc.tick(start + timedelta(minutes=2))
     passing = [a for a in first if a.case_id == held.case_id and a.finding == "推诿"]

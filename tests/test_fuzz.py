@@ -28,7 +28,7 @@ from powerlist.routing.decision import Decision
 from powerlist.routing.issue_io import read_issues
 from powerlist.routing.router import Router
 from powerlist.routing.tables import RuleSet
-from powerlist.scoring.io import read_vetoes, read_whistles
+from powerlist.scoring import read_vetoes, read_whistles
 
 REPO = Path(__file__).resolve().parent.parent
 FUZZ = settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -38,7 +38,7 @@ from powerlist.errors import InputError
 from powerlist.routing.issue_io import read_issues
 from powerlist.routing.router import Router
 from powerlist.routing.tables import RuleSet
-from powerlist.scoring.io import read_vetoes, read_whistles
+from powerlist.scoring import read_vetoes, read_whistles
 from powerlist.sheets.cells import is_dangerous
 
 REPO = Path(__file__).resolve().parent.parent
@@ -304,7 +304,7 @@ def test_cases_open_with_an_unreadable_file_opens_nothing(cli: typer.Typer, tmp_
     result = CliRunner().invoke(cli, ["cases", "open", str(HOSTILE / "issues--truncated.xlsx"), "--db", str(db)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     if db.exists():
-        from powerlist.cases.store import SQLiteCaseStore
+        from powerlist.cases.sqlite import SQLiteCaseStore
 
         store = SQLiteCaseStore(db)
         try:

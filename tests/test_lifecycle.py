@@ -40,7 +40,9 @@ def test_every_state_has_a_label_and_a_row() -> None:
 
 def test_the_main_line_of_the_closed_loop() -> None:
     state = State.RECEIVED
-    for event in (Event.DISPATCH, Event.RESPOND, Event.HANDLE, Event.COMPLETE, Event.FEED_BACK, Event.EVALUATE, Event.CLOSE):
+    for event in (
+        Event.DISPATCH, Event.RESPOND, Event.HANDLE, Event.COMPLETE, Event.FEED_BACK, Event.EVALUATE, Event.CLOSE,
+    ):
         state = next_state(state, event)
     assert state is State.CLOSED
 

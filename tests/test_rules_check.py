@@ -17,7 +17,7 @@ from powerlist.errors import InputError
 from powerlist.resources import rules_dir
 from powerlist.routing.issue import Issue
 from powerlist.routing.router import Router
-from powerlist.routing.rules_check import check_rules
+from powerlist.audit.rules_check import check_rules
 from powerlist.routing.tables import RuleSet
 
 runner = CliRunner()

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from powerlist.errors import InputError
 from powerlist.routing.issue import SHANGHAI
-from powerlist.scoring.core import (
+from powerlist.scoring import (
     ComponentParams,
     Period,
     Profile,
@@ -155,7 +155,10 @@ def test_every_score_in_range(a: Decimal, b: Decimal, c: Decimal, profile: str) 
         assert 0 <= publish(value) <= 100
 
 
-@given(decimals_0_100, decimals_0_100, decimals_0_100, st.integers(0, 2), decimals_0_100, st.sampled_from(["default", "three_rates"]))
+@given(
+    decimals_0_100, decimals_0_100, decimals_0_100, st.integers(0, 2), decimals_0_100,
+    st.sampled_from(["default", "three_rates"]),
+)
 def test_each_score_monotone_in_each_component(
     a: Decimal, b: Decimal, c: Decimal, which: int, bigger: Decimal, profile: str
 ) -> None:
@@ -243,7 +246,9 @@ def test_bad_veto_item() -> None:
 # ---------------------------------------------------------------- profiles
 
 
-def _write_rules(tmp_path: Path, department: str, street: str = "{ mechanism = 0.10, calls = 0.50, quality = 0.40 }") -> Path:
+def _write_rules(
+    tmp_path: Path, department: str, street: str = "{ mechanism = 0.10, calls = 0.50, quality = 0.40 }"
+) -> Path:
     path = tmp_path / "scoring.toml"
     path.write_text(
         "[meta]\nname = \"scoring\"\n[params]\ndefault_profile = \"x\"\n"
@@ -280,7 +285,11 @@ def test_exact_sum_not_float_sum(tmp_path: Path) -> None:
     # 0.1 + 0.2 + 0.7 is exactly 1 in decimal (not in float): accepted.
     load_config(_write_rules(tmp_path, "{ response = 0.1, completion = 0.2, satisfaction = 0.7 }"))
     with pytest.raises(InputError):
-        Profile.build("y", {"response": "0.333", "completion": "0.333", "satisfaction": "0.333"}, {"mechanism": 0, "calls": 1, "quality": 0})
+        Profile.build(
+            "y",
+            {"response": "0.333", "completion": "0.333", "satisfaction": "0.333"},
+            {"mechanism": 0, "calls": 1, "quality": 0},
+        )
 
 
 def test_unknown_profile() -> None:
@@ -450,13 +459,16 @@ def test_unit_without_any_satisfaction_is_listed_unscored_and_last() -> None:
 
 
 def test_annual_results_from_a_period() -> None:
-    from powerlist.scoring.core import annual_results
+    from powerlist.scoring import annual_results
 
     year = Period.parse("2026")
     scores = score_period([_record(case_id="A")], year)
     veto = Veto(subject="420202001", item="党风廉政", date="2026-12-31")
     results = annual_results(scores, {"420202-market": 50, "420202001": 100}, vetoes=[veto])
-    assert [(r.kind, r.subject, r.passed) for r in results] == [("department", "420202-market", True), ("street", "420202001", False)]
+    assert [(r.kind, r.subject, r.passed) for r in results] == [
+        ("department", "420202-market", True),
+        ("street", "420202001", False),
+    ]
     assert results[0].score == Decimal("65")  # 0.30 × 100 + 0.70 × 50
     with pytest.raises(ScoringError, match="below the floor 0.15"):
         annual_results(scores, {}, street_weight="0.1")
@@ -491,7 +503,7 @@ def test_bad_component_parameters_are_located(tmp_path: Path) -> None:
 def test_a_vetoed_unit_without_a_score_to_fold_is_still_listed_as_failed() -> None:
     """一票否决 fails the unit whatever its score — it must not drop out of the annual list
     because it had no scored whistle or no other assessment score."""
-    from powerlist.scoring.core import annual_results
+    from powerlist.scoring import annual_results
 
     year = Period.parse("2026")
     scores = score_period([_record(case_id="A")], year)

@@ -16,8 +16,7 @@ from typer.testing import CliRunner
 from powerlist.cli.score import register
 from powerlist.errors import InputError
 from powerlist.routing.issue import SHANGHAI
-from powerlist.scoring.core import Period, Satisfaction, score_period
-from powerlist.scoring.io import read_vetoes, read_whistles, write_report
+from powerlist.scoring import Period, Satisfaction, read_vetoes, read_whistles, score_period, write_report
 
 HEADER = [
     "案件编号", "街道", "街道名称", "责任单位", "责任单位名称", "部门", "哨类", "等级", "受理时间", "响应时限",
@@ -82,7 +81,8 @@ def test_read_xlsx_with_title_row_and_typed_cells(tmp_path: Path) -> None:
 
 def test_english_aliases(tmp_path: Path) -> None:
     header = ["case_id", "street", "unit", "received_at", "satisfaction"]
-    records = read_whistles(_csv(tmp_path / "e.csv", header, [["A", "S1", "U1", "2026-07-02T08:00:00", "basically_satisfied"]]))
+    rows = [["A", "S1", "U1", "2026-07-02T08:00:00", "basically_satisfied"]]
+    records = read_whistles(_csv(tmp_path / "e.csv", header, rows))
     assert records[0].satisfaction is Satisfaction.BASICALLY_SATISFIED
 
 
@@ -139,10 +139,14 @@ def test_duplicate_case_and_missing_column(tmp_path: Path) -> None:
 
 
 def test_read_vetoes(tmp_path: Path) -> None:
-    path = _csv(tmp_path / "v.csv", ["对象", "否决事项", "日期", "说明"], [["420202001", "安全生产", "2026-08-01", "较大事故"]])
+    path = _csv(
+        tmp_path / "v.csv", ["对象", "否决事项", "日期", "说明"], [["420202001", "安全生产", "2026-08-01", "较大事故"]]
+    )
     (veto,) = read_vetoes(path)
     assert veto.item.label == "安全生产" and veto.subject == "420202001"
-    bad = _csv(tmp_path / "vb.csv", ["对象", "否决事项", "日期"], [["X", "目标管理", "2026-08-01"], ["Y", "环境保护", "soon"]])
+    bad = _csv(
+        tmp_path / "vb.csv", ["对象", "否决事项", "日期"], [["X", "目标管理", "2026-08-01"], ["Y", "环境保护", "soon"]]
+    )
     with pytest.raises(InputError) as caught:
         read_vetoes(bad)
     assert {p.cell for p in caught.value.problems} == {"B2", "C3"}
@@ -189,7 +193,9 @@ def _app() -> typer.Typer:
 
 def test_cli_json_is_deterministic_and_report_written(tmp_path: Path) -> None:
     path = _csv(tmp_path / "w.csv", HEADER, ROWS)
-    vetoes = _csv(tmp_path / "v.csv", ["对象", "否决事项", "日期", "说明"], [["420202-market", "党风廉政", "2026-08-01", ""]])
+    vetoes = _csv(
+        tmp_path / "v.csv", ["对象", "否决事项", "日期", "说明"], [["420202-market", "党风廉政", "2026-08-01", ""]]
+    )
     runner = CliRunner()
     args = ["score", "--period", "2026Q3", "--input", str(path), "--json", "--vetoes", str(vetoes)]
     first = runner.invoke(_app(), args)
@@ -220,7 +226,7 @@ def test_cli_errors(tmp_path: Path) -> None:
 def test_catalog_fills_names_and_ranks_every_street(tmp_path: Path) -> None:
     from types import SimpleNamespace
 
-    from powerlist.scoring.io import catalog_context, with_catalog
+    from powerlist.scoring import catalog_context, with_catalog
 
     catalog = SimpleNamespace(
         streets={
@@ -229,9 +235,19 @@ def test_catalog_fills_names_and_ranks_every_street(tmp_path: Path) -> None:
         },
         units={"420202-market": SimpleNamespace(name="黄石港区市场监督管理局", department="SJ")},
     )
-    records = read_whistles(_csv(tmp_path / "w.csv", ["案件编号", "街道", "责任单位", "受理时间"], [["A", "420202001", "420202-market", "2026-07-02 08:00"]]))
+    records = read_whistles(
+        _csv(
+            tmp_path / "w.csv",
+            ["案件编号", "街道", "责任单位", "受理时间"],
+            [["A", "420202001", "420202-market", "2026-07-02 08:00"]],
+        )
+    )
     filled = with_catalog(records, catalog)
-    assert filled[0].street_name == "黄石港街道" and filled[0].unit_name == "黄石港区市场监督管理局" and filled[0].department == "SJ"
+    assert (
+        filled[0].street_name == "黄石港街道"
+        and filled[0].unit_name == "黄石港区市场监督管理局"
+        and filled[0].department == "SJ"
+    )
     staff, names = catalog_context(catalog)
     scores = score_period(filled, Period.parse("2026Q3"), staff=staff, street_names=names)
     assert [(s.street, s.staff, s.whistles) for s in scores.streets] == [("420202001", 4, 1), ("420202009", 30, 0)]
@@ -240,10 +256,19 @@ def test_catalog_fills_names_and_ranks_every_street(tmp_path: Path) -> None:
 
 def test_annual_fold_with_veto_in_cli_and_report(tmp_path: Path) -> None:
     path = _csv(tmp_path / "w.csv", HEADER, ROWS)
-    other = _csv(tmp_path / "o.csv", ["对象", "其他考核得分"], [["420202-market", "90"], ["420202001", "85"], ["420202002", "50"]])
-    vetoes = _csv(tmp_path / "v.csv", ["对象", "否决事项", "日期", "说明"], [["420202001", "安全生产", "2026-08-01", "较大事故"]])
+    other = _csv(
+        tmp_path / "o.csv",
+        ["对象", "其他考核得分"],
+        [["420202-market", "90"], ["420202001", "85"], ["420202002", "50"]],
+    )
+    vetoes = _csv(
+        tmp_path / "v.csv", ["对象", "否决事项", "日期", "说明"], [["420202001", "安全生产", "2026-08-01", "较大事故"]]
+    )
     out = tmp_path / "a.xlsx"
-    args = ["score", "--period", "2026", "--input", str(path), "--other", str(other), "--vetoes", str(vetoes), "--json", "--out", str(out)]
+    args = [
+        "score", "--period", "2026", "--input", str(path), "--other", str(other), "--vetoes", str(vetoes),
+        "--json", "--out", str(out),
+    ]
     result = CliRunner().invoke(_app(), args)
     assert result.exit_code == 0, result.output
     annual = {a["subject"]: a for a in json.loads(result.output)["annual"]}
@@ -255,20 +280,27 @@ def test_annual_fold_with_veto_in_cli_and_report(tmp_path: Path) -> None:
     assert not annual["420202002"]["passed"] and not annual["420202002"]["vetoed"]  # below the pass mark
     book = load_workbook(out)
     assert "年度考核" in book.sheetnames and book["年度考核"].conditional_formatting
-    too_low = CliRunner().invoke(_app(), ["score", "--period", "2026", "--input", str(path), "--other", str(other), "--department-weight", "0.29"])
+    too_low = CliRunner().invoke(
+        _app(),
+        ["score", "--period", "2026", "--input", str(path), "--other", str(other), "--department-weight", "0.29"],
+    )
     assert too_low.exit_code == 1
     quarter = CliRunner().invoke(_app(), ["score", "--period", "2026Q3", "--input", str(path), "--other", str(other)])
     assert quarter.exit_code == 1
     # a w below its floor is refused even when no annual assessment is asked for
     for option, value in (("--department-weight", "0.29"), ("--street-weight", "0.1")):
-        ignored = CliRunner().invoke(_app(), ["score", "--period", "2026Q3", "--input", str(path), option, value, "--json"])
+        ignored = CliRunner().invoke(
+            _app(), ["score", "--period", "2026Q3", "--input", str(path), option, value, "--json"]
+        )
         assert ignored.exit_code == 1 and "below the floor" in ignored.stdout
 
 
 def test_read_other_scores_errors(tmp_path: Path) -> None:
-    from powerlist.scoring.io import read_other_scores
+    from powerlist.scoring import read_other_scores
 
-    bad = _csv(tmp_path / "o.csv", ["对象", "其他考核得分"], [["A", "101"], ["", "50"], ["B", "x"], ["C", "70.5"], ["C", "70"]])
+    bad = _csv(
+        tmp_path / "o.csv", ["对象", "其他考核得分"], [["A", "101"], ["", "50"], ["B", "x"], ["C", "70.5"], ["C", "70"]]
+    )
     with pytest.raises(InputError) as caught:
         read_other_scores(bad)
     assert [(p.cell, p.code) for p in caught.value.problems] == [
@@ -306,19 +338,27 @@ def test_a_sheet_out_of_time_order_is_refused_at_its_cells(tmp_path: Path) -> No
 
 def test_json_says_as_of_when_and_whether_the_period_was_still_running(tmp_path: Path) -> None:
     path = _csv(tmp_path / "w.csv", HEADER, ROWS)
-    closed = json.loads(CliRunner().invoke(_app(), ["score", "--period", "2026Q3", "--input", str(path), "--json"]).stdout)
+    closed = json.loads(
+        CliRunner().invoke(_app(), ["score", "--period", "2026Q3", "--input", str(path), "--json"]).stdout
+    )
     assert closed["as_of"] == "2026-10-01T00:00:00+08:00" and closed["period_running"] is False
-    running = json.loads(CliRunner().invoke(_app(), ["score", "--period", "2999", "--input", str(path), "--json"]).stdout)
+    running = json.loads(
+        CliRunner().invoke(_app(), ["score", "--period", "2999", "--input", str(path), "--json"]).stdout
+    )
     assert running["period_running"] is True
-    given_time = json.loads(CliRunner().invoke(
-        _app(), ["score", "--period", "2999", "--input", str(path), "--json", "--as-of", "2999-03-01T00:00:00+08:00"]).stdout)
+    as_of = ["--as-of", "2999-03-01T00:00:00+08:00"]
+    given_time = json.loads(
+        CliRunner().invoke(_app(), ["score", "--period", "2999", "--input", str(path), "--json", *as_of]).stdout
+    )
     assert given_time["period_running"] is False and given_time["as_of"].startswith("2999-03-01T00:00:00")
 
 
 def test_with_a_catalog_a_veto_against_an_unknown_code_is_refused(tmp_path: Path) -> None:
     path = _csv(tmp_path / "w.csv", HEADER, ROWS)
     vetoes = tmp_path / "v.csv"
-    vetoes.write_text("对象,否决事项,日期,说明\n420202001,安全生产,2026-08-01,\n420202-NOPE,环境保护,2026-08-01,\n", encoding="utf-8")
+    vetoes.write_text(
+        "对象,否决事项,日期,说明\n420202001,安全生产,2026-08-01,\n420202-NOPE,环境保护,2026-08-01,\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(_app(), ["score", "--period", "2026Q3", "--input", str(path), "--vetoes", str(vetoes),
                                          "--catalog", "shipped", "--json"])
     assert result.exit_code == 1

@@ -11,11 +11,19 @@ from hypothesis import given
 from typer.testing import CliRunner
 
 from powerlist.cases.lifecycle import Event, stamp
-from powerlist.cases.store import CaseRecord, NewEvent, SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
+from powerlist.cases.store import CaseRecord, NewEvent
 from powerlist.errors import InputError
 from powerlist.routing.issue import SHANGHAI
-from powerlist.scoring.core import Period, Satisfaction, score_period, score_whistle
-from powerlist.scoring.io import read_store, records_from_store, whistle_from_case
+from powerlist.scoring import (
+    Period,
+    Satisfaction,
+    read_store,
+    records_from_store,
+    score_period,
+    score_whistle,
+    whistle_from_case,
+)
 from powerlist.testing.strategies import CaseHistory, case_histories
 
 STREET = "420202001"
@@ -31,7 +39,13 @@ def _t(day: int, hour: int = 9) -> datetime:
     return datetime(2026, 7, day, hour, tzinfo=SHANGHAI)
 
 
-def _open(store: SQLiteCaseStore, case_id: str, lead: dict[str, Any], at: datetime, holders: list[dict[str, Any]] | None = None) -> None:
+def _open(
+    store: SQLiteCaseStore,
+    case_id: str,
+    lead: dict[str, Any],
+    at: datetime,
+    holders: list[dict[str, Any]] | None = None,
+) -> None:
     respond_by, complete_by = at + timedelta(hours=2), at + timedelta(days=5)
     details = {
         "issue_id": case_id,
@@ -49,11 +63,16 @@ def _open(store: SQLiteCaseStore, case_id: str, lead: dict[str, Any], at: dateti
         "respond_window": 7200,
         "complete_window": 5 * 86400,
     }
-    dispatch = NewEvent(stamp(at), Event.DISPATCH, None, None, {"to": lead, "respond_by": stamp(respond_by), "complete_by": stamp(complete_by)})
+    dispatch = NewEvent(
+        stamp(at), Event.DISPATCH, None, None,
+        {"to": lead, "respond_by": stamp(respond_by), "complete_by": stamp(complete_by)},
+    )
     store.create(case_id, stamp(at), details, [dispatch])
 
 
-def _do(store: SQLiteCaseStore, case_id: str, at: datetime, event: Event, actor: str | None = None, **details: Any) -> None:
+def _do(
+    store: SQLiteCaseStore, case_id: str, at: datetime, event: Event, actor: str | None = None, **details: Any
+) -> None:
     store.append(case_id, [NewEvent(stamp(at), event, actor, None, details)])
 
 
@@ -186,7 +205,10 @@ def test_a_street_led_case_dispatched_to_a_department_is_its_whistle(tmp_path: P
     (吹哨) that department answers: it is scored, not dropped as the street's own case."""
     s = SQLiteCaseStore(tmp_path / "cases.db")
     _open(s, "S1", OFFICE, _t(1))
-    _do(s, "S1", _t(1, 10), Event.DISPATCH, OFFICE["code"], to=MARKET, respond_by=stamp(_t(1, 12)), complete_by=stamp(_t(5)))
+    _do(
+        s, "S1", _t(1, 10), Event.DISPATCH, OFFICE["code"],
+        to=MARKET, respond_by=stamp(_t(1, 12)), complete_by=stamp(_t(5)),
+    )
     _do(s, "S1", _t(1, 11), Event.RESPOND, MARKET["code"])
     _do(s, "S1", _t(4), Event.COMPLETE, MARKET["code"])
     _open(s, "S2", OFFICE, _t(2))  # the street's own case, never sent to a department

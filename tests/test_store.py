@@ -11,7 +11,8 @@ import pytest
 from test_escalation import DISTRICT, STREET, T0, decision, escalator, hours
 
 from powerlist.cases.lifecycle import Event, State, stamp
-from powerlist.cases.store import ActionRow, NewEvent, SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
+from powerlist.cases.store import ActionRow, NewEvent
 from powerlist.errors import InputError, TransitionError
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from powerlist.cases.lifecycle import Event, replay
-from powerlist.cases.store import SQLiteCaseStore
+from powerlist.cases.sqlite import SQLiteCaseStore
 from powerlist.catalog.catalog import Catalog
 from powerlist.catalog.power_list import load_power_list
 from powerlist.routing.decision import Decision

@@ -1,6 +1,6 @@
 """Build the shipped catalogs (catalogs/*.xlsx) from the data modules in tools/catalog_data/.
 
-    /work/venv/bin/python tools/build_catalogs.py [--out DIR]
+    .venv/bin/python tools/build_catalogs.py [--out DIR]
 
 Deterministic: the same data gives byte-identical workbooks (fixed document timestamps, fixed zip
 entry times, no randomness). After writing, the script re-reads what it wrote and checks the

@@ -467,9 +467,8 @@ def apply(s: Snapshot | None, record: EventRecord) -> Snapshot:
             changes.update(respond_by=d["respond_by"], reminded=False, escalate_at=None)
         if "complete_by" in d:
             changes["complete_by"] = d["complete_by"]
-    elif ev is Event.NOTE:
-        if d.get("clears") == "late":
-            changes["late_response_at"] = None
+    elif ev is Event.NOTE and d.get("clears") == "late":
+        changes["late_response_at"] = None
     if ev is Event.SANCTION:
         changes.pop("labels")
     return replace(s, **changes)

@@ -15,7 +15,7 @@ import typer
 
 from ..cases.escalator import Case, Escalator
 from ..cases.lifecycle import SATISFACTION_LABELS, Satisfaction, aware
-from ..cases.store import SQLiteCaseStore
+from ..cases.sqlite import SQLiteCaseStore
 from ..errors import InputError, Problem
 from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors

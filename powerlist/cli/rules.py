@@ -9,7 +9,7 @@ import typer
 
 from ..audit.findings import RULES_CHECKS, counts, has_errors
 from ..catalog.loader import load_catalogs
-from ..routing.rules_check import check_rules
+from ..audit.rules_check import check_rules
 from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
 

@@ -43,22 +43,21 @@ def score(
     if out_file is not None and out_file.suffix.lower() != ".xlsx":
         fail("--out must name an .xlsx file", EXIT_USAGE)
     with user_errors(as_json):
-        from ..scoring.core import Period, load_config, score_period
-        from ..scoring.io import read_vetoes, read_whistles, write_report
+        from ..scoring import Period, load_config, read_vetoes, read_whistles, score_period, write_report
 
         chosen = Period.parse(period)
         config = load_config(rules)
         config.profile(profile)  # an unknown profile fails before any input is read
         # A w below its floor is refused whenever it is given, not only when --other makes it
         # used: a misconfigured run must not pass silently.
-        from ..scoring.core import annual_score
+        from ..scoring import annual_score
 
         annual_score(0, 0, department_weight, "department")
         annual_score(0, 0, street_weight, "street")
         if input_file is not None:
             records = read_whistles(input_file)
         else:
-            from ..scoring.io import read_store
+            from ..scoring import read_store
 
             records = read_store(db, chosen)  # type: ignore[arg-type]
         vetoes = read_vetoes(vetoes_file) if vetoes_file is not None else []
@@ -66,7 +65,7 @@ def score(
         names: dict[str, str] | None = None
         if catalog_dir is not None:
             from ..catalog.loader import load_catalogs
-            from ..scoring.io import catalog_context, with_catalog
+            from ..scoring import catalog_context, with_catalog
 
             catalog = load_catalogs(None if catalog_dir == "shipped" else catalog_dir)
             staff, names = catalog_context(catalog)
@@ -97,8 +96,7 @@ def score(
         )
         annual = None
         if other_file is not None:
-            from ..scoring.core import ScoringError, annual_results
-            from ..scoring.io import read_other_scores
+            from ..scoring import ScoringError, annual_results, read_other_scores
 
             if chosen.kind != "year":
                 raise ScoringError(f"the annual assessment (--other) needs a year period such as {chosen.year}")
@@ -138,19 +136,19 @@ def score(
 
 
 def _annual_rows(annual: object) -> list[list[object]]:
-    from ..scoring.io import annual_rows
+    from ..scoring import annual_rows
 
     return annual_rows(annual)  # type: ignore[arg-type]
 
 
 def _text(value: object) -> str:
-    from ..scoring.core import publish
+    from ..scoring import publish
 
     return "—" if value is None else str(publish(value))  # type: ignore[arg-type]
 
 
 def _show(scores: object) -> None:
-    from ..scoring.core import PeriodScores
+    from ..scoring import PeriodScores
 
     assert isinstance(scores, PeriodScores)
     p = scores.profile

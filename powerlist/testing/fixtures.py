@@ -47,7 +47,7 @@ def shipped_router(shipped_catalog: Any, shipped_rules: Any) -> Any:
 
 @pytest.fixture
 def case_store(tmp_path: Path) -> Iterator[Any]:
-    from powerlist.cases.store import SQLiteCaseStore
+    from powerlist.cases.sqlite import SQLiteCaseStore
 
     store = SQLiteCaseStore(tmp_path / "cases.db")
     try:

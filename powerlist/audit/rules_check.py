@@ -37,14 +37,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..audit.findings import Finding
 from ..catalog.catalog import Catalog
 from ..errors import InputError
-from . import router
-from .engines import CompiledTable
-from .issue import SHANGHAI, Issue, RequestKind
-from .router import ROUTING, Located, flags_of, locate
-from .tables import DecisionTable, HitPolicy, Row, RuleSet, apply_hit_policy
+from ..routing import router
+from ..routing.engines import CompiledTable
+from ..routing.issue import SHANGHAI, Issue, RequestKind
+from ..routing.router import ROUTING, Located, flags_of, locate
+from ..routing.tables import DecisionTable, HitPolicy, Row, RuleSet, apply_hit_policy
+from .findings import Finding
 
 ROUTING_TABLES = ("whistle", "lead", "emergency_floor", "repeat", "escalation", "deadline")
 FLAGS = ("emergency", "key_work", "needs_enforcement", "cross_department")
@@ -94,7 +94,7 @@ class RulesReport:
     stats: dict[str, Any]
 
     def as_json(self) -> dict[str, Any]:
-        from ..audit.findings import RULES_CHECKS, counts, has_errors
+        from .findings import RULES_CHECKS, counts, has_errors
 
         return {"ok": not has_errors(self.findings), "stats": self.stats,
                 "counts": counts(self.findings, RULES_CHECKS),
