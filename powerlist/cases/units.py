@@ -100,6 +100,14 @@ def resolve(snapshot: Snapshot, code: str, catalog: UnitCatalog | None, field: s
     )
 
 
+def is_community(s: Snapshot, code: str) -> bool:
+    """Whether `code` is a residents' committee (社区居委会) of the case: a self-governing body
+    (基层群众性自治组织), not a department that reports for duty, so no finding counts against it
+    and no accountability action (通报批评、约谈、问责) ever names it."""
+    known = [s.lead, s.assignee, *s.path, *(h["unit"] for h in s.holders)]
+    return any(u["code"] == code and u.get("level") == "community" for u in known)
+
+
 def next_unit(s: Snapshot, target: str) -> dict[str, Any] | None:
     """The unit above the one holding the case: the first on the path (`target="next"`), or the
     first city unit above it (`"city"`, falling back to the first above)."""
@@ -141,6 +149,7 @@ def citation(s: Snapshot, unit: str | None) -> str:
 
 
 __all__ = [
+    "is_community",
     "SUPERVISION_DEFAULT",
     "UnitCatalog",
     "citation",
