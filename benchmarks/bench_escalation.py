@@ -62,7 +62,8 @@ def _templates() -> tuple[str, str, str, str]:
         "lead": UNITS[1],
         "co_units": [],
         "path": UNITS,
-        "holders": [{"power": "P001", "name": "对无照经营的处罚", "legal_basis": ["《无证无照经营查处办法》第十三条"], "unit": UNITS[1], "mode": "delegated"}],
+        "holders": [{"power": "P001", "name": "对无照经营的处罚", "legal_basis": ["《无证无照经营查处办法》第十三条"],
+                     "unit": UNITS[1], "mode": "delegated"}],
         "supervision_office": {"code": "420200-supervision", "name": "市委督查室、市政府政务督查室", "level": "city"},
         "respond_by": RB,
         "complete_by": CB,
@@ -97,7 +98,8 @@ def build(path: Path, n_open: int, n_due: int) -> None:
                 case_id, "dispatched", "street", "420202001", "420202001", at, at, rb, 2,
                 snap_t.replace(ID, case_id).replace(RB, rb).replace(CB, cb),
             ))
-            batch_events.append((case_id, 1, at, "open", None, None, open_t.replace(ID, case_id).replace(RB, rb).replace(CB, cb)))
+            batch_events.append((case_id, 1, at, "open", None, None,
+                                 open_t.replace(ID, case_id).replace(RB, rb).replace(CB, cb)))
             batch_events.append((case_id, 2, at, "dispatch", None, None, dispatch_t.replace(RB, rb).replace(CB, cb)))
             if len(batch_cases) == 50_000:
                 _flush(db, batch_cases, batch_events)
@@ -108,7 +110,8 @@ def build(path: Path, n_open: int, n_due: int) -> None:
 def _flush(db, cases, events) -> None:  # type: ignore[no-untyped-def]
     db.executemany("INSERT INTO events (case_id, n, at, event, actor, rule, details) VALUES (?,?,?,?,?,?,?)", events)
     db.executemany(
-        "INSERT INTO cases (case_id, state, level, lead, assignee, opened_at, last_at, next_due_at, n, snapshot) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO cases (case_id, state, level, lead, assignee, opened_at, last_at, next_due_at, n, snapshot) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?)",
         cases,
     )
     cases.clear()
@@ -206,13 +209,16 @@ def main(argv: list[str] | None = None) -> None:
     for n_open in args.open:
         r = run(n_open, args.due, folder)
         results.append(r)
-        print(f"{r['open']:>10,} {r['due']:>7,} {r['actions']:>8,} {r['build_s']:>8.1f} {r['tick_s']:>7.2f} {r['us_per_due']:>7.0f} "
-              f"{r['rss_mb']:>12.0f} {r['rss_growth_mb']:>10.1f} | {r['actions2']:>16,} {r['peak_mb']:>11.2f} {r['db_mb']:>7.0f}", flush=True)
+        print(f"{r['open']:>10,} {r['due']:>7,} {r['actions']:>8,} {r['build_s']:>8.1f} {r['tick_s']:>7.2f} "
+              f"{r['us_per_due']:>7.0f} {r['rss_mb']:>12.0f} {r['rss_growth_mb']:>10.1f} | {r['actions2']:>16,} "
+              f"{r['peak_mb']:>11.2f} {r['db_mb']:>7.0f}", flush=True)
     if len(results) > 1:
         small, large = results[0], results[-1]
         print(
-            f"open cases ×{large['open'] / small['open']:.0f} → tick peak Python memory ×{large['peak_mb'] / small['peak_mb']:.2f}, "
-            f"tick RSS ×{large['rss_mb'] / small['rss_mb']:.2f}, time per due case ×{large['us_per_due'] / small['us_per_due']:.2f}"
+            f"open cases ×{large['open'] / small['open']:.0f} → "
+            f"tick peak Python memory ×{large['peak_mb'] / small['peak_mb']:.2f}, "
+            f"tick RSS ×{large['rss_mb'] / small['rss_mb']:.2f}, "
+            f"time per due case ×{large['us_per_due'] / small['us_per_due']:.2f}"
         )
 
 

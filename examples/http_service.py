@@ -29,7 +29,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from powerlist.routing.router import Router, explain_decision
+from powerlist.routing.explain import explain_decision
+from powerlist.routing.router import Router
 from powerlist.routing.schema import SCHEMAS
 
 MAX_BODY = 1_000_000
@@ -88,7 +89,8 @@ def make_handler(router: Router) -> type[BaseHTTPRequestHandler]:
                 return
             if self.path == "/explain":
                 (decision,) = route([body])
-                self._send(200, {"decision": decision.model_dump(mode="json"), "explanation": explain_decision(decision)})
+                self._send(200, {"decision": decision.model_dump(mode="json"),
+                                 "explanation": explain_decision(decision)})
                 return
             if isinstance(body, list):
                 if len(body) > MAX_BATCH:

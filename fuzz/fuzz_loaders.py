@@ -19,7 +19,8 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports():
-    from powerlist.catalog.power_list import load_delegation_workbook, load_power_list
+    from powerlist.catalog.loader import load_delegation_workbook
+    from powerlist.catalog.power_list import load_power_list
     from powerlist.errors import InputError
     from powerlist.routing.issue_io import read_issues
     from powerlist.routing.router import Router

@@ -23,7 +23,8 @@ def main() -> None:
     corpus = HERE / "corpus"
     corpus.mkdir(exist_ok=True)
     for index, name in enumerate(NAMES):
-        data = VALID.get(name, b'{"id": "X", "received_at": "2026-07-01T09:00", "category": "RX0302", "location": "420202001001"}')
+        data = VALID.get(name, b'{"id": "X", "received_at": "2026-07-01T09:00", "category": "RX0302", '
+                               b'"location": "420202001001"}')
         (corpus / f"seed-{name}").write_bytes(bytes([index]) + data)
     for path in sorted((REPO / "tests" / "data" / "hostile").iterdir()):
         stem = path.name.split("--")[0]

@@ -3,7 +3,7 @@
 The public API is what this module re-exports; everything else is internal.
 """
 
-from ._compat import check_python
+from ._compat import __version__, check_python
 
 check_python()
 
@@ -13,7 +13,7 @@ from .cases.lifecycle import Event, Satisfaction, State  # noqa: E402
 from .cases.sqlite import SQLiteCaseStore  # noqa: E402
 from .cases.store import CaseStore  # noqa: E402
 from .catalog.catalog import Catalog  # noqa: E402
-from .catalog.loader import load_catalogs  # noqa: E402
+from .catalog.loader import load_catalogs, load_delegation_workbook  # noqa: E402
 from .catalog.models import (  # noqa: E402
     Category,
     DelegationMode,
@@ -26,15 +26,13 @@ from .catalog.models import (  # noqa: E402
     Unit,
     UnitKind,
 )
-from .catalog.power_list import PowerList, load_delegation_workbook, load_power_list  # noqa: E402
+from .catalog.power_list import PowerList, load_power_list  # noqa: E402
 from .errors import CalendarError, InputError, PowerlistError, Problem, TransitionError  # noqa: E402
 from .routing.calendar import WorkCalendar  # noqa: E402
 from .routing.decision import Decision, PowerRef, TraceStep, UnitRef, Whistle  # noqa: E402
 from .routing.issue import Channel, Issue, RequestKind  # noqa: E402
 from .routing.router import Router  # noqa: E402
 from .routing.tables import DecisionTable, HitPolicy, RuleSet  # noqa: E402
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Action",

@@ -1,7 +1,10 @@
-"""Refuse, in one line, to run on a Python that durable-rules cannot import on."""
+"""What this powerlist is and runs on: its version, and the refusal, in one line, to run on a
+Python that durable-rules cannot import on. Imports nothing of powerlist, so any module may
+read the version without importing the package's public API."""
 
 import sys
 
+__version__ = "0.1.0"  # the same as pyproject.toml's
 SUPPORTED = ((3, 11), (3, 12))
 
 

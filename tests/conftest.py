@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from powerlist.catalog.catalog import Catalog
-from powerlist.catalog.loader import load_catalogs, write_template
+from powerlist.catalog.loader import load_catalogs
+from powerlist.catalog.template import write_template
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -13,7 +13,9 @@ from powerlist.audit import CODES, AuditConfig, audit_workbook, read_audit_workb
 from powerlist.audit.findings import CHECKS, Severity
 from powerlist.audit.workbook import DEPENDS_ON
 from powerlist.catalog.catalog import Catalog
-from powerlist.catalog.power_list import item_key, load_delegation_workbook, read_delegation_workbook
+from powerlist.catalog.delegation import read_delegation_workbook
+from powerlist.catalog.item_rows import item_key
+from powerlist.catalog.loader import load_delegation_workbook
 from powerlist.errors import InputError
 
 DATA = Path(__file__).parent / "data" / "audit"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from test_audit import DATA, MANIFEST, two_streets  # noqa: F401 — a shared fixture
+from test_audit import DATA, MANIFEST
+from test_audit import two_streets as two_streets  # a shared fixture, found by pytest in this module
 from typer.testing import CliRunner
 
 from powerlist.audit import (

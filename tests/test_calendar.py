@@ -179,7 +179,8 @@ def test_provisional_years() -> None:
     assert STATUTORY.provisional_years(date(2026, 12, 1), date(2026, 12, 31)) == ()
     assert STATUTORY.provisional_years(date(2027, 12, 1), date(2028, 1, 5)) == (2027, 2028)
     assert CAL.provisional_years(date(2026, 12, 21), date(2027, 1, 11)) == ()
-    with_rows = WorkCalendar((CalendarOverride(day="2027-01-01", workday=False, note="元旦"),), unknown_year="statutory")
+    with_rows = WorkCalendar((CalendarOverride(day="2027-01-01", workday=False, note="元旦"),),
+                             unknown_year="statutory")
     assert with_rows.provisional_years(date(2027, 12, 1), date(2028, 1, 5)) == (2028,)
     assert not with_rows.is_provisional_year(2027) and with_rows.is_provisional_year(2028)
 

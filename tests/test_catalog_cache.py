@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 
 from powerlist.catalog import loader as catalog_loader
-from powerlist.catalog.loader import clear_cache, load_catalogs, write_template
+from powerlist.catalog.loader import clear_cache, load_catalogs
+from powerlist.catalog.template import write_template
 from powerlist.errors import InputError
 
 REPO = Path(__file__).resolve().parent.parent

@@ -15,8 +15,10 @@ import typer
 from typer.testing import CliRunner
 
 from powerlist import resources
-from powerlist.catalog.loader import FILES, clear_cache, load_catalogs, write_template
+from powerlist.catalog.files import FILES
+from powerlist.catalog.loader import clear_cache, load_catalogs
 from powerlist.catalog.models import DelegationMode, PowerKind, Scope
+from powerlist.catalog.template import write_template
 from powerlist.cli.catalog import register
 from powerlist.errors import InputError
 
@@ -283,7 +285,7 @@ def test_template_is_readable_but_empty(tmp_path: Path) -> None:
 def test_template_offers_the_values_the_loader_reads(tmp_path: Path) -> None:
     # a new city's staff fill the template by hand: closed-vocabulary columns carry a
     # drop-down, and every value it offers is one the loader accepts
-    from powerlist.catalog.loader import template_choices
+    from powerlist.catalog.template import template_choices
 
     write_template(tmp_path / "t")
     offered: dict[tuple[str, str], list[str]] = {}
@@ -337,7 +339,8 @@ def test_cli_check_takes_every_workbook_of_a_catalog(tmp_path: Path, cli: typer.
     # workbooks are checked with their directory (they are not power lists), and a catalog's
     # delegation.xlsx against its own streets, not the shipped city's.
     root = write_catalog(tmp_path / "c", 街道=ORG["街道"][1] + [["420202009", "新城街道", "420202", 20, "示意", "x"]],
-                         街道承接=DELEGATIONS + [[4, "0202", "对占道经营的处罚", "行政处罚", "城管", "x", "新城街道", "下放", "示意"]])
+                         街道承接=DELEGATIONS + [[4, "0202", "对占道经营的处罚", "行政处罚", "城管", "x", "新城街道",
+                                                  "下放", "示意"]])
     files = [str(root / name) for name in FILES]
     result = CliRunner().invoke(cli, ["catalog", "check", *files, "--json"])
     assert result.exit_code == 0, result.output
@@ -455,7 +458,7 @@ def test_shipped_communities_taxonomy_and_delegation(shipped) -> None:  # type: 
 
 
 def test_delegation_workbook_against_the_shipped_catalog(shipped, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from powerlist.catalog.power_list import load_delegation_workbook
+    from powerlist.catalog.loader import load_delegation_workbook
 
     street = next(iter(shipped.streets.values()))
     item = next(iter(shipped.items.values()))

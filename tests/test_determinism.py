@@ -37,7 +37,8 @@ commands = {
     "explain": ["explain", issues, "--json"],
     "catalog-show": ["catalog", "show", "--json"],
     "cases-open": ["cases", "open", issues, "--db", "cases.db", "--json"],
-    "cases-record": ["cases", "record", "HS-2026-0002", "respond", "--at", "2026-11-23T15:00", "--db", "cases.db", "--json"],
+    "cases-record": ["cases", "record", "HS-2026-0002", "respond", "--at", "2026-11-23T15:00", "--db", "cases.db",
+                     "--json"],
     "cases-tick": ["cases", "tick", "--now", "2026-12-20T09:00", "--db", "cases.db", "--json"],
     "cases-show": ["cases", "show", "HS-2026-0003", "--db", "cases.db", "--json"],
     "score-input": ["score", "--input", whistles, "--period", "2026", "--json"],
@@ -66,7 +67,7 @@ def test_outputs_are_byte_identical_across_processes(tmp_path: Path) -> None:
             env={**env, "PYTHONHASHSEED": seed, "TZ": tz},
         )))
     outputs = []
-    for workdir, child in children:
+    for _workdir, child in children:
         stdout, stderr = child.communicate(timeout=600)
         assert child.returncode == 0, stderr[-3000:]
         outputs.append(json.loads(stdout))

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from powerlist.catalog.loader import load_catalogs
-from powerlist.catalog.power_list import load_delegation_workbook, load_power_list
+from powerlist.catalog.loader import load_catalogs, load_delegation_workbook
+from powerlist.catalog.power_list import load_power_list
 from powerlist.errors import InputError
 from powerlist.routing.decision import Decision
 from powerlist.routing.issue_io import read_issues
@@ -64,7 +64,8 @@ def _xlsx(rows: list[list[Any]], title: str = "Sheet1") -> bytes:
 
 VALID: dict[str, bytes] = {
     "power_list.xlsx": _xlsx([["事项编码", "事项名称", "权力类型", "实施主体", "实施依据", "承接方式"],
-                              *[[1000 + n, f"事项{n}", "行政处罚", "城管执法", f"《某法》第{n}条", "下放"] for n in range(8)]]),
+                              *[[1000 + n, f"事项{n}", "行政处罚", "城管执法", f"《某法》第{n}条", "下放"]
+                                for n in range(8)]]),
     "delegation.xlsx": _xlsx([["事项编码", "事项名称", "权力类型", "街道", "承接方式"],
                               ["CG-02-010", "x", "行政处罚", "420202001", "下放"],
                               ["CG-02-010", "x", "行政处罚", "沈家营街道、胜阳港", "委托"]], "街道承接"),
@@ -78,7 +79,8 @@ VALID: dict[str, bytes] = {
     "issues.json": ("[" + ",".join(line for line in (REPO / "examples" / "issues.jsonl").read_text(encoding="utf-8")
                                    .splitlines()[:3]) + "]").encode(),
     "routing.toml": (REPO / "rules" / "routing.toml").read_bytes(),
-    "whistles.csv": ("案件编号,街道,责任单位,部门,哨类,等级,受理时间,响应时限,响应时间,办结时限,办结时间,满意度,第三方回访得分\n"
+    "whistles.csv": ("案件编号,街道,责任单位,部门,哨类,等级,受理时间,响应时限,响应时间,办结时限,办结时间,满意度,"
+                     "第三方回访得分\n"
                      "W-1,420202001,420202-CG,CG,日常哨,C,2026-07-01 09:00,2026-07-02 23:59:59,2026-07-01 10:00,"
                      "2026-07-15 23:59:59,2026-07-10 16:00,满意,90\n").encode(),
     "vetoes.csv": "对象,否决事项,日期,说明\n420202001,安全生产,2026-07-01,示意\n".encode(),
@@ -122,7 +124,8 @@ def mutate(data: bytes, flips: list[tuple[int, int]], cut: int | None, insert: b
 mutations = st.tuples(
     st.lists(st.tuples(st.integers(0, 1 << 20), st.integers(1, 255)), max_size=6),
     st.none() | st.integers(0, 1 << 20),
-    st.binary(max_size=16) | st.sampled_from([b"", b"\x00", b"\xff\xfe", b'"', b"\n", b"[[", b"{", b"=", b"\xef\xbb\xbf"]),
+    st.binary(max_size=16)
+    | st.sampled_from([b"", b"\x00", b"\xff\xfe", b'"', b"\n", b"[[", b"{", b"=", b"\xef\xbb\xbf"]),
 )
 
 
@@ -153,8 +156,8 @@ json_values = st.recursive(
     max_leaves=8,
 )
 ISSUE_KEYS = ["id", "received_at", "category", "location", "channel", "request_kind", "emergency", "key_work",
-              "needs_enforcement", "cross_department", "repeat_count", "description", "工单编号", "受理时间", "问题分类",
-              "街道", "社区", "是否紧急", "重复次数", "extra"]
+              "needs_enforcement", "cross_department", "repeat_count", "description", "工单编号", "受理时间",
+              "问题分类", "街道", "社区", "是否紧急", "重复次数", "extra"]
 cell_values = (st.none() | st.booleans() | st.integers(-10**6, 10**12) | st.floats() | st.text(max_size=20)
                | st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(2200, 1, 1))
                | st.dates(min_value=date(1900, 3, 1)) | st.sampled_from(
@@ -204,7 +207,8 @@ def test_random_issue_workbooks_give_decisions_or_input_errors(grid: list[list[A
 @pytest.mark.parametrize("target", ["organisation.xlsx", "taxonomy.xlsx", "calendar_overrides.xlsx"])
 @settings(max_examples=6, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(change=mutations)
-def test_mutated_catalogs_give_only_input_errors(target: str, change: tuple[Any, Any, bytes], light_catalogs: Path) -> None:
+def test_mutated_catalogs_give_only_input_errors(target: str, change: tuple[Any, Any, bytes],
+                                                 light_catalogs: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "catalogs"
         shutil.copytree(light_catalogs, root)

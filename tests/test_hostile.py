@@ -27,8 +27,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from powerlist.catalog.loader import clear_cache, load_catalogs
-from powerlist.catalog.power_list import load_delegation_workbook, load_power_list
+from powerlist.catalog.loader import clear_cache, load_catalogs, load_delegation_workbook
+from powerlist.catalog.power_list import load_power_list
 from powerlist.cli import audit as audit_cli
 from powerlist.cli import cases as cases_cli
 from powerlist.cli import catalog as catalog_cli

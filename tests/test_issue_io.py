@@ -22,13 +22,13 @@ def router() -> Router:
 def test_jsonl_bad_lines_become_located_rejections(tmp_path: Path, router: Router) -> None:
     path = tmp_path / "issues.jsonl"
     path.write_text(
-        '{"id": "A1", "received_at": "2026-11-23T10:00:00", "category": "C01", "location": "%s"}\n'
+        f'{{"id": "A1", "received_at": "2026-11-23T10:00:00", "category": "C01", "location": "{C1}"}}\n'
         "\n"
         "{not json\n"
         "[1, 2]\n"
-        '{"工单编号": "A5", "受理时间": "2026-11-23 10:00", "问题分类": "C01", "社区": "%s", "是否紧急": "是"}\n'
-        '{"id": "A6", "received_at": "2026-11-23T10:00:00", "category": "C01", "location": "%s", "colour": "red"}\n'
-        % (C1, C1, C1),
+        f'{{"工单编号": "A5", "受理时间": "2026-11-23 10:00", "问题分类": "C01", "社区": "{C1}", "是否紧急": "是"}}\n'
+        f'{{"id": "A6", "received_at": "2026-11-23T10:00:00", "category": "C01", "location": "{C1}", '
+        '"colour": "red"}\n',
         encoding="utf-8",
     )
     decisions = list(router.route_many(read_issues(path)))
@@ -54,8 +54,10 @@ def test_csv_with_bom_chinese_headers_and_yes_no(tmp_path: Path, router: Router)
     assert [d.issue_id for d in decisions] == ["B1", "B2", "B3", "B5"]
     assert decisions[0].lead is not None and decisions[0].lead.code == "420202001"  # 社区 wins over 街道
     assert decisions[1].whistle == "key" and decisions[1].street == S2
-    assert (decisions[2].status, decisions[2].errors[0].field, decisions[2].errors[0].row) == ("rejected", "emergency", 4)
-    assert (decisions[3].errors[0].field, decisions[3].errors[0].row, decisions[3].errors[0].file) == ("received_at", 6, str(path))
+    assert (decisions[2].status, decisions[2].errors[0].field, decisions[2].errors[0].row) == (
+        "rejected", "emergency", 4)
+    assert (decisions[3].errors[0].field, decisions[3].errors[0].row, decisions[3].errors[0].file) == (
+        "received_at", 6, str(path))
 
 
 def test_csv_undecodable_bytes_are_located(tmp_path: Path) -> None:
@@ -116,7 +118,8 @@ def test_xlsx_cell_too_long_rejects_its_row(tmp_path: Path, router: Router) -> N
 
 def test_json_array_file(tmp_path: Path, router: Router) -> None:
     path = tmp_path / "issues.json"
-    path.write_text('[{"id": "J1", "received_at": "2026-11-23T10:00", "category": "C01", "location": "%s"}, 7]' % C1, encoding="utf-8")
+    path.write_text(f'[{{"id": "J1", "received_at": "2026-11-23T10:00", "category": "C01", "location": "{C1}"}}, 7]',
+                    encoding="utf-8")
     decisions = list(router.route_many(read_issues(path)))
     assert [d.status for d in decisions] == ["routed", "rejected"]
     assert decisions[1].errors[0].row == 2
@@ -179,8 +182,8 @@ def test_a_code_cell_that_looks_like_a_formula_is_still_refused(tmp_path) -> Non
 def test_excel_csv_export_times_are_read(tmp_path: Path, router: Router) -> None:
     # Excel's zh-CN CSV export writes date-times as "2026/11/23 9:05" (no leading zero)
     path = tmp_path / "excel.csv"
-    path.write_text(f"工单编号,受理时间,问题分类,发生地点\nE1,2026/11/23 9:05,C01,{C1}\nE2,2026/11/3 14:30:15,C01,{C1}\n"
-                    f"E3,2026/11/23 9:5,C01,{C1}\n", encoding="utf-8")
+    path.write_text(f"工单编号,受理时间,问题分类,发生地点\nE1,2026/11/23 9:05,C01,{C1}\n"
+                    f"E2,2026/11/3 14:30:15,C01,{C1}\nE3,2026/11/23 9:5,C01,{C1}\n", encoding="utf-8")
     decisions = list(router.route_many(read_issues(path)))
     assert [d.status for d in decisions] == ["routed", "routed", "rejected"]
     records = list(read_issues(path))
@@ -198,10 +201,12 @@ def test_an_id_used_twice_in_one_file_rejects_the_later_row(tmp_path: Path, rout
     if suffix == "jsonl":
         import json
 
-        path.write_text("".join(json.dumps(dict(zip(("id", "received_at", "category", "location"), r))) + "\n"
-                                for r in rows), encoding="utf-8")
+        names = ("id", "received_at", "category", "location")
+        path.write_text("".join(json.dumps(dict(zip(names, r, strict=True))) + "\n" for r in rows),
+                        encoding="utf-8")
     elif suffix == "csv":
-        path.write_text("id,received_at,category,location\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+        path.write_text("id,received_at,category,location\n" + "".join(",".join(r) + "\n" for r in rows),
+                        encoding="utf-8")
     else:
         book = Workbook()
         book.active.append(["id", "received_at", "category", "location"])
@@ -221,9 +226,11 @@ def test_an_id_used_twice_in_one_file_rejects_the_later_row(tmp_path: Path, rout
 def test_an_infinite_channel_is_a_located_rejection(router: Router) -> None:
     # found by the fuzz test: Issue reads a numeric channel through int(), and int(inf) raises
     # OverflowError, which stopped the whole batch
-    items = [{"id": "I1", "received_at": "2026-11-23T10:00", "category": "C01", "location": C1, "channel": float("inf")},
-             {"id": "I2", "received_at": "2026-11-23T10:00", "category": "C01", "location": C1, "channel": float("nan")},
-             {"id": "I3", "received_at": "2026-11-23T10:00", "category": "C01", "location": C1, "channel": 12345.0}]
+    items = [
+        {"id": "I1", "received_at": "2026-11-23T10:00", "category": "C01", "location": C1, "channel": float("inf")},
+        {"id": "I2", "received_at": "2026-11-23T10:00", "category": "C01", "location": C1, "channel": float("nan")},
+        {"id": "I3", "received_at": "2026-11-23T10:00", "category": "C01", "location": C1, "channel": 12345.0},
+    ]
     decisions = list(router.route_many(items))
     assert [d.status for d in decisions] == ["rejected", "rejected", "routed"]
     assert [p.field for d in decisions[:2] for p in d.errors] == ["channel", "channel"]

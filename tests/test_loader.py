@@ -9,6 +9,9 @@ import openpyxl
 import pytest
 
 from powerlist.catalog.catalog import Catalog
+from powerlist.catalog.delegation import read_delegation_workbook
+from powerlist.catalog.item_rows import item_key
+from powerlist.catalog.loader import load_delegation_workbook
 from powerlist.catalog.models import (
     CatalogData,
     DelegationMode,
@@ -19,7 +22,7 @@ from powerlist.catalog.models import (
     SourceRef,
     Street,
 )
-from powerlist.catalog.power_list import item_key, load_delegation_workbook, load_power_list, read_delegation_workbook
+from powerlist.catalog.power_list import load_power_list
 from powerlist.errors import InputError
 
 HEADER = ["序号", "事项编码", "事项名称", "子项", "权力类型", "实施主体", "实施依据", "责任事项", "追责情形",

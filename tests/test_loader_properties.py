@@ -22,18 +22,15 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from powerlist.catalog.delegation import read_delegation_workbook
+from powerlist.catalog.item_rows import POWER_LIST_FIELDS
 from powerlist.catalog.models import DelegationMode, PowerItem, PowerKind, Street
-from powerlist.catalog.power_list import (
-    POWER_LIST_FIELDS,
-    PowerList,
-    load_power_list,
-    read_delegation_workbook,
-)
+from powerlist.catalog.power_list import PowerList, load_power_list
 from powerlist.errors import InputError
-from powerlist.sheets.workbook import clean_line
+from powerlist.sheets.text import clean_line
 
-SETTINGS = settings(max_examples=int(__import__("os").environ.get("LOADER_EXAMPLES", "40")), suppress_health_check=[HealthCheck.too_slow,
-                                                            HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=int(__import__("os").environ.get("LOADER_EXAMPLES", "40")),
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 CJK = "事项对未按规定的处罚许可检查行政城市道路占用经营食品安全生产监督管理条例法第一二三十条款街道社区"
 ALPHABET = CJK + "ABCxyz0123456789（）《》、·-/ "

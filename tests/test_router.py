@@ -84,7 +84,8 @@ def tiny_catalog() -> Catalog:
             Delegation(item="I05", street=S2, mode=DelegationMode.ENTRUSTED),
         ),
         stationed_units=(
-            Unit(code=f"{S1}-scjg", name="胜阳港市场监管所", kind=UnitKind.STATIONED_UNIT, district=D, street=S1, department="scjg"),
+            Unit(code=f"{S1}-scjg", name="胜阳港市场监管所", kind=UnitKind.STATIONED_UNIT, district=D, street=S1,
+                 department="scjg"),
         ),
     ))
 
@@ -100,7 +101,8 @@ def router(rules: RuleSet) -> Router:
 
 
 def issue(category: str, location: str = C1, **extra: object) -> dict[str, object]:
-    return {"id": f"T-{category}", "received_at": "2026-11-23T10:00:00", "category": category, "location": location, **extra}
+    return {"id": f"T-{category}", "received_at": "2026-11-23T10:00:00", "category": category, "location": location,
+            **extra}
 
 
 def rules_of(decision: Decision) -> list[str]:
@@ -127,7 +129,8 @@ def rules_of(decision: Decision) -> list[str]:
 def test_whistle(router: Router, category: str, extra: dict[str, object], whistle: str, rule: str) -> None:
     decision = router.route(issue(category, **extra))
     assert decision.whistle == whistle
-    assert decision.whistle_label == {"daily": "日常哨", "key": "重点哨", "coordination": "协调哨", "emergency": "应急哨"}[whistle]
+    labels = {"daily": "日常哨", "key": "重点哨", "coordination": "协调哨", "emergency": "应急哨"}
+    assert decision.whistle_label == labels[whistle]
     assert rule in rules_of(decision)
 
 
@@ -148,7 +151,8 @@ def test_whistle(router: Router, category: str, extra: dict[str, object], whistl
         ("C05", S2, S2, "B", [], "lead.street-location"),
     ],
 )
-def test_lead_by_mode(router: Router, category: str, location: str, lead: str, grade: str, co_units: list[str], rule: str) -> None:
+def test_lead_by_mode(router: Router, category: str, location: str, lead: str, grade: str, co_units: list[str],
+                     rule: str) -> None:
     decision = router.route(issue(category, location))
     assert decision.status == "routed"
     assert decision.lead is not None and decision.lead.code == lead
@@ -235,7 +239,8 @@ def test_raise_follows_the_chain_straight_to_the_city(router: Router) -> None:
     decision = router.route(issue("C10", repeat_count=3))
     assert decision.grade == "D" and decision.lead is not None and decision.lead.code == "420200-yj"
     assert [u.code for u in decision.co_units] == [S1]
-    assert "via escalation.city" in decision.trace[-2].reason or any("via escalation.city" in t.reason for t in decision.trace)
+    assert ("via escalation.city" in decision.trace[-2].reason
+            or any("via escalation.city" in t.reason for t in decision.trace))
 
 
 def test_grade_d_stays_d(router: Router) -> None:
@@ -284,7 +289,8 @@ def test_escalation_path(router: Router, category: str, location: str, path: lis
         ("投诉", "2026-10-08T23:59:59+08:00", "2026-10-27T23:59:59+08:00"),
     ],
 )
-def test_daily_deadlines_count_chinese_working_days(router: Router, kind: str | None, respond: str, complete: str) -> None:
+def test_daily_deadlines_count_chinese_working_days(router: Router, kind: str | None, respond: str,
+                                                    complete: str) -> None:
     extra = {"request_kind": kind} if kind else {}
     decision = router.route(issue("C01", received_at="2026-09-30T16:00:00", **extra)).model_dump(mode="json")
     assert (decision["respond_by"], decision["complete_by"]) == (respond, complete)
@@ -307,7 +313,8 @@ def rules_with(tmp_path: Path, unknown_year: object) -> RuleSet:
     path = target / "deadlines.toml"
     text = path.read_text(encoding="utf-8")
     assert 'unknown_year = "statutory"' in text
-    path.write_text(text.replace('unknown_year = "statutory"', f"unknown_year = {json.dumps(unknown_year)}"), encoding="utf-8")
+    path.write_text(text.replace('unknown_year = "statutory"', f"unknown_year = {json.dumps(unknown_year)}"),
+                    encoding="utf-8")
     return RuleSet.load(target)
 
 
@@ -461,7 +468,8 @@ def test_route_many_never_stops(router: Router) -> None:
         Issue.model_validate(issue("C02")),
     ]
     decisions = list(router.route_many(items))
-    assert [d.status for d in decisions] == ["routed", "rejected", "rejected", "rejected", "rejected", "rejected", "routed"]
+    assert [d.status for d in decisions] == ["routed", "rejected", "rejected", "rejected", "rejected", "rejected",
+                                             "routed"]
     assert decisions[1].errors[0].field == "category" and decisions[1].issue_id == "T-NOPE"
     assert decisions[2].errors[0].field == "location"
     assert decisions[3].issue_id == "#4" and decisions[3].errors[0].field == "id"
@@ -497,14 +505,16 @@ def test_rules_version_covers_rules_and_catalog(rules: RuleSet) -> None:
 
 def test_explain_cites_rules_powers_and_basis(router: Router) -> None:
     text = router.explain(issue("C06"))
-    for expected in ("协调哨", "whistle", "lead.coordination", "《违法建设处罚条例》第一条", "胜阳港街道办事处", "escalation path"):
+    for expected in ("协调哨", "whistle", "lead.coordination", "《违法建设处罚条例》第一条", "胜阳港街道办事处",
+                     "escalation path"):
         assert expected in text
 
 
 def test_dicts_may_use_chinese_keys_and_other_models(router: Router) -> None:
     from pydantic import BaseModel
 
-    decision = router.route({"工单编号": "Z1", "受理时间": "2026/11/23 10:00", "问题分类": "C01", "社区": C1, "是否紧急": "是"})
+    decision = router.route({"工单编号": "Z1", "受理时间": "2026/11/23 10:00", "问题分类": "C01", "社区": C1,
+                             "是否紧急": "是"})
     assert decision.issue_id == "Z1" and decision.whistle == "emergency"
 
     class Ticket(BaseModel):
@@ -544,14 +554,16 @@ def test_a_gap_in_edited_rules_rejects_with_the_table_named(tmp_path: Path) -> N
 # ---- powerlist route: one warning line on stderr for provisional deadlines -------------------------
 
 
-def _route_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: list[dict[str, object]], rules: RuleSet) -> tuple[int, str, str]:
+def _route_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: list[dict[str, object]],
+               rules: RuleSet) -> tuple[int, str, str]:
     from typer.testing import CliRunner
 
     from powerlist.cli import app
     from powerlist.cli import route as route_cli
 
     tiny = tiny_catalog()
-    monkeypatch.setattr(route_cli, "_router", lambda engine, catalogs, rules_dir: Router(tiny, rules, engine=engine.value))
+    monkeypatch.setattr(route_cli, "_router",
+                        lambda engine, catalogs, rules_dir: Router(tiny, rules, engine=engine.value))
     if not any(c.name == "route" for c in app.registered_commands):
         route_cli.register(app)
     path = tmp_path / "issues.jsonl"
@@ -560,7 +572,8 @@ def _route_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: list[dict[
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_route_warns_once_on_stderr_and_keeps_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules: RuleSet, router: Router) -> None:
+def test_route_warns_once_on_stderr_and_keeps_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules: RuleSet,
+                                                     router: Router) -> None:
     rows = [
         {"id": "1", "received_at": "2026-11-23T10:00:00", "category": "C01", "location": C1},
         {"id": "2", "received_at": "2026-12-20T10:00:00", "category": "C01", "location": C1, "request_kind": "投诉"},

@@ -23,7 +23,8 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def _commands(monkeypatch: pytest.MonkeyPatch) -> None:
     tiny = tiny_catalog()
-    monkeypatch.setattr(route_cli, "_router", lambda engine, catalogs, rules: Router(tiny, RuleSet.load(), engine=engine.value))
+    monkeypatch.setattr(route_cli, "_router",
+                        lambda engine, catalogs, rules: Router(tiny, RuleSet.load(), engine=engine.value))
     if not any(c.name == "route" for c in app.registered_commands):
         route_cli.register(app)
 
@@ -32,7 +33,8 @@ def _commands(monkeypatch: pytest.MonkeyPatch) -> None:
 def issues_file(tmp_path: Path) -> Path:
     path = tmp_path / "issues.jsonl"
     rows = [
-        {"id": "1", "received_at": "2026-11-23T10:00:00", "category": "C01", "location": C1, "description": "=HYPERLINK(\"x\")"},
+        {"id": "1", "received_at": "2026-11-23T10:00:00", "category": "C01", "location": C1,
+         "description": "=HYPERLINK(\"x\")"},
         {"id": "2", "received_at": "2026-11-23T10:00:00", "category": "C06", "location": C1, "request_kind": "投诉"},
     ]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
@@ -49,7 +51,7 @@ def test_route_jsonl_in_input_order(issues_file: Path) -> None:
 
 def test_route_exit_1_when_some_rejected(issues_file: Path) -> None:
     with issues_file.open("a", encoding="utf-8") as handle:
-        handle.write('{"id": "3", "received_at": "2026-11-23T10:00:00", "category": "NOPE", "location": "%s"}\n' % C1)
+        handle.write(f'{{"id": "3", "received_at": "2026-11-23T10:00:00", "category": "NOPE", "location": "{C1}"}}\n')
     result = runner.invoke(app, ["route", str(issues_file), "--engine", "durable"])
     assert result.exit_code == 1
     assert json.loads(result.stdout.splitlines()[2])["status"] == "rejected"
@@ -57,7 +59,8 @@ def test_route_exit_1_when_some_rejected(issues_file: Path) -> None:
 
 def test_route_csv_and_xlsx_never_hold_formulas(issues_file: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": "=1+1", "received_at": "2026-11-23T10:00:00", "category": "@SUM(A1)", "location": "x"}\n', encoding="utf-8")
+    bad.write_text('{"id": "=1+1", "received_at": "2026-11-23T10:00:00", "category": "@SUM(A1)", "location": "x"}\n',
+                   encoding="utf-8")
     out_csv = tmp_path / "out.csv"
     result = runner.invoke(app, ["route", str(bad), "--format", "csv", "--out", str(out_csv)])
     assert result.exit_code == 1
@@ -231,7 +234,8 @@ def test_route_and_explain_read_a_gb18030_csv_with_encoding(tmp_path: Path) -> N
     # Excel's plain "CSV" on Chinese Windows is GB18030/GBK; the UTF-8 error tells the user to
     # give the encoding, so the commands must take it
     path = tmp_path / "gb.csv"
-    path.write_bytes(f"工单编号,受理时间,问题分类,发生地点,问题描述\nG1,2026-11-23 10:00,C01,{C1},占道经营\n".encode("gb18030"))
+    path.write_bytes(f"工单编号,受理时间,问题分类,发生地点,问题描述\nG1,2026-11-23 10:00,C01,{C1},占道经营\n"
+                     .encode("gb18030"))
     result = runner.invoke(app, ["route", str(path)])
     assert result.exit_code == 1 and "gb18030" in result.output
     result = runner.invoke(app, ["route", str(path), "--encoding", "gb18030"])
@@ -265,7 +269,8 @@ def test_route_never_overwrites_its_input(issues_file: Path) -> None:
 
 def test_progress_total_counts_rows_not_the_csv_header(tmp_path: Path) -> None:
     csv_file = tmp_path / "i.csv"
-    csv_file.write_text("id,received_at,category,location\n1,2026-11-23T10:00,C01,x\n2,2026-11-23T10:00,C01,x\n", encoding="utf-8")
+    csv_file.write_text("id,received_at,category,location\n1,2026-11-23T10:00,C01,x\n2,2026-11-23T10:00,C01,x\n",
+                        encoding="utf-8")
     assert route_cli._count_rows(csv_file) == 2
     json_array = tmp_path / "i.json"
     json_array.write_text('[\n{"id": "1"},\n{"id": "2"}\n]\n', encoding="utf-8")

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from powerlist.catalog.catalog import Catalog
 from powerlist.routing.engines import CompiledTable, ReferenceEvaluator
 from powerlist.routing.issue import Issue
-from powerlist.routing.router import Router, decide
+from powerlist.routing.pipeline import decide
+from powerlist.routing.router import Router
 from powerlist.routing.tables import RuleSet
 from powerlist.testing.strategies import catalogs, issues
 

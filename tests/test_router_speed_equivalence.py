@@ -16,7 +16,8 @@ from powerlist.errors import CalendarError
 from powerlist.routing.decision import Decision
 from powerlist.routing.engines import ReferenceEvaluator
 from powerlist.routing.issue import SHANGHAI, Issue, RequestKind
-from powerlist.routing.router import Router, decide
+from powerlist.routing.pipeline import decide
+from powerlist.routing.router import Router
 from powerlist.routing.tables import RuleSet
 from powerlist.testing.strategies import catalogs, issues
 
@@ -54,7 +55,7 @@ Again = tuple[str, timedelta, dict[str, object]]
 
 def _variants(base: list[Issue], again: list[list[Again]]) -> list[Issue]:
     out: list[Issue] = []
-    for item, more in zip(base, again):
+    for item, more in zip(base, again, strict=False):  # again may have more lists than base
         out.append(item)
         for n, (issue_id, shift, changes) in enumerate(more):
             received = item.received_at + shift
@@ -69,7 +70,7 @@ def _check(catalog: Catalog, items: list[Issue]) -> None:
     router = Router(catalog, RULES, engine="compiled")
     reference = ReferenceEvaluator()
     # interleaved, so plans are built by one issue and stamped for others
-    for item, decision in zip(items, router.route_many(items)):
+    for item, decision in zip(items, router.route_many(items), strict=True):
         if decision.status != "routed":
             assert list(Router(catalog, RULES).route_many([item]))[0].model_dump(mode="json") \
                 == decision.model_dump(mode="json")
@@ -121,7 +122,7 @@ def test_a_busy_router_matches_the_pipeline_on_many_issues(shipped: Catalog) -> 
     ]
     decisions = list(router.route_many(items))
     assert len(router._plans) < len(items)  # plans were reused
-    for item, decision in zip(items, decisions):
+    for item, decision in zip(items, decisions, strict=True):
         expected = decide(item, shipped, RULES, router.calendar, reference, router.rules_version)
         assert _dump(decision) == _dump(expected)
 

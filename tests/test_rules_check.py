@@ -176,7 +176,8 @@ def test_escalation_tables_with_a_planted_gap_and_a_masked_row(tmp_path: Path, c
         assert facts["supervised"] is True and facts["has_higher"] is False
         assert gap.file and gap.file.endswith("escalation.toml")
     (masked,) = by_code(report, "PL1003")
-    assert dict(masked.details)["row"] == "esc_review.hard_again" and dict(masked.details)["selected"] == "esc_review.hard"
+    details = dict(masked.details)
+    assert details["row"] == "esc_review.hard_again" and details["selected"] == "esc_review.hard"
     assert report.stats["not_analysed"] == []
 
 

@@ -24,8 +24,8 @@ from powerlist.testing.scenarios import FAIL_FILL, PASS_FILL, read_scenarios, re
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "scenarios.xlsx"
-HEADER = ["工单编号", "受理时间", "问题分类", "发生地点", "诉求类型", "预期哨类", "预期等级", "预期层级", "预期牵头单位",
-          "预期协办单位", "预期响应时限", "预期办结时限"]
+HEADER = ["工单编号", "受理时间", "问题分类", "发生地点", "诉求类型", "预期哨类", "预期等级", "预期层级",
+          "预期牵头单位", "预期协办单位", "预期响应时限", "预期办结时限"]
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,8 @@ def test_an_unexpected_rejection_fails(router: Router, tmp_path: Path) -> None:
 def test_a_rejected_row_does_not_show_a_matching_actual_beside_a_failed_check(router: Router, tmp_path: Path) -> None:
     # expected 无 co-units, issue rejected: the actual must not read 无 too, or the failed
     # check looks like expected == actual
-    path = workbook(tmp_path / "s.xlsx", [["T-1", "not a time", "BJ0102", "420202001", "", "", "", "", "", "无", "", ""]])
+    path = workbook(tmp_path / "s.xlsx",
+                    [["T-1", "not a time", "BJ0102", "420202001", "", "", "", "", "", "无", "", ""]])
     (result,) = run_scenarios(read_scenarios(path), router)
     checks = {c.field: c for c in result.checks}
     assert not checks["co_units"].ok and checks["co_units"].actual == ""

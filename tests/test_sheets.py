@@ -13,17 +13,11 @@ import pytest
 
 from powerlist.catalog.power_list import load_power_list
 from powerlist.errors import InputError, ProblemCollector
-from powerlist.sheets import workbook as sheets
-from powerlist.sheets.workbook import (
-    Vocabulary,
-    Workbook,
-    cell_text,
-    clean_code,
-    clean_line,
-    normalise_header,
-    scan_sheet_xml,
-    split_lines,
-)
+from powerlist.sheets import package as sheets
+from powerlist.sheets.headers import Vocabulary, normalise_header
+from powerlist.sheets.package import scan_sheet_xml
+from powerlist.sheets.text import cell_text, clean_code, clean_line, split_lines
+from powerlist.sheets.workbook import Workbook
 
 HEADER = ["序号", "事项编码", "事项名称", "权力类型", "实施依据"]
 

@@ -91,7 +91,8 @@ def test_fixtures(shipped_catalog: Catalog, shipped_rules: Any, shipped_router: 
     assert shipped_catalog.categories and "routing" in shipped_rules.files
     issue = next(iter(shipped_catalog.categories))
     street = next(iter(shipped_catalog.streets))
-    decision = shipped_router.route({"id": "T1", "received_at": "2026-07-01T09:00", "category": issue, "location": street})
+    decision = shipped_router.route({"id": "T1", "received_at": "2026-07-01T09:00", "category": issue,
+                                     "location": street})
     assert isinstance(decision, Decision) and decision.status == "routed"
     case = escalator.open({"id": "T1", "received_at": "2026-07-01T09:00", "category": issue, "location": street})
     assert case_store.get("T1") == case.snapshot

@@ -50,7 +50,8 @@ MODES = ("下放", "派驻", "保留区级", "保留市级", "委托")
 POWER_TITLE = "黄石市街道通用权责清单（首批225项·示意，非官方公布清单）"
 DELEGATION_TITLE = "黄石市各街道通用权责事项承接情况表（示意，非官方公布）"
 
-POWER_HEADER = ["序号", "事项编码", "事项名称", "子项", "权力类型", "实施主体", "实施依据", "责任事项", "追责情形", "承接方式", "来源", "备注"]
+POWER_HEADER = ["序号", "事项编码", "事项名称", "子项", "权力类型", "实施主体", "实施依据", "责任事项", "追责情形",
+                "承接方式", "来源", "备注"]
 DELEGATION_HEADER = ["序号", "事项编码", "事项名称", "权力类型", "实施主体", "实施依据", "街道", "承接方式", "来源"]
 TAXONOMY_HEADER = [
     "分类编码", "分类名称", "上级分类编码", "吹哨范围", "主要权力事项编码", "相关权力事项编码", "权力对应依据",
@@ -389,12 +390,14 @@ STATUTES_NOTES = [
 CALENDAR_NOTES = [
     ("用途", "本表登记国务院办公厅每年发布的部分节假日安排通知中的放假日和调休上班日，供办理时限按工作日计算时使用。"),
     ("已知范围", "powerlist 使用 chinese-calendar 软件包判断工作日；该包目前收录至2026年的节假日安排。"),
-    ("何时填写", "国务院办公厅发布新一年《关于××年部分节假日安排的通知》后，在“调休调整”表逐日登记该年全部放假日（类型“休息”）和调休上班日（类型“上班”），包括该包已收录年份中被更正的日期。"),
+    ("何时填写", "国务院办公厅发布新一年《关于××年部分节假日安排的通知》后，在“调休调整”表逐日登记该年全部"
+                 "放假日（类型“休息”）和调休上班日（类型“上班”），包括该包已收录年份中被更正的日期。"),
     ("日期", "YYYY-MM-DD，例如 2027-01-01；一天一行，不得重复。"),
     ("类型", "上班（调休上班，周末也算工作日）或 休息（法定节假日或调休放假，工作日也不算）。"),
     ("说明", "节日名称，例如“元旦”“春节调休上班”。"),
     ("来源", "通知名称和文号，例如“国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕×号）”。"),
-    ("优先级", "本表登记的日期优先于 chinese-calendar 的判断；未登记的日期按 chinese-calendar，超出其范围的年份仅按周末判断并给出提示。"),
+    ("优先级", "本表登记的日期优先于 chinese-calendar 的判断；未登记的日期按 chinese-calendar，"
+               "超出其范围的年份仅按周末判断并给出提示。"),
     ("现状", "本表随包发布时为空：2026年及以前的安排 chinese-calendar 已收录。"),
 ]
 
@@ -446,7 +449,8 @@ def _rows(path: Path, sheet: str, header_row: int) -> list[dict]:
     rows = list(ws.iter_rows(values_only=True))
     wb.close()
     header = [str(h) if h is not None else "" for h in rows[header_row - 1]]
-    return [dict(zip(header, r)) for r in rows[header_row:] if any(v is not None for v in r)]
+    # a row may be shorter or longer than the header: zip keeps the columns both have
+    return [dict(zip(header, r, strict=False)) for r in rows[header_row:] if any(v is not None for v in r)]
 
 
 def self_check(out: Path) -> list[str]:
@@ -469,7 +473,8 @@ def self_check(out: Path) -> list[str]:
     check(split.get("420205") == 3, "开发区·铁山区 (420205) should have 3 streets")
     street_codes = {s["街道编码"] for s in streets}
     check(len({s["街道名称"] for s in streets}) == 19, "street names are not unique")
-    check({s["所属区县编码"] for s in streets} <= {d["区县编码"] for d in districts}, "a street names an unknown district")
+    check({s["所属区县编码"] for s in streets} <= {d["区县编码"] for d in districts},
+          "a street names an unknown district")
     per_street = Counter(c["所属街道编码"] for c in communities)
     check(set(per_street) == street_codes, "every street needs communities")
     check(all(3 <= n <= 5 for n in per_street.values()), f"3–5 communities per street: {dict(per_street)}")
@@ -520,7 +525,8 @@ def self_check(out: Path) -> list[str]:
     pairs = {(d["事项编码"], d["街道"]) for d in dele}
     check(len(pairs) == len(dele), "duplicate (item, street) delegation rows")
     check({d["事项编码"] for d in dele} == set(codes), "delegation items differ from the power list")
-    check(set(Counter(d["承接方式"] for d in dele)) == set(MODES), f"every mode must appear: {Counter(d['承接方式'] for d in dele)}")
+    check(set(Counter(d["承接方式"] for d in dele)) == set(MODES),
+          f"every mode must appear: {Counter(d['承接方式'] for d in dele)}")
     dept_of = {i["事项编码"]: short_to_code[i["实施主体"]] for i in items}
     for d in dele:
         if dept_of[d["事项编码"]] in stationed_depts and d["承接方式"] != "派驻":

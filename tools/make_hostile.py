@@ -384,7 +384,8 @@ def build() -> dict[str, bytes]:
     row = ["W-1", "420202001", "420202-cg", "cg", "日常哨", "C", "2026-07-01 09:00", "2026-07-02 23:59:59",
            "2026-07-01 10:00", "2026-07-15 23:59:59", "2026-07-10 16:00", "满意", 90, 0, 0, "否"]
     files["whistles--formula-injection.csv"] = ("\ufeff" + ",".join(WHISTLE_HEADER) + "\n" + "".join(
-        ",".join(f'"{c}"' for c in [value.replace('"', '""'), "420202001", value.replace('"', '""'), *map(str, row[3:])]) + "\n"
+        ",".join(f'"{c}"' for c in [value.replace('"', '""'), "420202001", value.replace('"', '""'),
+                                    *map(str, row[3:])]) + "\n"
         for value in INJECTIONS)).encode()
     files["whistles--bad-values.csv"] = (",".join(WHISTLE_HEADER) + "\n" + ",".join(
         ["W-1", "420202001", "420202-cg", "cg", "魔法哨", "Z", "昨天", "2026-07-02", "", "", "", "非常满意",
@@ -418,19 +419,23 @@ WHAT = {
     "power-list--entities-in-shared-strings.xlsx": "billion laughs in a sharedStrings part that cell A1 reads",
     "power-list--corrupt-sheet-xml.xlsx": "a sheet part that stops mid-tag",
     "power-list--no-workbook-part.xlsx": "a package without xl/workbook.xml",
-    "power-list--formula-injection.xlsx": "=HYPERLINK, =cmd|' /C calc'!A0, @SUM … as formula cells without cached values",
+    "power-list--formula-injection.xlsx":
+        "=HYPERLINK, =cmd|' /C calc'!A0, @SUM … as formula cells without cached values",
     "power-list--unknown-kind.xlsx": "unknown codes: 权力类型 行政魔法 and 99, 承接方式 传送",
     "power-list--duplicate-headers.xlsx": "two 事项名称 columns",
     "power-list--hidden-sheet-only.xlsx": "the only list is on a hidden sheet; the visible sheet is blank",
-    "power-list--wrong-types.xlsx": "wrong types: a boolean code, a date and a negative number as 权力类型, a float mode",
+    "power-list--wrong-types.xlsx":
+        "wrong types: a boolean code, a date and a negative number as 权力类型, a float mode",
     "power-list--duplicate-codes.xlsx": "the same code twice, once in full-width digits (１００１)",
     "power-list--no-header.xlsx": "a workbook with no recognisable header",
     "power-list--empty-code.xlsx": "an item without 事项编码 in a sheet that has the column",
     "catalog-organisation--unknown-district.xlsx": "organisation.xlsx: a street in district 999999 (unknown code)",
     "catalog-organisation--missing-sheet.xlsx": "organisation.xlsx without its 部门 sheet",
     "catalog-organisation--wrong-types.xlsx": "organisation.xlsx: 编制人数 as text (三十人) and as a date",
-    "catalog-taxonomy--bad-scope-and-cycle.xlsx": "taxonomy.xlsx: an unknown 吹哨范围 and two categories each other's parent",
-    "catalog-calendar--dates-as-text.xlsx": "calendar_overrides.xlsx: dates as Chinese and US text, 2026-02-30, an unknown 类型",
+    "catalog-taxonomy--bad-scope-and-cycle.xlsx":
+        "taxonomy.xlsx: an unknown 吹哨范围 and two categories each other's parent",
+    "catalog-calendar--dates-as-text.xlsx":
+        "calendar_overrides.xlsx: dates as Chinese and US text, 2026-02-30, an unknown 类型",
     "catalog-power-list--truncated.xlsx": "the shipped power_list.xlsx cut at 20,000 bytes",
     "delegation--unknown-street-and-mode.xlsx": "unknown street names and codes, an unknown 承接方式",
     "delegation--zip-bomb-declared.xlsx": "a delegation workbook declaring 2 GiB per part",
@@ -444,7 +449,8 @@ WHAT = {
     "issues--huge-number.jsonl": "a 10,000-digit integer",
     "issues--deeply-nested.json": "a .json array of issues nested 50,000 levels deep",
     "issues--huge-line.jsonl": "a 300 KB line (description of 100,000 characters)",
-    "issues--wrong-types.jsonl": "a list id, a number time, a bool category, maybe as a bool, -1 repeats, an array, a string, NaN",
+    "issues--wrong-types.jsonl":
+        "a list id, a number time, a bool category, maybe as a bool, -1 repeats, an array, a string, NaN",
     "issues--unknown-codes.jsonl": "a category and a location that the catalog does not know",
     "issues--binary-garbage.jsonl": "1 KiB of random bytes",
     "issues--rich-markup.jsonl": "ids and text that the terminal library would read as markup ([/], [bold]…)",
@@ -455,11 +461,13 @@ WHAT = {
     "issues--formula-injection.csv": "formula-injection ids and descriptions (legal text): outputs must be inert",
     "issues--formula-injection.jsonl": "the same in JSONL, plus a formula as category and location",
     "rules--invalid-toml.toml": "a TOML syntax error (unclosed [[tables]])",
-    "rules--wrong-types.toml": "BOM, then wrong types: hit_policy = 5, inputs a string, a row that is a string, unknown keys",
+    "rules--wrong-types.toml":
+        "BOM, then wrong types: hit_policy = 5, inputs a string, a row that is a string, unknown keys",
     "rules--deeply-nested.toml": "an array nested 50,000 levels deep",
     "rules--binary-garbage.toml": "512 random bytes",
     "rules--missing-tables.toml": "a routing.toml without tables: the router needs them",
-    "whistles--formula-injection.csv": "formula-injection case ids and units (legal text): the 晒单 report must be inert",
+    "whistles--formula-injection.csv":
+        "formula-injection case ids and units (legal text): the 晒单 report must be inert",
     "whistles--bad-values.csv": "bad 受理时间, 得分, 延期次数, 重办次数, 街道自有权力, and a duplicate 案件编号",
     "whistles--duplicate-headers.csv": "街道 and 街道编码 (the same field) in one header",
     "whistles--mixed-encoding.csv": "a UTF-8 header, then a GBK line",

@@ -67,7 +67,8 @@ SCENARIOS: list[tuple[object, ...]] = [
      "保留市级：YB-02-001/002 保留市级 → lead.city（D级，黄石市医疗保障局）；举报 15 个工作日",
      "", "日常哨", "D", "市", "420200-YB", "无", R1, C15),
     ("SC-08", JULY, "ZD0106", STREET, "", "", "", "", 0, "长江禁渔巡查",
-     "重点工作范围 → whistle.key-work-scope；NY-02-002 保留区级 → lead.district（C级）；未填诉求类型按求助 10 日；重点哨 30 分钟报到",
+     "重点工作范围 → whistle.key-work-scope；NY-02-002 保留区级 → lead.district（C级）；"
+     "未填诉求类型按求助 10 日；重点哨 30 分钟报到",
      "", "重点哨", "C", "district", "420202-NY", "", M30, C10),
     ("SC-09", JULY, "BJ0103", STREET, "建议", "", "是", "", 0, "消防设施整治列入重点工作",
      "标为重点工作 → whistle.key-work-flag；委托 → B级街道办事处；建议 10 个工作日",
@@ -79,13 +80,15 @@ SCENARIOS: list[tuple[object, ...]] = [
      "需要执法 → whistle.needs-enforcement（协调哨）；街道牵头，持权者即街道本身，故无协办",
      "", "coordination", "B", "street", STREET, "无", M30, C10),
     ("SC-12", JULY, "SJ0410", STREET, "求助", "", "", "", 0, "游泳馆氯气泄漏",
-     "应急处置 → whistle.emergency-scope；WJ-03-001 保留区级 → lead.emergency-district（C级，区卫健局牵头，街道属地配合）；30 分钟/24 小时",
+     "应急处置 → whistle.emergency-scope；WJ-03-001 保留区级 → lead.emergency-district"
+     "（C级，区卫健局牵头，街道属地配合）；30 分钟/24 小时",
      "", "应急哨", "C", "district", "420202-WJ", STREET, M30, H24),
     ("SC-13", JULY, "SJ0409", COMMUNITY, "举报", "", "", "", 0, "河道突发污染",
      "应急处置；HB-10-001/HB-03-001 保留市级 → lead.emergency-city（D级，市生态环境局牵头，街道配合）",
      "", "emergency", "D", "city", "420200-HB", STREET, M30, H24),
     ("SC-14", JULY, "SJ0408", STREET, "举报", "", "", "", 0, "危化品非法经营",
-     "应急处置；四项权力同属应急部门（保留市级、保留区级、委托）：最高者保留市级决定 → D级市应急管理局牵头；区应急局与街道协办",
+     "应急处置；四项权力同属应急部门（保留市级、保留区级、委托）：最高者保留市级决定 → "
+     "D级市应急管理局牵头；区应急局与街道协办",
      "", "应急哨", "D", "市", "420200-YJ", "420202-YJ、420202001", M30, H24),
     ("SC-15", JULY, "RX0302", COMMUNITY, "求助", "是", "", "", 0, "纠纷中有人受伤",
      "标为紧急 → 应急哨；无需权力社区A级，低于应急下限B（emergency_floor.emergency）→ 提至街道办事处牵头，社区协办",

@@ -41,11 +41,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..catalog.catalog import Catalog
+from ..catalog.delegation import DelegationRow
 from ..catalog.models import DelegationMode, PowerItem
-from ..catalog.power_list import DelegationRow
-from ..sheets.workbook import clean_token
+from ..sheets.text import clean_token
 from .config import AuditConfig
 from .findings import Finding
 from .workbook import AuditRow, AuditWorkbook
@@ -124,7 +125,7 @@ class _Auditor:
 
     def finding(self, code: str, row: DelegationRow | None, field: str | None, zh: str, en: str,
                 *, street: str | None = None, item: str | None = None,
-                details: dict | None = None) -> Finding:
+                details: dict[str, Any] | None = None) -> Finding:
         sheet = cell = None
         number = None
         if row is not None:
@@ -192,7 +193,7 @@ class _Auditor:
         out: list[Finding] = []
         for row in self.first_rows():
             value, written = self.value(row, "legal_basis")
-            citations = tuple(value or ())
+            citations: tuple[str, ...] = value if isinstance(value, tuple) else ()  # None: no item
             where = "" if written else "（本表无实施依据列，取自通用清单）"
             where_en = "" if written else " (no 实施依据 column; taken from the common list)"
             if not citations:
@@ -319,7 +320,7 @@ class _Auditor:
 
     def overlaps(self) -> list[Finding]:
         out: list[Finding] = []
-        for (key, street), rows in sorted(self.by_pair.items()):
+        for (_, street), rows in sorted(self.by_pair.items()):
             if len(rows) < 2:
                 continue
             first = rows[0].row

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..sheets.cells import append_row, write_xlsx_cell
-from ..sheets.workbook import check_package
+from ..sheets.package import check_package
 from .findings import CHECKS, Finding, Severity, counts
 from .whatif import WhatIf
 
@@ -40,7 +41,7 @@ def write_report(path: str | Path, findings: list[Finding], *, source: str | Pat
                  checks: tuple[str, ...] = CHECKS) -> Path:
     """Write the report to `path`; `source` is the audited workbook to copy and mark."""
     book = Workbook()
-    summary = book.active
+    summary = book.worksheets[0]  # the one sheet of a new workbook
     summary.title = SUMMARY
     _summary(summary, findings, checks, source_name)
     by_check: dict[str, list[Finding]] = defaultdict(list)
@@ -62,20 +63,18 @@ def write_report(path: str | Path, findings: list[Finding], *, source: str | Pat
     return target
 
 
-def _header(ws: Any, names: list[str]) -> None:
+def _header(ws: Worksheet, names: list[str]) -> None:
     append_row(ws, names)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
 
 
-def _widths(ws: Any, widths: list[int]) -> None:
-    from openpyxl.utils import get_column_letter
-
+def _widths(ws: Worksheet, widths: list[int]) -> None:
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
 
 
-def _summary(ws: Any, findings: list[Finding], checks: tuple[str, ...],
+def _summary(ws: Worksheet, findings: list[Finding], checks: tuple[str, ...],
              source_name: str | None) -> None:
     tally = counts(findings, checks)
     append_row(ws, ["职责准入审核 audit of " + (source_name or "-")])
@@ -102,7 +101,7 @@ def _summary(ws: Any, findings: list[Finding], checks: tuple[str, ...],
     ws.add_chart(chart, "G2")
 
 
-def _copy_marked(book: Any, source: Path, name: str, findings: list[Finding]) -> None:
+def _copy_marked(book: Workbook, source: Path, name: str, findings: list[Finding]) -> None:
     check_package(source, name)
     original = load_workbook(source, data_only=True)
     marks: dict[tuple[str, str], list[Finding]] = defaultdict(list)
@@ -136,7 +135,7 @@ def _copy_marked(book: Any, source: Path, name: str, findings: list[Finding]) ->
         original.close()
 
 
-def _what_if(book: Any, result: WhatIf) -> None:
+def _what_if(book: Workbook, result: WhatIf) -> None:
     ws = book.create_sheet("模拟-街道")
     append_row(ws, [f"承接模拟 what-if: {result.proposed} × {result.history}（{result.issues} 条诉求，"
                     f"{result.months} 个月；阈值 人均月吹哨 {result.threshold:g}）"])
@@ -161,7 +160,7 @@ def _what_if(book: Any, result: WhatIf) -> None:
     _widths(ws, [12, 16, 12, 12])
 
 
-def _bar(ws: Any, title: str, first: int, last: int, *, category_col: int,
+def _bar(ws: Worksheet, title: str, first: int, last: int, *, category_col: int,
          data_cols: tuple[int, int], anchor: str) -> None:
     chart = BarChart()
     chart.type = "col"

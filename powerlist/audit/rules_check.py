@@ -3,8 +3,8 @@
 Drools' decision-table analysis reports gaps, overlaps and masked rules over the tables' own
 input intervals, but skips string columns. Our inputs are all enumerable, so instead of
 reasoning about intervals we enumerate the domain the router really sees and run the real
-pipeline (`powerlist.routing.router.locate` and `plan`) over it, recording every fact tuple each table is
-evaluated on:
+pipeline (`powerlist.routing.place.locate` and `powerlist.routing.sketch.sketch`) over it, recording
+every fact tuple each table is evaluated on:
 
 - every category of the taxonomy × every street and community of the catalog (`locate`);
 - × the issue flags emergency, key_work, needs_enforcement, cross_department (true/false);
@@ -39,14 +39,13 @@ from typing import Any
 
 from ..catalog.catalog import Catalog
 from ..errors import InputError
-from ..routing import router
 from ..routing.engines import CompiledTable
 from ..routing.issue import SHANGHAI, Issue, RequestKind
-from ..routing.router import ROUTING, Located, flags_of, locate
+from ..routing.place import Located, Profile, locate
+from ..routing.sketch import ROUTING, TABLES, Flags, flags_of, sketch
 from ..routing.tables import DecisionTable, HitPolicy, Row, RuleSet, apply_hit_policy
-from .findings import Finding
+from .findings import RULES_CHECKS, Finding, counts, has_errors
 
-ROUTING_TABLES = ("whistle", "lead", "emergency_floor", "repeat", "escalation", "deadline")
 FLAGS = ("emergency", "key_work", "needs_enforcement", "cross_department")
 COUNTER_EXAMPLE_TIME = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
 
@@ -55,7 +54,7 @@ COUNTER_EXAMPLE_TIME = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
 class _TableLog:
     table: DecisionTable
     facts: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
-    issues: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # _Values
+    issues: dict[tuple[Any, ...], _Values | None] = field(default_factory=dict)
     matched: dict[tuple[Any, ...], list[Row]] = field(default_factory=dict)
     selected: dict[tuple[Any, ...], list[Row]] = field(default_factory=dict)
 
@@ -66,7 +65,7 @@ class _Recorder:
     def __init__(self) -> None:
         self.logs: dict[str, _TableLog] = {}
         self._compiled: dict[str, CompiledTable] = {}
-        self.issue: Any = None  # the _Values being run
+        self.issue: _Values | None = None  # the issue being run
 
     def __call__(self, table: DecisionTable, facts: Mapping[str, Any]) -> list[Row]:
         log = self.logs.get(table.name)
@@ -94,37 +93,9 @@ class RulesReport:
     stats: dict[str, Any]
 
     def as_json(self) -> dict[str, Any]:
-        from .findings import RULES_CHECKS, counts, has_errors
-
         return {"ok": not has_errors(self.findings), "stats": self.stats,
                 "counts": counts(self.findings, RULES_CHECKS),
                 "findings": [f.as_json() for f in self.findings]}
-
-
-def _signature(located: Located) -> Any:
-    """What the tables may read of a located issue: the router's `Profile` (older routers
-    without one: the same values, gathered here)."""
-    profile = getattr(located, "profile", None)
-    if profile is not None:
-        return profile
-    primary = located.primary
-    return (
-        located.category.scope,
-        located.several_departments,
-        primary.mode if primary else None,
-        primary is not None and primary.department is not None,
-        getattr(located, "community", None) is not None,
-        getattr(located, "district_unit", None) is not None,
-        getattr(located, "city_unit", None) is not None,
-    )
-
-
-def _run(located: Located, flags: Any, rules: RuleSet, evaluate: Any) -> None:
-    """Stage 2 of the router (`sketch` over the profile, or `plan` in older routers)."""
-    if hasattr(router, "sketch"):
-        router.sketch(located.profile, flags, rules, evaluate)
-    else:
-        router.plan(located, flags, rules, evaluate)
 
 
 class _Values:
@@ -139,10 +110,6 @@ class _Values:
         self.category, self.location, self.flags = category, location, flags
         self.request_kind, self.repeat_count = kind, repeat
         self.emergency, self.key_work, self.needs_enforcement, self.cross_department = flags
-
-    def __getattr__(self, name: str) -> Any:
-        # Any other field the router may come to read: the real issue's.
-        return getattr(self.issue(), name)
 
     def issue(self) -> Issue:
         return _issue(self.category, self.location, self.flags, self.request_kind,
@@ -169,7 +136,8 @@ def check_rules(catalog: Catalog, rules: RuleSet) -> RulesReport:
     repeats = sorted({0, max(0, threshold - 1), threshold})
     kinds: list[RequestKind | None] = [None, *RequestKind]
     locations = [*catalog.streets, *catalog.communities]
-    representatives: dict[Any, tuple[Located, str, str]] = {}
+    # What the tables may read of a located issue is its Profile: one representative each.
+    representatives: dict[Profile, tuple[Located, str, str]] = {}
     route_errors: dict[str, Finding] = {}
     for category in catalog.categories:
         for location in locations:
@@ -186,25 +154,25 @@ def check_rules(catalog: Catalog, rules: RuleSet) -> RulesReport:
                         item=category, street=location,
                         details=(("counter_example", issue_json(example)),))
                 continue
-            representatives.setdefault(_signature(located), (located, category, location))
+            representatives.setdefault(located.profile, (located, category, location))
     findings += route_errors.values()
 
     recorder = _Recorder()
     runs = 0
-    seen: set[tuple[Any, Any]] = set()
-    for signature, (located, category, location) in representatives.items():
+    seen: set[tuple[Profile, Flags]] = set()
+    for profile, (located, category, location) in representatives.items():
         for flags, kind, repeat in itertools.product(
             itertools.product((False, True), repeat=len(FLAGS)), kinds, repeats
         ):
             values = _Values(category, location, flags, kind, repeat)
-            facts = flags_of(values, rules)  # type: ignore[arg-type]
-            if (signature, facts) in seen:
+            facts = flags_of(values, rules)
+            if (profile, facts) in seen:
                 continue  # e.g. repeat counts 0 and threshold − 1 read the same
-            seen.add((signature, facts))
+            seen.add((profile, facts))
             recorder.issue = values
             runs += 1
             try:
-                _run(located, facts, rules, recorder)
+                sketch(located.profile, facts, rules, recorder)
             except InputError as error:
                 for problem in error.problems:
                     if problem.code == "rules-gap":
@@ -218,7 +186,7 @@ def check_rules(catalog: Catalog, rules: RuleSet) -> RulesReport:
                         details=(("counter_example", issue_json(values.issue())),)))
     findings = list(route_errors.values())
 
-    tables = [name for name in ROUTING_TABLES if name in rules.tables]
+    tables = [name for name in TABLES if name in rules.tables]
     tables += [name for name in recorder.logs if name not in tables]
     for name in tables:
         table = rules.table(name)
@@ -275,9 +243,7 @@ def _escalation_possible(facts: Mapping[str, Any]) -> bool:
         return False
     if facts.get("interview_due") is True and facts.get("criticism_due") is False:
         return False
-    if facts.get("referral_due") is True and facts.get("interview_due") is False:
-        return False
-    return True
+    return not (facts.get("referral_due") is True and facts.get("interview_due") is False)
 
 
 def _escalation_log(table: DecisionTable) -> _TableLog:
@@ -285,7 +251,7 @@ def _escalation_log(table: DecisionTable) -> _TableLog:
     every = CompiledTable(table.model_copy(update={"hit_policy": HitPolicy.COLLECT}))
     domains = [_ESCALATION_DOMAIN.get(name, (False, True)) for name in table.inputs]
     for values in itertools.product(*domains):
-        facts = dict(zip(table.inputs, values))
+        facts = dict(zip(table.inputs, values, strict=True))
         if not _escalation_possible(facts):
             continue
         key = tuple((v.__class__, v) for v in values)

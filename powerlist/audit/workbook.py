@@ -1,6 +1,6 @@
 """Reading the delegation workbook under audit — 待审核的承接表.
 
-The format is `powerlist.catalog.power_list`'s delegation workbook (issue 6 §1), with one difference the
+The format is `powerlist.catalog.delegation`'s delegation workbook (issue 6 §1), with one difference the
 audit needs: two rows for one item × street are kept (the `overlap` check reports them) instead
 of failing the load. An optional 依赖事项 column (item codes, separated by 、 or newlines) names
 the powers a row's item depends on (the `responsibility-without-power` check).
@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalog.catalog import Catalog
-from ..catalog.power_list import DelegationRow, item_key, read_delegation_workbook
+from ..catalog.delegation import DelegationRow, read_delegation_workbook
+from ..catalog.item_rows import item_key
 from ..errors import InputError
-from ..sheets.workbook import split_lines
+from ..sheets.text import split_lines
 
 DEPENDS_ON = ("依赖事项", "依赖事项编码", "前置事项", "依赖权力")
 DEPENDS_SEPARATORS = ("、", "，", ",", "；", ";")

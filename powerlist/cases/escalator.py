@@ -36,8 +36,8 @@ from pydantic import ValidationError
 
 from ..errors import InputError, PowerlistError, Problem
 from ..routing.decision import Decision
-from ..routing.issue import Issue
-from ..routing.router import Router, validation_problems
+from ..routing.issue import Issue, validation_problems
+from ..routing.router import Router
 from ..routing.tables import Row, RuleSet
 from .accountability import account
 from .actions import Action, late_response, plan

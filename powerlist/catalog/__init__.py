@@ -1,2 +1,18 @@
 """The domain model, the power-list and catalog loaders and the indexed `Catalog` (权责清单).
-Imports `sheets` and `errors`."""
+Imports `sheets`, `errors`, `resources` (where the shipped catalogs are) and `_compat` (the
+version, part of the disk cache's key).
+
+- `models`: the frozen values (PowerItem, Street, Department, Category …, `CatalogData`);
+- `catalog`: `Catalog`, one immutable, indexed value built from `CatalogData`;
+- `item_rows`: a power item's cells as power-list and delegation rows hold them (vocabulary,
+  kinds, modes, codes);
+- `power_list`: `load_power_list`, a power-list workbook as a `PowerList`;
+- `delegation`: `read_delegation_workbook`, a delegation workbook as `DelegationRow`s;
+- `files`: the catalogs directory's five workbooks, their sheets and headers;
+- `catalog_tables`: reading a catalog workbook's sheets, the checks every table shares;
+- `organisation`, `taxonomy`, `calendar_overrides`: the reader of each of those workbooks;
+- `loader`: `load_catalogs` (a directory as a validated `Catalog`, cached in process) and
+  `load_delegation_workbook` (against a loaded catalog);
+- `cache`: loaded catalogs kept on disk as JSON for the next process;
+- `template`: `write_template`, the empty workbooks for a new city.
+"""

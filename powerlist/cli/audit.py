@@ -19,7 +19,8 @@ from ..audit import (
     what_if,
     write_report,
 )
-from ..audit.whatif import months_spanned, street_loads
+from ..audit.findings import Finding
+from ..audit.whatif import WhatIf, months_spanned, street_loads
 from ..catalog.loader import load_catalogs
 from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, EXIT_USAGE, err, fail, out, print_json, table, user_errors
@@ -104,7 +105,7 @@ def audit(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _print(findings: list, result: Any, out_path: Path | None) -> None:
+def _print(findings: list[Finding], result: WhatIf | None, out_path: Path | None) -> None:
     tally = counts(findings)
     if findings or result is None:
         out.print(table("审核结果 findings", ["检查 check", "错误 error", "警告 warning",

@@ -20,12 +20,16 @@ from ..errors import InputError, Problem
 from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
 
-cases_app = typer.Typer(help="案件督办 — open cases from issues, record what units do, tick the clock, show a case.", no_args_is_help=True)
+cases_app = typer.Typer(
+    help="案件督办 — open cases from issues, record what units do, tick the clock, show a case.",
+    no_args_is_help=True,
+)
 
 DbOpt = Annotated[Path, typer.Option("--db", help="SQLite case store file")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="rules directory (default: the shipped rules/)")]
-CatalogsOpt = Annotated[Path | None, typer.Option("--catalogs", help="catalog workbooks directory (default: the shipped catalogs)")]
+CatalogsOpt = Annotated[Path | None, typer.Option(
+    "--catalogs", help="catalog workbooks directory (default: the shipped catalogs)")]
 
 
 def register(app: typer.Typer) -> None:
@@ -37,14 +41,16 @@ def _time(text: str, option: str) -> datetime:
         return aware(datetime.fromisoformat(text.strip()))
     except ValueError:
         raise InputError(
-            [Problem(message="not an ISO 8601 time, e.g. 2026-07-01T09:00 or 2026-07-01T09:00+08:00", field=option, value=text, code="bad-time")],
+            [Problem(message="not an ISO 8601 time, e.g. 2026-07-01T09:00 or 2026-07-01T09:00+08:00",
+                     field=option, value=text, code="bad-time")],
             "invalid time",
         ) from None
 
 
 def _existing(db: Path) -> SQLiteCaseStore:
     if not db.is_file():
-        raise InputError([Problem(message="no such case store", file=str(db), code="not-found")], "cannot open the case store")
+        raise InputError([Problem(message="no such case store", file=str(db), code="not-found")],
+                         "cannot open the case store")
     return SQLiteCaseStore(db)
 
 
@@ -58,7 +64,8 @@ def _case_rows(case: Case) -> list[list[Any]]:
         d = record.details
         to = d.get("to", {}).get("name") if isinstance(d.get("to"), dict) else None
         note = d.get("reason") or d.get("satisfaction") or ""
-        rows.append([record.n, record.as_json()["at"], record.event.value, record.actor or "", record.rule or "", to or "", note])
+        rows.append([record.n, record.as_json()["at"], record.event.value, record.actor or "",
+                     record.rule or "", to or "", note])
     return rows
 
 
@@ -73,7 +80,8 @@ def _print_case(case: Case) -> None:
     )
     shown = case.as_json()
     out.print(f"报到时限 respond_by {shown['respond_by']}  办结时限 complete_by {shown['complete_by']}  "
-              f"下次到期 next due {shown['next_due_at']}  标记 labels {'、'.join(s.labels) or '-'}", highlight=False, markup=False)
+              f"下次到期 next due {shown['next_due_at']}  标记 labels {'、'.join(s.labels) or '-'}",
+              highlight=False, markup=False)
     out.print(table("留痕 history", ["#", "at", "event", "actor", "rule", "to", "note"], _case_rows(case)))
 
 
@@ -122,10 +130,12 @@ def open_cases(
         out.print(table(
             f"案件 cases ({sum(c['new'] for c in opened)} new)",
             ["case", "new", "state", "level", "lead", "respond_by", "complete_by"],
-            [[c["case_id"], "yes" if c["new"] else "existing", c["state"], c["level"], c["lead"]["name"], c["respond_by"], c["complete_by"]] for c in opened],
+            [[c["case_id"], "yes" if c["new"] else "existing", c["state"], c["level"], c["lead"]["name"],
+              c["respond_by"], c["complete_by"]] for c in opened],
         ))
         for r in rejected:
-            err.print(f"rejected {r['issue_id']}: " + "; ".join(e["message"] for e in r["errors"]), highlight=False, markup=False)
+            err.print(f"rejected {r['issue_id']}: " + "; ".join(e["message"] for e in r["errors"]),
+                      highlight=False, markup=False)
     if rejected:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -133,15 +143,21 @@ def open_cases(
 @cases_app.command("record")
 def record(
     case_id: Annotated[str, typer.Argument(help="case id (the issue id)")],
-    event: Annotated[str, typer.Argument(help="dispatch, respond, handle, complete, feed_back, evaluate, close, return, extend, reopen, escalate, supervise")],
+    event: Annotated[str, typer.Argument(help="dispatch, respond, handle, complete, feed_back, evaluate, close, "
+                                              "return, extend, reopen, escalate, supervise")],
     at: Annotated[str, typer.Option("--at", help="when it happened (ISO 8601)")],
     db: DbOpt,
-    by: Annotated[str | None, typer.Option("--by", help="acting unit code (default: the unit holding the case)")] = None,
-    satisfaction: Annotated[str | None, typer.Option("--satisfaction", help="for evaluate: 满意 | 基本满意 | 不满意 (or satisfied, basically_satisfied, dissatisfied)")] = None,
+    by: Annotated[str | None, typer.Option(
+        "--by", help="acting unit code (default: the unit holding the case)")] = None,
+    satisfaction: Annotated[str | None, typer.Option(
+        "--satisfaction",
+        help="for evaluate: 满意 | 基本满意 | 不满意 (or satisfied, basically_satisfied, dissatisfied)")] = None,
     to: Annotated[str | None, typer.Option("--to", help="for dispatch/escalate/supervise: the unit code")] = None,
     until: Annotated[str | None, typer.Option("--until", help="for extend: the new completion deadline")] = None,
-    third_party: Annotated[str | None, typer.Option("--third-party", help="for evaluate: the third-party call-back survey score (第三方回访得分), 0–100")] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="free text kept in the history (e.g. why a return)")] = None,
+    third_party: Annotated[str | None, typer.Option(
+        "--third-party", help="for evaluate: the third-party call-back survey score (第三方回访得分), 0–100")] = None,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="free text kept in the history (e.g. why a return)")] = None,
     rules: RulesOpt = None,
     catalogs: CatalogsOpt = None,
     as_json: JsonOpt = False,
@@ -163,7 +179,8 @@ def record(
             raise InputError(misplaced, "options that do not apply to this event")
         if satisfaction is not None and Satisfaction.parse(satisfaction) is None:
             raise InputError([Problem(
-                message="satisfaction is one of " + ", ".join(f"{v.value} ({label})" for v, label in SATISFACTION_LABELS.items()),
+                message="satisfaction is one of "
+                + ", ".join(f"{v.value} ({label})" for v, label in SATISFACTION_LABELS.items()),
                 field="--satisfaction", value=satisfaction, code="bad-satisfaction")], "invalid satisfaction")
         when = _time(at, "--at")
         details: dict[str, Any] = {"satisfaction": satisfaction, "third_party": third_party, "to": to, "reason": reason}

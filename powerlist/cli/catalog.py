@@ -9,8 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from ..catalog.catalog import Catalog
-from ..catalog.loader import load_catalogs, write_template
-from ..catalog.power_list import is_delegation_workbook, load_delegation_workbook, load_power_list
+from ..catalog.delegation import is_delegation_workbook
+from ..catalog.loader import load_catalogs, load_delegation_workbook
+from ..catalog.power_list import load_power_list
+from ..catalog.template import write_template
 from ..errors import InputError, Problem
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
 
@@ -51,14 +53,14 @@ def check(
                 items += len(catalog.items) if catalog is not None else 0
             elif is_delegation_workbook(path):
                 # a catalog's own delegation.xlsx names that catalog's streets, not Huangshi's
-                home = catalog_directory(path)
-                if home is not None and home in directories:
-                    catalog = directories[home]
+                owner = catalog_directory(path)
+                if owner is not None and owner in directories:
+                    catalog = directories[owner]
                     if catalog is None:
                         continue  # its catalog failed, and was reported, already
-                elif home is not None:
-                    directories[home] = None
-                    catalog = directories[home] = load_catalogs(path.parent)
+                elif owner is not None:
+                    directories[owner] = None
+                    catalog = directories[owner] = load_catalogs(path.parent)
                 else:
                     catalog = None
                 rows = load_delegation_workbook(path, catalog).rows
@@ -100,7 +102,7 @@ def _no_power_list_header(error: InputError) -> bool:
 def catalog_sheets(path: Path) -> tuple[str, ...]:
     """The catalog sheets (区县, 街道, 问题分类, 调休调整 …) a workbook has: non-empty when it is
     one of a catalog's organisation, taxonomy or calendar workbooks rather than a power list."""
-    from ..catalog.loader import SHEET_FIELDS
+    from ..catalog.files import SHEET_FIELDS
     from ..sheets.workbook import Workbook
 
     try:
@@ -113,7 +115,7 @@ def catalog_sheets(path: Path) -> tuple[str, ...]:
 def catalog_directory(path: Path) -> Path | None:
     """The catalogs directory a workbook belongs to: it has a catalog file's name and sits
     beside all the others. None for a free-standing workbook."""
-    from ..catalog.loader import FILES
+    from ..catalog.files import FILES
 
     directory = path.parent.resolve()
     if path.name in FILES and all((directory / name).is_file() for name in FILES):
@@ -125,7 +127,7 @@ def _check_catalog_workbook(path: Path, sheets: tuple[str, ...],
                             directories: dict[Path, Catalog | None]) -> int:
     """A catalog workbook given as a file is checked with its catalog: the directory it sits in,
     once. It holds no power items itself (power_list.xlsx counts them)."""
-    from ..catalog.loader import FILES
+    from ..catalog.files import FILES
 
     directory = catalog_directory(path)
     if directory is None:

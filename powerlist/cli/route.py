@@ -11,17 +11,21 @@ import csv
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from ..routing.decision import Decision
+from ..routing.explain import explain_decision
 from ..routing.issue import SHANGHAI
 from ..routing.issue_io import read_issues
-from ..routing.router import Router, explain_decision, uses_unknown_year
+from ..routing.plan import uses_unknown_year
+from ..routing.router import Router
 from ._common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -61,11 +65,16 @@ class SchemaName(StrEnum):
     decision = "decision"
 
 
-EngineOpt = Annotated[Engine, typer.Option("--engine", help="compiled (fast) or durable (the durable-rules reference engine)")]
-CatalogsOpt = Annotated[Path | None, typer.Option("--catalogs", help="catalog workbooks directory (default: the shipped catalogs)")]
+EngineOpt = Annotated[Engine, typer.Option(
+    "--engine", help="compiled (fast) or durable (the durable-rules reference engine)")]
+CatalogsOpt = Annotated[Path | None, typer.Option(
+    "--catalogs", help="catalog workbooks directory (default: the shipped catalogs)")]
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="rules directory (default: the shipped rules/)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
-EncodingOpt = Annotated[str, typer.Option("--encoding", help="text encoding of a .csv/.jsonl input: utf-8 (default, with or without BOM), or e.g. gb18030 for a plain 'CSV' saved by Excel on Chinese Windows")]
+EncodingOpt = Annotated[str, typer.Option(
+    "--encoding",
+    help="text encoding of a .csv/.jsonl input: utf-8 (default, with or without BOM), or e.g. gb18030 for a "
+    "plain 'CSV' saved by Excel on Chinese Windows")]
 
 
 def register(app: typer.Typer) -> None:
@@ -159,8 +168,11 @@ class _Counter:
                 self.provisional += 1
                 if self.router is not None:
                     for moment in (decision.respond_by, decision.complete_by):
-                        if moment is not None and self.router.calendar.is_provisional_year(moment.astimezone(SHANGHAI).year):
-                            self.years.add(moment.astimezone(SHANGHAI).year)
+                        if moment is None:
+                            continue
+                        year = moment.astimezone(SHANGHAI).year
+                        if self.router.calendar.is_provisional_year(year):
+                            self.years.add(year)
             yield decision
 
     def warning(self) -> str | None:
@@ -205,13 +217,13 @@ def write_xlsx(decisions: Iterable[Decision], path: Path) -> None:
     book.save(path)
 
 
-def _shown_time(moment: Any) -> str:
+def _shown_time(moment: datetime | None) -> str:
     # The table is for reading (all times Asia/Shanghai); JSON/CSV/XLSX keep full ISO 8601.
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def decisions_table(decisions: Iterable[Decision], title: str) -> Any:
-    rows = []
+def decisions_table(decisions: Iterable[Decision], title: str) -> Table:
+    rows: list[list[str | None]] = []
     for d in decisions:
         if d.status == "rejected":
             rows.append([d.issue_id, "未派单 rejected", "", "", "", "", "；".join(p.message for p in d.errors)])
@@ -225,15 +237,21 @@ def decisions_table(decisions: Iterable[Decision], title: str) -> Any:
             _shown_time(d.respond_by),
             _shown_time(d.complete_by),
         ])
-    rows = [[terminal_text(cell) for cell in row] for row in rows]
-    return table(terminal_text(title), ["编号 id", "哨类 whistle", "分级 grade", "牵头 lead", "协办 co-units", "响应 respond by", "办结 complete by"], rows)
+    shown = [[terminal_text(cell) for cell in row] for row in rows]
+    columns = ["编号 id", "哨类 whistle", "分级 grade", "牵头 lead", "协办 co-units", "响应 respond by",
+               "办结 complete by"]
+    return table(terminal_text(title), columns, shown)
 
 
 def route(
     input: Annotated[Path, typer.Argument(help="issues: .jsonl, .csv or .xlsx")],
     engine: EngineOpt = Engine.compiled,
-    format: Annotated[Format, typer.Option("--format", help="jsonl (default), csv, xlsx (needs --out) or table")] = Format.jsonl,
-    out_file: Annotated[Path | None, typer.Option("--out", help="write here instead of stdout (with --format table: the decisions as JSONL, the table still shown)")] = None,
+    format: Annotated[Format, typer.Option(
+        "--format", help="jsonl (default), csv, xlsx (needs --out) or table")] = Format.jsonl,
+    out_file: Annotated[Path | None, typer.Option(
+        "--out",
+        help="write here instead of stdout (with --format table: the decisions as JSONL, the table still shown)",
+    )] = None,
     catalogs: CatalogsOpt = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = "utf-8",
@@ -262,7 +280,8 @@ def route(
             if out_file is None:
                 writer(counter, sys.stdout)
             else:
-                with out_file.open("w", encoding="utf-8-sig" if format is Format.csv else "utf-8", newline="") as handle:
+                encoding = "utf-8-sig" if format is Format.csv else "utf-8"
+                with out_file.open("w", encoding=encoding, newline="") as handle:
                     writer(counter, handle)
     warning = counter.warning()
     if warning is not None:
@@ -271,7 +290,8 @@ def route(
         err.print(f"警告 warning: {terminal_text(input)} holds no issues (没有诉求): nothing was routed",
                   highlight=False, markup=False, soft_wrap=True)
     if counter.rejected:
-        err.print(f"{counter.rejected} of {counter.total} issue(s) rejected (未派单); see their errors", highlight=False)
+        err.print(f"{counter.rejected} of {counter.total} issue(s) rejected (未派单); see their errors",
+                  highlight=False)
         raise typer.Exit(EXIT_FINDINGS)
     raise typer.Exit(EXIT_OK)
 

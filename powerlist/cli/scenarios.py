@@ -29,9 +29,11 @@ def default_out(path: Path) -> Path:
 @scenarios_app.command("run")
 def run(
     input: Annotated[Path, typer.Argument(help="scenario workbook (.xlsx): issue columns plus 预期… columns")],
-    out_file: Annotated[Path | None, typer.Option("--out", help="result workbook (default: FILE.results.xlsx beside FILE)")] = None,
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="result workbook (default: FILE.results.xlsx beside FILE)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable JSON output")] = False,
-    catalogs: Annotated[Path | None, typer.Option("--catalogs", help="catalog workbooks directory (default: the shipped catalogs)")] = None,
+    catalogs: Annotated[Path | None, typer.Option(
+        "--catalogs", help="catalog workbooks directory (default: the shipped catalogs)")] = None,
     rules: Annotated[Path | None, typer.Option("--rules", help="rules directory (default: the shipped rules/)")] = None,
     engine: Annotated[str, typer.Option("--engine", help="compiled or durable")] = "compiled",
 ) -> None:
@@ -62,13 +64,15 @@ def run(
                 continue
             for check in result.checks:
                 if not check.ok:
-                    rows.append([result.scenario.row, result.decision.issue_id, check.field, check.expected, check.actual])
+                    rows.append([result.scenario.row, result.decision.issue_id, check.field, check.expected,
+                                 check.actual])
             if result.decision.errors:  # why it was rejected, not only that it was
                 rows.append([result.scenario.row, result.decision.issue_id, "errors 问题", "",
                              "\n".join(str(problem) for problem in result.decision.errors)])
         rows = [[terminal_text(cell) for cell in row] for row in rows]
         if rows:
-            out.print(table("未通过 failed checks", ["行 row", "编号 issue", "字段 field", "预期 expected", "实际 actual"], rows))
+            columns = ["行 row", "编号 issue", "字段 field", "预期 expected", "实际 actual"]
+            out.print(table("未通过 failed checks", columns, rows))
         out.print(f"场景 scenarios: {payload['total']}，通过 passed {payload['passed']}，未通过 failed "
                   f"{payload['failed']}；结果 results: {target}", highlight=False, markup=False)
     if payload["failed"]:

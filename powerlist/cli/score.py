@@ -21,7 +21,8 @@ def score(
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
     out_file: Path | None = typer.Option(None, "--out", help="write the 晒单 workbook (.xlsx)"),
     profile: str | None = typer.Option(None, "--profile", help="weights profile in rules/scoring.toml"),
-    vetoes_file: Path | None = typer.Option(None, "--vetoes", help="veto list (.xlsx or .csv): 对象, 否决事项, 日期, 说明"),
+    vetoes_file: Path | None = typer.Option(
+        None, "--vetoes", help="veto list (.xlsx or .csv): 对象, 否决事项, 日期, 说明"),
     rules: Path | None = typer.Option(None, "--rules", help="scoring rules file instead of the shipped one"),
     as_of: datetime | None = typer.Option(
         None, "--as-of",
@@ -34,7 +35,8 @@ def score(
     department_weight: str = typer.Option("0.30", "--department-weight", help="w for departments (at least 0.30)"),
     street_weight: str = typer.Option("0.15", "--street-weight", help="w for streets (at least 0.15)"),
     catalog_dir: str | None = typer.Option(
-        None, "--catalog", help="catalog directory ('shipped' for the shipped one): rank every street, use 编制人数 and names"
+        None, "--catalog",
+        help="catalog directory ('shipped' for the shipped one): rank every street, use 编制人数 and names",
     ),
 ) -> None:
     """Rank departments (街道评部门) and streets (部门评街道) for a period; every figure traceable to its whistles."""
@@ -77,8 +79,9 @@ def score(
                 from ..errors import InputError, Problem
 
                 raise InputError(
-                    [Problem(message="veto against a code that is no unit or street of the catalog", file=str(vetoes_file),
-                             field="对象", value=code, code="unknown-subject") for code in unknown],
+                    [Problem(message="veto against a code that is no unit or street of the catalog",
+                             file=str(vetoes_file), field="对象", value=code, code="unknown-subject")
+                     for code in unknown],
                     "invalid veto list",
                 )
         # A period is scored as it stood when it ended (deterministic for a closed period); a
@@ -154,7 +157,8 @@ def _show(scores: object) -> None:
     p = scores.profile
     out.print(
         f"考核周期 period {scores.period.label} · 权重方案 profile {p.name} · "
-        f"部门 响应度 {p.department.response} / 办结度 {p.department.completion} / 满意度 {p.department.satisfaction} · "
+        f"部门 响应度 {p.department.response} / 办结度 {p.department.completion} / "
+        f"满意度 {p.department.satisfaction} · "
         f"街道 呼叫机制 {p.street.mechanism} / 呼叫次数 {p.street.calls} / 呼叫质效 {p.street.quality}",
         highlight=False,
         markup=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_serializer
@@ -54,6 +55,12 @@ class PowerRef(_Value):
 class TraceStep(_Value):
     rule: str  # "table.row", e.g. "lead_by_mode.delegated"
     reason: str
+
+
+@lru_cache(maxsize=65_536)
+def trace_step(rule: str, reason: str) -> TraceStep:
+    # Frozen values: equal steps may be shared between decisions.
+    return TraceStep.model_construct(rule=rule, reason=reason)
 
 
 class Decision(_Value):

@@ -42,7 +42,9 @@ def _expression(name: str, cond: Condition) -> Any:
     if cond.kind == "in":
         return reduce(lambda a, b: a | b, (field == v for v in cond.values))
     op, number = cond.op, cond.number
-    value: float | int = int(number) if number is not None and number.is_integer() else number  # type: ignore[assignment]
+    if number is None:  # Condition.parse gives every comparison its number
+        raise ValueError(f"a {cond.kind!r} condition without a number")
+    value: float | int = int(number) if number.is_integer() else number
     return {
         ">=": field >= value,
         "<=": field <= value,

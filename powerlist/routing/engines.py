@@ -50,7 +50,8 @@ class CompiledTable:
         indexed = [row for row in table.rows if row not in self._range_rows]
         self._indexed_rows = indexed
         for name in self.inputs:
-            wild, index = 0, {}
+            wild = 0
+            index: dict[tuple[bool, Any], int] = {}
             for bit, row in enumerate(indexed):
                 cond = row.when.get(name)
                 if cond is None or cond.kind == "any":

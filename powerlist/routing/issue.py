@@ -1,15 +1,37 @@
-"""An issue in: a resident complaint or task from any intake channel — 诉求/事件."""
+"""An issue in — 诉求/事件: the `Issue` value, and the one place raw input becomes one.
+
+Every way in reads the same rules, here: the file readers (`powerlist.routing.issue_io` turns
+JSONL, JSON, CSV and XLSX into raw rows), `Router.route` and `Router.route_many` given a dict or
+another pydantic model, and the `Issue(...)` constructor itself.
+
+- Field names (`canonical`): the `Issue` names or the Chinese headers of hotline exports
+  (`FIELD_ALIASES`: 工单编号, 受理时间, 问题分类, 发生地点/街道/社区, 渠道, 诉求类型, 是否紧急, 重点工作,
+  需要执法, 跨部门, 重复次数, 问题描述); a field given twice is a problem; the most precise place
+  (社区 over 发生地点 over 街道) is the location; blank cells are absent.
+- Cell values (`canonical`): yes/no cells read 是/否, true/false, 1/0, Y/N, √/× (`sheets.cells`); a
+  date cell is midnight of its day; Excel's zh-CN "2026/11/23 9:05" is ISO "2026-11-23 09:05".
+- Field values (the `Issue` validators): codes stored as numbers read back as text
+  (420202001.0 → "420202001", `code_text`); a naive `received_at` is Asia/Shanghai time and a
+  number is refused (a spreadsheet date serial is not a Unix timestamp); channel aliases
+  (12345热线 → 12345); request kinds by their Chinese labels (投诉 → complaint).
+- Raw → Issue (`as_issue`), and why not (`validation_problems`: pydantic's errors as located
+  `Problem`s, an overlong value shown shortened).
+"""
 
 from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..errors import InputError, Problem
+from ..sheets.cells import yes_no
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -49,8 +71,11 @@ REQUEST_KIND_LABELS = {
     RequestKind.SUGGESTION: "建议",
 }
 _REQUEST_KIND_BY_LABEL = {v: k for k, v in REQUEST_KIND_LABELS.items()}
-_NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
 _CHANNEL_ALIASES = {"12345热线": "12345", "黄石110": "110", "网格化服务管理中心": "网格", "其它": "其他"}
+_NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
+
+
+# ---- field values ----------------------------------------------------------------------------
 
 
 def code_text(value: Any) -> Any:
@@ -63,6 +88,25 @@ def code_text(value: Any) -> Any:
     if isinstance(value, int):
         return str(value)
     return value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _channel_text(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    # int(inf) raises OverflowError: a non-finite number is text, and fails as an unknown channel.
+    text = str(int(value)) if _is_number(value) and math.isfinite(value) else str(value).strip()
+    return _CHANNEL_ALIASES.get(text, text)
+
+
+def _request_kind_text(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    return _REQUEST_KIND_BY_LABEL.get(text, text)
 
 
 class Issue(BaseModel):
@@ -93,8 +137,7 @@ class Issue(BaseModel):
     def _not_a_number(cls, value: Any) -> Any:
         # pydantic would read a number as a Unix timestamp; from a spreadsheet it is almost
         # always an unformatted date serial, so 45843 would silently become 1970.
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if number or (isinstance(value, str) and _NUMBER.fullmatch(value.strip())):
+        if _is_number(value) or (isinstance(value, str) and _NUMBER.fullmatch(value.strip())):
             raise ValueError(
                 "expected an ISO 8601 date-time such as 2026-11-23T09:12:00 (or a date cell), not a number"
             )
@@ -110,22 +153,152 @@ class Issue(BaseModel):
     @field_validator("channel", mode="before")
     @classmethod
     def _channel(cls, value: Any) -> Any:
-        if value is None or value == "":
-            return None
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        # int(inf) raises OverflowError: a non-finite number is text, and fails as an unknown channel.
-        text = str(int(value)) if number and math.isfinite(value) else str(value).strip()
-        return _CHANNEL_ALIASES.get(text, text)
+        return _channel_text(value)
 
     @field_validator("request_kind", mode="before")
     @classmethod
     def _request_kind(cls, value: Any) -> Any:
-        if value is None or value == "":
-            return None
-        text = str(value).strip()
-        return _REQUEST_KIND_BY_LABEL.get(text, text)
+        return _request_kind_text(value)
 
     @field_validator("description", mode="before")
     @classmethod
     def _empty_description(cls, value: Any) -> Any:
         return None if value == "" else value
+
+
+# ---- raw rows: field names and cell values ---------------------------------------------------
+
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "编号", "工单编号", "工单号", "诉求编号", "事件编号"),
+    "received_at": ("received_at", "受理时间", "接收时间", "登记时间", "上报时间"),
+    "category": ("category", "问题分类", "分类编码", "问题分类编码", "分类"),
+    "location": ("location", "发生地点", "地点", "地点编码", "发生地点编码"),
+    "community": ("社区", "社区编码", "所属社区"),
+    "street": ("街道", "街道编码", "所属街道"),
+    "channel": ("channel", "渠道", "受理渠道", "来源渠道"),
+    "request_kind": ("request_kind", "诉求类型", "工单类型"),
+    "emergency": ("emergency", "是否紧急", "紧急"),
+    "key_work": ("key_work", "重点工作", "是否重点工作"),
+    "needs_enforcement": ("needs_enforcement", "需要执法", "是否需要执法"),
+    "cross_department": ("cross_department", "跨部门", "是否跨部门"),
+    "repeat_count": ("repeat_count", "重复次数", "重复"),
+    "description": ("description", "问题描述", "描述", "诉求内容"),
+}
+BOOL_FIELDS = ("emergency", "key_work", "needs_enforcement", "cross_department")
+PLACE_FIELDS = ("community", "location", "street")  # the most precise first
+_SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(.*)$")
+_SHORT_HOUR = re.compile(r"^ (\d)(:\d{2}(:\d{2})?)$")
+
+
+def _normal(name: str) -> str:
+    return "".join(str(name).split()).lower().replace("（", "(").split("(")[0]
+
+
+_LOOKUP = {_normal(alias): name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
+
+
+def field_name(key: str) -> str | None:
+    """The field a key or column header names (any alias, any case, spaces and a bracketed
+    note ignored: "受理时间（北京时间）" is received_at), or None for an unknown one."""
+    return _LOOKUP.get(_normal(key))
+
+
+def canonical(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Map aliased keys to Issue field names and normalise cell values.
+
+    Returns the data and the (key, message) problems found (a key given twice)."""
+    data: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    place: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = field_name(key) or key
+        if isinstance(value, str):
+            value = value.strip()
+            if value == "":
+                continue
+        if value is None:
+            continue
+        if name in PLACE_FIELDS:
+            place[name] = value
+            continue
+        if name in data:
+            problems.append((name, f"the field {name!r} is given twice (as {key!r})"))
+            continue
+        data[name] = _cell_value(name, value)
+    for name in PLACE_FIELDS:
+        if name in place:
+            data["location"] = _cell_value("location", place[name])
+            break
+    return data, problems
+
+
+def _cell_value(name: str, value: Any) -> Any:
+    if name == "channel" and isinstance(value, float) and not math.isfinite(value):
+        # Issue reads a numeric channel (12345) through int(), which raises OverflowError on
+        # inf — not a validation error; as text it is refused as an unknown channel, located
+        return str(value)
+    if name in BOOL_FIELDS and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        answer = yes_no(value)
+        return value if answer is None else answer
+    if name == "received_at":
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return datetime.combine(value, time())
+        if isinstance(value, str):
+            found = _SLASH_DATE.match(value)
+            if found:
+                y, m, d, rest = found.groups()
+                # Excel's zh-CN CSV export writes "2026/11/23 9:05": pad the hour too
+                clock = _SHORT_HOUR.match(rest)
+                if clock:
+                    rest = f" {int(clock.group(1)):02d}{clock.group(2)}"
+                return f"{y}-{int(m):02d}-{int(d):02d}{rest}"
+    return value
+
+
+# ---- raw → Issue -----------------------------------------------------------------------------
+
+
+def as_issue(raw: Any) -> Issue:
+    """An Issue from a mapping (Issue field names or the Chinese aliases of issue files) or
+    another pydantic model with the same fields. Raises pydantic's ValidationError, or
+    InputError for a field given twice."""
+    if isinstance(raw, BaseModel):
+        raw = raw.model_dump()
+    if isinstance(raw, Mapping):
+        raw, twice = canonical(raw)
+        if twice:
+            raise InputError([Problem(message=m, field=k, code="duplicate-field") for k, m in twice], "invalid issue")
+    return Issue.model_validate(raw)
+
+
+def raw_id(raw: Any, position: int) -> str:
+    """The id of a raw issue that did not validate, as its rejection names it: its own id when
+    it is text or a whole number, else its position in the input ("#3")."""
+    value = raw.get("id") if isinstance(raw, Mapping) else getattr(raw, "id", None)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+        return str(value).strip()
+    return f"#{position}"
+
+
+SHOWN_VALUE = 200  # characters of an invalid value a problem repeats
+
+
+def shown_value(text: str) -> str:
+    """An invalid value as a problem shows it: a 10 MB cell is named, not echoed into every
+    decision's errors (JSONL, CSV, XLSX, whose cells hold at most 32,767 characters)."""
+    if len(text) <= SHOWN_VALUE:
+        return text
+    return f"{text[:SHOWN_VALUE]}…（共 {len(text)} 字符 / {len(text)} characters in all）"
+
+
+def validation_problems(error: ValidationError, file: str | None = None, row: int | None = None) -> list[Problem]:
+    """pydantic's errors as `Problem`s, one per error, each naming its field and value."""
+    problems = []
+    for item in error.errors(include_url=False):
+        field = ".".join(str(part) for part in item["loc"]) or None
+        value = item.get("input")
+        shown = None if isinstance(value, Mapping) or value is None else shown_value(str(value))
+        problems.append(Problem(message=item["msg"], file=file, row=row, field=field, value=shown, code=item["type"]))
+    return problems

@@ -1,9 +1,8 @@
-"""Issues in from files — JSONL, CSV and XLSX — each row located for its problems.
+"""Issue files in — JSONL, JSON, CSV and XLSX read into raw rows, each row located for its problems.
 
-Every format uses the `Issue` field names; tabular files (CSV, XLSX) and JSONL keys may also use
-the Chinese headers of hotline exports (工单编号, 受理时间, 问题分类, 发生地点/街道/社区, 渠道, 诉求类型,
-是否紧急, 重点工作, 需要执法, 跨部门, 重复次数, 问题描述). Yes/no cells read 是/否, true/false, 1/0,
-Y/N, √/×.
+This module reads files; what a row's keys and cells mean is `powerlist.routing.issue`'s
+`canonical` (the `Issue` field names or the Chinese headers of hotline exports, yes/no cells,
+dates), the same rules `Router.route` applies to a dict.
 
 `read_issues(path)` yields one `IssueRecord` per non-blank row (a .json file may also hold one
 array of issue objects: its elements are numbered as rows); a row that cannot become an
@@ -20,44 +19,20 @@ from __future__ import annotations
 
 import csv
 import json
-import math
-import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem, ProblemCollector
-from ..sheets.cells import yes_no
 from ..sheets.csvfiles import data_rows, decode, open_csv
+from ..sheets.headers import Vocabulary
+from ..sheets.rows import SheetRow
+from ..sheets.workbook import Workbook
+from .issue import FIELD_ALIASES, canonical, field_name
 
-FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "编号", "工单编号", "工单号", "诉求编号", "事件编号"),
-    "received_at": ("received_at", "受理时间", "接收时间", "登记时间", "上报时间"),
-    "category": ("category", "问题分类", "分类编码", "问题分类编码", "分类"),
-    "location": ("location", "发生地点", "地点", "地点编码", "发生地点编码"),
-    "community": ("社区", "社区编码", "所属社区"),
-    "street": ("街道", "街道编码", "所属街道"),
-    "channel": ("channel", "渠道", "受理渠道", "来源渠道"),
-    "request_kind": ("request_kind", "诉求类型", "工单类型"),
-    "emergency": ("emergency", "是否紧急", "紧急"),
-    "key_work": ("key_work", "重点工作", "是否重点工作"),
-    "needs_enforcement": ("needs_enforcement", "需要执法", "是否需要执法"),
-    "cross_department": ("cross_department", "跨部门", "是否跨部门"),
-    "repeat_count": ("repeat_count", "重复次数", "重复"),
-    "description": ("description", "问题描述", "描述", "诉求内容"),
-}
-BOOL_FIELDS = ("emergency", "key_work", "needs_enforcement", "cross_department")
-_SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(.*)$")
-_SHORT_HOUR = re.compile(r"^ (\d)(:\d{2}(:\d{2})?)$")
-
-
-def _normal(name: str) -> str:
-    return "".join(str(name).split()).lower().replace("（", "(").split("(")[0]
-
-
-_LOOKUP = {_normal(alias): name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
+CANNOT_READ = "cannot read issues"
+_VOCABULARY = Vocabulary(fields=FIELD_ALIASES, required=("category",), near_miss=2, free_text=("description",))
 
 
 @dataclass(frozen=True)
@@ -89,58 +64,6 @@ class IssueRecord:
         })
 
 
-def canonical(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """Map aliased keys to Issue field names and normalise cell values.
-
-    Returns the data and the (key, message) problems found (a key given twice)."""
-    data: dict[str, Any] = {}
-    problems: list[tuple[str, str]] = []
-    place: dict[str, Any] = {}
-    for key, value in raw.items():
-        name = _LOOKUP.get(_normal(key), key)
-        if isinstance(value, str):
-            value = value.strip()
-            if value == "":
-                continue
-        if value is None:
-            continue
-        if name in ("location", "community", "street"):
-            place[name] = value
-            continue
-        if name in data:
-            problems.append((name, f"the field {name!r} is given twice (as {key!r})"))
-            continue
-        data[name] = _cell_value(name, value)
-    for name in ("community", "location", "street"):  # the most precise place wins
-        if name in place:
-            data["location"] = _cell_value("location", place[name])
-            break
-    return data, problems
-
-
-def _cell_value(name: str, value: Any) -> Any:
-    if name == "channel" and isinstance(value, float) and not math.isfinite(value):
-        # Issue reads a numeric channel (12345) through int(), which raises OverflowError on
-        # inf — not a validation error; as text it is refused as an unknown channel, located
-        return str(value)
-    if name in BOOL_FIELDS and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        answer = yes_no(value)
-        return value if answer is None else answer
-    if name == "received_at":
-        if isinstance(value, date) and not isinstance(value, datetime):
-            return datetime.combine(value, time())
-        if isinstance(value, str):
-            found = _SLASH_DATE.match(value)
-            if found:
-                y, m, d, rest = found.groups()
-                # Excel's zh-CN CSV export writes "2026/11/23 9:05": pad the hour too
-                clock = _SHORT_HOUR.match(rest)
-                if clock:
-                    rest = f" {int(clock.group(1)):02d}{clock.group(2)}"
-                return f"{y}-{int(m):02d}-{int(d):02d}{rest}"
-    return value
-
-
 def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueRecord]:
     """Issue records from a .jsonl/.json, .csv or .xlsx file, in file order.
 
@@ -149,7 +72,7 @@ def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueReco
     path = Path(path)
     file = str(path)
     if not path.is_file():
-        raise InputError([Problem(message="no such file", file=file, code="not-found")], "cannot read issues")
+        raise InputError([Problem(message="no such file", file=file, code="not-found")], CANNOT_READ)
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
         return _unique_ids(_read_jsonl(path, file, encoding))
@@ -157,10 +80,25 @@ def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueReco
         return _unique_ids(_read_csv(path, file, encoding))
     if suffix in (".xlsx", ".xlsm"):
         return _unique_ids(_read_xlsx(path, file))
-    raise InputError(
-        [Problem(message=f"unknown issue file type {suffix or '(none)'}; expected .jsonl, .csv or .xlsx", file=file, code="unknown-format")],
-        "cannot read issues",
+    message = f"unknown issue file type {suffix or '(none)'}; expected .jsonl, .csv or .xlsx"
+    raise InputError([Problem(message=message, file=file, code="unknown-format")], CANNOT_READ)
+
+
+def _record(file: str, number: int, raw: Mapping[str, Any], problems: tuple[Problem, ...] = (),
+            sheet: str | None = None, cells: dict[str, str] | None = None) -> IssueRecord:
+    """The record of one raw row: its canonical values, and a problem for each field given twice."""
+    data, twice = canonical(raw)
+    cells = cells or {}
+    problems += tuple(
+        Problem(message=message, file=file, sheet=sheet, row=number, cell=cells.get(name), field=name,
+                code="duplicate-field")
+        for name, message in twice
     )
+    return IssueRecord(file, number, data, problems, sheet=sheet, cells=cells)
+
+
+def _unreadable(file: str, number: int, message: str, code: str) -> IssueRecord:
+    return IssueRecord(file, number, {}, (Problem(message=message, file=file, row=number, code=code),))
 
 
 def _unique_ids(records: Iterator[IssueRecord]) -> Iterator[IssueRecord]:
@@ -179,11 +117,12 @@ def _unique_ids(records: Iterator[IssueRecord]) -> Iterator[IssueRecord]:
         problem = Problem(message=f"duplicate id: {seen} already has the id {issue_id!r}", file=record.file,
                           sheet=record.sheet, row=record.row, cell=record.cells.get("id"), field="id",
                           value=issue_id, code="duplicate-id")
-        yield IssueRecord(record.file, record.row, record.data, record.problems + (problem,), record.sheet, record.cells)
+        yield IssueRecord(record.file, record.row, record.data, record.problems + (problem,), record.sheet,
+                          record.cells)
 
 
 def _read_jsonl(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
-    text = decode(path, file, encoding, "cannot read issues")
+    text = decode(path, file, encoding, CANNOT_READ)
     if path.suffix.lower() == ".json" and text.lstrip().startswith("["):
         return _json_array_records(text, file)
     return _jsonl_records(text, file)
@@ -195,13 +134,13 @@ def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
         items = json.loads(text)
     except (ValueError, RecursionError) as error:
         row = error.lineno if isinstance(error, json.JSONDecodeError) else None
-        raise InputError([Problem(message=_json_problem(error), file=file, row=row, code="json")], "cannot read issues") from None
+        problem = Problem(message=_json_problem(error), file=file, row=row, code="json")
+        raise InputError([problem], CANNOT_READ) from None
     for number, raw in enumerate(items, start=1):
         if not isinstance(raw, dict):
-            yield IssueRecord(file, number, {}, (Problem(message="each element must be one JSON object", file=file, row=number, code="json"),))
+            yield _unreadable(file, number, "each element must be one JSON object", "json")
             continue
-        data, dup = canonical(raw)
-        yield IssueRecord(file, number, data, tuple(Problem(message=m, file=file, row=number, field=k, code="duplicate-field") for k, m in dup))
+        yield _record(file, number, raw)
 
 
 def _json_problem(error: BaseException) -> str:
@@ -221,54 +160,53 @@ def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:
         try:
             raw = json.loads(line)
         except (ValueError, RecursionError) as error:
-            yield IssueRecord(file, number, {}, (Problem(message=_json_problem(error), file=file, row=number, code="json"),))
+            yield _unreadable(file, number, _json_problem(error), "json")
             continue
         if not isinstance(raw, dict):
-            yield IssueRecord(file, number, {}, (Problem(message="a line must be one JSON object", file=file, row=number, code="json"),))
+            yield _unreadable(file, number, "a line must be one JSON object", "json")
             continue
-        data, dup = canonical(raw)
-        yield IssueRecord(file, number, data, tuple(Problem(message=m, file=file, row=number, field=k, code="duplicate-field") for k, m in dup))
+        yield _record(file, number, raw)
 
 
 def _read_csv(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
-    text = decode(path, file, encoding, "cannot read issues")
-    header, reader = open_csv(text, file, "cannot read issues")
-    known = [_LOOKUP.get(_normal(h)) for h in header]
+    text = decode(path, file, encoding, CANNOT_READ)
+    header, reader = open_csv(text, file, CANNOT_READ)
+    known = [field_name(h) for h in header]
     if not any(known):
-        raise InputError(
-            [Problem(message="no issue column in the header row (expected id/编号, received_at/受理时间, category/问题分类, location/发生地点 …)", file=file, row=1, code="missing-column")],
-            "cannot read issues",
-        )
-    return _csv_records(reader, header, known, file)
+        message = ("no issue column in the header row (expected id/编号, received_at/受理时间, "
+                   "category/问题分类, location/发生地点 …)")
+        raise InputError([Problem(message=message, file=file, row=1, code="missing-column")], CANNOT_READ)
+    return _csv_records(data_rows(reader), header, known, file)
 
 
-def _csv_records(reader: Any, header: list[str], known: list[str | None], file: str) -> Iterator[IssueRecord]:
-    for number, values in data_rows(reader):
+def _csv_records(rows: Iterator[tuple[int, list[str] | csv.Error]], header: list[str], known: list[str | None],
+                 file: str) -> Iterator[IssueRecord]:
+    for number, values in rows:
         if isinstance(values, csv.Error):
-            yield IssueRecord(file, number, {}, (Problem(message=f"unreadable CSV row: {values}", file=file, row=number, code="csv"),))
+            yield _unreadable(file, number, f"unreadable CSV row: {values}", "csv")
             continue
         raw = {header[i]: v for i, v in enumerate(values) if i < len(header) and known[i]}
-        data, dup = canonical(raw)
-        problems = [Problem(message=m, file=file, row=number, field=k, code="duplicate-field") for k, m in dup]
+        extra: tuple[Problem, ...] = ()
         if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
-            problems.append(Problem(message=f"{len(values)} cells but {len(header)} header columns", file=file, row=number, code="extra-cells"))
-        yield IssueRecord(file, number, data, tuple(problems))
+            extra = (Problem(message=f"{len(values)} cells but {len(header)} header columns", file=file, row=number,
+                             code="extra-cells"),)
+        record = _record(file, number, raw)
+        yield IssueRecord(file, number, record.data, record.problems + extra)
+
+
+Tables = list[tuple[str, dict[str, str], Iterator[SheetRow]]]  # (sheet, field → column letter, rows)
 
 
 def _read_xlsx(path: Path, file: str) -> Iterator[IssueRecord]:
-    from ..sheets.workbook import Vocabulary, Workbook
-
-    vocabulary = Vocabulary(fields=FIELD_ALIASES, required=("category",), near_miss=2,
-                            free_text=("description",))
     problems = ProblemCollector(file)
     book = Workbook(path, file)
     try:
         # Every visible sheet with an issue header (a month per sheet is common), each header
         # found before any row is given out, so a bad header anywhere refuses the whole file.
-        tables = [(sheet, header.letters, rows) for sheet, header, rows in book.tables(vocabulary, problems)]
+        tables = [(sheet, header.letters, rows) for sheet, header, rows in book.tables(_VOCABULARY, problems)]
         if not tables:
             problems.add("no sheet with an issue header (expected a 问题分类/category column)", code="missing-column")
-            problems.raise_if_any("cannot read issues")
+            problems.raise_if_any(CANNOT_READ)
         # A formula cell without a cached value rejects its row, not the whole file.
         by_row: dict[tuple[str | None, int], list[Problem]] = {}
         fatal = []
@@ -279,7 +217,7 @@ def _read_xlsx(path: Path, file: str) -> Iterator[IssueRecord]:
             else:
                 by_row.setdefault((problem.sheet, number), []).append(problem.model_copy(update={"row": number}))
         problems.problems = fatal
-        problems.raise_if_any("cannot read issues")
+        problems.raise_if_any(CANNOT_READ)
         return _xlsx_records(book, file, tables, problems, by_row)
     except BaseException:
         book.close()
@@ -291,8 +229,8 @@ def _cell_row(cell: str | None) -> int | None:
     return int(digits) if digits else None
 
 
-def _xlsx_records(book: Any, file: str, tables: list[tuple[str, dict[str, str], Iterator[Any]]],
-                  found: ProblemCollector, by_row: dict[tuple[str | None, int], list[Problem]]) -> Iterator[IssueRecord]:
+def _xlsx_records(book: Workbook, file: str, tables: Tables, found: ProblemCollector,
+                  by_row: dict[tuple[str | None, int], list[Problem]]) -> Iterator[IssueRecord]:
     seen = len(found.problems)
     try:
         for sheet, letters, rows in tables:
@@ -301,14 +239,10 @@ def _xlsx_records(book: Any, file: str, tables: list[tuple[str, dict[str, str], 
                 # cached value) reject the row they belong to.
                 cell_problems = tuple(by_row.get((sheet, row.number), ())) + tuple(found.problems[seen:])
                 seen = len(found.problems)
-                data, dup = canonical(row.values)
                 cells = {name: f"{letter}{row.number}" for name, letter in letters.items()}
                 for place in ("community", "street"):
                     if place in cells and "location" not in cells:
                         cells["location"] = cells[place]
-                problems = cell_problems + tuple(
-                    Problem(message=m, file=file, sheet=sheet, row=row.number, cell=cells.get(k), field=k, code="duplicate-field") for k, m in dup
-                )
-                yield IssueRecord(file, row.number, data, problems, sheet=sheet, cells=cells)
+                yield _record(file, row.number, row.values, cell_problems, sheet=sheet, cells=cells)
     finally:
         book.close()

@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import InputError, Problem, ProblemCollector
+from ..resources import rules_dir
 
 Scalar = str | int | float | bool
 
@@ -189,8 +190,6 @@ class RuleSet:
     @classmethod
     def load(cls, directory: str | Path | None = None) -> RuleSet:
         """Load every `*.toml` in `directory` (None: the shipped rules); every problem at once."""
-        from ..resources import rules_dir
-
         root = Path(directory) if directory is not None else rules_dir()
         if not root.is_dir():
             raise InputError(
@@ -276,6 +275,13 @@ def load_rule_file(path: str | Path) -> RuleFile:
     return RuleFile(name=path.stem, path=str(path), params=params, tables=tables, text=text)
 
 
+def _names(value: Any) -> list[str] | None:
+    """A list of non-empty names, or None when `value` is not one."""
+    if isinstance(value, list) and all(isinstance(v, str) and v for v in value):
+        return value
+    return None
+
+
 def _parse_table(
     raw: Any,
     t_index: int,
@@ -286,30 +292,28 @@ def _parse_table(
     if not isinstance(raw, dict):
         problems.add(f"tables[{t_index}] must be a table", field=f"tables[{t_index}]")
         return None
-    name = raw.get("name")
-    where = f"tables[{t_index}]" if not isinstance(name, str) else name
-    ok = True
-    if not isinstance(name, str) or not name:
+    raw_name = raw.get("name")
+    name = raw_name if isinstance(raw_name, str) and raw_name else None
+    where = raw_name if isinstance(raw_name, str) else f"tables[{t_index}]"
+    if name is None:
         problems.add("a table needs a `name`", field=where)
-        ok = False
+    policy = None
     try:
-        policy = HitPolicy(raw.get("hit_policy"))
+        policy = HitPolicy(str(raw.get("hit_policy")))
     except ValueError:
         problems.add(
             "hit_policy must be one of unique, first, priority, collect",
             field=f"{where}.hit_policy",
             value=str(raw.get("hit_policy")),
         )
-        ok = False
-    inputs, outputs = raw.get("inputs"), raw.get("outputs")
+    inputs, outputs = _names(raw.get("inputs")), _names(raw.get("outputs"))
     for key, value in (("inputs", inputs), ("outputs", outputs)):
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        if value is None:
             problems.add(f"`{key}` must be a list of names", field=f"{where}.{key}")
-            ok = False
     for key in raw:
         if key not in ("name", "hit_policy", "inputs", "outputs", "rows", "description"):
             problems.add(f"unknown table key {key!r}", field=f"{where}.{key}")
-    if not ok:
+    if name is None or policy is None or inputs is None or outputs is None:
         return None
     rows: list[Row] = []
     raw_rows = raw.get("rows", [])
@@ -329,7 +333,8 @@ def _parse_table(
         when: dict[str, Condition] = {}
         for key, value in when_raw.items():
             if key not in inputs:
-                problems.add(f"condition on {key!r}, which is not one of the inputs {inputs}", field=f"{row_where}.when.{key}", row=line)
+                problems.add(f"condition on {key!r}, which is not one of the inputs {inputs}",
+                             field=f"{row_where}.when.{key}", row=line)
                 continue
             try:
                 when[key] = Condition.parse(value)

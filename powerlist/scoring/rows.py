@@ -22,7 +22,8 @@ from openpyxl.utils.cell import get_column_letter
 from ..errors import InputError, Problem, ProblemCollector
 from ..sheets.cells import yes_no
 from ..sheets.csvfiles import data_rows, decode, open_csv
-from ..sheets.workbook import Vocabulary, Workbook, normalise_header
+from ..sheets.headers import Vocabulary, normalise_header
+from ..sheets.workbook import Workbook
 
 Fields = Mapping[str, tuple[str, ...]]  # field name → its header aliases, the first one shown
 

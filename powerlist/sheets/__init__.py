@@ -1,2 +1,14 @@
-"""Reading hand-made spreadsheets and CSV safely: the workbook XML, cells, CSV and the header
-vocabulary. Imports nothing of powerlist but `errors`."""
+"""Reading hand-made spreadsheets and CSV safely. Imports nothing of powerlist but `errors`.
+
+- `workbook`: `Workbook`, an .xlsx file opened safely, and its tables (header found, rows streamed);
+- `package`: the .xlsx package below openpyxl: the checks before any XML is parsed (size, zip
+  bombs, a renamed .xls or CSV) and the scan of a sheet's raw XML (merged ranges, formulas
+  without a cached value);
+- `headers`: the header vocabulary (`Vocabulary`, `normalise_header`) and finding the header row;
+- `rows`: the data rows below a header (`SheetRow`): blank rows skipped, refused cells,
+  merged-cell inheritance;
+- `text`: a cell's value as text, and text cleaned as loaded;
+- `cell_checks`: text cells refused as data (too long, an Excel error, formula injection);
+- `cells`: yes/no cells in, and cells out that no spreadsheet program runs as formulas;
+- `csvfiles`: CSV files read alike everywhere (encoding, byte-order mark, header, bad rows).
+"""

@@ -17,13 +17,18 @@ with the same generators powerlist's test suite uses::
 
 Strategies (`powerlist.testing.strategies`, re-exported here):
 
-| strategy | draws |
-|---|---|
-| `catalogs()` | small, complete, valid `Catalog`s (districts, streets, communities, departments — some stationed — items, categories of every scope, per-street delegation modes) |
-| `issues(catalog=None)` | valid `Issue`s over a catalog: the shipped one by default, a `Catalog`, or a strategy of catalogs (`issues(catalogs=catalogs())`) |
-| `power_lists()` | tuples of valid `PowerItem`s with unique codes, as `load_power_list` returns them |
-| `power_list_workbooks()` | `PowerListWorkbook(items, content)`: the items written to .xlsx bytes with layout noise (title rows, alias headers with stray spaces, any column order, blank rows, codes as numbers, kinds by name or code, several sheets, a hidden stale sheet); `load_power_list` must give `items` back |
-| `case_histories()` | `CaseHistory(case_id, events)`: event logs the lifecycle accepts, in time order; `.snapshot` folds them, `.store_into(store)` writes them |
+- `catalogs()`: small, complete, valid `Catalog`s (districts, streets, communities,
+  departments — some stationed — items, categories of every scope, per-street delegation modes);
+- `issues(catalog=None)`: valid `Issue`s over a catalog: the shipped one by default, a
+  `Catalog`, or a strategy of catalogs (`issues(catalogs=catalogs())`);
+- `power_lists()`: tuples of valid `PowerItem`s with unique codes, as `load_power_list`
+  returns them;
+- `power_list_workbooks()`: `PowerListWorkbook(items, content)`: the items written to .xlsx
+  bytes with layout noise (title rows, alias headers with stray spaces, any column order, blank
+  rows, codes as numbers, kinds by name or code, several sheets, a hidden stale sheet);
+  `load_power_list` must give `items` back;
+- `case_histories()`: `CaseHistory(case_id, events)`: event logs the lifecycle accepts, in
+  time order; `.snapshot` folds them, `.store_into(store)` writes them.
 
 To keep a catalog together with issues drawn over it::
 

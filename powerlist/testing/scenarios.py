@@ -10,13 +10,14 @@ A scenario workbook is an issue workbook (the headers of `powerlist.routing.issu
 | grade | 预期等级, expected_grade | A–D (also "B级") |
 | level | 预期层级, expected_level | community/street/district/city or 社区/街道/区/市 (区级, 市级 …) |
 | lead | 预期牵头单位, expected_lead | a unit code or its full name |
-| co_units | 预期协办单位, expected_co_units | unit codes or names separated by 、 ； , or line breaks; 无 or - for none |
-| respond_by | 预期响应时限, expected_respond_by | a time: 2026-07-01 09:30, 2026-07-02T23:59:59+08:00 (no offset = Asia/Shanghai) |
+| co_units | 预期协办单位, expected_co_units | unit codes or names split by 、 ； , or line breaks; 无 or - for none |
+| respond_by | 预期响应时限, expected_respond_by | a time: 2026-07-01 09:30, 2026-07-02T23:59:59+08:00 |
 | complete_by | 预期办结时限, expected_complete_by | a time, as respond_by |
 
 and optionally 场景说明 (what the row checks, shown in the results). A row passes when every
 expected value it gives equals the decision's (co-units compared as sets; a lead or co-unit
-matches by code or name; times as instants). An empty expected cell checks nothing; a row
+matches by code or name; times as instants, in Asia/Shanghai when written without an offset).
+An empty expected cell checks nothing; a row
 expecting nothing at all, or an expected value that cannot be read (a grade "E"), is an error
 in the workbook, reported with its cell, like any other input problem.
 
@@ -39,9 +40,11 @@ from typing import Any
 from ..catalog.models import Grade, Level
 from ..errors import InputError, Problem, ProblemCollector
 from ..routing.decision import WHISTLE_LABELS, Decision, Whistle
-from ..routing.issue import SHANGHAI
-from ..routing.issue_io import FIELD_ALIASES, IssueRecord, canonical
-from ..sheets.workbook import Vocabulary, Workbook, cell_text
+from ..routing.issue import FIELD_ALIASES, SHANGHAI, canonical
+from ..routing.issue_io import IssueRecord
+from ..sheets.headers import Vocabulary
+from ..sheets.text import cell_text
+from ..sheets.workbook import Workbook
 
 EXPECTED_FIELDS: dict[str, tuple[str, ...]] = {
     "status": ("预期结果", "expected_status"),
@@ -79,7 +82,13 @@ _LEVELS = {level.label: level for level in Level} | {level.label + "级": level 
 _WHISTLES = {label: whistle for whistle, label in WHISTLE_LABELS.items()}
 _NONE = {"无", "-", "—", "none", "（无）", "(无)"}
 _LIST_SPLIT = re.compile(r"[、；;,，\n]+")
-_TIME = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?秒?)?$")
+_TIME = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"  # the date
+                   r"(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?秒?)?$")  # an optional time
+
+
+# A parsed expectation: a status word, Whistle, Grade, Level, a lead's code or name, co-units'
+# codes or names, a deadline.
+Expectation = str | Whistle | Grade | Level | frozenset[str] | datetime
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,7 @@ class Scenario:
     """One row: the issue (as an `IssueRecord`), what is expected, and where it was written."""
 
     record: IssueRecord
-    expected: dict[str, Any]  # field → parsed expectation
+    expected: dict[str, Expectation]  # field → parsed expectation
     written: dict[str, str]  # field → the expected value as written
     note: str = ""
 
@@ -145,7 +154,7 @@ def parse_time(value: Any) -> datetime:
     return moment.replace(tzinfo=SHANGHAI) if moment.tzinfo is None else moment.astimezone(SHANGHAI)
 
 
-def _expectation(name: str, value: Any) -> Any:
+def _expectation(name: str, value: Any) -> Expectation:
     """The parsed expectation of `name`; ValueError (saying what is expected) when unreadable."""
     text = "".join((cell_text(value) or "").split())
     if name == "status":
@@ -214,7 +223,7 @@ def _scenario(file: str, sheet: str, letters: dict[str, str], number: int, value
               problems: ProblemCollector) -> Scenario | None:
     cells = {name: f"{letter}{number}" for name, letter in letters.items()}
     issue_values = {k: v for k, v in values.items() if not k.startswith(_PREFIX) and k != "note"}
-    expected: dict[str, Any] = {}
+    expected: dict[str, Expectation] = {}
     written: dict[str, str] = {}
     ok = True
     for key, value in values.items():
@@ -280,7 +289,7 @@ def actual_text(name: str, decision: Decision) -> str:
     raise AssertionError(name)
 
 
-def _matches(name: str, expected: Any, decision: Decision) -> bool:
+def _matches(name: str, expected: Expectation, decision: Decision) -> bool:
     if name == "status":
         return decision.status == expected
     if decision.status != "routed":
@@ -294,6 +303,7 @@ def _matches(name: str, expected: Any, decision: Decision) -> bool:
     if name == "lead":
         return decision.lead is not None and expected in (decision.lead.code, decision.lead.name)
     if name == "co_units":
+        assert isinstance(expected, frozenset)  # what `_expectation` reads for co_units
         remaining = list(decision.co_units)
         for token in expected:
             hit = next((u for u in remaining if token in (u.code, u.name)), None)
@@ -348,14 +358,15 @@ def write_results(results: Sequence[ScenarioResult], path: str | Path) -> Path:
     from ..sheets.cells import write_xlsx_cell
 
     fields = [name for name in EXPECTED_FIELDS if any(name in r.scenario.expected for r in results)]
-    if any(r.decision.status == "rejected" and "status" not in r.scenario.expected for r in results) and "status" not in fields:
+    rejected_unasked = any(r.decision.status == "rejected" and "status" not in r.scenario.expected for r in results)
+    if rejected_unasked and "status" not in fields:
         fields.insert(0, "status")
     header = ["行 row", "编号 issue", "结果 result", "场景说明 scenario"]
     for name in fields:
         header += [f"预期{FIELD_LABELS[name]}", f"实际{FIELD_LABELS[name]}"]
     header.append("不符与问题 mismatches and problems")
     book = NewWorkbook()
-    ws = book.active
+    ws = book.worksheets[0]  # the one sheet of a new workbook
     ws.title = "场景结果"
     for column, title in enumerate(header, start=1):
         write_xlsx_cell(ws, 1, column, title).font = Font(bold=True)
@@ -379,8 +390,8 @@ def write_results(results: Sequence[ScenarioResult], path: str | Path) -> Path:
             if check is not None and not check.ok:
                 ws.cell(index, 5 + 2 * offset + 1).font = Font(bold=True, color="9C0006")
     ws.freeze_panes = "E2"
-    for column, width in zip("ABCD", (6, 16, 12, 40)):
-        ws.column_dimensions[column].width = width
+    for letter, width in zip("ABCD", (6, 16, 12, 40), strict=True):
+        ws.column_dimensions[letter].width = width
     summary = book.create_sheet("汇总")
     payload = results_json(results)
     for row, (label, value) in enumerate([("场景 scenarios", payload["total"]), ("通过 passed", payload["passed"]),

@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from ..cases.lifecycle import TRANSITIONS, Event, EventRecord, Satisfaction, Snapshot, apply, rank, replay, stamp
+from ..cases.store import CaseStore, NewEvent
 from ..catalog.catalog import Catalog
 from ..catalog.models import (
     CatalogData,
@@ -79,6 +80,7 @@ _DEPARTMENTS = (
     ("yj", "应急", "应急管理局", False, None),
     ("zj", "住建", "住房和城乡建设局", False, None),
 )
+_CITATIONS = ["《行政处罚法》第二十四条", "《城市市容和环境卫生管理条例》第十四条", "《食品安全法》第一百一十条"]
 _EARLIEST = datetime(2024, 1, 1)
 _LATEST = datetime(2026, 11, 30, 23, 59)
 
@@ -94,7 +96,7 @@ def shipped_catalog() -> Catalog:
 
 
 @st.composite
-def catalogs(draw: Any) -> Catalog:
+def catalogs(draw: st.DrawFn) -> Catalog:
     """A random valid Catalog."""
     n_districts = draw(st.integers(1, 2))
     districts = tuple(District(code=f"4202{d + 1:02d}", name=f"第{d + 1}区") for d in range(n_districts))
@@ -102,10 +104,12 @@ def catalogs(draw: Any) -> Catalog:
     communities: list[Community] = []
     for district in districts:
         for s in range(draw(st.integers(1, 3))):
-            street = Street(code=f"{district.code}{s + 1:03d}", name=f"{district.name}{s + 1}街道", district=district.code)
+            street = Street(code=f"{district.code}{s + 1:03d}", name=f"{district.name}{s + 1}街道",
+                            district=district.code)
             streets.append(street)
             for c in range(draw(st.integers(0, 2))):
-                communities.append(Community(code=f"{street.code}{c + 1:03d}", name=f"{street.name}{c + 1}社区", street=street.code))
+                communities.append(Community(code=f"{street.code}{c + 1:03d}", name=f"{street.name}{c + 1}社区",
+                                             street=street.code))
     chosen = draw(st.lists(st.sampled_from(_DEPARTMENTS), min_size=1, max_size=4, unique_by=lambda d: d[0]))
     departments = []
     for code, short, suffix, stationed, unit_name in chosen:
@@ -133,7 +137,7 @@ def catalogs(draw: Any) -> Catalog:
             name=f"事项{i + 1}",
             kind=draw(st.sampled_from(list(PowerKind))),
             department=draw(st.sampled_from([dept.code, dept.name, dept.city_name])),
-            legal_basis=tuple(draw(st.lists(st.sampled_from(["《行政处罚法》第二十四条", "《城市市容和环境卫生管理条例》第十四条", "《食品安全法》第一百一十条"]), max_size=2, unique=True))),
+            legal_basis=tuple(draw(st.lists(st.sampled_from(_CITATIONS), max_size=2, unique=True))),
             mode=draw(st.none() | modes),
         ))
     item_codes = [item.code for item in items]
@@ -181,7 +185,7 @@ def issues(catalog: Catalog | SearchStrategy[Catalog] | None = None, *,
 
 
 @st.composite
-def _issues_over(draw: Any, catalog: Catalog | None) -> Issue:
+def _issues_over(draw: st.DrawFn, catalog: Catalog | None) -> Issue:
     if catalog is None:
         catalog = shipped_catalog()
     category = draw(st.sampled_from(sorted(catalog.categories)))
@@ -213,7 +217,7 @@ _NOISE = ("", " ", "  ", "\u3000", "\u00a0", "\n", " \u3000")
 
 
 def _clean(text: str) -> str:
-    from ..sheets.workbook import clean_line
+    from ..sheets.text import clean_line
 
     return clean_line(text)
 
@@ -223,7 +227,7 @@ _lines = st.lists(_texts, max_size=3, unique=True).map(tuple)
 
 
 @st.composite
-def power_lists(draw: Any, min_items: int = 1, max_items: int = 8) -> tuple[PowerItem, ...]:
+def power_lists(draw: st.DrawFn, min_items: int = 1, max_items: int = 8) -> tuple[PowerItem, ...]:
     """Valid power items with unique codes, as `load_power_list` returns them (no origin).
 
     Codes are digits, digits with a leading zero, or a letter and digits."""
@@ -261,12 +265,12 @@ class PowerListWorkbook:
 
 
 @st.composite
-def power_list_workbooks(draw: Any, items: SearchStrategy[tuple[PowerItem, ...]] | None = None
+def power_list_workbooks(draw: st.DrawFn, items: SearchStrategy[tuple[PowerItem, ...]] | None = None
                          ) -> PowerListWorkbook:
     """A valid power list written as people write them; it must load back equal."""
     from openpyxl import Workbook
 
-    from ..catalog.power_list import POWER_LIST_FIELDS
+    from ..catalog.item_rows import POWER_LIST_FIELDS
 
     drawn: tuple[PowerItem, ...] = draw(items if items is not None else power_lists())
     order = list(draw(st.permutations(_POWER_FIELDS)))
@@ -295,7 +299,7 @@ def power_list_workbooks(draw: Any, items: SearchStrategy[tuple[PowerItem, ...]]
                                      kind.label.removeprefix("行政"), noisy(kind.label)]))
 
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the default sheet of a new workbook
     if draw(st.booleans()):
         book.create_sheet("说明").append(["填表说明：每行一个事项"])
     for number, part in enumerate((drawn[:split], drawn[split:]), start=1):
@@ -358,16 +362,14 @@ class CaseHistory:
     def snapshot(self) -> Snapshot:
         return replay(self.events)
 
-    def store_into(self, store: Any) -> Snapshot:
+    def store_into(self, store: CaseStore) -> Snapshot:
         """Write the history into a `CaseStore` (its `open` event, then the rest)."""
-        from ..cases.store import NewEvent
-
         first, rest = self.events[0], self.events[1:]
         then = [NewEvent(e.at, e.event, e.actor, e.rule, dict(e.details)) for e in rest]
         return store.create(self.case_id, first.at, dict(first.details), then)
 
 
-def _opening_details(draw: Any, at: datetime) -> dict[str, Any]:
+def _opening_details(draw: st.DrawFn, at: datetime) -> dict[str, Any]:
     lead = draw(st.sampled_from(_UNITS))
     respond = draw(st.integers(30 * 60, 3 * 86_400))
     complete = draw(st.integers(respond, 20 * 86_400))
@@ -393,7 +395,8 @@ def _opening_details(draw: Any, at: datetime) -> dict[str, Any]:
     }
 
 
-def _event_details(draw: Any, snapshot: Snapshot, event: Event, at: datetime) -> tuple[str | None, dict[str, Any]]:
+def _event_details(draw: st.DrawFn, snapshot: Snapshot, event: Event, at: datetime
+                   ) -> tuple[str | None, dict[str, Any]]:
     """(actor, details) for `event`, as the escalator would write them."""
     assignee = snapshot.assignee
     if event in (Event.DISPATCH, Event.SUPERVISE):
@@ -425,7 +428,7 @@ def _event_details(draw: Any, snapshot: Snapshot, event: Event, at: datetime) ->
 
 
 @st.composite
-def case_histories(draw: Any, case_id: str | None = None, max_events: int = 12) -> CaseHistory:
+def case_histories(draw: st.DrawFn, case_id: str | None = None, max_events: int = 12) -> CaseHistory:
     """A case's event log that the lifecycle accepts, events in time order.
 
     Events are drawn among those `lifecycle.TRANSITIONS` allows in the state reached so far,
@@ -445,7 +448,8 @@ def case_histories(draw: Any, case_id: str | None = None, max_events: int = 12) 
     for _ in range(draw(st.integers(0, max_events))):
         allowed = sorted(TRANSITIONS[snapshot.state], key=lambda e: e.value)
         preferred = [e for e in main_line if e in allowed]
-        event = draw(st.sampled_from(preferred) if preferred and draw(st.booleans()) else st.sampled_from(allowed))
+        on_main_line = bool(preferred) and draw(st.booleans())
+        event = draw(st.sampled_from(preferred if on_main_line else allowed))
         at = at + timedelta(minutes=draw(st.integers(0, 3 * 24 * 60)))
         actor, event_details = _event_details(draw, snapshot, event, at)
         record = EventRecord(case_id, snapshot.n + 1, stamp(at), event, actor, None, event_details)

@@ -44,7 +44,7 @@ PARENTS = [
     ("ZD01", "重点工作", "重点工作", "", f"{REPORT}：吹哨范围“重点工作”（重点哨）"),
 ]
 
-O, K, E, Y = "普通问题", "重点工作", "综合执法", "应急处置"
+O, K, E, Y = "普通问题", "重点工作", "综合执法", "应急处置"  # noqa: E741 — one letter per scope keeps the rows below short
 
 # (code, name, parent, scope, principal refs, related refs, GB class or "", source note or "", why)
 LEAVES = [

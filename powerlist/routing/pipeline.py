@@ -1,0 +1,133 @@
+"""The routing pipeline — 派单: (issue, catalog, rules, calendar, table evaluator) → Decision.
+
+`decide` is one pure function in three stages, each pure:
+
+1. `place.locate` — what depends only on (category, location): the category and its scope, the
+   street, the community, and for each candidate power item the unit holding it for that street
+   and how, from the catalog; and the enumerable `Profile` of all this that the rules may read;
+2. `sketch.sketch` — the rules tables, in order, deciding in *roles* from the profile and the
+   issue's flags;
+3. `plan.finish` — the roles made the place's units, and the clock: time limits from
+   received_at on the working-day calendar.
+
+Both engines run these same stages; they differ only in how a table is evaluated
+(`powerlist.routing.engines`). `Pipeline` is the pipeline of one router, memoising each stage by
+its inputs, which is sound because each is pure: stage 1 by (category, location) for both
+engines; for the compiled engine also stage 2 by (profile, flags), a small enumerable key, and
+the decision itself as a `Plan` — every field but the issue's id and its two deadlines — by
+(category, location, flags).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..catalog.catalog import Catalog
+from ..catalog.models import Category, Street
+from ..errors import InputError
+from .calendar import WorkCalendar
+from .decision import Decision
+from .engines import TableEvaluator
+from .issue import Issue
+from .place import Located, Powers, locate, powers_at
+from .plan import Plan, finish
+from .sketch import ROUTING, Sketch, flags_of, sketch
+from .tables import RuleSet
+
+
+def decide(issue: Issue, catalog: Catalog, rules: RuleSet, calendar: WorkCalendar, evaluate: TableEvaluator,
+           rules_version: str) -> Decision:
+    """The routing pipeline, one pure function. Raises InputError / CalendarError."""
+    located = locate(catalog, issue.category, issue.location)
+    drawn = sketch(located.profile, flags_of(issue, rules), rules, evaluate)
+    return finish(issue, located, drawn, calendar, rules_version)
+
+
+class Pipeline:
+    """`decide` bound to one catalog, rules, calendar and evaluator, with its stages memoised.
+
+    `decide(issue)` raises what `decide` raises. With `keep_plans` (the compiled engine) every
+    stage is memoised and a decision is a kept plan stamped for the issue; without (the durable
+    engine) only stage 1 is shared, and every rules table is still evaluated for every issue."""
+
+    LOCATED_LIMIT = 200_000
+    # A plan and its key weigh ~0.6 KB: at most ~60 MB of plans (100,000 generated issues over
+    # the shipped catalogs hold ~77,000 distinct (place, flags) keys).
+    PLAN_LIMIT = 100_000
+
+    def __init__(self, catalog: Catalog, rules: RuleSet, calendar: WorkCalendar, evaluate: TableEvaluator,
+                 rules_version: str, *, keep_plans: bool) -> None:
+        self.catalog = catalog
+        self.rules = rules
+        self.calendar = calendar
+        self.evaluate = evaluate
+        self.rules_version = rules_version
+        self.threshold = int(rules.param(ROUTING, "repeat_threshold"))
+        self.located: dict[tuple[str, str], Located | InputError] = {}
+        self.powers: dict[tuple[str, str], Powers] = {}
+        self.sketches: dict[tuple[Any, ...], Sketch | InputError] = {}
+        self.plans: dict[tuple[Any, ...], Plan | InputError] = {}
+        self.decide: Callable[[Issue], Decision] = self._stamped if keep_plans else self._per_issue
+
+    def _per_issue(self, issue: Issue) -> Decision:
+        located = self._locate(issue.category, issue.location)
+        if isinstance(located, InputError):
+            raise InputError(located.problems, located.summary)
+        drawn = sketch(located.profile, flags_of(issue, self.rules), self.rules, self.evaluate)
+        return finish(issue, located, drawn, self.calendar, self.rules_version)
+
+    def _stamped(self, issue: Issue) -> Decision:
+        # Everything a Plan depends on. Request kinds are enum singletons (or None): their id
+        # is a key as exact as the member and cheaper to hash (Enum.__hash__ is Python code).
+        key = (issue.category, issue.location, issue.emergency, issue.key_work, issue.needs_enforcement,
+               issue.cross_department, issue.repeat_count >= self.threshold, id(issue.request_kind))
+        plan = self.plans.get(key)
+        if plan is None:
+            plan = self._plan(issue)
+            if len(self.plans) >= self.PLAN_LIMIT:
+                self.plans.clear()
+            self.plans[key] = plan
+        if isinstance(plan, InputError):
+            raise InputError(plan.problems, plan.summary)
+        return plan.stamp(issue, self.calendar)
+
+    def _locate(self, category: str, location: str) -> Located | InputError:
+        """Stage 1, memoised by (category, location)."""
+        where = (category, location)
+        located = self.located.get(where)
+        if located is None:
+            try:
+                located = locate(self.catalog, *where, powers=self._powers_at)
+            except InputError as error:
+                located = error
+            if len(self.located) >= self.LOCATED_LIMIT:
+                self.located.clear()
+            self.located[where] = located
+        return located
+
+    def _plan(self, issue: Issue) -> Plan | InputError:
+        """Stages 1 and 2 (each memoised) and the plan they give."""
+        located = self._locate(issue.category, issue.location)
+        if isinstance(located, InputError):
+            return located
+        key = (located.profile, issue.emergency, issue.key_work, issue.needs_enforcement,
+               issue.cross_department, issue.repeat_count >= self.threshold, issue.request_kind)
+        drawn = self.sketches.get(key)
+        if drawn is None:
+            try:
+                drawn = sketch(located.profile, flags_of(issue, self.rules), self.rules, self.evaluate)
+            except InputError as error:
+                drawn = error
+            self.sketches[key] = drawn  # bounded: every part of the key is enumerable
+        if isinstance(drawn, InputError):
+            return drawn
+        return Plan(located, drawn, self.rules_version)
+
+    def _powers_at(self, catalog: Catalog, category: Category, street: Street) -> Powers:
+        # Per (category, street): the powers, holders and modes, whatever the issue's flags.
+        key = (category.code, street.code)
+        found = self.powers.get(key)
+        if found is None:
+            found = self.powers[key] = powers_at(catalog, category, street)
+        return found

@@ -1,0 +1,239 @@
+"""Stage 1 of routing — an issue's place: what depends only on its (category, location).
+
+`locate` finds, from the catalog, the category and its scope, the street, the community, and for
+each candidate power item the unit holding it for that street and how (下放/委托/派驻/保留区级/
+保留市级) — `powers_at`, stage 1a, which depends on (category, street) only — and gathers the
+enumerable `Profile` of all this that the rules may read. The rules decide in *roles* (社区,
+街道办事处, the stationed unit holding the deciding power, the district and the city department
+of its department); `Located.refs` says which unit each role is at this place.
+
+An unknown category or location is an `InputError` naming the field; `reference_problems`
+finds the same two problems in an issue that failed validation on other fields, so that one
+rejection names every problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel
+
+from ..catalog.catalog import Catalog
+from ..catalog.models import Category, DelegationMode, Level, PowerItem, Street, Unit, UnitKind
+from ..errors import InputError, Problem
+from .decision import PowerRef, TraceStep, UnitRef, trace_step
+from .issue import canonical, code_text
+
+# Which power decides the lead when a category has several: the one held highest up (the
+# level that holds the power must act), ties broken by the category's own order.
+_MODE_RANK = {
+    DelegationMode.DELEGATED: 0,
+    DelegationMode.ENTRUSTED: 1,
+    DelegationMode.STATIONED: 2,
+    DelegationMode.DISTRICT: 3,
+    DelegationMode.CITY: 4,
+}
+
+# Roles — who a rule can name without knowing the street: 社区, 街道办事处, the stationed unit
+# holding the deciding power, the district and the city department of its department.
+ROLE_LABELS = {
+    "community": "社区居委会 community",
+    "street": "街道办事处 street office",
+    "stationed": "派驻机构 stationed unit",
+    "district": "区直部门 district department",
+    "city": "市直部门 city department",
+}
+ROLE_OF_KIND = {
+    UnitKind.COMMUNITY: "community",
+    UnitKind.STREET_OFFICE: "street",
+    UnitKind.STATIONED_UNIT: "stationed",
+    UnitKind.DISTRICT_DEPARTMENT: "district",
+    UnitKind.CITY_DEPARTMENT: "city",
+}
+
+UNKNOWN_CATEGORY = "unknown category: not in the taxonomy (taxonomy.xlsx, sheet 问题分类)"
+UNKNOWN_LOCATION = "unknown location: neither a street nor a community code of the catalog (organisation.xlsx)"
+
+# A place's units for one (lead, co-unit roles, path roles) of a sketch: (lead, co-units, path).
+UnitsKey = tuple[str, tuple[str, ...], tuple[str, ...]]
+Units = tuple[UnitRef, tuple[UnitRef, ...], tuple[UnitRef, ...]]
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One candidate power item and who holds it for the issue's street."""
+
+    item: PowerItem
+    unit: Unit
+    mode: DelegationMode
+    department: str | None
+
+
+@dataclass(frozen=True)
+class Powers:
+    """Stage 1a: a category's candidate powers for one street — who holds each, and how."""
+
+    holdings: tuple[Holding, ...]
+    primary: Holding | None
+    powers: tuple[PowerRef, ...]
+    trace: tuple[TraceStep, ...]
+    several_departments: bool
+    units: dict[str, Unit]  # role → unit: street, and stationed/district/city when they exist
+    holder_refs: dict[str, UnitRef]  # every holding unit, by code
+
+
+class Profile(NamedTuple):
+    """What the rules may read of an issue's category and place (all enumerable)."""
+
+    scope: str
+    several_departments: bool
+    mode: str  # the deciding power's DelegationMode value, or "none"
+    has_community: bool
+    has_department: bool
+    primary_role: str | None  # the role of the unit holding the deciding power
+    roles: frozenset[str]  # the roles that exist for this place
+
+
+@dataclass(frozen=True)
+class Located:
+    """Stage 1: everything that depends only on the issue's category and location."""
+
+    category: Category
+    street: Street
+    powers: Powers
+    refs: dict[str, UnitRef]  # role → unit, the community included when there is one
+    profile: Profile
+    # The units of each sketch seen here (`powerlist.routing.plan.units_of`): a place sees few.
+    units_of: dict[UnitsKey, Units] = field(default_factory=dict, compare=False, repr=False)
+
+
+def unit_ref(unit: Unit) -> UnitRef:
+    return _unit_ref(unit.code, unit.name, unit.level)
+
+
+@lru_cache(maxsize=65_536)
+def _unit_ref(code: str, name: str, level: Level) -> UnitRef:
+    # Keyed by plain values: hashing a whole pydantic Unit costs more than building the ref.
+    return UnitRef.model_construct(code=code, name=name, level=level)
+
+
+@lru_cache(maxsize=65_536)
+def power_ref(item: PowerItem) -> PowerRef:
+    return PowerRef.model_construct(code=item.code, name=item.full_name, kind=item.kind.value,
+                                    legal_basis=item.legal_basis)
+
+
+def _problem(message: str, field: str | None = None, value: Any = None, code: str | None = None) -> Problem:
+    return Problem(message=message, field=field, value=None if value is None else str(value), code=code)
+
+
+def powers_at(catalog: Catalog, category: Category, street: Street) -> Powers:
+    """Stage 1a. Raises InputError when the catalog cannot resolve a power of the category."""
+    problems: list[Problem] = []
+    holdings: list[Holding] = []
+    trace: list[TraceStep] = []
+    for code in category.powers:
+        item = catalog.items.get(code)
+        if item is None:
+            problems.append(_problem(
+                f"category {category.code} lists power item {code}, which is not in the power list",
+                "category", category.code, "catalog-unknown-item"))
+            continue
+        try:
+            unit, mode = catalog.holder(code, street.code)
+        except KeyError as error:
+            problems.append(_problem(
+                f"the catalog names no unit holding power item {code} for street {street.code} ({error})",
+                "category", category.code, "catalog-no-holder"))
+            continue
+        holdings.append(Holding(item, unit, mode, catalog.department_code(item.department)))
+        trace.append(trace_step(
+            f"power_list.{code}",
+            f"{item.full_name}：{street.name}{mode.label}，由{unit.name}行使 "
+            f"(item {code} for {street.code}: {mode.value}, held by {unit.code})",
+        ))
+    if problems:
+        raise InputError(problems, "the catalog cannot route this category")
+    primary = None
+    for holding in holdings:
+        if primary is None or _MODE_RANK[holding.mode] > _MODE_RANK[primary.mode]:
+            primary = holding
+    department = primary.department if primary else None
+    units: dict[str, Unit] = {"street": catalog.units[street.code]}
+    if department:
+        for role, code in (("district", catalog.district_department_code(street.district, department)),
+                           ("city", catalog.city_department_code(department))):
+            if code in catalog.units:
+                units[role] = catalog.units[code]
+    if primary is not None:
+        units.setdefault(ROLE_OF_KIND[primary.unit.kind], primary.unit)
+    return Powers(
+        holdings=tuple(holdings),
+        primary=primary,
+        powers=tuple(power_ref(h.item) for h in holdings),
+        trace=tuple(trace),
+        several_departments=len({h.department or h.unit.code for h in holdings}) > 1,
+        units=units,
+        holder_refs={h.unit.code: unit_ref(h.unit) for h in holdings},
+    )
+
+
+def locate(catalog: Catalog, category_code: str, location: str,
+           powers: Callable[[Catalog, Category, Street], Powers] = powers_at) -> Located:
+    """Stage 1. Raises InputError naming an unknown category or location. `powers` computes
+    stage 1a (the compiled engine passes a memoised `powers_at`)."""
+    problems: list[Problem] = []
+    category = catalog.categories.get(category_code)
+    if category is None:
+        problems.append(_problem(UNKNOWN_CATEGORY, "category", category_code, "unknown-category"))
+    street = catalog.street_of(location)
+    if street is None:
+        problems.append(_problem(UNKNOWN_LOCATION, "location", location, "unknown-location"))
+    if category is None or street is None:
+        raise InputError(problems, "cannot route the issue")
+    found = powers(catalog, category, street)
+    units = dict(found.units)
+    community = catalog.community_unit(location)
+    if community is not None:
+        units["community"] = community
+    primary = found.primary
+    return Located(
+        category=category,
+        street=street,
+        powers=found,
+        refs={role: unit_ref(unit) for role, unit in units.items()},
+        profile=Profile(
+            scope=category.scope.value,
+            several_departments=found.several_departments,
+            mode=primary.mode.value if primary else "none",
+            has_community=community is not None,
+            has_department=primary is not None and primary.department is not None,
+            primary_role=ROLE_OF_KIND[primary.unit.kind] if primary else None,
+            roles=frozenset(units),
+        ),
+    )
+
+
+def reference_problems(catalog: Catalog, raw: Any, failed: Iterable[str | None] = ()) -> list[Problem]:
+    """The unknown category or location of an issue that failed validation on other fields, so
+    that one rejection names every problem, not only the first kind found. Fields that failed
+    validation themselves (listed in `failed`) are not judged again."""
+    if isinstance(raw, BaseModel):
+        raw = raw.model_dump()
+    if not isinstance(raw, Mapping):
+        return []
+    data, _ = canonical(raw)
+    skip = set(failed)
+    problems: list[Problem] = []
+    category = code_text(data.get("category"))
+    if ("category" not in skip and isinstance(category, str) and category.strip()
+            and category.strip() not in catalog.categories):
+        problems.append(_problem(UNKNOWN_CATEGORY, "category", category.strip(), "unknown-category"))
+    location = code_text(data.get("location"))
+    if ("location" not in skip and isinstance(location, str) and location.strip()
+            and catalog.street_of(location.strip()) is None):
+        problems.append(_problem(UNKNOWN_LOCATION, "location", location.strip(), "unknown-location"))
+    return problems
