@@ -56,7 +56,6 @@ DELEGATION_HEADER = ["序号", "事项编码", "事项名称", "权力类型", "
 TAXONOMY_HEADER = [
     "分类编码", "分类名称", "上级分类编码", "吹哨范围", "主要权力事项编码", "相关权力事项编码", "权力对应依据",
     "国标对应", "来源",
-    "候选权力事项编码",  # transitional: principal + related, for loaders that do not read the two columns yet
 ]
 CALENDAR_HEADER = ["日期", "类型", "说明", "来源"]
 
@@ -359,12 +358,11 @@ def write_taxonomy(path: Path, categories: list[dict]) -> None:
             [
                 c["code"], c["name"], c["parent"] or None, c["scope"], "、".join(c["principal"]) or None,
                 "、".join(c["related"]) or None, c["why"] or None, c["gb"] or None, c["source"],
-                "、".join(c["principal"] + c["related"]) or None,
             ]
         )
         for col in (5, 6, 7):
             ws.cell(row=ws.max_row, column=col).alignment = WRAP
-    _widths(ws, [10, 34, 12, 10, 40, 30, 70, 44, 70, 40])
+    _widths(ws, [10, 34, 12, 10, 40, 30, 70, 44, 70])
     ws.freeze_panes = "A2"
     _save(wb, path)
 

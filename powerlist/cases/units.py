@@ -57,13 +57,15 @@ def supervision_office(catalog: UnitCatalog | None) -> dict[str, Any]:
 
 
 def holders(decision: Decision, catalog: UnitCatalog | None) -> list[dict[str, Any]]:
-    """The holder of each of the decision's powers for its street, with the power's legal basis
-    and delegation mode (none without a catalog or a street)."""
+    """The holder of each of the decision's principal powers for its street, with the power's
+    legal basis (as cited on the day received) and delegation mode (none without a catalog or a
+    street). Related powers are left out: their holders are co-units, and a related holder that
+    returns a case is not passing the buck on a power of its own."""
     if catalog is None or not decision.street:
         return []
     found = []
     for power in decision.powers:
-        if power.code not in catalog.items:
+        if power.code not in catalog.items or power.role != "principal":
             continue
         unit, mode = catalog.holder(power.code, decision.street)
         found.append(

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from ..audit.findings import RULES_CHECKS, counts, has_errors
-from ..catalog.loader import load_catalogs
 from ..audit.rules_check import check_rules
+from ..catalog.loader import load_catalogs
 from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
 

@@ -128,7 +128,8 @@ def sketch(profile: Profile, flags: Flags, rules: RuleSet, evaluate: TableEvalua
     whistle = Whistle(row.then["whistle"])
     step(row)
 
-    lead_facts = {"whistle": whistle.value, "mode": mode, "has_community": profile.has_community}
+    lead_facts = {"whistle": whistle.value, "mode": mode, "has_community": profile.has_community,
+                  "holder": profile.primary_role or "none"}
     (row,) = _select(evaluate, rules.table("lead"), lead_facts)
     role = row.then["lead"]
     if role == "holder" and profile.primary_role is not None:
