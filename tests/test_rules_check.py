@@ -11,13 +11,13 @@ import pytest
 from test_audit_report import register_commands
 from typer.testing import CliRunner
 
+from powerlist.audit.rules_check import check_rules
 from powerlist.catalog.catalog import Catalog
 from powerlist.cli import app
 from powerlist.errors import InputError
 from powerlist.resources import rules_dir
 from powerlist.routing.issue import Issue
 from powerlist.routing.router import Router
-from powerlist.audit.rules_check import check_rules
 from powerlist.routing.tables import RuleSet
 
 runner = CliRunner()
