@@ -180,7 +180,7 @@ def show(
 
 
 def template(
-    directory: Annotated[Path, typer.Argument(help="directory to write the five workbooks in")],
+    directory: Annotated[Path, typer.Argument(help="directory to write the catalog workbooks in")],
     force: Annotated[bool, typer.Option("--force", help="overwrite existing files")] = False,
 ) -> None:
     """模板 template: empty catalog workbooks with the expected headers, for a new city.

@@ -80,7 +80,7 @@ class Holding:
 
 @dataclass(frozen=True)
 class Powers:
-    """Stage 1a: a category's candidate powers for one street — who holds each, and how."""
+    """Stage 1a: a category's principal and related powers for one street — who holds each, and how."""
 
     holdings: tuple[Holding, ...]
     primary: Holding | None

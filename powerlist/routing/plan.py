@@ -40,7 +40,7 @@ IN_FORCE_RULE = "statutes.in_force"
 
 def units_of(located: Located, drawn: Sketch) -> Units:
     """Stage 3a: the sketch's roles made the place's units — (lead, co-units, escalation path).
-    Co-units: every holder of a candidate power and every unit the sketch names, but the lead,
+    Co-units: every holder of a principal or related power and every unit the sketch names, but the lead,
     sorted by code."""
     key = (drawn.lead, drawn.co_roles, drawn.path)
     found = located.units_of.get(key)

@@ -80,7 +80,7 @@ class Sketch:
     whistle: Whistle
     grade: Grade
     lead: str
-    co_roles: tuple[str, ...]  # besides every other holder of a candidate power
+    co_roles: tuple[str, ...]  # besides every other holder of a principal or related power
     path: tuple[str, ...]  # roles after the lead
     respond: tuple[int, str]
     complete: tuple[int, str]
