@@ -97,15 +97,17 @@ def test_the_lead_always_holds_a_principal_power_and_related_holders_never_lead(
     decision = Router(catalog).route(issue)
     category = catalog.categories[issue.category]
     assert [p.code for p in decision.powers if p.role == "principal"] == list(category.powers)
-    principal_holders = {p.holder.code for p in decision.powers if p.role == "principal" and p.holder}
-    related_only = {p.holder.code for p in decision.powers if p.role == "related" and p.holder} - principal_holders
     assert decision.lead is not None
-    assert decision.lead.code not in related_only or decision.lead.code == issue.location \
-        or decision.lead.code == catalog.street_of(issue.location).code  # the street leading by rule
     departments = {catalog.department_code(catalog.items[p].department) for p in category.powers}
+    lead = catalog.units[decision.lead.code]
+    # the lead is a principal power's holder, the street office or community by rule, or a unit up
+    # a principal power's own line — never a unit that only a related power brings in
+    if lead.department is not None:
+        assert lead.department in departments, (lead, departments)
     for unit in decision.escalation_path:
-        if unit.level.value in ("district", "city"):
-            assert unit.code.rsplit("-", 1)[1] in departments  # the chain is a principal power's line
+        department = catalog.units[unit.code].department
+        if department is not None:
+            assert department in departments  # the chain is a principal power's line
 
 
 # ---- the seed's whistle map holds --------------------------------------------------------------
