@@ -51,6 +51,7 @@ from ..routing.issue import SHANGHAI
 from ..sheets.text import clean_token
 from .config import AuditConfig
 from .findings import Finding
+from .repealed import repealed_legal_basis
 from .workbook import AuditRow, AuditWorkbook
 
 HELD_BY_STREET = frozenset({DelegationMode.DELEGATED, DelegationMode.ENTRUSTED})
@@ -216,32 +217,9 @@ class _Auditor:
         return out
 
     def repealed_legal_basis(self, day: date) -> list[Finding]:
-        """PL203: a row's basis cites a version of a text the catalog's statutes table says was
-        repealed by `day`, and no version of that text in force on `day`."""
-        out: list[Finding] = []
-        statutes = self.catalog.statutes
-        if not statutes:
-            return out
-        for row in self.first_rows():
-            value, written = self.value(row, "legal_basis")
-            cited = tuple(str(c) for c in value) if isinstance(value, (tuple, list)) else ()
-            for line, version in statutes.repealed_citations(cited, day):
-                assert version.repealed is not None
-                new = statutes.by_id.get(version.replaced_by or "")
-                by_zh = f"，已被{new.citation_title}替代" if new else ""
-                by_en = f", replaced by {new.citation_title}" if new else ""
-                where = "" if written else "（本表无实施依据列，取自通用清单）"
-                where_en = "" if written else " (no 实施依据 column; taken from the common list)"
-                out.append(self.finding(
-                    "PL203", row, "legal_basis",
-                    f"{self.label(row)}：实施依据“{line}”所引{version.citation_title}自"
-                    f"{version.repealed.isoformat()}起废止{by_zh}，本行未引用现行版本{where}",
-                    f"{self.label(row)}: the basis {line!r} cites {version.citation_title}, repealed from "
-                    f"{version.repealed.isoformat()}{by_en}; the row cites no version in force on "
-                    f"{day.isoformat()}{where_en}",
-                    details={"citation": line, "version": version.id, "repealed": version.repealed.isoformat(),
-                             "replaced_by": version.replaced_by or "", "as_of": day.isoformat()}))
-        return out
+        """PL203 (`powerlist.audit.repealed`)."""
+        rows = [(row, *self.value(row, "legal_basis")) for row in self.first_rows()]
+        return repealed_legal_basis(rows, self.catalog.statutes, day, self.label, self.finding)
 
     def stationed_delegated(self) -> list[Finding]:
         out: list[Finding] = []
