@@ -41,14 +41,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from ..catalog.catalog import Catalog
 from ..catalog.delegation import DelegationRow
 from ..catalog.models import DelegationMode, PowerItem
+from ..routing.issue import SHANGHAI
 from ..sheets.text import clean_token
 from .config import AuditConfig
 from .findings import Finding
+from .repealed import repealed_legal_basis
 from .workbook import AuditRow, AuditWorkbook
 
 HELD_BY_STREET = frozenset({DelegationMode.DELEGATED, DelegationMode.ENTRUSTED})
@@ -67,17 +70,21 @@ class StreetLoad:
 
 
 def audit_workbook(book: AuditWorkbook, catalog: Catalog, config: AuditConfig,
-                   loads: Mapping[str, StreetLoad] | None = None) -> list[Finding]:
+                   loads: Mapping[str, StreetLoad] | None = None, as_of: date | None = None) -> list[Finding]:
     """Every finding of every check, grouped by check in the order of `CHECKS`, each check
-    in sheet-row (or street, item) order: the same workbook gives the same list."""
+    in sheet-row (or street, item) order: the same workbook gives the same list. `as_of` is
+    the day the legal basis is judged on (default: today, Asia/Shanghai)."""
     auditor = _Auditor(book, catalog, config)
+    day = as_of if as_of is not None else datetime.now(SHANGHAI).date()
     findings: list[Finding] = []
     findings += auditor.missing_fields()
     findings += auditor.legal_basis()
+    findings += auditor.repealed_legal_basis(day)
     findings += auditor.stationed_delegated()
     findings += auditor.responsibility_without_power()
     findings += auditor.overlaps()
     findings += auditor.gaps()
+    findings += auditor.principal_unheld()
     findings += auditor.not_in_common_list()
     findings += auditor.missing_streets()
     findings += auditor.capacity(loads)
@@ -208,6 +215,11 @@ class _Auditor:
                     f"{self.label(row)}: the legal basis names no statute by its 《title》{where_en}",
                     details={"legal_basis": "；".join(citations)}))
         return out
+
+    def repealed_legal_basis(self, day: date) -> list[Finding]:
+        """PL203 (`powerlist.audit.repealed`)."""
+        rows = [(row, *self.value(row, "legal_basis")) for row in self.first_rows()]
+        return repealed_legal_basis(rows, self.catalog.statutes, day, self.label, self.finding)
 
     def stationed_delegated(self) -> list[Finding]:
         out: list[Finding] = []
@@ -369,6 +381,27 @@ class _Auditor:
                     f"{code} {item.full_name}：{self.street_name(street)}没有承接行，无人持有",
                     f"{code} {item.full_name}: no row for street {street}: nobody holds it",
                     street=street, item=code))
+        return out
+
+    def principal_unheld(self) -> list[Finding]:
+        """PL1101: in a street the workbook covers, no principal power of a leaf category has a
+        row (every one is a gap, PL601): nobody holds what resolves the category there."""
+        out: list[Finding] = []
+        for street in self.streets:
+            for code, category in sorted(self.catalog.categories.items()):
+                principal = [p for p in category.powers if p in self.catalog.items]
+                if not principal or any((p, street) in self.by_pair for p in principal):
+                    continue
+                origin = category.origin
+                out.append(Finding(
+                    code="PL1101",
+                    message_zh=f"{code} {category.name}：{self.street_name(street)}没有任何主要权力"
+                    f"（{'、'.join(principal)}）的承接行，该类诉求在此无人牵头",
+                    message_en=f"{code} {category.name}: street {street} has no row for any of its principal "
+                    f"powers ({', '.join(principal)}): nobody can lead such an issue there",
+                    file=origin.file if origin else self.file, sheet=origin.sheet if origin else None,
+                    cell=None, row=origin.row if origin else None, item=None, street=street,
+                    details=tuple(sorted({"category": code, "principal": principal}.items()))))
         return out
 
     def not_in_common_list(self) -> list[Finding]:

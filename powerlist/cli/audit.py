@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,6 +46,9 @@ def audit(
         "--what-if", help="proposed delegation workbook: re-route --history under it")] = None,
     history: Annotated[Path | None, typer.Option(
         "--history", help="issues (JSONL/CSV/XLSX): monthly whistles per member of staff")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="the day the legal basis is judged on, YYYY-MM-DD (default: today, Asia/Shanghai)")]
+    = None,
 ) -> None:
     """审核 audit: check a delegation workbook before powers go down (职责准入); exit 1 when
     any error-severity finding. With --history, also whistles per member of staff; with
@@ -56,6 +60,12 @@ def audit(
         fail("--what-if needs --history ISSUES (the issues to re-route)", EXIT_USAGE)
     findings = []
     result = None
+    day = None
+    if as_of is not None:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            fail(f"--as-of 须写作 YYYY-MM-DD (--as-of must be a date YYYY-MM-DD): {as_of!r}", EXIT_USAGE)
     with user_errors(as_json):
         catalog = load_catalogs(catalogs)
         config = AuditConfig.load(rules)
@@ -67,7 +77,7 @@ def audit(
             if records is not None and rule_set is not None:
                 tally = route_history(proposed_catalog(catalog, book), rule_set, records)
                 loads = street_loads(tally, months_spanned(records))
-            findings = audit_workbook(book, catalog, config, loads)
+            findings = audit_workbook(book, catalog, config, loads, as_of=day)
         if what_if_path is not None and records is not None and rule_set is not None:
             proposed = read_audit_workbook(what_if_path, catalog)
             result = what_if(catalog, proposed, rule_set, records, config,
@@ -79,7 +89,7 @@ def audit(
                 file = what_if_path
                 tally = route_history(proposed_catalog(catalog, proposed), rule_set, records)
                 findings = audit_workbook(proposed, catalog, config,
-                                          street_loads(tally, months_spanned(records)))
+                                          street_loads(tally, months_spanned(records)), as_of=day)
         if out_path is not None:
             write_report(out_path, findings, source=file, source_name=str(file) if file else None,
                          what_if=result)
