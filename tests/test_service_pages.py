@@ -71,7 +71,8 @@ def test_lookup_and_missing_pages(client: Any) -> None:
 
 
 def test_management_needs_a_staff_session_and_csrf(client: Any) -> None:
-    request_id = new_request(client)
+    # BJ0302 (亭棚、堆放物料) needs two departments: a coordination whistle, reported within 30 minutes
+    request_id = new_request(client, service_code="BJ0302")
     assert client.get("/manage/cases", follow_redirects=False).headers["location"] == "/manage/login"
     refused = client.post("/manage/login", data={"key": KEYS["resident"]})
     assert refused.status_code == 403 and KEYS["resident"] not in refused.text

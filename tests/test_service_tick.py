@@ -32,7 +32,7 @@ def _history(client: Any, case_id: str) -> list[dict[str, Any]]:
 def test_scheduled_tick_acts_with_the_service_clock(tmp_path: Path) -> None:
     clock = Clock()
     with service_client(tmp_path, clock, tick_seconds=0.05) as client:
-        case_id = new_request(client, service_code="BJ0101")
+        case_id = new_request(client, service_code="BJ0302")
         scheduler = client.app.state.scheduler  # type: ignore[attr-defined]
         clock.advance(days=3)  # past the 30-minute response deadline
         seen = scheduler.ticks
@@ -49,7 +49,7 @@ def test_scheduled_tick_acts_with_the_service_clock(tmp_path: Path) -> None:
 def test_service_and_cli_ticks_never_act_twice(tmp_path: Path) -> None:
     clock = Clock()
     with service_client(tmp_path, clock) as client:
-        case_id = new_request(client, service_code="BJ0101")
+        case_id = new_request(client, service_code="BJ0302")
         scheduler = client.app.state.scheduler  # type: ignore[attr-defined]
         clock.advance(hours=2)
         first = client.portal.call(scheduler.run_once)  # type: ignore[union-attr]
