@@ -34,6 +34,19 @@ from .routing.issue import Channel, Issue, RequestKind  # noqa: E402
 from .routing.router import Router  # noqa: E402
 from .routing.tables import DecisionTable, HitPolicy, RuleSet  # noqa: E402
 
+# Intake (matching text and places, reading the six channels) loads numpy and scikit-learn:
+# imported on first use, so `import powerlist` stays light.
+_INTAKE = ("Gazetteer", "Intake", "Matcher", "PlaceMatch", "Prediction")
+
+
+def __getattr__(name: str) -> object:
+    if name in _INTAKE:
+        from . import intake
+
+        return getattr(intake, name)
+    raise AttributeError(f"module 'powerlist' has no attribute {name!r}")
+
+
 __all__ = [
     "Action",
     "CalendarError",
@@ -48,19 +61,24 @@ __all__ = [
     "Department",
     "Escalator",
     "Event",
+    "Gazetteer",
     "Grade",
     "HitPolicy",
     "InputError",
+    "Intake",
     "Issue",
     "Level",
     "load_catalogs",
     "load_delegation_workbook",
     "load_power_list",
+    "Matcher",
+    "PlaceMatch",
     "PowerItem",
     "PowerKind",
     "PowerList",
     "PowerlistError",
     "PowerRef",
+    "Prediction",
     "Problem",
     "RequestKind",
     "Router",

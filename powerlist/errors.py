@@ -224,6 +224,32 @@ PROBLEM_ZH: dict[str, str] = {
     "unknown-case": "案件库中没有该案件",
     # scenarios
     "bad-expectation": "预期值无法识别", "no-expectation": "该行没有任何预期值",
+    # statutes and principal powers (issue 11)
+    "duplicate-power": "同一事项既是主要权力又是相关权力", "overlapping-versions": "同一法规的版本施行期间重叠",
+    "unknown-version": "法规版本不在法律法规表中",
+    # intake: matcher, gazetteer, channels (issue 14)
+    "bad-array": "模型文件中的数组无法使用", "bad-folds": "交叉验证折数无效", "too-few-rows": "训练行数太少",
+    "bad-option": "训练选项无效", "unknown-option": "未知的训练选项", "bad-threshold": "复核阈值无效",
+    "length-mismatch": "条目数不一致", "empty-label": "标签为空", "empty-text": "文本为空",
+    "unknown-label": "未知的标签", "not-json": "不是有效的 JSON 文件", "bad-cell": "单元格取值无效",
+    "not-geojson": "不是 GeoJSON 要素集合", "bad-geometry": "几何类型不对", "invalid-geometry": "几何无效",
+    "missing-code": "缺少编码", "missing-id": "编号为空", "no-text": "没有可匹配的诉求文字",
+    "unresolved-place": "地点无法确定到社区或街道",
+    # the service: requests, keys, case events (issue 15)
+    "bad-attribute": "属性参数写法不对", "bad-email": "不是电子邮件地址", "bad-phone": "电话号码无效",
+    "bad-token": "客户端令牌无效", "bad-url": "网址无效", "control-characters": "含控制字符",
+    "coordinates-only": "仅凭坐标无法定位", "half-coordinates": "经纬度须同时给出", "too-long": "文字过长",
+    "missing-location": "缺少位置", "missing-service-code": "缺少服务类别 service_code",
+    "no-gazetteer": "此版本无法解析地址文字", "unresolved-address": "无法确定地址所在的社区或街道",
+    "unknown-address-id": "地址编号 address_id 不是目录中的社区或街道编码", "unknown-attribute": "未知的属性",
+    "unknown-service-code": "未知的服务类别 service_code", "unmatched": "自动匹配的类别不在目录中",
+    "not-routed": "无法派单", "token-taken": "客户端令牌已被使用", "repeated-parameter": "参数重复",
+    "too-many": "条目太多", "bad-status": "状态无效", "bad-range": "日期范围无效", "range-too-long": "日期范围过长",
+    "bad-flag": "应为 true 或 false", "bad-header": "表头不对", "bad-row": "行的列数不对", "bad-key": "密钥无效",
+    "bad-role": "未知的角色", "bad-encoding": "文件编码不对", "duplicate-key": "密钥重复",
+    "missing-unit": "缺少单位编码", "unit-not-allowed": "该角色不应填写单位", "wrong-unit-kind": "单位类型与角色不符",
+    "empty-path": "案件库路径为空", "postgres-not-installed": "未安装 PostgreSQL 案件库",
+    "future-time": "时间不能晚于现在", "missing-event": "缺少事件", "unknown-event": "未知的事件",
 }
 
 # pydantic's error types → Chinese, with its context ({ge}, {max_length} …) filled in.

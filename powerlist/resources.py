@@ -29,3 +29,8 @@ def examples_dir() -> Path | None:
     """The examples folder of a clone; None when installed from a wheel."""
     path = _PACKAGE.parent / "examples"
     return path if path.is_dir() else None
+
+
+def models_dir() -> Path:
+    """The shipped matcher models (the default model for the shipped taxonomy)."""
+    return _data_dir("models")

@@ -37,11 +37,23 @@ def config() -> AuditConfig:
 def test_removed_rows_are_exactly_the_gaps(data, base_book, two_streets, config) -> None:
     rows = base_book.rows
     removed = data.draw(st.sets(st.integers(0, len(rows) - 1), max_size=6))
+    if data.draw(st.booleans()):
+        # also every principal power of one category in one street, so unheld categories occur
+        small = sorted(c for c, cat in two_streets.categories.items() if 0 < len(cat.powers) <= 3)
+        category = two_streets.categories[data.draw(st.sampled_from(small))]
+        street = data.draw(st.sampled_from(sorted({r.row.street for r in rows})))
+        removed |= {i for i, r in enumerate(rows) if r.row.street == street and r.row.code in category.powers}
     book = replace(base_book, rows=tuple(r for i, r in enumerate(rows) if i not in removed))
     findings = audit_workbook(book, two_streets, config)
     assert {(f.item, f.street) for f in findings if f.check == "gap"} == {
         (rows[i].row.code, rows[i].row.street) for i in removed}
-    assert all(f.check in ("gap", "responsibility-without-power") for f in findings)
+    # a category is unheld in a street exactly when every one of its principal powers was removed there
+    gone = {(rows[i].row.code, rows[i].row.street) for i in removed}
+    unheld = {(code, street) for street in {s for _, s in gone}
+              for code, category in two_streets.categories.items()
+              if category.powers and all((p, street) in gone for p in category.powers)}
+    assert {(dict(f.details)["category"], f.street) for f in findings if f.check == "principal-unheld"} == unheld
+    assert all(f.check in ("gap", "responsibility-without-power", "principal-unheld") for f in findings)
 
 
 def _moved(audit_row: AuditRow, number: int, mode: DelegationMode) -> AuditRow:

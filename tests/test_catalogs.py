@@ -78,6 +78,11 @@ CATEGORIES: Rows = [
 ]
 CALENDAR_HEADER = ["日期", "类型", "说明", "来源"]
 OVERRIDES: Rows = [["2026-10-10", "上班", "调休", "国办通知"]]
+STATUTES_HEADER = ["版本编码", "法规编码", "名称", "版本", "通过日期", "施行日期", "废止日期", "替代版本", "条文数",
+                   "来源"]
+STATUTES: Rows = [
+    ["AQ@2021", "AQ", "《中华人民共和国安全生产法》", "2021年修正", "2021-06-10", "2021-09-01", None, None, None, "x"],
+]
 
 
 def _sheet(book: openpyxl.Workbook, name: str, header: list[str], rows: Rows,
@@ -103,6 +108,7 @@ def write_catalog(root: Path, **changes: Rows) -> Path:
         ("delegation.xlsx", "街道承接", DELEGATION_HEADER, DELEGATIONS),
         ("taxonomy.xlsx", "问题分类", TAXONOMY_HEADER, CATEGORIES),
         ("calendar_overrides.xlsx", "调休调整", CALENDAR_HEADER, OVERRIDES),
+        ("statutes.xlsx", "法律法规", STATUTES_HEADER, STATUTES),
     ):
         book = openpyxl.Workbook()
         book.remove(book.active)
@@ -428,8 +434,13 @@ def test_shipped_streets_split_4_4_4_4_3(shipped) -> None:  # type: ignore[no-un
 
 def test_shipped_departments_and_items(shipped) -> None:  # type: ignore[no-untyped-def]
     assert len(shipped.departments) == 21
-    assert len(shipped.items) == 225
-    assert len({i.full_name for i in shipped.items.values()}) == 225
+    # The report's 225 (省委编办首批拟下放225项) counts main items (主项): a power split into
+    # sub-items (子项) is one item; its sub-item rows are listed, merged under it, in addition.
+    rows = list(shipped.items.values())
+    main_items = {i.code.rsplit("-", 1)[0] if i.sub_item else i.code for i in rows}
+    assert len(main_items) == 225
+    assert len({i.name for i in rows}) == 225
+    assert len({i.full_name for i in rows}) == len(rows) == 247
     kinds = Counter(i.kind for i in shipped.items.values())
     assert kinds.most_common(1)[0][0] is PowerKind.PENALTY
     assert all(i.legal_basis for i in shipped.items.values())

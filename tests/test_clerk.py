@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +79,31 @@ def test_scope_all_still_audits_the_whole_catalog(catalog: Catalog) -> None:
     book = read_audit_workbook(CLERK / "xialu_jiaoyu.xlsx", catalog)
     whole = audit_workbook(book, catalog, AuditConfig.load(), scope="all")
     codes = [f.code for f in whole]
-    # 15 streets of other districts without rows, and every non-JY item × the three streets
-    assert codes.count("PL801") == 16 and codes.count("PL601") == 219 * 3
+    # 15 streets of other districts without rows, and every non-JY item (247 − 6) × the three streets
+    assert codes.count("PL801") == 16 and codes.count("PL601") == 241 * 3
     assert "PL802" not in codes and "PL602" not in codes
+
+
+def test_principal_unheld_is_judged_within_the_claimed_scope(catalog: Catalog) -> None:
+    """PL1101 (issue 11) follows issue 13's scope: a category is judged only when the workbook
+    covers the departments of all its principal powers."""
+    book = read_audit_workbook(CLERK / "xialu_jiaoyu.xlsx", catalog)
+    config = AuditConfig.load()
+    # the workbook lists every JY item for its three streets: no category of JY is unheld, and
+    # categories of other departments are not judged (PL602 says those departments were left out)
+    assert not [f for f in audit_workbook(book, catalog, config) if f.code == "PL1101"]
+    # RX0410 入学和控辍保学: its principal powers are JY-10-001 and JY-10-002 (taxonomy.xlsx)
+    assert catalog.categories["RX0410"].powers == ("JY-10-001", "JY-10-002")
+    street = "420204001"  # 新下陆街道
+    without = replace(book, rows=tuple(r for r in book.rows
+                                       if not (r.row.street == street and r.row.code in ("JY-10-001", "JY-10-002"))))
+    unheld = [f for f in audit_workbook(without, catalog, config) if f.code == "PL1101"]
+    assert [(dict(f.details)["category"], f.street) for f in unheld] == [("RX0410", street)]
+    assert unheld[0].file == "taxonomy.xlsx" and unheld[0].street_name == "新下陆街道"
+    # the whole-catalog audit judges every category: those of departments the workbook never lists
+    whole = audit_workbook(book, catalog, config, scope="all")
+    judged = {dict(f.details)["category"] for f in whole if f.code == "PL1101"}
+    assert judged and not judged & {"RX0208", "RX0410"}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED["audit"]))

@@ -202,17 +202,33 @@ def test_at_the_top_of_the_path_the_supervision_office_lists_the_case_then_urges
 # ---- returns ----------------------------------------------------------------------------------
 
 
-def test_a_return_by_the_unit_holding_the_power_is_buck_passing_and_goes_back() -> None:
+def test_a_return_by_the_unit_holding_the_power_is_buck_passing_listed_for_supervision() -> None:
+    # The report: 推诿事项、疑难事项、争议事项 … 及时进行挂牌督办 — a 推诿 is listed, not only sent back.
     esc = escalator()
     esc.open_decision(decision(lead=STATIONED), received_at=T0)
     esc.record("I1", "return", hours(1), reason="不属于本单位职责")
     actions = esc.tick(hours(2))
-    assert kinds(actions) == [("send_back", STATIONED.code)]
+    assert kinds(actions) == [("supervise", STATIONED.code)]
     action = actions[0]
     assert action.finding == "推诿" and action.rule == "esc_review.buck_passing"
     assert "P001" in action.reason and "《无证无照经营查处办法》第十三条" in action.reason
     case = esc.case("I1")
-    assert case.state is State.DISPATCHED and case.assignee["code"] == STATIONED.code
+    assert case.state is State.SUPERVISED and case.snapshot.supervised
+    assert case.assignee["code"] == STATIONED.code and "推诿" in case.snapshot.labels
+
+
+def test_a_buck_passing_return_under_supervision_goes_back_to_the_holder() -> None:
+    esc = escalator()
+    esc.open_decision(decision(lead=STATIONED), received_at=T0)
+    esc.record("I1", "return", hours(1))
+    esc.tick(hours(2))
+    esc.record("I1", "return", hours(3))
+    actions = [a for a in esc.tick(hours(4)) if a.rule.startswith("esc_review")]
+    # two returns by one unit are not yet a dispute (dispute_returns = 3, dispute_units = 2)
+    assert [(a.action, a.rule, a.finding, a.to_unit) for a in actions] == [
+        ("send_back", "esc_review.buck_passing_supervised", "推诿", STATIONED.code)
+    ]
+    assert esc.case("I1").snapshot.supervised
 
 
 def test_a_return_by_a_unit_without_the_power_is_rerouted_to_the_holder() -> None:
@@ -591,7 +607,7 @@ def test_every_event_a_tick_appends_names_its_actor_and_rule() -> None:
     esc.open_decision(decision(issue_id="I2", lead=STATIONED), received_at=T0)
     esc.record("I2", "return", hours(1))
     actions = esc.tick(hours(400))
-    assert {a.action for a in actions} >= {"remind", "escalate", "send_back"}
+    assert {a.action for a in actions} >= {"remind", "escalate", "supervise"}
     for case_id in ("I1", "I2"):
         ticked = [r for r in esc.case(case_id).history if r.rule]
         assert ticked and all(r.actor == "420200-supervision" for r in ticked)
@@ -634,3 +650,45 @@ def test_a_hand_dispatch_or_escalation_names_the_unit_holding_the_case_as_its_ac
     assert esc.case("I1").history[-1].actor == STREET.code
     esc.record("I1", "supervise", hours(4))
     assert esc.case("I1").history[-1].actor == "420200-supervision"
+
+
+# ---- accountability never targets a community (issue 11) --------------------------------------
+# The report: 对于职能部门在工作中不到位、慢到位或到位不作为等情况，及时进行通报批评、工作约谈；情节严重
+# 的，移送纪检监察机关和组织人事部门依纪依法予以问责. A 居委会 is a self-governing body (城市居民委员会
+# 组织法 第二条), not a 职能部门 that reports for duty.
+
+SANCTIONS = {"criticise", "interview", "refer"}
+
+
+@settings(max_examples=60)
+@given(scenario)
+def test_no_finding_and_no_sanction_ever_names_a_community(value: Any) -> None:
+    esc, _, _ = run(value)
+    for action in esc.store.actions():
+        if action.action in SANCTIONS:
+            assert action.to_unit != COMMUNITY.code
+        if action.finding:
+            assert action.from_unit != COMMUNITY.code or action.action == "urge"
+    for term in ("2026Q3", "2026Q4", "2027Q1"):
+        assert esc.store.count_findings(COMMUNITY.code, term) == 0
+
+
+def test_unanswered_community_cases_escalate_but_count_no_fault_while_a_street_is_criticised() -> None:
+    esc = escalator()
+    for i in range(3):
+        esc.open_decision(decision(issue_id=f"C{i}", lead=COMMUNITY), received_at=T0)
+        esc.open_decision(decision(issue_id=f"S{i}", lead=STREET), received_at=T0)
+    actions = esc.tick(hours(24 + 25))
+    community = [a for a in actions if a.case_id.startswith("C") and a.action == "escalate"]
+    assert len(community) == 3 and all(a.finding is None for a in community)
+    assert all(a.to_unit == STREET.code for a in community)  # the community calls the street
+    assert esc.store.count_findings(COMMUNITY.code, "2026Q3") == 0
+    street = [a for a in actions if a.case_id.startswith("S") and a.action == "escalate"]
+    assert len(street) == 3 and all(a.finding == "不到位" for a in street)
+    criticised = [a for a in actions if a.action == "criticise"]
+    assert [a.to_unit for a in criticised] == [STREET.code]
+
+
+def test_referral_goes_to_discipline_inspection_and_the_organisation_department() -> None:
+    (row,) = [r for r in RULES.table("esc_accountability").rows if r.id == "esc_accountability.referral"]
+    assert "纪检监察机关" in row.then["label"] and "组织人事部门" in row.then["label"]

@@ -142,9 +142,11 @@ def test_whistle(router: Router, category: str, extra: dict[str, object], whistl
     [
         ("C01", C1, S1, "B", [], "lead.delegated"),
         ("C07", C1, S1, "B", [], "lead.entrusted"),
-        ("C02", C1, f"{S1}-scjg", "C", [S1], "lead.stationed"),
-        # no stationed unit in S2: the stationed power falls to the district department
-        ("C02", S2, f"{D}-scjg", "C", [S2], "lead.stationed"),
+        # a stationed unit is a street-level unit: grade B (issue 11: a repeat then goes to the
+        # district department before the city one)
+        ("C02", C1, f"{S1}-scjg", "B", [S1], "lead.stationed"),
+        # no stationed unit in S2: the stationed power falls to the district department, grade C
+        ("C02", S2, f"{D}-scjg", "C", [], "lead.district"),
         ("C03", C1, f"{D}-zj", "C", [], "lead.district"),
         ("C04", C1, "420200-yj", "D", [], "lead.city"),
         ("C05", C1, C1, "A", [], "lead.community"),

@@ -103,5 +103,10 @@ def test_decision_properties(drawn: tuple[Catalog, list[Issue]]) -> None:
         assert decision.level == decision.grade.level
         assert decision.respond_by is not None and decision.complete_by is not None
         assert decision.respond_by <= decision.complete_by
-        assert all(step.rule in known_rows or step.rule.startswith("power_list.") for step in decision.trace)
-        assert [p.code for p in decision.powers] == list(catalog.categories[decision.category or ""].powers)
+        assert all(step.rule in known_rows or step.rule.startswith("power_list.") or step.rule == "statutes.in_force"
+                   for step in decision.trace)
+        # principal powers, then related ones (issue 11), each with its role
+        category = catalog.categories[decision.category or ""]
+        assert [p.code for p in decision.powers] == list(category.all_powers)
+        assert [p.role for p in decision.powers] == ["principal"] * len(category.powers) + ["related"] * (
+            len(category.all_powers) - len(category.powers))

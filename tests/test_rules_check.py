@@ -187,3 +187,16 @@ def test_shipped_escalation_tables_are_complete(catalog: Catalog) -> None:
                                                       "esc_completion_due", "esc_review",
                                                       "esc_accountability"}
     assert not [f for f in report.findings if dict(f.details).get("table", "").startswith("esc_")]
+
+
+def test_a_leaf_with_related_powers_but_no_principal_one_is_reported(catalog: Catalog) -> None:
+    # issue 11: the lead is chosen among principal powers only, so a leaf listing only related
+    # powers has nothing to decide its lead from
+    lamp = catalog.categories["BJ0102"]
+    broken = lamp.model_copy(update={"powers": (), "related": (*lamp.powers, *lamp.related)})
+    data = catalog.data.model_copy(update={
+        "categories": tuple(broken if c.code == "BJ0102" else c for c in catalog.data.categories)})
+    report = check_rules(Catalog(data, city_code=catalog.city_code), RuleSet.load())
+    (finding,) = [f for f in report.findings if f.code == "PL1006"]
+    assert finding.item == "BJ0102" and finding.file == "taxonomy.xlsx" and finding.row == lamp.origin.row
+    assert not [f for f in check_rules(catalog, RuleSet.load()).findings if f.code == "PL1006"]

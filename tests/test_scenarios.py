@@ -80,9 +80,11 @@ def test_the_shipped_scenarios_cover_every_whistle_grade_and_mode(router: Router
 
 def test_a_wrong_expectation_fails_red_with_actual_beside_expected(cli: typer.Typer, tmp_path: Path) -> None:
     path = workbook(tmp_path / "s.xlsx", [
-        ["T-1", datetime(2026, 7, 1, 9), "BJ0102", "420202001001", "投诉", "日常哨", "C", "district",
-         "420202001-GA", "420202001", "2026-07-02 23:59:59", "2026-07-22 23:59:59"],
-        ["T-2", datetime(2026, 7, 1, 9), "BJ0102", "420202001001", "投诉", "应急哨", "B", "", "", "", "", ""],
+        # 路灯损坏 (issue 11): the 城市照明 powers are principal, delegated in 黄石港区's pilot → the
+        # street office leads (B); the 派出所's 治安 penalty is related: a co-unit only
+        ["T-1", datetime(2026, 7, 1, 9), "BJ0102", "420202001001", "投诉", "日常哨", "B", "street",
+         "420202001", "420202001-GA", "2026-07-02 23:59:59", "2026-07-22 23:59:59"],
+        ["T-2", datetime(2026, 7, 1, 9), "BJ0102", "420202001001", "投诉", "应急哨", "C", "", "", "", "", ""],
     ])
     out = tmp_path / "r.xlsx"
     result = CliRunner().invoke(cli, ["scenarios", "run", str(path), "--out", str(out)])
@@ -98,13 +100,13 @@ def test_a_wrong_expectation_fails_red_with_actual_beside_expected(cli: typer.Ty
 
 def test_json_names_each_failed_check(router: Router, tmp_path: Path) -> None:
     path = workbook(tmp_path / "s.xlsx", [
-        ["T-1", datetime(2026, 7, 1, 9), "BJ0102", "420202001", "投诉", "", "", "", "黄石港派出所", "无", "", ""],
+        ["T-1", datetime(2026, 7, 1, 9), "BJ0102", "420202001", "投诉", "", "", "", "黄石港街道办事处", "无", "", ""],
     ])
     payload = results_json(run_scenarios(read_scenarios(path), router))
     (only,) = payload["results"]
     checks = {c["field"]: c for c in only["checks"]}
     assert checks["lead"]["ok"]  # a lead matches by name as well as by code
-    assert not checks["co_units"]["ok"] and "420202001" in checks["co_units"]["actual"]
+    assert not checks["co_units"]["ok"] and "420202001-GA" in checks["co_units"]["actual"]
     assert not payload["ok"]
 
 

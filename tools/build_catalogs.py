@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from catalog_data import delegation as deleg  # noqa: E402
 from catalog_data import organisation as org  # noqa: E402
-from catalog_data import powers, taxonomy, templates  # noqa: E402
+from catalog_data import powers, statutes, taxonomy, templates  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXED_TIME = dt.datetime(2020, 11, 11, 0, 0, 0)  # the report's publication date
@@ -53,7 +53,10 @@ DELEGATION_TITLE = "黄石市各街道通用权责事项承接情况表（示意
 POWER_HEADER = ["序号", "事项编码", "事项名称", "子项", "权力类型", "实施主体", "实施依据", "责任事项", "追责情形",
                 "承接方式", "来源", "备注"]
 DELEGATION_HEADER = ["序号", "事项编码", "事项名称", "权力类型", "实施主体", "实施依据", "街道", "承接方式", "来源"]
-TAXONOMY_HEADER = ["分类编码", "分类名称", "上级分类编码", "吹哨范围", "候选权力事项编码", "国标对应", "来源"]
+TAXONOMY_HEADER = [
+    "分类编码", "分类名称", "上级分类编码", "吹哨范围", "主要权力事项编码", "相关权力事项编码", "权力对应依据",
+    "国标对应", "来源",
+]
 CALENDAR_HEADER = ["日期", "类型", "说明", "来源"]
 
 HEAD_FONT = Font(bold=True)
@@ -138,18 +141,30 @@ def resolve_ref(ref: str, items: list[dict]) -> list[str]:
 
 def build_categories(items: list[dict]) -> list[dict]:
     cats = [
-        {"code": c, "name": n, "parent": "", "scope": s, "powers": [], "gb": g, "source": src}
+        {
+            "code": c, "name": n, "parent": "", "scope": s, "principal": [], "related": [], "why": "", "gb": g,
+            "source": src,
+        }
         for c, n, s, g, src in taxonomy.PARENTS
     ]
-    for code, name, parent, scope, refs, gb, note in taxonomy.LEAVES:
-        codes: list[str] = []
-        for ref in refs:
+    for code, name, parent, scope, principal_refs, related_refs, gb, note, why in taxonomy.LEAVES:
+        principal: list[str] = []
+        for ref in principal_refs:
             for c in resolve_ref(ref, items):
-                if c not in codes:
-                    codes.append(c)
-        source = "示意：分类与候选权力对应为本库设计" + (f"；{note}" if note else "")
-        cats.append({"code": code, "name": name, "parent": parent, "scope": scope, "powers": codes, "gb": gb,
-                     "source": source})
+                if c not in principal:
+                    principal.append(c)
+        related: list[str] = []
+        for ref in related_refs:
+            for c in resolve_ref(ref, items):
+                if c not in principal and c not in related:
+                    related.append(c)
+        source = "示意：分类与权力对应为本库设计" + (f"；{note}" if note else "")
+        cats.append(
+            {
+                "code": code, "name": name, "parent": parent, "scope": scope, "principal": principal,
+                "related": related, "why": why, "gb": gb, "source": source,
+            }
+        )
     return cats
 
 
@@ -256,6 +271,13 @@ def write_organisation(path: Path, streets, communities) -> None:
                     ]
                 )
     _widths(ws, [18, 20, 14, 10, 90])
+
+    # District-level units whose name does not follow the department's 区级名称 pattern.
+    ws = wb.create_sheet("区级机构名称")
+    _header(ws, 1, ["区县编码", "部门编码", "机构名称", "来源"])
+    for row in org.DISTRICT_UNIT_NAMES:
+        ws.append(list(row))
+    _widths(ws, [12, 10, 24, 90])
     for sheet in wb.worksheets:
         sheet.freeze_panes = "A3" if sheet.title == "区县" else "A2"
     _save(wb, path)
@@ -332,14 +354,37 @@ def write_taxonomy(path: Path, categories: list[dict]) -> None:
     ws = wb.create_sheet("问题分类")
     _header(ws, 1, TAXONOMY_HEADER)
     for c in categories:
-        ws.append([c["code"], c["name"], c["parent"] or None, c["scope"], "、".join(c["powers"]) or None,
-                   c["gb"] or None, c["source"]])
-        ws.cell(row=ws.max_row, column=5).alignment = WRAP
-    _widths(ws, [10, 34, 12, 10, 60, 44, 70])
+        ws.append(
+            [
+                c["code"], c["name"], c["parent"] or None, c["scope"], "、".join(c["principal"]) or None,
+                "、".join(c["related"]) or None, c["why"] or None, c["gb"] or None, c["source"],
+            ]
+        )
+        for col in (5, 6, 7):
+            ws.cell(row=ws.max_row, column=col).alignment = WRAP
+    _widths(ws, [10, 34, 12, 10, 40, 30, 70, 44, 70])
     ws.freeze_panes = "A2"
     _save(wb, path)
 
 
+STATUTES_HEADER = [
+    "版本编码", "法规编码", "名称", "版本", "通过日期", "施行日期", "废止日期", "替代版本", "条文数", "来源",
+]
+STATUTES_NOTES = [
+    (
+        "用途",
+        "登记权责清单“实施依据”所引法律法规的各个版本：名称、版本、通过（公布）日期、施行日期、废止日期和替代版本。"
+        "派单时，每项权力只引用诉求受理之日施行的版本，并在引文中写明版本。",
+    ),
+    (
+        "引用方式",
+        "实施依据每行写“《名称》（版本）条款”，名称和版本须与本表一致；法条序号在版本之间变动的，每个版本各写一行。"
+        "本表未登记的文件（地方性法规、规范性文件等）按原文引用，不判断版本。",
+    ),
+    ("日期", "YYYY-MM-DD。施行日期当日起施行；废止日期当日起不再施行（即施行至前一日）；废止日期为空表示现行有效。"),
+    ("覆盖范围", f"自{statutes.COVERAGE_FROM}起，本表登记的每部法律法规在每一天恰有一个版本施行（生成脚本逐日检查）。"),
+    ("核对情况", "来源列写明日期的出处与核对程度：“已核对”“据公开报道”“未核对”。未核对的条目应先行核对。"),
+]
 CALENDAR_NOTES = [
     ("用途", "本表登记国务院办公厅每年发布的部分节假日安排通知中的放假日和调休上班日，供办理时限按工作日计算时使用。"),
     ("已知范围", "powerlist 使用 chinese-calendar 软件包判断工作日；该包目前收录至2026年的节假日安排。"),
@@ -353,6 +398,29 @@ CALENDAR_NOTES = [
                "超出其范围的年份仅按周末判断并给出提示。"),
     ("现状", "本表随包发布时为空：2026年及以前的安排 chinese-calendar 已收录。"),
 ]
+
+
+def write_statutes(path: Path) -> None:
+    wb = _new_workbook()
+    ws = wb.create_sheet("法律法规")
+    _header(ws, 1, STATUTES_HEADER)
+    for v in statutes.versions():
+        ws.append(
+            [
+                v["id"], v["work"], v["title"], v["label"], v["adopted"], v["in_force"], v["repealed"] or None,
+                v["replaced_by"] or None, v["articles"], v["source"],
+            ]
+        )
+        ws.cell(row=ws.max_row, column=10).alignment = WRAP
+    _widths(ws, [34, 10, 40, 30, 12, 12, 12, 34, 8, 90])
+    ws.freeze_panes = "A2"
+    notes = wb.create_sheet("说明")
+    _header(notes, 1, ["项目", "说明"])
+    for row in STATUTES_NOTES:
+        notes.append(list(row))
+        notes.cell(row=notes.max_row, column=2).alignment = WRAP
+    _widths(notes, [12, 100])
+    _save(wb, path)
 
 
 def write_calendar(path: Path) -> None:
@@ -423,7 +491,9 @@ def self_check(out: Path) -> list[str]:
     check(len(stationed) == 19 * len(stationed_depts), "one stationed unit per street per stationed department")
 
     items = _rows(out / "power_list.xlsx", "通用权责清单", 2)
-    check(len(items) == 225, f"expected exactly 225 items, found {len(items)}")
+    # The report's 225 counts main items (主项): a power split into sub-items (子项) counts once.
+    main_items = {str(i["事项编码"]).rsplit("-", 1)[0] if i["子项"] else i["事项编码"] for i in items}
+    check(len(main_items) == 225, f"expected exactly 225 main items, found {len(main_items)}")
     codes = [i["事项编码"] for i in items]
     check(len(set(codes)) == len(codes), "item codes are not unique")
     # merged cells read back as None below the first row: carry the parent's values down
@@ -449,7 +519,7 @@ def self_check(out: Path) -> list[str]:
     check(kinds.most_common(1)[0][0] == "行政处罚", "行政处罚 must be the largest kind")
 
     dele = _rows(out / "delegation.xlsx", "街道承接", 2)
-    check(len(dele) == 225 * 19, f"expected {225 * 19} delegation rows, found {len(dele)}")
+    check(len(dele) == len(items) * 19, f"expected {len(items) * 19} delegation rows, found {len(dele)}")
     pairs = {(d["事项编码"], d["街道"]) for d in dele}
     check(len(pairs) == len(dele), "duplicate (item, street) delegation rows")
     check({d["事项编码"] for d in dele} == set(codes), "delegation items differ from the power list")
@@ -466,15 +536,25 @@ def self_check(out: Path) -> list[str]:
     leaves = [c for c in cats if c["上级分类编码"]]
     check(len(leaves) >= 60, f"expected at least 60 leaf categories, found {len(leaves)}")
     check(all(c["上级分类编码"] in cat_codes for c in leaves), "a category names an unknown parent")
-    check(all(not c["候选权力事项编码"] for c in cats if not c["上级分类编码"]), "only leaves carry powers")
+    check(
+        all(not c["主要权力事项编码"] and not c["相关权力事项编码"] for c in cats if not c["上级分类编码"]),
+        "only leaves carry powers",
+    )
+    for c in leaves:
+        check(
+            bool(c["主要权力事项编码"]) or not c["相关权力事项编码"],
+            f"category {c['分类编码']} has related powers but no principal one",
+        )
+        check(bool(c["权力对应依据"]), f"category {c['分类编码']} says no reason for its powers (权力对应依据)")
     scopes = Counter(c["吹哨范围"] for c in leaves)
     check(set(scopes) == {"普通问题", "重点工作", "综合执法", "应急处置"}, f"every scope must appear: {scopes}")
     code_set = set(codes)
     for c in leaves:
-        for ref in str(c["候选权力事项编码"] or "").split("、"):
+        for ref in f"{c['主要权力事项编码'] or ''}、{c['相关权力事项编码'] or ''}".split("、"):
             if ref:
                 check(ref in code_set, f"category {c['分类编码']} names unknown item {ref}")
-    check(sum(1 for c in leaves if not c["候选权力事项编码"]) >= 3, "several leaves must need no power (grade A)")
+    check(sum(1 for c in leaves if not c["主要权力事项编码"]) >= 3, "several leaves must need no power (grade A)")
+    fails.extend(_check_statutes(out, items))
 
     cal = load_workbook(out / "calendar_overrides.xlsx", read_only=True)
     check(cal.sheetnames == ["调休调整", "说明"], f"calendar sheets are {cal.sheetnames}")
@@ -482,6 +562,58 @@ def self_check(out: Path) -> list[str]:
     check(list(rows[0]) == CALENDAR_HEADER and len(rows) == 1, "calendar overrides must be the header and no rows")
     cal.close()
     return fails
+
+
+def _check_statutes(out: Path, items: list[dict]) -> list[str]:
+    """Every citation of a modelled text names a version the statutes table has; for every item and
+    every date from the coverage start (or from the text's first version, if later), exactly one
+    cited version of each modelled text is in force. Checked at every date a version starts or
+    ends, which is where the count can change."""
+    import re
+
+    fails: list[str] = []
+    rows = _rows(out / "statutes.xlsx", "法律法规", 1)
+    by_title_label = {(_bare(r["名称"]), r["版本"]): r for r in rows}
+    titles = {_bare(r["名称"]): r["法规编码"] for r in rows}
+    ids = {r["版本编码"] for r in rows}
+    for r in rows:
+        if r["替代版本"] and r["替代版本"] not in ids:
+            fails.append(f"statute {r['版本编码']} is replaced by unknown {r['替代版本']}")
+        if r["废止日期"] and not r["替代版本"]:
+            fails.append(f"statute {r['版本编码']} is repealed but names no replacement")
+    cite = re.compile(r"^(《[^》]+》)(?:（([^）]*)）)?")
+    boundaries = sorted(
+        {statutes.COVERAGE_FROM}
+        | {str(r["施行日期"]) for r in rows if str(r["施行日期"]) > statutes.COVERAGE_FROM}
+        | {str(r["废止日期"]) for r in rows if r["废止日期"] and str(r["废止日期"]) > statutes.COVERAGE_FROM}
+    )
+    for item in items:
+        cited: dict[str, list[dict]] = {}
+        for line in str(item["实施依据"] or "").splitlines():
+            m = cite.match(line.strip())
+            if not m or _bare(m.group(1)) not in titles:
+                continue
+            version = by_title_label.get((_bare(m.group(1)), m.group(2) or ""))
+            if version is None:
+                fails.append(f"item {item['事项编码']} cites {line.strip()!r}: no such version in statutes.xlsx")
+                continue
+            cited.setdefault(version["法规编码"], []).append(version)
+        for work, versions in cited.items():
+            # before a text's first version came into force the item simply cannot cite it yet
+            first = min(str(r["施行日期"]) for r in rows if r["法规编码"] == work)
+            for day in (d for d in boundaries if d >= first):
+                live = [v for v in versions if _in_force(v, day)]
+                if len(live) != 1:
+                    fails.append(f"item {item['事项编码']}: {len(live)} cited versions of {work} in force on {day}")
+    return fails
+
+
+def _in_force(version: dict, day: str) -> bool:
+    return str(version["施行日期"]) <= day and (not version["废止日期"] or day < str(version["废止日期"]))
+
+
+def _bare(title: object) -> str:
+    return str(title).replace("中华人民共和国", "")
 
 
 # ---- main -----------------------------------------------------------------------------------
@@ -505,6 +637,7 @@ def main(argv: list[str] | None = None) -> int:
     write_delegation(out / "delegation.xlsx", delegations)
     write_taxonomy(out / "taxonomy.xlsx", categories)
     write_calendar(out / "calendar_overrides.xlsx")
+    write_statutes(out / "statutes.xlsx")
 
     fails = self_check(out)
     if fails:
@@ -517,7 +650,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"wrote {out}: {len(streets)} streets, {len(communities)} communities, {len(org.DEPARTMENTS)} departments, "
         f"{len(items)} items {dict(kinds)}, {len(delegations)} delegations {dict(modes)}, "
-        f"{sum(1 for c in categories if c['parent'])} leaf categories; self-check passed"
+        f"{sum(1 for c in categories if c['parent'])} leaf categories, {len(statutes.versions())} statute versions; "
+        "self-check passed"
     )
     return 0
 

@@ -7,7 +7,8 @@ the shipped catalogs (which unit holds which power for which street), not copied
 router; each row's 场景说明 says which rows of the tables decide it. Together the rows cover
 every whistle kind (日常哨, 重点哨, 协调哨, 应急哨), every grade (A–D) and every delegation mode
 of the shipped catalogs (下放, 委托, 派驻, 保留区级, 保留市级, and no power at all), plus the
-emergency floor, a repeated issue raised one grade, a limit across the National Day holiday
+emergency floor, a repeated issue raised one grade (a stationed 派出所's climbing to the district
+公安分局, issue 11), a limit across the National Day holiday
 (调休), and an invalid issue expected to be rejected.
 
 Working days (rules/deadlines.toml): the day of receipt never counts; a limit of N working days
@@ -58,8 +59,9 @@ SCENARIOS: list[tuple[object, ...]] = [
      "下放：XF-02-001-04 下放东岳路街道 → lead.delegated（B级，东岳路街道办事处）；投诉 15 个工作日",
      "", "daily", "B", "street", "420281001", "", R1, C15),
     ("SC-05", JULY, "BJ0102", COMMUNITY, "投诉", "", "", "", 0, "路灯不亮",
-     "派驻：GA-02-008 由黄石港派出所行使 → lead.stationed（C级，派驻机构牵头，街道协办）",
-     "", "日常哨", "C", "district", "420202001-GA", STREET, R1, C15),
+     "主要权力 CG-06-003/CG-02-023（城市照明，黄石港区试点下放街道）→ lead.delegated（B级，街道办事处）；"
+     "相关权力 GA-02-008（盗窃、损毁照明设施）只让黄石港派出所协办，不牵头",
+     "", "日常哨", "B", "street", STREET, "420202001-GA", R1, C15),
     ("SC-06", JULY, "BJ0103", "420205002", "求助", "", "", "", 0, "消火栓遮挡",
      "保留区级：XF-02-001-04 对铁山街道保留区级 → lead.district（C级，开发区·铁山区消防救援大队）",
      "", "daily", "C", "区", "420205-XF", "无", R1, C10),
@@ -87,9 +89,10 @@ SCENARIOS: list[tuple[object, ...]] = [
      "应急处置；HB-10-001/HB-03-001 保留市级 → lead.emergency-city（D级，市生态环境局牵头，街道配合）",
      "", "emergency", "D", "city", "420200-HB", STREET, M30, H24),
     ("SC-14", JULY, "SJ0408", STREET, "举报", "", "", "", 0, "危化品非法经营",
-     "应急处置；四项权力同属应急部门（保留市级、保留区级、委托）：最高者保留市级决定 → "
-     "D级市应急管理局牵头；区应急局与街道协办",
-     "", "应急哨", "D", "市", "420200-YJ", "420202-YJ、420202001", M30, H24),
+     "应急处置；主要权力为无证经营处罚（委托街道）与查封扣押（保留区级）：最高者保留区级 → "
+     "lead.emergency-district（C级，区应急管理局牵头，街道配合）；相关权力经营许可（剧毒、带储存设施的在市级）"
+     "只让市应急管理局协办，不牵头",
+     "", "应急哨", "C", "区", "420202-YJ", "420200-YJ、420202001", M30, H24),
     ("SC-15", JULY, "RX0302", COMMUNITY, "求助", "是", "", "", 0, "纠纷中有人受伤",
      "标为紧急 → 应急哨；无需权力社区A级，低于应急下限B（emergency_floor.emergency）→ 提至街道办事处牵头，社区协办",
      "", "应急哨", "B", "street", STREET, COMMUNITY, M30, H24),
@@ -99,6 +102,13 @@ SCENARIOS: list[tuple[object, ...]] = [
     ("SC-17", JULY, "RX0407", STREET, "举报", "", "", "", 5, "骗保反复举报",
      "重复5次，但保留市级已是D级 → repeat.top，等级不变",
      "", "daily", "D", "city", "420200-YB", "无", R1, C15),
+    ("SC-20", JULY, "RX0306", STREET, "举报", "", "", "", 3, "同一地点第三次举报赌博",
+     "派驻：GA-02-007 由黄石港派出所行使（B级，街道层级单位）；重复3次 → repeat.raise 提一级至C，"
+     "沿持权单位自己的链条到黄石港区公安分局（而不是直接到市公安局）；派出所与街道协办",
+     "", "日常哨", "C", "district", "420202-GA", "420202001、420202001-GA", R1, C15),
+    ("SC-21", JULY, "RX0306", "420281001", "举报", "", "", "", 3, "东岳路第三次举报赌博",
+     "同上，大冶市：东岳路派出所 → 大冶市公安局（县级市设公安局，见 organisation.xlsx 区级机构名称）",
+     "", "日常哨", "C", "district", "420281-GA", "420281001、420281001-GA", R1, C15),
     ("SC-18", datetime(2026, 9, 30, 16, 0), "RX0414", STREET, "咨询", "", "", "", 0, "节前咨询",
      "国庆前受理：10-01至10-07放假不计，响应为10-08，办结（2个工作日）为10-09",
      "", "日常哨", "B", "街道", STREET, "", "2026-10-08 23:59:59", "2026-10-09 23:59:59"),

@@ -10,6 +10,8 @@ returns the findings, each located at the cell to fix. The checks (docs/audit-co
   finding is located at the field's cell, or at the row's name cell when there is no column.
 - ``missing-legal-basis`` — no 实施依据 at all (PL201), or none citing a statute by its 《title》
   (PL202). Same fallback to the common list.
+- ``repealed-legal-basis`` — the 实施依据 cites only a version of a text repealed by the audit day
+  (`as_of`, default today) and no version of it in force (PL203, `powerlist.audit.repealed`).
 - ``stationed-delegated`` — an item of a department the catalog marks stationed (是否派驻 = 是) or
   that `audit.toml` lists (stationed_departments) is 下放 or 委托 to a street (PL301, at the
   承接方式 cell).
@@ -28,6 +30,8 @@ returns the findings, each located at the cell to fix. The checks (docs/audit-co
   later row's 实施主体 cell).
 - ``gap`` — a street the workbook covers has no row for a common-list item of a department the
   workbook covers (PL601; see `powerlist.audit.scope` for what a workbook covers).
+- ``principal-unheld`` — in a street the workbook covers, none of a leaf category's principal
+  powers (all of departments the workbook covers) has a row: nobody can lead it there (PL1101).
 - ``not-in-common-list`` — a row's item is not in the common list (PL701, at the code cell), or
   its code is but under another name (PL702, at the name cell).
 - ``missing-from-street`` — a street of a district the workbook covers has no row at all (PL801;
@@ -39,7 +43,7 @@ returns the findings, each located at the cell to fix. The checks (docs/audit-co
   names (PL802), a department none of whose items it lists (PL602); both info.
 - ``workbook`` — a footer row after the data (填表人：…, 审核人：…, 日期：…) skipped (PL001, info).
 
-The gap, missing-from-street, capacity, scope and workbook checks are in
+The gap, principal-unheld, missing-from-street, capacity, scope and workbook checks are in
 `powerlist.audit.coverage`; the shared index and helpers in `powerlist.audit.auditor`.
 """
 
@@ -47,14 +51,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from datetime import date, datetime
 
 from ..catalog.catalog import Catalog
 from ..catalog.delegation import DelegationRow
+from ..routing.issue import SHANGHAI
 from ..sheets.text import clean_token
 from .auditor import HELD_BY_STREET, Auditor, StreetLoad
 from .config import AuditConfig
-from .coverage import capacity, footers, gaps, missing_streets, not_covered
+from .coverage import capacity, footers, gaps, missing_streets, not_covered, principal_unheld
 from .findings import Finding
+from .repealed import repealed_legal_basis
 from .workbook import AuditWorkbook
 
 _FIELD_LABELS = {
@@ -64,18 +71,24 @@ _FIELD_LABELS = {
 
 
 def audit_workbook(book: AuditWorkbook, catalog: Catalog, config: AuditConfig,
-                   loads: Mapping[str, StreetLoad] | None = None, *, scope: str = "claimed") -> list[Finding]:
+                   loads: Mapping[str, StreetLoad] | None = None, as_of: date | None = None, *,
+                   scope: str = "claimed") -> list[Finding]:
     """Every finding of every check, grouped by check in the order of `CHECKS`, each check
-    in sheet-row (or street, item) order: the same workbook gives the same list. `scope`:
-    "claimed" (what the workbook covers, `powerlist.audit.scope`) or "all" (the whole catalog)."""
+    in sheet-row (or street, item) order: the same workbook gives the same list. `as_of` is
+    the day the legal basis is judged on (default: today, Asia/Shanghai). `scope`: "claimed"
+    (what the workbook covers, `powerlist.audit.scope`) or "all" (the whole catalog)."""
     auditor = Auditor(book, catalog, config, scope)
+    day = as_of if as_of is not None else datetime.now(SHANGHAI).date()
     findings: list[Finding] = []
     findings += missing_fields(auditor)
     findings += legal_basis(auditor)
+    findings += repealed_legal_basis([(row, *auditor.value(row, "legal_basis")) for row in auditor.first_rows()],
+                                     catalog.statutes, day, auditor.label, auditor.finding)
     findings += stationed_delegated(auditor)
     findings += responsibility_without_power(auditor)
     findings += overlaps(auditor)
     findings += gaps(auditor)
+    findings += principal_unheld(auditor)
     findings += not_in_common_list(auditor)
     findings += missing_streets(auditor)
     findings += capacity(auditor, loads)

@@ -1,6 +1,7 @@
-"""The audit's coverage checks — 覆盖与承接能力: gaps, streets without rows, capacity, and what
-the workbook does not cover (scope), each over the workbook's claimed scope
-(`powerlist.audit.scope`); and the rows reading skipped (footers).
+"""The audit's coverage checks — 覆盖与承接能力: gaps, categories nobody can lead (principal
+powers unheld), streets without rows, capacity, and what the workbook does not cover (scope),
+each over the workbook's claimed scope (`powerlist.audit.scope`); and the rows reading skipped
+(footers).
 """
 
 from __future__ import annotations
@@ -24,6 +25,34 @@ def gaps(a: Auditor) -> list[Finding]:
                 f"{code} {item.full_name}：{a.street_name(street)}没有承接行，无人持有",
                 f"{code} {item.full_name}: no row for street {street}: nobody holds it",
                 street=street, item=code))
+    return out
+
+
+def principal_unheld(a: Auditor) -> list[Finding]:
+    """PL1101: in a street the workbook covers, no principal power of a leaf category has a row
+    (every one is a gap, PL601): nobody holds what resolves the category there. A category with
+    a principal power of a department the workbook does not cover is not judged (PL602 says so)."""
+    out: list[Finding] = []
+    for street in a.streets:
+        for code, category in sorted(a.catalog.categories.items()):
+            principal = [p for p in category.powers if p in a.catalog.items]
+            if not principal or any((p, street) in a.by_pair for p in principal):
+                continue
+            if not all(a.scope.covers_item(a.catalog.department_code(a.catalog.items[p].department))
+                       for p in principal):
+                continue
+            origin = category.origin
+            out.append(Finding(
+                code="PL1101",
+                message_zh=f"{code} {category.name}：{a.street_name(street)}没有任何主要权力"
+                f"（{'、'.join(principal)}）的承接行，该类诉求在此无人牵头",
+                message_en=f"{code} {category.name}: street {street} has no row for any of its principal "
+                f"powers ({', '.join(principal)}): nobody can lead such an issue there",
+                file=origin.file if origin else a.file, sheet=origin.sheet if origin else None,
+                cell=None, row=origin.row if origin else None, item=None, street=street,
+                details=tuple(sorted({"category": code, "category_name": category.name,
+                                      "principal": principal}.items())),
+                street_name=a.street_name(street)))
     return out
 
 

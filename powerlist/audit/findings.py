@@ -43,6 +43,7 @@ CODES: dict[str, CodeInfo] = {c.code: c for c in (
     CodeInfo("PL105", "missing-field", _E, "追责情形（边界）为空", "the item has no accountability cases (追责情形, its boundary)"),
     CodeInfo("PL201", "missing-legal-basis", _E, "没有实施依据", "no legal basis (实施依据) is cited"),
     CodeInfo("PL202", "missing-legal-basis", _W, "实施依据未引用具体法规名称", "the legal basis names no statute (no 《…》 title)"),
+    CodeInfo("PL203", "repealed-legal-basis", _E, "实施依据只引用已废止的法规版本", "the legal basis cites a repealed version of a text and not the version in force"),
     CodeInfo("PL301", "stationed-delegated", _E, "派驻部门的事项下放或委托给街道", "an item of a stationed department is delegated or entrusted to a street"),
     CodeInfo("PL401", "responsibility-without-power", _E, "责任下放而所依赖的权力（依赖事项列）保留在上级", "a responsibility is pushed down while the power it depends on (依赖事项 column) stays above"),
     CodeInfo("PL402", "responsibility-without-power", _W, "检查/责任下放而同部门同主题的处罚、强制权保留在上级", "an inspection or duty is pushed down while the same department's penalties and coercion on the same subject stay above"),
@@ -64,20 +65,25 @@ CODES: dict[str, CodeInfo] = {c.code: c for c in (
     CodeInfo("PL1003", "rules-masked", _W, "规则行可匹配但永远不会被选中", "a row matches some issue but is never selected (masked)"),
     CodeInfo("PL1004", "rules-unreachable", _W, "规则行在全部取值上都不匹配", "a row matches no issue of the domain (unreachable)"),
     CodeInfo("PL1005", "rules-route-error", _E, "诉求无法派单", "an issue of the domain cannot be routed"),
+    CodeInfo("PL1006", "rules-no-principal", _E, "分类有相关权力但没有主要权力", "a leaf category has powers but no principal one: nothing can decide its lead"),
+    CodeInfo("PL1101", "principal-unheld", _E, "分类的主要权力在该街道无人持有", "no principal power of a category is held in a street: the category cannot be led there"),
 )}
 
 CHECKS: tuple[str, ...] = (
-    "missing-field", "missing-legal-basis", "stationed-delegated", "responsibility-without-power",
-    "overlap", "gap", "not-in-common-list", "missing-from-street", "capacity", "scope", "workbook",
+    "missing-field", "missing-legal-basis", "repealed-legal-basis", "stationed-delegated",
+    "responsibility-without-power", "overlap", "gap", "principal-unheld", "not-in-common-list",
+    "missing-from-street", "capacity", "scope", "workbook",
 )
 # Each check in Chinese, and the codes it gives: the report's sheet names ("要素缺失 PL101-105").
 CHECK_TITLES: dict[str, tuple[str, str]] = {
     "missing-field": ("要素缺失", "PL101-105"),
     "missing-legal-basis": ("缺少依据", "PL201-202"),
+    "repealed-legal-basis": ("依据已废止", "PL203"),
     "stationed-delegated": ("派驻事项下放", "PL301"),
     "responsibility-without-power": ("有责无权", "PL401-403"),
     "overlap": ("重复交叉", "PL501-503"),
     "gap": ("无人承接", "PL601"),
+    "principal-unheld": ("无人牵头", "PL1101"),
     "not-in-common-list": ("清单外事项", "PL701-702"),
     "missing-from-street": ("街道缺表", "PL801"),
     "capacity": ("承接能力", "PL901-903"),
@@ -88,9 +94,11 @@ CHECK_TITLES: dict[str, tuple[str, str]] = {
     "rules-masked": ("规则遮蔽", "PL1003"),
     "rules-unreachable": ("规则不可达", "PL1004"),
     "rules-route-error": ("无法派单", "PL1005"),
+    "rules-no-principal": ("缺少主要权力", "PL1006"),
 }
 RULES_CHECKS: tuple[str, ...] = (
     "rules-gap", "rules-overlap", "rules-masked", "rules-unreachable", "rules-route-error",
+    "rules-no-principal",
 )
 
 

@@ -26,7 +26,9 @@ Findings (codes in docs/audit-codes.md), each naming a concrete counter-example 
 - PL1004 rules-unreachable: a row matches no issue of the domain (no counter-example exists:
   the finding names the row);
 - PL1005 rules-route-error: an issue of the domain cannot be routed for another reason (the
-  catalog names an item it lacks, a table is missing).
+  catalog names an item it lacks, a table is missing);
+- PL1006 rules-no-principal: a leaf category has powers but no principal one (only related
+  powers): nothing can decide its lead.
 """
 
 from __future__ import annotations
@@ -185,6 +187,7 @@ def check_rules(catalog: Catalog, rules: RuleSet) -> RulesReport:
                         item=category, street=location,
                         details=(("counter_example", issue_json(values.issue())),)))
     findings = list(route_errors.values())
+    findings += no_principal(catalog)
 
     tables = [name for name in TABLES if name in rules.tables]
     tables += [name for name in recorder.logs if name not in tables]
@@ -217,6 +220,26 @@ def check_rules(catalog: Catalog, rules: RuleSet) -> RulesReport:
         "not_analysed": sorted(t for t in rules.tables if t not in tables and t not in escalation_stats),
     }
     return RulesReport(findings, stats)
+
+
+def no_principal(catalog: Catalog) -> list[Finding]:
+    """PL1006: a category with powers (related ones) but no principal power — the router has no
+    power to choose its lead from, and the whistle and path would follow a related power's
+    holder if it chose one."""
+    out: list[Finding] = []
+    for code, category in sorted(catalog.categories.items()):
+        if category.powers or not category.related:
+            continue
+        origin = category.origin
+        out.append(Finding(
+            code="PL1006", file=origin.file if origin else None, sheet=origin.sheet if origin else None,
+            row=origin.row if origin else None,
+            message_zh=f"分类 {code} {category.name} 列有相关权力（{'、'.join(category.related)}）但没有主要权力："
+            "须在“主要权力事项编码”写明解决该问题的权力",
+            message_en=f"category {code} {category.name} lists related powers ({', '.join(category.related)}) but no "
+            "principal one: name the power that resolves the issue in 主要权力事项编码",
+            item=code, details=(("category", code), ("related", list(category.related)))))
+    return out
 
 
 # ---- the escalation tables (rules/escalation.toml) -------------------------------------------

@@ -44,7 +44,7 @@ from ..routing.issue import SHANGHAI
 from ..routing.tables import Row
 from .lifecycle import Event, EventRecord, Snapshot, apply, local, stamp, unstamp
 from .store import ActionRow, NewEvent
-from .units import citation, holder_unit, next_unit
+from .units import citation, holder_unit, is_community, next_unit
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,10 @@ def plan(
             raise ValueError("a late response is planned with late=late_response(...)")
         current, missed = late
     blamed = s.returned_by if kind == "review" else current["code"]
+    if blamed is not None and is_community(s, blamed):
+        # A residents' committee is self-governing (基层群众性自治组织): it does not report for
+        # duty, so no fault is recorded against it; the case still moves as the row says.
+        finding, blamed = None, None
     details: dict[str, Any] = {"action": action, "from": current}
     if finding:
         details["finding"] = finding

@@ -45,7 +45,7 @@ from .escalation_rules import TABLE_BY_KIND, EscalationRules
 from .lifecycle import Event, Snapshot, State, aware, local, stamp, unstamp
 from .recording import recorded, user_event
 from .store import CaseRecord, CaseStore, NewEvent
-from .units import UnitCatalog, holders, supervision_office, unit_dict
+from .units import UnitCatalog, holders, is_community, supervision_office, unit_dict
 
 _STEP_LIMIT = 16  # actions per case per tick; the rules never need more than a handful
 _BATCH = 500  # due cases read at a time
@@ -263,7 +263,9 @@ class Escalator:
             return None
         actions = [Action.from_row(planned.row)]
         finding, blamed = planned.row.finding, planned.blamed
-        if finding and blamed and finding in self.params["accountable_findings"]:
+        # The ladder 通报批评 → 约谈 → 问责 is for the departments and units that report for duty;
+        # plan() records no finding against a residents' committee, and this guard keeps it so.
+        if finding and blamed and finding in self.params["accountable_findings"] and not is_community(new, blamed):
             new, more = account(self.store, self.escalation, new, blamed, finding, planned.row.key, at)
             actions.extend(more)
         return new, actions

@@ -57,13 +57,15 @@ def supervision_office(catalog: UnitCatalog | None) -> dict[str, Any]:
 
 
 def holders(decision: Decision, catalog: UnitCatalog | None) -> list[dict[str, Any]]:
-    """The holder of each of the decision's powers for its street, with the power's legal basis
-    and delegation mode (none without a catalog or a street)."""
+    """The holder of each of the decision's principal powers for its street, with the power's
+    legal basis (as cited on the day received) and delegation mode (none without a catalog or a
+    street). Related powers are left out: their holders are co-units, and a related holder that
+    returns a case is not passing the buck on a power of its own."""
     if catalog is None or not decision.street:
         return []
     found = []
     for power in decision.powers:
-        if power.code not in catalog.items:
+        if power.code not in catalog.items or power.role != "principal":
             continue
         unit, mode = catalog.holder(power.code, decision.street)
         found.append(
@@ -99,6 +101,14 @@ def resolve(snapshot: Snapshot, code: str, catalog: UnitCatalog | None, field: s
         ],
         "单位无效 (invalid unit)",
     )
+
+
+def is_community(s: Snapshot, code: str) -> bool:
+    """Whether `code` is a residents' committee (社区居委会) of the case: a self-governing body
+    (基层群众性自治组织), not a department that reports for duty, so no finding counts against it
+    and no accountability action (通报批评、约谈、问责) ever names it."""
+    known = [s.lead, s.assignee, *s.path, *(h["unit"] for h in s.holders)]
+    return any(u["code"] == code and u.get("level") == "community" for u in known)
 
 
 def next_unit(s: Snapshot, target: str) -> dict[str, Any] | None:
@@ -142,6 +152,7 @@ def citation(s: Snapshot, unit: str | None) -> str:
 
 
 __all__ = [
+    "is_community",
     "SUPERVISION_DEFAULT",
     "UnitCatalog",
     "citation",

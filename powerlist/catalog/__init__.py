@@ -10,9 +10,11 @@ version, part of the disk cache's key).
   kinds, modes, codes);
 - `power_list`: `load_power_list`, a power-list workbook as a `PowerList`;
 - `delegation`: `read_delegation_workbook`, a delegation workbook as `DelegationRow`s;
-- `files`: the catalogs directory's five workbooks, their sheets and headers;
+- `files`: the catalogs directory's workbooks (statutes.xlsx optional), their sheets and headers;
 - `catalog_tables`: reading a catalog workbook's sheets, the checks every table shares;
-- `organisation`, `taxonomy`, `calendar_overrides`: the reader of each of those workbooks;
+- `organisation`, `taxonomy`, `calendar_overrides`, `statutes_sheet`: the reader of each of those
+  workbooks;
+- `statutes`: `Statutes`, which version of a cited text is in force on a day (pure);
 - `loader`: `load_catalogs` (a directory as a validated `Catalog`, cached in process) and
   `load_delegation_workbook` (against a loaded catalog);
 - `cache`: loaded catalogs kept on disk as JSON for the next process;

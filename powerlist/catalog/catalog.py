@@ -14,6 +14,7 @@ from .models import (
     CatalogData,
     Category,
     Community,
+    Delegation,
     DelegationMode,
     Department,
     District,
@@ -23,6 +24,7 @@ from .models import (
     UnitKind,
 )
 from .names import NameIndex
+from .statutes import Statutes
 
 SUPERVISION_OFFICE = "supervision"  # department-like code of the city supervision office
 
@@ -42,6 +44,9 @@ class Catalog:
         self._modes: dict[tuple[str, str], DelegationMode] = {
             (d.item, d.street): d.mode for d in data.delegations
         }
+        self._delegations: dict[tuple[str, str], Delegation] = {(d.item, d.street): d for d in data.delegations}
+        self.statutes = Statutes(data.statutes)
+        self._district_names = {(district, dept): name for district, dept, name in data.district_unit_names}
         self.units: dict[str, Unit] = {u.code: u for u in self._build_units()}
 
     # ---- identity -------------------------------------------------------------------------
@@ -83,7 +88,9 @@ class Catalog:
                 units.append(
                     Unit(
                         code=self.district_department_code(district.code, dept.code),
-                        name=dept.district_name.format(district=district.name),
+                        name=self._district_names.get(
+                            (district.code, dept.code), dept.district_name.format(district=district.name)
+                        ),
                         kind=UnitKind.DISTRICT_DEPARTMENT,
                         district=district.code,
                         department=dept.code,
@@ -137,6 +144,9 @@ class Catalog:
                 names["".join(name.split())] = dept.code
             for district in self.data.districts:
                 names[dept.district_name.format(district=district.name)] = dept.code
+            for (_, code), name in self._district_names.items():
+                if code == dept.code:
+                    names["".join(name.split())] = dept.code
             names[dept.district_name.format(district="")] = dept.code
         return names
 
@@ -167,6 +177,11 @@ class Catalog:
             return power.mode
         dept = self.departments.get(self.department_code(power.department) or "")
         return DelegationMode.STATIONED if dept and dept.stationed else DelegationMode.DISTRICT
+
+    def delegation(self, item: str, street: str) -> Delegation | None:
+        """The delegation row (with its origin in the workbook) that says how `street` holds
+        `item`; None when the mode comes from the list's own column or the default."""
+        return self._delegations.get((item, street))
 
     def holder(self, item: str, street: str) -> tuple[Unit, DelegationMode]:
         """The unit that exercises `item` for `street`, and how it holds it."""

@@ -14,7 +14,7 @@ from ..sheets.headers import Header
 from ..sheets.rows import SheetRow, row_text
 from ..sheets.text import cell_text, clean_code, clean_token
 from ..sheets.workbook import Workbook
-from .files import NOT_EMPTY, SHEET_FIELDS, SHEET_REQUIRED, vocabulary
+from .files import NOT_EMPTY, OPTIONAL_SHEETS, SHEET_FIELDS, SHEET_REQUIRED, vocabulary
 
 Table = list[tuple[Header, SheetRow]]
 
@@ -25,8 +25,9 @@ def read_workbook(path: Path, file: str, sheets: tuple[str, ...], problems: Prob
                   optional: bool = False) -> dict[str, Table]:
     """The rows of each of `sheets` in the workbook at `path` (`file` as problems name it).
 
-    A missing file (unless `optional`), a missing sheet, a sheet without its header and an
-    empty sheet that must hold rows are problems; the sheets that read are returned."""
+    A missing file (unless `optional`), a missing sheet (unless it is one of `OPTIONAL_SHEETS`),
+    a sheet without its header and an empty sheet that must hold rows are problems; the sheets
+    that read are returned."""
     name = path.name
     if not path.exists():
         if not optional:
@@ -37,6 +38,8 @@ def read_workbook(path: Path, file: str, sheets: tuple[str, ...], problems: Prob
         with Workbook(path, file) as book:
             present = {s.name for s in book.sheets}
             for sheet in sheets:
+                if sheet not in present and sheet in OPTIONAL_SHEETS:
+                    continue
                 if sheet not in present:
                     found = "、".join(sorted(present)) or "无 none"
                     problems.add(f"缺少工作表“{sheet}”，现有：{found} (missing sheet {sheet!r}; sheets found: "

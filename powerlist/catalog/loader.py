@@ -1,6 +1,6 @@
 """Loading a city's catalogs (organisation, power list, delegation, taxonomy, calendar).
 
-`load_catalogs(directory=None)` reads the five workbooks of a catalogs directory (None: the
+`load_catalogs(directory=None)` reads the workbooks of a catalogs directory (None: the
 shipped Huangshi catalogs, `resources.catalogs_dir()`; the files and their sheets are listed
 in `powerlist.catalog.files`), checks every cross reference, and returns an immutable
 `Catalog`, or raises one `InputError` carrying every problem of every file. The result is
@@ -11,7 +11,8 @@ Item origins name the file alone (``power_list.xlsx``), so a catalog — and its
 fingerprint — does not depend on where the directory lies.
 
 Checks across files: a power item's 实施主体, when written, names a catalog department;
-delegation → item and street; a category's candidate powers are catalog items. The checks of
+delegation → item and street; a category's principal and related powers are catalog items;
+a power item citing a text statutes.xlsx models names one of its versions. The checks of
 each table are those of `organisation`, `power_list`, `delegation`, `taxonomy` and
 `calendar_overrides`.
 
@@ -30,11 +31,24 @@ from .calendar_overrides import read_overrides
 from .catalog import Catalog
 from .catalog_tables import read_workbook
 from .delegation import DelegationWorkbook, read_delegation_workbook
-from .files import CALENDAR, DELEGATION, FILES, ORGANISATION, ORGANISATION_SHEETS, POWER_LIST, TAXONOMY
+from .files import CALENDAR, DELEGATION, FILES, ORGANISATION, ORGANISATION_SHEETS, POWER_LIST, STATUTES, TAXONOMY
 from .item_rows import item_key
-from .models import CalendarOverride, CatalogData, Category, Delegation, Department, District, PowerItem, Street
+from .models import (
+    CalendarOverride,
+    CatalogData,
+    Category,
+    Delegation,
+    Department,
+    District,
+    PowerItem,
+    SourceRef,
+    StatuteVersion,
+    Street,
+)
 from .organisation import read_organisation
 from .power_list import load_power_list
+from .statutes import Statutes
+from .statutes_sheet import check_citations, read_statutes
 from .taxonomy import read_categories
 
 # ---- public API ------------------------------------------------------------------------------
@@ -112,7 +126,8 @@ class _CatalogReader:
         org = read_organisation(tables, org_problems)
         self.problems += org_problems.problems
 
-        items = self._items(org.districts, org.departments)
+        statutes = self._statutes()
+        items = self._items(org.districts, org.departments, Statutes(statutes))
         delegations = self._delegations(org.streets, items, org.districts)
         categories = self._categories(items)
         overrides = self._overrides()
@@ -129,11 +144,21 @@ class _CatalogReader:
             delegations=tuple(delegations),
             calendar_overrides=tuple(overrides),
             stationed_units=tuple(org.units),
+            statutes=statutes,
+            district_unit_names=org.district_unit_names,
         )
         return Catalog(data)
 
-    def _items(self, districts: dict[str, District], departments: dict[str, Department]
-               ) -> dict[str, PowerItem]:
+    def _statutes(self) -> tuple[StatuteVersion, ...]:
+        problems = ProblemCollector(self.file(STATUTES))
+        rows = read_workbook(self.root / STATUTES, self.file(STATUTES), ("法律法规",), problems,
+                             optional=True).get("法律法规", [])
+        versions = read_statutes(rows, problems)
+        self.problems += problems.problems
+        return versions
+
+    def _items(self, districts: dict[str, District], departments: dict[str, Department],
+               statutes: Statutes) -> dict[str, PowerItem]:
         path = self.root / POWER_LIST
         if not path.exists():
             self.problems.append(Problem(message=f"缺少目录文件 {POWER_LIST} (missing catalog file {POWER_LIST})",
@@ -156,6 +181,7 @@ class _CatalogReader:
                     sheet=where[0] if where else None, cell=where[1] if where else None,
                     row=item.origin.row if item.origin else None, field="department",
                     value=item.department, code="unknown-department"))
+        self.problems += check_citations(power_list.items, statutes, power_list.file, power_list.location)
         # origins name the file alone, so the catalog (and its fingerprint) is the same
         # wherever the directory lies and however it was spelled
         return {item.code: _relative(item) for item in power_list.items}
@@ -177,7 +203,8 @@ class _CatalogReader:
         except InputError as error:
             self.problems += error.problems
             return []
-        return [Delegation(item=row.code, street=row.street, mode=row.mode, source=row.source)
+        return [Delegation(item=row.code, street=row.street, mode=row.mode, source=row.source,
+                           origin=SourceRef(file=DELEGATION, sheet=row.origin.sheet, row=row.origin.row))
                 for row in workbook.rows if row.code is not None and row.code in items]
 
     def _categories(self, items: dict[str, PowerItem]) -> dict[str, Category]:

@@ -6,6 +6,7 @@ numbers or text; the loaders normalise them to text).
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -292,23 +293,60 @@ class PowerItem(_Value):
 
 
 class Category(_Value):
-    """An issue category of the taxonomy — 问题分类 (GB/T 30428 classes, hotline kinds)."""
+    """An issue category of the taxonomy — 问题分类 (GB/T 30428 classes, hotline kinds).
+
+    `powers` are the **principal** powers (主要权力): the acts that resolve the issue; the lead is
+    chosen among them only. `related` powers (相关权力) may bring co-units, never the lead nor
+    the escalation path. `reason` (权力对应依据) says why, citing the statute."""
 
     code: str
     name: str
     parent: str | None = None
     scope: Scope
-    powers: tuple[str, ...] = ()  # candidate power item codes; empty = no power needed
+    powers: tuple[str, ...] = ()  # principal power item codes; empty = no power needed
+    related: tuple[str, ...] = ()  # related power item codes
+    reason: str = ""
     source: str = ""
+    origin: SourceRef | None = None
+
+    @property
+    def all_powers(self) -> tuple[str, ...]:
+        """Principal then related powers."""
+        return (*self.powers, *(p for p in self.related if p not in self.powers))
 
 
 class Delegation(_Value):
-    """How one street holds one power item — 承接."""
+    """How one street holds one power item — 承接. `origin` is its delegation-workbook row."""
 
     item: str
     street: str
     mode: DelegationMode
     source: str = ""
+    origin: SourceRef | None = None
+
+
+class StatuteVersion(_Value):
+    """One version of a cited text — 法律法规的一个版本 (statutes.xlsx, sheet 法律法规)."""
+
+    id: str  # 版本编码, e.g. ZAGLCF@2025年修订
+    work: str  # 法规编码: every version of one text shares it
+    title: str  # 名称 with its 《》
+    label: str  # 版本: the words in brackets after the title, as cited
+    adopted: date | None = None  # 通过日期 (laws) or 公布日期 (regulations, rules)
+    in_force: date  # 施行日期, inclusive
+    repealed: date | None = None  # 废止日期: no longer in force from this day on
+    replaced_by: str | None = None  # 替代版本
+    articles: int | None = None  # 条文数, where known
+    source: str = ""
+    origin: SourceRef | None = None
+
+    def in_force_on(self, day: date) -> bool:
+        return self.in_force <= day and (self.repealed is None or day < self.repealed)
+
+    @property
+    def citation_title(self) -> str:
+        """The title with the version label: 《中华人民共和国治安管理处罚法》（2025年修订）."""
+        return f"{self.title}（{self.label}）"
 
 
 class CalendarOverride(_Value):
@@ -332,4 +370,7 @@ class CatalogData(_Value):
     delegations: tuple[Delegation, ...]
     calendar_overrides: tuple[CalendarOverride, ...] = ()
     stationed_units: tuple[Unit, ...] = Field(default=())
+    statutes: tuple[StatuteVersion, ...] = ()
+    # district-level units named apart from their department's pattern: (district, department) → name
+    district_unit_names: tuple[tuple[str, str, str], ...] = ()
     name: str = "黄石市"

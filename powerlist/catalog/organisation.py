@@ -33,6 +33,8 @@ class Organisation:
     communities: dict[str, Community]
     departments: dict[str, Department]
     units: list[Unit]
+    # (district, department, name): district units named apart from the 区级名称 pattern
+    district_unit_names: tuple[tuple[str, str, str], ...] = ()
 
 
 def read_organisation(tables: dict[str, Table], problems: ProblemCollector) -> Organisation:
@@ -42,7 +44,8 @@ def read_organisation(tables: dict[str, Table], problems: ProblemCollector) -> O
     communities = _communities(tables.get("社区", []), streets, problems)
     departments = _departments(tables.get("部门", []), problems)
     units = _stationed(tables.get("派驻机构", []), streets, departments, problems)
-    return Organisation(districts, streets, communities, departments, units)
+    names = _district_unit_names(tables.get("区级机构名称", []), districts, departments, problems)
+    return Organisation(districts, streets, communities, departments, units, names)
 
 
 def _districts(rows: Table, problems: ProblemCollector) -> dict[str, District]:
@@ -153,3 +156,28 @@ def _stationed(rows: Table, streets: dict[str, Street], departments: dict[str, D
                             district=streets[v["street"]].district, street=v["street"],
                             department=v["department"]))
     return out
+
+
+def _district_unit_names(rows: Table, districts: dict[str, District], departments: dict[str, Department],
+                         problems: ProblemCollector) -> tuple[tuple[str, str, str], ...]:
+    """区级机构名称: a district's unit of a department named apart from the 区级名称 pattern (a
+    county-level city's 公安局, not 分局). One row per district × department."""
+    out: list[tuple[str, str, str]] = []
+    seen: dict[tuple[str, str], str] = {}
+    for header, row in rows:
+        v = required(header, row, problems, SHEET_REQUIRED["区级机构名称"])
+        if not v:
+            continue
+        ok = reference(header, row, "district", v["district"], districts, problems, "district")
+        ok &= reference(header, row, "department", v["department"], departments, problems, "department")
+        pair = (v["district"], v["department"])
+        if ok and pair in seen:
+            problems.add(f"同一区县、部门的机构名称重复，首次在 {seen[pair]} (the same district and department "
+                         f"named twice, first at {seen[pair]})", sheet=header.sheet,
+                         cell=header.cell("department", row.number), row=row.number, field="department",
+                         value=v["department"], code="duplicate-code")
+            ok = False
+        if ok:
+            seen[pair] = f"{header.sheet}!{header.cell('district', row.number)}"
+            out.append((v["district"], v["department"], v["name"]))
+    return tuple(out)

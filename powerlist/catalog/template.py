@@ -15,7 +15,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..errors import InputError, Problem
-from .files import CALENDAR, DELEGATION, ORGANISATION, ORGANISATION_SHEETS, POWER_LIST, SHEET_FIELDS, TAXONOMY
+from .files import (
+    CALENDAR,
+    DELEGATION,
+    ORGANISATION,
+    ORGANISATION_SHEETS,
+    POWER_LIST,
+    SHEET_FIELDS,
+    STATUTES,
+    TAXONOMY,
+)
 from .models import DelegationMode, PowerKind, Scope
 
 POWER_LIST_HEADER = ("序号", "事项编码", "事项名称", "子项", "权力类型", "实施主体", "实施依据",
@@ -36,6 +45,8 @@ TEMPLATE_SHEETS: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
                 tuple(aliases[0] for aliases in SHEET_FIELDS["问题分类"].values())),),
     CALENDAR: (("调休调整", "调休调整（国务院办公厅放假通知中、本软件尚未收录的日期）",
                 tuple(aliases[0] for aliases in SHEET_FIELDS["调休调整"].values())),),
+    STATUTES: (("法律法规", "法律法规版本（每个版本一行；实施依据写“《名称》（版本）条款”；日期 YYYY-MM-DD）",
+                tuple(aliases[0] for aliases in SHEET_FIELDS["法律法规"].values())),),
 }
 CALENDAR_HELP = (
     "说明 / How to use",
@@ -65,7 +76,7 @@ def template_choices() -> dict[tuple[str, str], tuple[str, ...]]:
 
 
 def write_template(directory: str | Path, *, overwrite: bool = False) -> list[Path]:
-    """Write the five catalog workbooks with title and header rows and no data, for a new
+    """Write the catalog workbooks with title and header rows and no data, for a new
     city. Columns with a closed vocabulary (权力类型, 承接方式, 吹哨范围, 是否派驻 …) carry a
     drop-down of the values the loader reads; typing another value only warns, since the
     loader also reads codes (e.g. 02 for 行政处罚) and reports anything it cannot read.

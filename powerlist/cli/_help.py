@@ -18,8 +18,9 @@ Typer's own fixed words (the Options / Arguments / Commands panel titles, [defau
 `typer.rich_utils`, translated through gettext at import time, with no Chinese catalog and no
 API to set them; they are set here, bilingual, once, when the CLI is imported. So is how help
 text wraps: rich breaks lines at spaces only and cuts a longer run with "…" (its table cells'
-default), which cut Chinese help, a run without spaces, mid-sentence; help text is folded
-instead, never cut.
+default), which cut Chinese help, a run without spaces, mid-sentence; help text, an option's
+"[默认 default: …]" and its names (--skip-incomplete beside a long help) are folded instead,
+never cut.
 """
 
 from __future__ import annotations
@@ -54,6 +55,40 @@ def _folded_rich_text(*, text: str, style: str = "", markup_mode: Any) -> Any:
 
 
 rich_utils._make_rich_text = _folded_rich_text
+_parameter_help = rich_utils._get_parameter_help
+
+
+def _folded_parameter_help(*args: Any, **kwargs: Any) -> Any:
+    # an option's help and its "[默认 default: …]" are separate texts of one cell: fold both
+    rendered = _parameter_help(*args, **kwargs)
+    for item in getattr(rendered, "renderables", ()):
+        if isinstance(item, Text):
+            item.overflow = "fold"
+    return rendered
+
+
+class _FoldedOptionHighlighter(rich_utils.OptionHighlighter):
+    """Option names whose text folds: a long name (--skip-incomplete) in a narrow terminal wraps
+    instead of being cut with "…"."""
+
+    def __call__(self, text: str | Text) -> Text:
+        rendered = super().__call__(text)
+        rendered.overflow = "fold"
+        return rendered
+
+
+class _FoldedNegativeHighlighter(rich_utils.NegativeOptionHighlighter):
+    """The secondary names of a flag (--no-words), folded the same way."""
+
+    def __call__(self, text: str | Text) -> Text:
+        rendered = super().__call__(text)
+        rendered.overflow = "fold"
+        return rendered
+
+
+rich_utils._get_parameter_help = _folded_parameter_help
+rich_utils.highlighter = _FoldedOptionHighlighter()
+rich_utils.negative_highlighter = _FoldedNegativeHighlighter()
 _USAGE_ZH = (  # most specific first
     (_click.exceptions.NoSuchOption, "没有这个选项"),
     (_click.exceptions.MissingParameter, "缺少必填的参数或选项"),

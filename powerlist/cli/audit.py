@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -59,6 +60,10 @@ def audit(
         "--scope", help="审核范围：claimed（默认）只审本表覆盖的区县和部门，未覆盖的在汇总中说明；"
         "all 按整个目录审核 (claimed: the districts and departments the workbook covers; all: the whole catalog)")]
     = Scope.claimed,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="按此日现行的法规判断实施依据是否已废止，如 2026-03-01 或 2026年3月1日，默认今天（上海时间） "
+        "(the day the legal basis is judged on; default: today, Asia/Shanghai)")]
+    = None,
 ) -> None:
     """审核 audit：权力下放前的职责准入审核；有错误时退出码为 1 (check a delegation workbook before powers go
     down; exit 1 on any error).
@@ -73,6 +78,14 @@ def audit(
         fail("选项 --what-if 须同时给 --history 历史诉求 (--what-if needs --history ISSUES)", EXIT_USAGE)
     findings = []
     result = None
+    day: date | None = None
+    if as_of is not None:
+        from ..sheets.timetext import TimeTextError, parse_date
+
+        try:
+            day = parse_date(as_of)
+        except TimeTextError as error:
+            fail(f"选项 --as-of 的日期无法识别：{error}", EXIT_USAGE)
     with user_errors(as_json):
         catalog = load_catalogs(catalogs)
         config = AuditConfig.load(rules)
@@ -84,7 +97,7 @@ def audit(
             if records is not None and rule_set is not None:
                 tally = route_history(proposed_catalog(catalog, book), rule_set, records)
                 loads = street_loads(tally, months_spanned(records))
-            findings = audit_workbook(book, catalog, config, loads, scope=scope.value)
+            findings = audit_workbook(book, catalog, config, loads, as_of=day, scope=scope.value)
         if what_if_path is not None and records is not None and rule_set is not None:
             proposed = read_audit_workbook(what_if_path, catalog)
             result = what_if(catalog, proposed, rule_set, records, config,
@@ -96,7 +109,8 @@ def audit(
                 file = what_if_path
                 tally = route_history(proposed_catalog(catalog, proposed), rule_set, records)
                 findings = audit_workbook(proposed, catalog, config,
-                                          street_loads(tally, months_spanned(records)), scope=scope.value)
+                                          street_loads(tally, months_spanned(records)), as_of=day,
+                                          scope=scope.value)
         if out_path is not None:
             write_report(out_path, findings, source=file, source_name=str(file) if file else None,
                          what_if=result)

@@ -112,7 +112,11 @@ def open_cases(
     as_json: JsonOpt = False,
 ) -> None:
     """立案 open：逐条派单并立案（受理 + 派单）；已立案的诉求编号保持不变 (route each issue and open its
-    case; an issue id already open is left as is)."""
+    case; an issue id already open is left as is).
+
+    可直接读 `powerlist intake` 的输出：带 duplicate_of 的诉求不另立案，列在 linked 下并注明它重复的案件（intake
+    已提高该案件的 repeat_count） (reads intake output as it is: a line with duplicate_of opens no case of
+    its own; it is listed under linked with the case it repeats)."""
     from ..routing.issue_io import read_issues
     from ..routing.router import Router
 
@@ -122,8 +126,14 @@ def open_cases(
         esc = Escalator(store, router, router.rules)
         opened: list[dict[str, Any]] = []
         rejected: list[dict[str, Any]] = []
+        linked: list[dict[str, Any]] = []
         for position, record in enumerate(read_issues(input), start=1):
             issue_id = record.issue_id(position)
+            first = record.intake.get("duplicate_of")
+            if first and not record.problems:
+                linked.append({"issue_id": issue_id, "duplicate_of": str(first),
+                               "case_open": store.get(str(first)) is not None})
+                continue
             if record.problems:
                 rejected.append({"issue_id": issue_id, "errors": [p.as_json() for p in record.problems]})
                 continue
@@ -144,7 +154,7 @@ def open_cases(
             })
         store.close()
     if as_json:
-        print_json({"cases": opened, "rejected": rejected})
+        print_json({"cases": opened, "rejected": rejected, "linked": linked})
     else:
         out.print(table(
             f"案件 cases（新立 {sum(c['new'] for c in opened)} 件 new）",
@@ -154,6 +164,9 @@ def open_cases(
               f"{Level(c['level']).label} {c['level']}", c["lead"]["name"], c["respond_by"], c["complete_by"]]
              for c in opened],
         ))
+        for link in linked:
+            out.print(f"重复诉求 duplicate {link['issue_id']} → {link['duplicate_of']}（并入该案件 linked）",
+                      highlight=False, markup=False)
         for r in rejected:
             err.print(f"未立案 rejected {r['issue_id']}：" + "；".join(e["message"] for e in r["errors"]),
                       highlight=False, markup=False)

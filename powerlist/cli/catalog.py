@@ -123,10 +123,11 @@ def catalog_sheets(path: Path) -> tuple[str, ...]:
 def catalog_directory(path: Path) -> Path | None:
     """The catalogs directory a workbook belongs to: it has a catalog file's name and sits
     beside all the others. None for a free-standing workbook."""
-    from ..catalog.files import FILES
+    from ..catalog.files import FILES, STATUTES
 
     directory = path.parent.resolve()
-    if path.name in FILES and all((directory / name).is_file() for name in FILES):
+    needed = [name for name in FILES if name != STATUTES]  # statutes.xlsx is optional
+    if path.name in FILES and all((directory / name).is_file() for name in needed):
         return directory
     return None
 
@@ -190,7 +191,7 @@ def show(
 
 def template(
     directory: Annotated[Path, typer.Argument(
-        metavar="DIR", help="写入五个工作簿的文件夹 (directory to write the five workbooks in)")],
+        metavar="DIR", help="写入目录工作簿的文件夹 (directory to write the catalog workbooks in)")],
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 (overwrite existing files)")] = False,
 ) -> None:
     """模板 template：为新城市生成带表头的空白目录工作簿 (empty catalog workbooks with the expected headers).

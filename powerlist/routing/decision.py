@@ -46,10 +46,24 @@ class UnitRef(_Value):
 
 
 class PowerRef(_Value):
+    """A power of the decision's category for its street: what it is, whose it is and why.
+
+    `role` is principal (主要权力: the lead is chosen among these) or related (相关权力: the holder
+    is a co-unit only). `mode` is how the street holds it (delegated, entrusted, stationed,
+    district, city) and `holder` the unit that exercises it; `delegation` names the delegation
+    row that says so (``delegation.xlsx 街道承接 第1694行``, its sheet row), or is None when the
+    mode came from the power list's own column or the default. `legal_basis` is cited as in force on the issue's
+    received_at: a text with versions in the statutes table in the version then in force, its
+    label in the citation (（2025年修订）)."""
+
     code: str
     name: str
     kind: str  # power kind code, e.g. "02"
     legal_basis: tuple[str, ...] = ()
+    role: Literal["principal", "related"] = "principal"
+    mode: str | None = None  # a DelegationMode value
+    holder: UnitRef | None = None
+    delegation: str | None = None
 
 
 class TraceStep(_Value):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..catalog.models import DelegationMode
 from .decision import Decision, UnitRef
 from .plan import uses_unknown_year
 
@@ -40,11 +41,19 @@ def explain_decision(decision: Decision) -> str:
         lines.append("  注意：暂定时限，见决策过程 [calendar.unknown_year] "
                      "(note: provisional deadline, see the step calendar.unknown_year below)")
     if decision.powers:
-        lines.append("权力事项与实施依据 powers and legal basis:")
+        lines.append("权力事项与实施依据（引用受理日施行的版本） powers and legal basis (the versions in force "
+                     "on the day received):")
         for power in decision.powers:
-            lines.append(f"  - {power.code} {power.name}（权力类型 kind {power.kind}）")
+            role = "主要权力 principal" if power.role == "principal" else "相关权力 related（只协办 co-unit only）"
+            lines.append(f"  - {power.code} {power.name}（权力类型 kind {power.kind}；{role}）")
+            if power.holder is not None and power.mode is not None:
+                mode = DelegationMode(power.mode)
+                lines.append(f"      承接 held: {mode.label} {mode.value}，{_unit(power.holder)}"
+                             + (f"；见 from {power.delegation}" if power.delegation else ""))
             for basis in power.legal_basis:
                 lines.append(f"      依据 basis: {basis}")
+            if not power.legal_basis:
+                lines.append("      依据 basis: 受理日无施行中的引文 (no cited text in force on the day received)")
     else:
         lines.append("权力事项 powers: 无需行政权力 (none needed)")
     lines.append("决策过程 how it was decided (rule — reason):")

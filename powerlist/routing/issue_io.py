@@ -4,6 +4,10 @@ This module reads files; what a row's keys and cells mean is `powerlist.routing.
 `canonical` (the `Issue` field names or the Chinese headers of hotline exports, yes/no cells,
 dates), the same rules `Router.route` applies to a dict.
 
+JSONL lines written by `powerlist intake` carry more than the issue: their `match`, `place`,
+`duplicate_of`, `trace`, `source` and `problems` keys are kept aside in `IssueRecord.intake`
+(never validated as issue fields), so intake output routes and opens cases as it is.
+
 `read_issues(path)` yields one `IssueRecord` per non-blank row (a .json file may also hold one
 array of issue objects: its elements are numbered as rows); a row that cannot become an
 issue carries its problems (file, line or row, cell, field), and `Router.route_many` turns it
@@ -20,7 +24,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +36,7 @@ from ..sheets.workbook import Workbook
 from .issue import FIELD_ALIASES, canonical, field_name
 
 CANNOT_READ = "无法读取诉求 (cannot read issues)"
+INTAKE_KEYS = frozenset({"match", "place", "duplicate_of", "trace", "source", "problems"})
 _VOCABULARY = Vocabulary(fields=FIELD_ALIASES, required=("category",), near_miss=2, free_text=("description",))
 
 
@@ -45,6 +50,7 @@ class IssueRecord:
     problems: tuple[Problem, ...] = ()
     sheet: str | None = None
     cells: dict[str, str] = field(default_factory=dict)  # field → cell ("D17"), XLSX only
+    intake: dict[str, Any] = field(default_factory=dict)  # INTAKE_KEYS of a `powerlist intake` line
 
     def issue_id(self, position: int) -> str:
         value = self.data.get("id")
@@ -85,6 +91,14 @@ def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueReco
     raise InputError([Problem(message=message, file=file, code="unknown-format")], CANNOT_READ)
 
 
+def _json_record(file: str, number: int, raw: dict[str, Any]) -> IssueRecord:
+    """The record of one JSON object, the keys `powerlist intake` adds kept aside."""
+    if not INTAKE_KEYS.intersection(raw):
+        return _record(file, number, raw)
+    record = _record(file, number, {k: v for k, v in raw.items() if k not in INTAKE_KEYS})
+    return replace(record, intake={k: v for k, v in raw.items() if k in INTAKE_KEYS})
+
+
 def _record(file: str, number: int, raw: Mapping[str, Any], problems: tuple[Problem, ...] = (),
             sheet: str | None = None, cells: dict[str, str] | None = None) -> IssueRecord:
     """The record of one raw row: its canonical values, and a problem for each field given twice."""
@@ -120,7 +134,7 @@ def _unique_ids(records: Iterator[IssueRecord]) -> Iterator[IssueRecord]:
                           sheet=record.sheet, row=record.row, cell=record.cells.get("id"), field="id",
                           value=issue_id, code="duplicate-id")
         yield IssueRecord(record.file, record.row, record.data, record.problems + (problem,), record.sheet,
-                          record.cells)
+                          record.cells, record.intake)
 
 
 def _read_jsonl(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
@@ -142,7 +156,7 @@ def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
         if not isinstance(raw, dict):
             yield _unreadable(file, number, "每个元素应为一个 JSON 对象 (each element must be one JSON object)", "json")
             continue
-        yield _record(file, number, raw)
+        yield _json_record(file, number, raw)
 
 
 def _json_problem(error: BaseException) -> str:
@@ -167,7 +181,7 @@ def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:
         if not isinstance(raw, dict):
             yield _unreadable(file, number, "每行应为一个 JSON 对象 (a line must be one JSON object)", "json")
             continue
-        yield _record(file, number, raw)
+        yield _json_record(file, number, raw)
 
 
 def _read_csv(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:

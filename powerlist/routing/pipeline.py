@@ -3,7 +3,7 @@
 `decide` is one pure function in three stages, each pure:
 
 1. `place.locate` — what depends only on (category, location): the category and its scope, the
-   street, the community, and for each candidate power item the unit holding it for that street
+   street, the community, and for each principal and related power the unit holding it for that street
    and how, from the catalog; and the enumerable `Profile` of all this that the rules may read;
 2. `sketch.sketch` — the rules tables, in order, deciding in *roles* from the profile and the
    issue's flags;

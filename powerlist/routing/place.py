@@ -1,11 +1,14 @@
 """Stage 1 of routing — an issue's place: what depends only on its (category, location).
 
 `locate` finds, from the catalog, the category and its scope, the street, the community, and for
-each candidate power item the unit holding it for that street and how (下放/委托/派驻/保留区级/
-保留市级) — `powers_at`, stage 1a, which depends on (category, street) only — and gathers the
-enumerable `Profile` of all this that the rules may read. The rules decide in *roles* (社区,
-街道办事处, the stationed unit holding the deciding power, the district and the city department
-of its department); `Located.refs` says which unit each role is at this place.
+each of the category's powers — principal (主要权力) and related (相关权力) — the unit holding it for
+that street and how (下放/委托/派驻/保留区级/保留市级) and which delegation row says so —
+`powers_at`, stage 1a, which depends on (category, street) only — and gathers the enumerable
+`Profile` of all this that the rules may read. The deciding power, and so the lead, the mode the
+rules read and the escalation path, comes from the principal powers only; related powers only
+add their holders as co-units; "several departments" counts the principal powers' departments.
+The rules decide in *roles* (社区, 街道办事处, the stationed unit holding the deciding power,
+the district and the city department of its department); `Located.refs` says which unit each role is at this place.
 
 A category or location that is not a code of the catalog is resolved by name or alias
 (`Catalog.names`: 占道经营, rx0302, 纺织社区, 黄石港街道纺织社区 …) and the resolution is the
@@ -27,12 +30,13 @@ from pydantic import BaseModel
 from ..catalog.catalog import Catalog
 from ..catalog.models import Category, DelegationMode, Level, PowerItem, Street, Unit, UnitKind
 from ..catalog.names import Match, UnresolvedName
+from ..catalog.statutes import Statutes
 from ..errors import InputError, Problem
 from .decision import PowerRef, TraceStep, UnitRef, trace_step
 from .issue import canonical, code_text
 
-# Which power decides the lead when a category has several: the one held highest up (the
-# level that holds the power must act), ties broken by the category's own order.
+# Which principal power decides the lead when a category has several: the one held highest up
+# (the level that holds the power must act), ties broken by the category's own order.
 _MODE_RANK = {
     DelegationMode.DELEGATED: 0,
     DelegationMode.ENTRUSTED: 1,
@@ -68,17 +72,19 @@ Units = tuple[UnitRef, tuple[UnitRef, ...], tuple[UnitRef, ...]]
 
 @dataclass(frozen=True)
 class Holding:
-    """One candidate power item and who holds it for the issue's street."""
+    """One power item of the category and who holds it for the issue's street."""
 
     item: PowerItem
     unit: Unit
     mode: DelegationMode
     department: str | None
+    principal: bool = True
+    delegation: str | None = None  # "delegation.xlsx 街道承接 第1694行", the row giving the mode
 
 
 @dataclass(frozen=True)
 class Powers:
-    """Stage 1a: a category's candidate powers for one street — who holds each, and how."""
+    """Stage 1a: a category's principal and related powers for one street — who holds each, and how."""
 
     holdings: tuple[Holding, ...]
     primary: Holding | None
@@ -86,7 +92,8 @@ class Powers:
     trace: tuple[TraceStep, ...]
     several_departments: bool
     units: dict[str, Unit]  # role → unit: street, and stationed/district/city when they exist
-    holder_refs: dict[str, UnitRef]  # every holding unit, by code
+    holder_refs: dict[str, UnitRef]  # every holding unit (principal and related), by code
+    statutes: Statutes = field(default_factory=Statutes, compare=False, repr=False)
 
 
 class Profile(NamedTuple):
@@ -128,7 +135,27 @@ def _unit_ref(code: str, name: str, level: Level) -> UnitRef:
 @lru_cache(maxsize=65_536)
 def power_ref(item: PowerItem) -> PowerRef:
     return PowerRef.model_construct(code=item.code, name=item.full_name, kind=item.kind.value,
-                                    legal_basis=item.legal_basis)
+                                    legal_basis=item.legal_basis, role="principal", mode=None, holder=None,
+                                    delegation=None)
+
+
+def holding_ref(holding: Holding) -> PowerRef:
+    """The decision's view of a holding: the power with its role, mode, holder and delegation row
+    (its legal basis as written: `powerlist.routing.plan` cites it as in force on the day)."""
+    item = holding.item
+    return PowerRef.model_construct(code=item.code, name=item.full_name, kind=item.kind.value,
+                                    legal_basis=item.legal_basis,
+                                    role="principal" if holding.principal else "related",
+                                    mode=holding.mode.value, holder=unit_ref(holding.unit),
+                                    delegation=holding.delegation)
+
+
+def delegation_ref(catalog: Catalog, item: str, street: str) -> str | None:
+    """Where the mode of `item` in `street` is written: ``delegation.xlsx 街道承接 第1694行`` (sheet row)."""
+    found = catalog.delegation(item, street)
+    if found is None or found.origin is None:
+        return None
+    return f"{found.origin.file} {found.origin.sheet} 第{found.origin.row}行"
 
 
 def _problem(message: str, field: str | None = None, value: Any = None, code: str | None = None) -> Problem:
@@ -140,7 +167,8 @@ def powers_at(catalog: Catalog, category: Category, street: Street) -> Powers:
     problems: list[Problem] = []
     holdings: list[Holding] = []
     trace: list[TraceStep] = []
-    for code in category.powers:
+    principal = set(category.powers)
+    for code in category.all_powers:
         item = catalog.items.get(code)
         if item is None:
             problems.append(_problem(
@@ -156,17 +184,23 @@ def powers_at(catalog: Catalog, category: Category, street: Street) -> Powers:
                 f"{code} for street {street.code}: {error})",
                 "category", category.code, "catalog-no-holder"))
             continue
-        holdings.append(Holding(item, unit, mode, catalog.department_code(item.department)))
+        row = delegation_ref(catalog, code, street.code)
+        holding = Holding(item, unit, mode, catalog.department_code(item.department), code in principal, row)
+        holdings.append(holding)
+        role_zh, role_en = (("主要权力", "principal") if holding.principal
+                            else ("相关权力，只协办", "related: co-unit only"))
+        where_zh = f"，见 {row}" if row else "，承接方式取自权责清单或默认规则"
+        where_en = f", from {row}" if row else ", mode from the power list or the default"
         trace.append(trace_step(
             f"power_list.{code}",
-            f"{item.full_name}：{street.name}{mode.label}，由{unit.name}行使 "
-            f"(item {code} for {street.code}: {mode.value}, held by {unit.code})",
+            f"{item.full_name}（{role_zh}）：{street.name}{mode.label}，由{unit.name}行使{where_zh} "
+            f"(item {code}, {role_en}, for {street.code}: {mode.value}, held by {unit.code}{where_en})",
         ))
     if problems:
         raise InputError(problems, "目录无法为此分类派单 (the catalog cannot route this category)")
     primary = None
     for holding in holdings:
-        if primary is None or _MODE_RANK[holding.mode] > _MODE_RANK[primary.mode]:
+        if holding.principal and (primary is None or _MODE_RANK[holding.mode] > _MODE_RANK[primary.mode]):
             primary = holding
     department = primary.department if primary else None
     units: dict[str, Unit] = {"street": catalog.units[street.code]}
@@ -180,11 +214,12 @@ def powers_at(catalog: Catalog, category: Category, street: Street) -> Powers:
     return Powers(
         holdings=tuple(holdings),
         primary=primary,
-        powers=tuple(power_ref(h.item) for h in holdings),
+        powers=tuple(holding_ref(h) for h in holdings),
         trace=tuple(trace),
-        several_departments=len({h.department or h.unit.code for h in holdings}) > 1,
+        several_departments=len({h.department or h.unit.code for h in holdings if h.principal}) > 1,
         units=units,
         holder_refs={h.unit.code: unit_ref(h.unit) for h in holdings},
+        statutes=catalog.statutes,
     )
 
 

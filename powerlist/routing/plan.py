@@ -10,30 +10,37 @@ Decision value.
 A deadline counted over a year the calendar knows only by its "statutory" fallback is
 provisional: the decision's trace then ends with the step `calendar.unknown_year`
 (`uses_unknown_year`).
+
+The powers' legal basis is also the issue's own: `stamp` cites each power's basis as in force on
+the day of `received_at` (Asia/Shanghai) — a text the catalog's statutes table models in the
+version then in force, with its label — and, when that left a version out, adds the step
+`statutes.in_force` saying which day and which texts (`cite_powers`).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
 
 from ..catalog.models import Grade, Level
+from ..catalog.statutes import Statutes
 from ..errors import CalendarError, Problem
 from .calendar import WorkCalendar
 from .decision import Decision, PowerRef, TraceStep, UnitRef, Whistle, trace_step
-from .issue import Issue
+from .issue import SHANGHAI, Issue
 from .place import Located, Units
 from .sketch import Sketch
 
 UNKNOWN_YEAR_RULE = "calendar.unknown_year"
+IN_FORCE_RULE = "statutes.in_force"
 
 
 def units_of(located: Located, drawn: Sketch) -> Units:
     """Stage 3a: the sketch's roles made the place's units — (lead, co-units, escalation path).
-    Co-units: every holder of a candidate power and every unit the sketch names, but the lead,
+    Co-units: every holder of a principal or related power and every unit the sketch names, but the lead,
     sorted by code."""
     key = (drawn.lead, drawn.co_roles, drawn.path)
     found = located.units_of.get(key)
@@ -83,7 +90,7 @@ class Plan:
     as one tuple (a kept dict would weigh ~1 KB per plan, and a busy router keeps tens of
     thousands)."""
 
-    __slots__ = ("fields", "respond_delta", "respond_days", "complete_delta", "complete_days")
+    __slots__ = ("fields", "respond_delta", "respond_days", "complete_delta", "complete_days", "statutes", "dated")
 
     def __init__(self, located: Located, drawn: Sketch, rules_version: str) -> None:
         lead, co_units, path = units_of(located, drawn)
@@ -96,6 +103,9 @@ class Plan:
         self.respond_days = drawn.respond[0]
         self.complete_delta = drawn.complete_delta
         self.complete_days = drawn.complete[0]
+        self.statutes = located.powers.statutes
+        # day → (powers as cited that day, the statutes.in_force step or None); a plan sees few days
+        self.dated: dict[date, tuple[tuple[PowerRef, ...], TraceStep | None]] = {}
 
     def stamp(self, issue: Issue, calendar: WorkCalendar) -> Decision:
         """The decision for `issue`: clock times from received_at, on the working-day calendar.
@@ -117,6 +127,16 @@ class Plan:
                 "can hold)",
                 field="received_at", value=received.isoformat(), code="date-out-of-range",
             )], "无法计算时限 (cannot count the time limits)") from None
+        day = received.astimezone(SHANGHAI).date()
+        dated = self.dated.get(day)
+        if dated is None:
+            dated = cite_powers(powers, self.statutes, day)
+            if len(self.dated) >= 64:
+                self.dated.clear()
+            self.dated[day] = dated
+        powers, in_force = dated
+        if in_force is not None:
+            trace = trace + (in_force,)
         first = calendar.provisional_from
         if ((self.complete_delta is None and complete_by.year >= first)
                 or (self.respond_delta is None and respond_by.year >= first)):
@@ -146,6 +166,35 @@ class Plan:
             "rules_version": version,
             "errors": (),
         })
+
+
+def cite_powers(powers: tuple[PowerRef, ...], statutes: Statutes, day: date
+                ) -> tuple[tuple[PowerRef, ...], TraceStep | None]:
+    """`powers` with each legal basis cited as in force on `day`, and the `statutes.in_force`
+    step when a version was left out (not yet or no longer in force), else None."""
+    if not statutes:
+        return powers, None
+    out: list[PowerRef] = []
+    chosen: dict[str, str] = {}
+    left_out = 0
+    for power in powers:
+        cited = statutes.cited_on(power.legal_basis, day)
+        left_out += len(power.legal_basis) - len(cited)
+        for c in cited:
+            if c.version is not None:
+                chosen.setdefault(c.version.id, c.version.citation_title)
+        values = dict(power.__dict__)
+        values["legal_basis"] = tuple(c.text for c in cited)
+        out.append(PowerRef.model_construct(**values))
+    if not left_out:
+        return tuple(out), None
+    shown = "、".join(chosen.values())
+    return tuple(out), trace_step(
+        IN_FORCE_RULE,
+        f"实施依据按受理日 {day.isoformat()} 施行的版本引用：{shown}；未施行或已废止的 {left_out} 条引文未引用 "
+        f"(the legal basis is cited as in force on the day received, {day.isoformat()}: {shown}; {left_out} "
+        f"citation(s) of versions not in force that day left out)",
+    )
 
 
 def finish(issue: Issue, located: Located, drawn: Sketch, calendar: WorkCalendar, rules_version: str) -> Decision:

@@ -80,7 +80,7 @@ class Sketch:
     whistle: Whistle
     grade: Grade
     lead: str
-    co_roles: tuple[str, ...]  # besides every other holder of a candidate power
+    co_roles: tuple[str, ...]  # besides every other holder of a principal or related power
     path: tuple[str, ...]  # roles after the lead
     respond: tuple[int, str]
     complete: tuple[int, str]
@@ -130,7 +130,8 @@ def sketch(profile: Profile, flags: Flags, rules: RuleSet, evaluate: TableEvalua
     whistle = Whistle(row.then["whistle"])
     step(row)
 
-    lead_facts = {"whistle": whistle.value, "mode": mode, "has_community": profile.has_community}
+    lead_facts = {"whistle": whistle.value, "mode": mode, "has_community": profile.has_community,
+                  "holder": profile.primary_role or "none"}
     (row,) = _select(evaluate, rules.table("lead"), lead_facts)
     role = row.then["lead"]
     if role == "holder" and profile.primary_role is not None:

@@ -141,15 +141,16 @@ def catalogs(draw: st.DrawFn) -> Catalog:
             mode=draw(st.none() | modes),
         ))
     item_codes = [item.code for item in items]
-    categories = tuple(
-        Category(
-            code=f"C{c + 1:02d}",
-            name=f"分类{c + 1}",
-            scope=draw(st.sampled_from(list(Scope))),
-            powers=tuple(draw(st.lists(st.sampled_from(item_codes), max_size=3, unique=True))),
-        )
-        for c in range(draw(st.integers(1, 6)))
-    )
+    categories = []
+    for c in range(draw(st.integers(1, 6))):
+        principal = tuple(draw(st.lists(st.sampled_from(item_codes), max_size=3, unique=True)))
+        others = [code for code in item_codes if code not in principal]
+        # related powers (co-units only) only beside principal ones, as the taxonomy requires
+        related: tuple[str, ...] = ()
+        if principal and others:
+            related = tuple(draw(st.lists(st.sampled_from(others), max_size=2, unique=True)))
+        categories.append(Category(code=f"C{c + 1:02d}", name=f"分类{c + 1}", scope=draw(st.sampled_from(list(Scope))),
+                                   powers=principal, related=related))
     delegations = []
     for item in item_codes:
         for street in streets:
@@ -161,7 +162,7 @@ def catalogs(draw: st.DrawFn) -> Catalog:
         communities=tuple(communities),
         departments=tuple(departments),
         items=tuple(items),
-        categories=categories,
+        categories=tuple(categories),
         delegations=tuple(delegations),
         stationed_units=tuple(stationed_units),
         name="测试市",

@@ -3,9 +3,12 @@
 Every item gets a *profile*; a profile says, district by district (and for 金山街道 on its own),
 which mode the street has. Facts the profiles follow, from the report:
 - 公安、司法、市场监管 are stationed (派驻) by central rule.
-- 黄石港区 moved its whole urban-management force into its four streets in 2019 (pilot), and
-  西塞山区、下陆区 had already delegated their urban-management squads (城管中队); 大冶市's streets
-  and 开发区·铁山区's 金山街道 took over comparatively many extended/stationed units.
+- 黄石港区 moved its whole urban-management force into its four streets in 2019 (pilot) **and gave
+  the streets the urban-management enforcement power** (赋予街道城市管理执法权): 城管 items are
+  下放 there. 西塞山区、下陆区 had moved their squads (城管中队) down, but the report says nothing of
+  powers: the squads act in the district bureau's name (委托). 大冶市's streets and
+  开发区·铁山区's 金山街道 took over comparatively many extended/stationed *units*; the report does
+  not say which powers, so which of their items are 下放 is illustrative.
 Everything else (which item is entrusted, retained, or kept by the city) is our illustrative
 reconstruction, following the usual legal split: county-level powers a street may be given by
 delegation (下放) or entrustment (委托); powers the law puts at 设区的市 level, or which Huangshi's
@@ -20,9 +23,15 @@ URBAN = (HSG, XSS, XL, KF)
 
 STATIONED, DELEGATED, DISTRICT, CITY, ENTRUSTED = "派驻", "下放", "保留区级", "保留市级", "委托"
 
-REPORT_PILOT = "报告：黄石港区2019年将区城管局力量全部下沉四个街道，赋予街道城市管理执法权"
-REPORT_SQUADS = "报告：黄石港区、西塞山区、下陆区已下放城管中队"
-REPORT_DY_JS = "报告：大冶市所辖街道、开发区·铁山区金山街道涉及下放延伸派驻机构相对较多"
+REPORT_PILOT = "报告：黄石港区2019年试点将区城管局力量全部下沉四个街道，并“赋予街道城市管理执法权”（权力下放）"
+REPORT_SQUADS = (
+    "报告：西塞山区、下陆区“除已下放的城管中队外，基本无延伸派驻机构下放”——下放的是城管中队（队伍），"
+    "报告没有说赋予这两个区的街道城市管理执法权（权力未下放）"
+)
+REPORT_DY_JS = (
+    "报告：大冶市所辖街道、开发区·铁山区金山街道“涉及下放延伸派驻机构相对较多”——下放的是机构，"
+    "报告没有说下放了哪些权力"
+)
 REPORT_STATIONED = "报告：公安、司法、市场监管等中央明确要求实行派驻体制"
 ILL = "示意"
 
@@ -35,26 +44,27 @@ def mode(profile: str, district: str, street: str) -> tuple[str, str]:
     if profile == "STREET":
         return DELEGATED, f"{ILL}：法律法规直接规定或者通常由街道（乡镇）承担的事项，下放街道"
     if profile == "CG":
+        # Only 黄石港区's pilot gave its streets the urban-management enforcement powers. Elsewhere
+        # the squads (or other units) moved down but the powers stayed with the district bureau:
+        # the street's squad acts in the bureau's name (委托).
         if district == HSG:
-            return DELEGATED, f"{REPORT_PILOT}"
+            return DELEGATED, REPORT_PILOT
         if district in (XSS, XL):
-            return DELEGATED, f"{REPORT_SQUADS}；具体事项为{ILL}"
+            return ENTRUSTED, f"{REPORT_SQUADS}；故按区城市管理执法局委托街道（其城管中队以区局名义执法）示意"
         if big:
-            return DELEGATED, f"{REPORT_DY_JS}；具体事项为{ILL}"
+            return ENTRUSTED, f"{REPORT_DY_JS}；城管执法权按委托街道示意"
         return ENTRUSTED, f"{ILL}：开发区·铁山区其他街道以委托方式承接城管执法事项"
     if profile == "CG_BUILD":  # 违法建设、绿化: more cautious than 市容 items
         if district == HSG:
-            return DELEGATED, f"{REPORT_PILOT}"
-        if big:
-            return DELEGATED, f"{REPORT_DY_JS}；具体事项为{ILL}"
-        return ENTRUSTED, f"{ILL}：违法建设、城市绿化类执法以委托方式承接"
+            return DELEGATED, REPORT_PILOT
+        return ENTRUSTED, f"{ILL}：违法建设、城市绿化类执法未下放（报告只称黄石港区试点赋权），以委托方式承接"
     if profile == "CG_LIC":  # 城管 licensing
-        if district == HSG or big:
-            return DELEGATED, f"{ILL}：试点/下放较多地区审批随执法下放"
-        return DISTRICT, f"{ILL}：审批类事项保留区级"
+        if district == HSG:
+            return DELEGATED, f"{ILL}：黄石港区试点，审批随执法权下放"
+        return DISTRICT, f"{ILL}：审批类事项保留区级（报告只称黄石港区试点赋权）"
     if profile == "ENFORCE":  # other departments' penalties fit for streets
         if big:
-            return DELEGATED, f"{REPORT_DY_JS}；具体事项为{ILL}"
+            return DELEGATED, f"{REPORT_DY_JS}；下放哪些事项为{ILL}"
         if district in (HSG, XSS, XL):
             return ENTRUSTED, f"{ILL}：城区街道以委托方式承接"
         return DISTRICT, f"{ILL}：保留区级"
@@ -66,7 +76,7 @@ def mode(profile: str, district: str, street: str) -> tuple[str, str]:
         return DISTRICT, f"{ILL}：专业性强或者需区级统一实施，保留区级"
     if profile == "RETAIN_DY":
         if big:
-            return DELEGATED, f"{REPORT_DY_JS}；具体事项为{ILL}"
+            return DELEGATED, f"{REPORT_DY_JS}；下放哪些事项为{ILL}"
         return DISTRICT, f"{ILL}：保留区级"
     if profile == "CITY":
         if district == DY:

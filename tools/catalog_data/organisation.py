@@ -91,6 +91,10 @@ def streets() -> list[tuple[str, str, str, int, str, str]]:
 
 _THIRD_PARTY = "社区名称见第三方地名网站（xfh999.com/qinglite.cn），未经官方核实；编码示意"
 _ILLUSTRATIVE = "示意：社区名称与编码均为示意，非官方名录"
+_RENAMED = (
+    "示意：名称据所属街道名拟定，非官方名录（原示意名称“还地桥”“大箕铺”“冶钢”“太子”“大王”是大冶市、西塞山区和开发区的"
+    "真实乡镇或厂区名，放在别处会误导读者，issue 11 替换）；编码示意"
+)
 
 # street name -> [(community name, source or None for illustrative)]
 COMMUNITIES: dict[str, list[tuple[str, str | None]]] = {
@@ -128,12 +132,12 @@ COMMUNITIES: dict[str, list[tuple[str, str | None]]] = {
     "老下陆街道": [("老下陆社区", None), ("陆家社区", None), ("月亮山社区", None), ("钢铁社区", None)],
     "团城山街道": [("杭州东路社区", None), ("桂林路社区", None), ("广州路社区", None), ("苏州路社区", None), ("宁波路社区", None)],
     "东岳路街道": [("东岳社区", None), ("新冶社区", None), ("熊家洲社区", None), ("下冯社区", None)],
-    "金湖街道": [("金湖社区", None), ("还地桥社区", None), ("金桥社区", None)],
+    "金湖街道": [("金湖社区", None), ("金湖新村社区", _RENAMED), ("金桥社区", None)],
     "罗家桥街道": [("罗家桥社区", None), ("大冶湖社区", None), ("湖景社区", None), ("南园社区", None)],
-    "东风路街道": [("东风路社区", None), ("大箕铺社区", None), ("冶钢社区", None), ("新风社区", None)],
+    "东风路街道": [("东风路社区", None), ("东风新村社区", _RENAMED), ("东风南社区", _RENAMED), ("新风社区", None)],
     "金山街道": [("金山社区", None), ("大泉路社区", None), ("章山社区", None), ("湛月社区", None), ("新港社区", None)],
     "铁山街道": [("铁山社区", None), ("鹿獐山社区", None), ("冯家山社区", None)],
-    "汪仁街道": [("汪仁社区", None), ("太子社区", None), ("大王社区", None)],
+    "汪仁街道": [("汪仁社区", None), ("汪仁东社区", _RENAMED), ("汪仁西社区", _RENAMED)],
 }
 
 
@@ -186,7 +190,7 @@ DEPARTMENTS = [
         True,
         "派出所",
         "公安局、公安机关",
-        f"{_OUR_DEPT}；{_STATIONED}；区级名称按“××公安分局”示意（大冶市实为大冶市公安局）",
+        f"{_OUR_DEPT}；{_STATIONED}；区级名称按“××公安分局”示意，大冶市为大冶市公安局（见“区级机构名称”表）",
     ),
     (
         "CG",
@@ -250,3 +254,15 @@ DEPARTMENTS = [
 ]
 
 REPORT_DEPARTMENTS = ("JY", "MZ", "SF", "RS", "YJ", "SCJG")
+
+
+# District-level units whose name does not follow their department's pattern (sheet 区级机构名称).
+# (district code, department code, name, source)
+DISTRICT_UNIT_NAMES = [
+    (
+        "420281",
+        "GA",
+        "大冶市公安局",
+        "县级市设公安局，不设分局：大冶市的公安机关为大冶市公安局（公开资料），其派出所属大冶市公安局",
+    ),
+]

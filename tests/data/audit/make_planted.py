@@ -7,7 +7,9 @@ Every workbook is the shipped `catalogs/delegation.xlsx` cut down to two streets
 Rows are never deleted (a removed row is blanked) so every other finding keeps its cell; the
 tests audit each file against the shipped catalog restricted to the two streets and expect the
 planted findings, and nothing else, on top of the base's own. `planted.json` lists the planted
-findings: file → [{code, cell, item, street}] (cell: the 街道承接 sheet's cell, or null).
+findings: file → [{code, cell, item, street}] (cell: the 街道承接 sheet's cell, or null; PL1101 is
+located at the category's taxonomy row). The tests audit as of AS_OF (2026-03-01), after the 2025
+治安管理处罚法 came into force.
 
 Rows are chosen by rules over the data (the first row of a street with such a kind, department
 and mode), not by number, so the files follow the shipped delegation when it changes.
@@ -207,6 +209,27 @@ def build(out: Path = HERE) -> dict[str, list[dict[str, Any]]]:
     save(out / "not_in_common.xlsx", title, wide_header, rows)
     expect("not_in_common.xlsx", "PL702", cell("name", a), value(rows[a], "code"), None)
     expect("not_in_common.xlsx", "PL701", cell("code", len(rows) - 1), "ZZ-10-001", None)
+
+    # repealed-legal-basis: a 公安 row citing only the 2012 治安管理处罚法, repealed from
+    # 2026-01-01 by the 2025 revision (the tests audit as of AS_OF, after that day).
+    rows = copy()
+    a = find(rows, lambda r: in_first(r) and value(r, "department") == "公安"
+             and "（2012年修正）" in str(value(r, "legal_basis")))
+    old = [line for line in str(value(rows[a], "legal_basis")).splitlines() if "（2012年修正）" in line]
+    rows[a][COLUMNS["legal_basis"] - 1] = "\n".join(old)
+    save(out / "repealed.xlsx", title, header, rows)
+    expect("repealed.xlsx", "PL203", cell("legal_basis", a), value(rows[a], "code"), None)
+
+    # principal-unheld: the rows of every principal power of 路灯损坏 (BJ0102) blanked in the
+    # first street: two gaps, and nobody there holds what resolves the category.
+    rows = copy()
+    lamp = catalog.categories["BJ0102"]
+    for code in lamp.powers:
+        a = find(rows, lambda r, code=code: in_first(r) and value(r, "code") == code)
+        rows[a] = None
+        expect("principal_unheld.xlsx", "PL601", None, code, s1)
+    save(out / "principal_unheld.xlsx", title, header, rows)
+    expect("principal_unheld.xlsx", "PL1101", None, None, s1)
 
     # missing-from-street: every row of the second street blanked.
     rows = [None if value(r, "street") == second else list(r) for r in base]
