@@ -221,3 +221,11 @@ def test_me_names_role_and_unit(world: Any) -> None:
     me = client.get("/api/me", headers=headers("dept_zj")).json()
     assert me["role"] == "department" and me["unit"] == "420202-ZJ" and KEYS["dept_zj"] not in str(me)
     assert post_request(client, "community").status_code == 200  # any known key may submit
+
+
+def test_the_service_takes_the_chinese_event_names_cases_record_takes() -> None:
+    from powerlist.cases.recording import EVENT_NAMES as CLI_NAMES
+    from powerlist.service.casework import RECORDABLE, event_name
+
+    assert event_name("重新打开") == "reopen" and event_name(" 开始 处置 ") == "handle"
+    assert all(event_name(name) == event.value for name, event in CLI_NAMES.items() if event.value in RECORDABLE)

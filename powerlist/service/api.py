@@ -95,7 +95,7 @@ def _flag(text: str | None, name: str) -> bool | None:
     if t in ("false", "0", "no", "否"):
         return False
     raise InputError([Problem(message="应为 true 或 false (expected true or false)", field=name, value=text[:20],
-                              code="bad-flag")], "invalid filter")
+                              code="bad-flag")], "筛选条件无效 (invalid filter)")
 
 
 def _count(text: str | None, name: str, default: int, high: int) -> int:
@@ -104,7 +104,7 @@ def _count(text: str | None, name: str, default: int, high: int) -> int:
     if not text.strip().isdigit() or not 1 <= int(text) <= high:
         raise InputError(
                 [Problem(message=f"应为 1–{high} 的整数 (expected a whole number from 1 to {high})", field=name,
-                                  value=text[:20], code="bad-number")], "invalid filter")
+                                  value=text[:20], code="bad-number")], "筛选条件无效 (invalid filter)")
     return int(text)
 
 

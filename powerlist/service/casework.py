@@ -20,6 +20,7 @@ from typing import Any
 
 from ..cases.escalator import Case
 from ..cases.lifecycle import SATISFACTION_LABELS, EventRecord, Satisfaction, Snapshot, aware
+from ..cases.recording import EVENT_NAMES as CLI_EVENT_NAMES
 from ..errors import InputError, PowerlistError, Problem
 from .desk import Workspace
 from .keys import Principal, Role
@@ -27,10 +28,12 @@ from .permissions import can_see, case_units, may_record, sees_personal_data
 from .request_log import RequestRecord
 from .views import case_summary, extended_attributes, open311_request, public_history, reporter, request_detail
 
+# The Chinese names `cases record` takes (报到, 办结, 重新打开, 督办 …), and the service's own.
 EVENT_NAMES: dict[str, str] = {
-    "派单": "dispatch",
-            "改派": "dispatch", "报到": "respond", "处置": "handle", "办结": "complete", "反馈": "feed_back",
-    "评价": "evaluate", "结案": "close", "退单": "return", "延期": "extend", "重办": "reopen", "升级": "escalate",
+    **{name: event.value for name, event in CLI_EVENT_NAMES.items()},
+    "派单": "dispatch", "改派": "dispatch", "报到": "respond", "处置": "handle", "办结": "complete",
+    "反馈": "feed_back", "评价": "evaluate", "结案": "close", "退单": "return", "延期": "extend", "重办": "reopen",
+    "升级": "escalate",
     "督办": "supervise", "挂牌督办": "supervise",
 }
 RECORDABLE = ("dispatch", "respond", "handle", "complete", "feed_back", "evaluate", "close", "return", "extend",
@@ -177,12 +180,12 @@ def check_event(body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     if not isinstance(raw, str) or not raw.strip():
         raise InputError(
                 [Problem(message="须给出 event：" + "、".join(RECORDABLE) + " (event is required)", field="event",
-                                  code="missing-event")], "invalid event")
+                                  code="missing-event")], "案件事件无效 (invalid event)")
     event = event_name(raw)
     if event not in RECORDABLE:
         raise InputError(
                 [Problem(message="未知事件；事件为 " + ", ".join(RECORDABLE) + " (unknown event)", field="event",
-                                  value=raw[:50], code="unknown-event")], "invalid event")
+                                  value=raw[:50], code="unknown-event")], "案件事件无效 (invalid event)")
     values = {k: body.get(k) for k in ("at", "by", "satisfaction", "third_party", "to", "until", "reason")}
     values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
     values = {k: v for k, v in values.items() if v not in (None, "")}
@@ -218,7 +221,7 @@ def check_event(body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     except InputError as error:
         problems.extend(error.problems)
     if problems:
-        raise InputError(problems, "invalid event")
+        raise InputError(problems, "案件事件无效 (invalid event)")
     values["at"] = when
     values["event"] = event
     return values

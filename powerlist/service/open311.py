@@ -268,7 +268,7 @@ def _query(request: Request, now: datetime) -> dict[str, Any]:
             problems.append(Problem(message="日期范围不得超过 90 天 (the date range may not span more than 90 days)",
                                     field="end_date", code="range-too-long"))
     if problems:
-        raise InputError(problems, "invalid query")
+        raise InputError(problems, "查询参数无效 (invalid query)")
     if start is None and end is None:
         end = now + timedelta(seconds=1)
         start = end - MAX_SPAN

@@ -152,12 +152,12 @@ class RequestLog:
             found = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.DatabaseError as error:
             raise InputError([Problem(message=f"不是可用的诉求登记库 (not a usable request log): {error}", file=path,
-                                      code="bad-store")], "cannot open the request log") from None
+                                      code="bad-store")], "无法打开请求日志 (cannot open the request log)") from None
         if found is None:
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         elif found[0] != SCHEMA_VERSION:
             raise InputError([Problem(message=f"request log schema {found[0]}, expected {SCHEMA_VERSION}", file=path)],
-                             "cannot open the request log")
+                             "无法打开请求日志 (cannot open the request log)")
         self._depth = 0
 
     @contextmanager

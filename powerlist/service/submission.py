@@ -231,7 +231,7 @@ def parse_submission(form: Mapping[str, Sequence[str]], header_token: str | None
         token = None
     attributes = parse_attributes(form, problems)
     if problems:
-        raise InputError(problems, "invalid service request")
+        raise InputError(problems, "服务请求无效 (invalid service request)")
     return Submission(
         service_code=t["service_code"], description=t["description"], lat=lat, long=lon,
         address_string=t["address_string"], address_id=t["address_id"], zipcode=t["zipcode"], email=t["email"],
@@ -254,14 +254,14 @@ def _category(ws: Workspace, sub: Submission) -> tuple[str, dict[str, Any] | Non
         if category is None or not is_leaf(ws, sub.service_code):
             raise NotFound([_problem("没有此 service_code；见 services.json (no such service_code; see services.json)",
                                      "service_code", sub.service_code, code="unknown-service-code")],
-                           "unknown service_code")
+                           "未知的服务类别 (unknown service_code)")
         return sub.service_code, None
     prediction = matcher(ws).predict(sub.description or "", top=3)
     matched = prediction.as_json()
     if prediction.category not in catalog.categories:
         raise InputError([_problem("自动匹配的类别不在目录中，请给出 service_code (the matched category is not in the "
                                    "catalog; give a service_code)", "service_code", prediction.category,
-                                   code="unmatched")], "cannot match a service")
+                                   code="unmatched")], "无法匹配服务类别 (cannot match a service)")
     return prediction.category, matched
 
 
@@ -302,14 +302,15 @@ def _place(ws: Workspace, sub: Submission) -> tuple[str, dict[str, Any] | None]:
             return sub.address_id, None
         raise InputError([_problem("address_id 应为目录中的社区或街道编码 (address_id is a community or street code of "
                                    "the catalog)", "address_id", sub.address_id, code="unknown-address-id")],
-                         "unknown address_id")
+                         "未知的地址编号 (unknown address_id)")
     if sub.address_string is not None:
         gazetteer = ws.extras.get("gazetteer") or _gazetteer(ws)
         if gazetteer is None:
             raise InputError(
                     [_problem("此版本无法解析地址文字，请给出 address_id（社区或街道编码）(this build cannot resolve "
                                        "address text: give address_id, a community or street code)", "address_string",
-                                       sub.address_string, code="no-gazetteer")], "cannot place the request")
+                                       sub.address_string, code="no-gazetteer")],
+                    "无法确定请求的地点 (cannot place the request)")
         place = gazetteer.resolve(sub.address_string)
         code = getattr(place, "community", None) or getattr(place, "street", None)
         shown = place.as_json() if hasattr(place, "as_json") else None
@@ -320,12 +321,12 @@ def _place(ws: Workspace, sub: Submission) -> tuple[str, dict[str, Any] | None]:
             raise InputError(
                     [_problem(f"无法确定地址所在社区或街道{hint} (the address cannot be placed in a community or "
                                        "street; give address_id)", "address_string", sub.address_string,
-                                       code="unresolved-address")], "unresolved address")
+                                       code="unresolved-address")], "地址无法解析 (unresolved address)")
         return str(code), shown
     raise InputError([_problem("仅凭坐标无法定位：本版本没有社区边界数据，请同时给出 address_string 或 address_id "
                                "(coordinates alone cannot be placed: this build has no community boundaries; add "
                                "address_string or address_id)", "lat", code="coordinates-only")],
-                     "cannot place the request")
+                     "无法确定请求的地点 (cannot place the request)")
 
 
 def _channel(sub: Submission, who: Principal | None) -> str | None:
@@ -345,7 +346,8 @@ def submit(ws: Workspace, sub: Submission, who: Principal | None, now: datetime)
             if known.owner != owner:
                 raise InputError(
                         [_problem("此客户端令牌已被其他客户端使用 (this client token was used by another client)",
-                                           "client_token", code="token-taken")], "client token already used")
+                                           "client_token", code="token-taken")],
+                        "客户端令牌已被使用 (client token already used)")
             return Accepted(known, ensure_case(ws, known), new=False)
     category, matched = _category(ws, sub)
     location, place = _place(ws, sub)
@@ -359,13 +361,14 @@ def submit(ws: Workspace, sub: Submission, who: Principal | None, now: datetime)
     try:
         issue = Issue.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValidationError as error:
-        raise InputError(validation_problems(error), "invalid service request") from None
+        raise InputError(validation_problems(error), "服务请求无效 (invalid service request)") from None
     decision = ws.router.route(issue)
     routed = decision.status == "routed" and decision.lead is not None
     if not routed or decision.respond_by is None or decision.complete_by is None:
         raise InputError(
                 list(decision.errors) or [_problem("无法派单 (the request could not be routed)", "service_code",
-                                                            category, code="not-routed")], "the request was not routed")
+                                                            category, code="not-routed")],
+                "请求未能派单 (the request was not routed)")
     record = RequestRecord(
         service_request_id=request_id, received_at=stamp(now), service_code=category, location=location,
         issue=issue.model_dump(mode="json"), decision=decision.model_dump(mode="json"), client_token=sub.client_token,
