@@ -135,7 +135,10 @@ def _calls(tmp: Path) -> list[list[str]]:
          "--as-of", "2026年10月1日"],
         ["catalog", "check", str(tmp / "fake.xlsx")], ["catalog", "template", str(REPO / "catalogs")],
         ["audit"], ["audit", "--what-if", str(CLERK / "xialu_jiaoyu.xlsx")], ["audit", str(tmp / "nope.xlsx")],
-        ["audit", str(CLERK / "xialu_jiaoyu.xlsx")],
+        ["audit", str(CLERK / "xialu_jiaoyu.xlsx")], ["audit", str(CLERK / "xialu_jiaoyu.xlsx"), "--as-of", "不是日期"],
+        ["intake", str(issues), str(issues), "--channel", "12345", "--channel", "szcg", "--channel", "grid"],
+        ["gazetteer", "template", str(issues)], ["gazetteer", "resolve", "纺织社区", "火星基地"],
+        ["serve", "--port", "0"], ["serve", "--tick-seconds", "-1"],
         ["rules", "check", "--rules", str(tmp / "rules")],
         ["scenarios", "run", str(issues), "--engine", "fast"],
     ]
