@@ -59,7 +59,7 @@ def test_open_tick_record_show(tmp_path: Path, issues_file: Path) -> None:
 
     code, ticked = invoke("cases", "tick", "--now", "2026-12-31T00:00", "--db", db, "--json")
     assert code == 0
-    assert ticked["actions"] and set(ticked["actions"][0]) == {"case_id", "action", "from", "to", "rule", "reason"}
+    assert ticked["actions"] and set(ticked["actions"][0]) == {"case_id", "action", "from", "to", "rule", "reason", "at", "due_at"}
     code, same = invoke("cases", "tick", "--now", "2026-12-31T00:00", "--db", db, "--json")
     assert same == {"actions": []}
 
