@@ -72,18 +72,19 @@ def unstamp(text: str) -> datetime:
 
 
 def local(text: str | None) -> str | None:
-    """A stamp shown as Asia/Shanghai ISO 8601 (+08:00, seconds)."""
+    """A stamp shown as Asia/Shanghai ISO 8601 (+08:00, seconds). Text that is not a time (a bad
+    row written by an old version) is shown as it is: showing a case must never fail on it."""
     if text is None:
         return None
-    return unstamp(text).astimezone(SHANGHAI).isoformat(timespec="seconds")
+    try:
+        return unstamp(text).astimezone(SHANGHAI).isoformat(timespec="seconds")
+    except (ValueError, OverflowError, TypeError):
+        return str(text)
 
 
 def shown(text: str) -> str:
     """A stored instant for a message: Asia/Shanghai if it reads as a time, else as it is."""
-    try:
-        return local(text) or text
-    except (ValueError, OverflowError):
-        return text
+    return local(text) or text
 
 
 @dataclass(frozen=True)

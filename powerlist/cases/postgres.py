@@ -401,22 +401,30 @@ class PostgresCaseStore(CaseStore):
     # ---- bulk (benchmarks, migrations) ----------------------------------------------------
 
     def bulk_load(self, cases: Iterable[tuple[Snapshot, Sequence[EventRecord]]]) -> int:
-        """Insert many already-folded cases in one transaction (COPY). The caller guarantees
-        each snapshot is the replay of its events."""
+        """Insert many already-folded cases in one transaction (COPY, 5,000 cases at a time).
+        The caller guarantees each snapshot is the replay of its events."""
         count = 0
-        with self.transaction(), self._db.cursor() as cursor:
-            with cursor.copy(f"COPY events ({EVENT_COLUMNS}) FROM STDIN") as events_copy:
-                case_rows = []
-                for snapshot, records in cases:
-                    for record in records:
-                        events_copy.write_row(event_row(record))
-                    case_rows.append(case_row(snapshot))
-                    count += 1
-            columns = "case_id, state, level, lead, assignee, opened_at, last_at, next_due_at, n, snapshot"
-            with cursor.copy(f"COPY cases ({columns}) FROM STDIN") as cases_copy:
-                for row in case_rows:
-                    cases_copy.write_row(row)
+        with self.transaction():
+            chunk: list[tuple[Snapshot, Sequence[EventRecord]]] = []
+            for item in cases:
+                chunk.append(item)
+                count += 1
+                if len(chunk) >= 5_000:
+                    self._copy(chunk)
+            self._copy(chunk)
         return count
+
+    def _copy(self, chunk: list[tuple[Snapshot, Sequence[EventRecord]]]) -> None:
+        with self._db.cursor() as cursor:
+            with cursor.copy(f"COPY events ({EVENT_COLUMNS}) FROM STDIN") as copy:
+                for _, records in chunk:
+                    for record in records:
+                        copy.write_row(event_row(record))
+            columns = "case_id, state, level, lead, assignee, opened_at, last_at, next_due_at, n, snapshot"
+            with cursor.copy(f"COPY cases ({columns}) FROM STDIN") as copy:
+                for snapshot, _ in chunk:
+                    copy.write_row(case_row(snapshot))
+        chunk.clear()
 
     def load_records(
         self, actions: Sequence[ActionRow], findings: Sequence[Mapping[str, Any]], counts: Mapping[tuple[str, str], int]

@@ -35,7 +35,7 @@ from ..errors import StoreError
 from .faults import guarded, store_error
 from .instants import DEFAULT_WINDOW, STAMP_GLOB, TimeWindow
 from .lifecycle import EventRecord, Snapshot, State
-from .sqlite_schema import INSERT_ACTION, INSERT_CASE, INSERT_EVENT, SCHEMA, TRIGGERS, UPDATE_CASE
+from .sqlite_schema import INSERT_ACTION, INSERT_CASE, INSERT_EVENT, SCHEMA, TRIGGER_NAMES, TRIGGERS, UPDATE_CASE
 from .store import (
     ACTION_COLUMNS,
     SCHEMA_VERSION,
@@ -82,7 +82,8 @@ class SQLiteCaseStore(CaseStore):
         self.timeout = timeout
         self._depth = 0
         self._savepoints = 0
-        self.read_only = read_only or self._not_writable(create)
+        unwritable = self._not_writable(create)
+        self.read_only = read_only or unwritable
         try:
             self._db = self._connect()
         except sqlite3.Error as error:
@@ -164,6 +165,10 @@ class SQLiteCaseStore(CaseStore):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._legacy = False
+        present = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+        if found == SCHEMA_VERSION and present >= TRIGGER_NAMES:
+            self.window = self._read_window()
+            return  # nothing to write: opening a current store takes no write lock
         with self.transaction():
             if found is None:
                 for statement in SCHEMA:

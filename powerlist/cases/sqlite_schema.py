@@ -88,6 +88,7 @@ TRIGGERS = (
     "BEGIN SELECT RAISE(ABORT, 'instant: a case time outside the store''s window or not a stamp'); END",
 )
 
+TRIGGER_NAMES = frozenset(t.split()[5] for t in TRIGGERS)
 INSERT_EVENT = "INSERT INTO events (case_id, n, at, event, actor, rule, details) VALUES (?,?,?,?,?,?,?)"
 INSERT_CASE = (
     "INSERT INTO cases (case_id, state, level, lead, assignee, opened_at, last_at, next_due_at, n, snapshot) "
@@ -99,4 +100,4 @@ UPDATE_CASE = (
 )
 INSERT_ACTION = f"INSERT OR IGNORE INTO actions ({', '.join(ACTION_COLUMNS)}) VALUES ({','.join('?' * 11)})"
 
-__all__ = ["INSERT_ACTION", "INSERT_CASE", "INSERT_EVENT", "SCHEMA", "TRIGGERS", "UPDATE_CASE"]
+__all__ = ["INSERT_ACTION", "INSERT_CASE", "INSERT_EVENT", "SCHEMA", "TRIGGERS", "TRIGGER_NAMES", "UPDATE_CASE"]
