@@ -329,8 +329,10 @@ class Escalator:
                         try:
                             with self.store.savepoint():
                                 taken.extend(self._work(Snapshot.loads(row.snapshot), now))
-                        except StoreError:
-                            raise
+                        except StoreError as error:
+                            if error.problems[0].code != "store-refused":
+                                raise  # busy, full, unreachable…: the batch rolls back, the tick stops
+                            failed.append(BadCase.of(row.case_id, error))  # the database refused this case's write
                         except (PowerlistError, ValueError, KeyError, TypeError) as error:
                             failed.append(BadCase.of(row.case_id, error))
                 return rows, taken, failed

@@ -40,7 +40,19 @@ from ..errors import StoreError
 from .faults import guarded, store_error, without_password
 from .instants import DEFAULT_WINDOW, TimeWindow
 from .lifecycle import EventRecord, Snapshot, State
-from .postgres_schema import DUE, EVENT_COLUMNS, INSERT_ACTION, INSERT_CASE, INSERT_EVENT, SCHEMA, TABLES, UPDATE_CASE
+from .postgres_schema import (
+    ADD_FINDING,
+    DUE,
+    EVENT_COLUMNS,
+    INSERT_ACTION,
+    INSERT_CASE,
+    INSERT_EVENT,
+    SCHEMA,
+    TABLES,
+    UPDATE_CASE,
+    act_sql,
+    window_check,
+)
 from .store import (
     ACTION_COLUMNS,
     SCHEMA_VERSION,
@@ -90,6 +102,8 @@ class PostgresCaseStore(CaseStore):
         self.timeout = timeout
         self.read_only = read_only
         self._depth = 0
+        self._released = True  # no savepoint of ours is open
+        self._counts: dict[tuple[str, str], int] = {}
         try:
             self._db = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout)))
         except psycopg.Error as error:
@@ -119,6 +133,7 @@ class PostgresCaseStore(CaseStore):
                         "INSERT INTO meta VALUES ('schema', %s), ('earliest', %s), ('latest', %s)",
                         (SCHEMA_VERSION, chosen.earliest, chosen.latest),
                     )
+                    self._db.execute(window_check(chosen.earliest, chosen.latest))
             found = self._schema()
         if found != SCHEMA_VERSION:
             raise store_error(self.path, f"案件库版本 {found}，本程序需要 {SCHEMA_VERSION} "
@@ -197,6 +212,7 @@ class PostgresCaseStore(CaseStore):
             raise store_error(self.path, "案件库以只读方式打开，不能写入 (the case store was opened read-only)",
                               "store-read-only")
         self._depth = 1
+        self._released = True
         try:
             with self._db.transaction():
                 yield
@@ -204,11 +220,23 @@ class PostgresCaseStore(CaseStore):
             raise self._fault(error) from None
         finally:
             self._depth = 0
+            self._counts.clear()
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        with self._db.transaction():  # nested inside a transaction: a SAVEPOINT
+        """One round trip a case: the previous case's savepoint is released together with this
+        one's creation (a tick takes a savepoint per case; COMMIT releases the last)."""
+        if self._released:
+            self._db.execute("SAVEPOINT powerlist_case")
+        else:
+            self._db.execute("RELEASE SAVEPOINT powerlist_case; SAVEPOINT powerlist_case")
+        self._released = False
+        try:
             yield
+        except BaseException:
+            self._db.execute("ROLLBACK TO SAVEPOINT powerlist_case; RELEASE SAVEPOINT powerlist_case")
+            self._released = True
+            raise
 
     def close(self) -> None:
         self._db.close()
@@ -224,6 +252,8 @@ class PostgresCaseStore(CaseStore):
         with self.transaction():
             self._db.execute("UPDATE meta SET value = %s WHERE key = 'earliest'", (window.earliest,))
             self._db.execute("UPDATE meta SET value = %s WHERE key = 'latest'", (window.latest,))
+            self._db.execute("ALTER TABLE events DROP CONSTRAINT events_window")
+            self._db.execute(window_check(window.earliest, window.latest))
         self.window = window
 
     # ---- reads ----------------------------------------------------------------------------
@@ -264,6 +294,8 @@ class PostgresCaseStore(CaseStore):
         return int(self._one(sql, (now,)))
 
     def count_findings(self, unit: str, period: str) -> int:
+        if (unit, period) in self._counts:
+            return self._counts[(unit, period)]
         row = self._db.execute(
             "SELECT count FROM finding_counts WHERE unit = %s AND period = %s", (unit, period)
         ).fetchone()
@@ -365,29 +397,28 @@ class PostgresCaseStore(CaseStore):
             return self._append(snapshot, events)
 
     def act(self, action: ActionRow, events: Sequence[NewEvent], snapshot: Snapshot | None = None) -> Snapshot | None:
+        """One round trip: the action row, its events and the case row in one statement, the
+        events and the row written only if the action's key was new."""
         with self.transaction():
-            cursor = self._db.execute(INSERT_ACTION, action_values(action))
-            if cursor.rowcount == 0:
-                return None
             if snapshot is None or snapshot.case_id != action.case_id:
                 snapshot = self.lock(action.case_id)
             if snapshot is None:
                 raise KeyError(action.case_id)
-            return self._append(snapshot, events) if events else snapshot
+            if not events:
+                return snapshot if self._db.execute(INSERT_ACTION, action_values(action)).rowcount else None
+            new, records = appended(snapshot, events, self.window)  # refused: nothing written
+            row = case_row(new)
+            args = [*action_values(action), *(v for r in records for v in event_row(r)), *row[1:], row[0]]
+            written = self._one(act_sql(len(records)), args)
+            return new if written else None
 
     def add_finding(self, unit: str, period: str, kind: str, case_id: str, at: str, key: str) -> bool:
-        cursor = self._db.execute(
-            "INSERT INTO findings (key, unit, period, kind, case_id, at) VALUES (%s,%s,%s,%s,%s,%s) "
-            "ON CONFLICT (key) DO NOTHING",
-            (key, unit, period, kind, case_id, at),
-        )
-        if cursor.rowcount != 1:
+        """One round trip: the finding, and its unit's running count if it was new (the count is
+        kept for `count_findings` until the transaction ends: the row is locked by it)."""
+        row = self._db.execute(ADD_FINDING, (key, unit, period, kind, case_id, at)).fetchone()
+        if row is None:
             return False
-        self._db.execute(
-            "INSERT INTO finding_counts (unit, period, count) VALUES (%s, %s, 1) "
-            "ON CONFLICT (unit, period) DO UPDATE SET count = finding_counts.count + 1",
-            (unit, period),
-        )
+        self._counts[(unit, period)] = int(row[0])
         return True
 
     def _append(self, snapshot: Snapshot, events: Sequence[NewEvent]) -> Snapshot:

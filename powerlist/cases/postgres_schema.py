@@ -4,7 +4,8 @@ The same tables and columns as SQLite, with the database enforcing what SQLite's
 
 - `events` is append-only: a trigger refuses UPDATE, DELETE and TRUNCATE;
 - every instant column has a CHECK that it is a fixed-width stamp (`instants.STAMP_REGEX`), and
-  a trigger refuses an event whose `at` is outside the window kept in `meta`;
+  the CHECK `events_window` holds every event's `at` inside the window kept in `meta`
+  (`window_check`; `set_window` replaces it, which re-checks every stored event);
 - idempotency keys (`actions.key`, `findings.key`) are UNIQUE;
 - text that is compared or ordered (ids, stamps, keys) uses the "C" collation, so that order is
   byte order exactly as in SQLite whatever the database's locale: paging by case id, the due
@@ -14,6 +15,8 @@ The same tables and columns as SQLite, with the database enforcing what SQLite's
 """
 
 from __future__ import annotations
+
+import functools
 
 from .instants import STAMP_REGEX
 from .store import ACTION_COLUMNS
@@ -92,18 +95,16 @@ END $$""",
     "FOR EACH ROW EXECUTE FUNCTION powerlist_append_only()",
     "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events "
     "FOR EACH STATEMENT EXECUTE FUNCTION powerlist_append_only()",
-    """CREATE FUNCTION powerlist_event_window() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE low TEXT COLLATE "C"; high TEXT COLLATE "C";
-BEGIN
-    SELECT value INTO low FROM meta WHERE key = 'earliest';
-    SELECT value INTO high FROM meta WHERE key = 'latest';
-    IF NEW.at < low OR NEW.at >= high THEN
-        RAISE EXCEPTION 'instant: an event time outside the store''s window' USING ERRCODE = 'P0001';
-    END IF;
-    RETURN NEW;
-END $$""",
-    "CREATE TRIGGER events_window BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION powerlist_event_window()",
 )
+
+
+
+def window_check(earliest: str, latest: str) -> str:
+    """The CHECK constraint holding events inside the window (stamps: no quoting needed, but the
+    values are checked to be stamps by `TimeWindow` before they get here)."""
+    assert "'" not in earliest + latest
+    return f"ALTER TABLE events ADD CONSTRAINT events_window CHECK (at >= '{earliest}' AND at < '{latest}')"
+
 
 INSERT_EVENT = "INSERT INTO events (case_id, n, at, event, actor, rule, details) VALUES (%s,%s,%s,%s,%s,%s,%s)"
 INSERT_CASE = (
@@ -123,5 +124,39 @@ DUE = (
     "ORDER BY next_due_at, case_id LIMIT %s FOR UPDATE SKIP LOCKED"
 )
 EVENT_COLUMNS = "case_id, n, at, event, actor, rule, details"
+ADD_FINDING = (
+    "WITH f AS (INSERT INTO findings (key, unit, period, kind, case_id, at) VALUES (%s,%s,%s,%s,%s,%s) "
+    "ON CONFLICT (key) DO NOTHING RETURNING unit, period) "
+    "INSERT INTO finding_counts (unit, period, count) SELECT unit, period, 1 FROM f "
+    "ON CONFLICT (unit, period) DO UPDATE SET count = finding_counts.count + 1 RETURNING count"
+)
 
-__all__ = ["DUE", "EVENT_COLUMNS", "INSERT_ACTION", "INSERT_CASE", "INSERT_EVENT", "SCHEMA", "TABLES", "UPDATE_CASE"]
+
+@functools.cache
+def act_sql(events: int) -> str:
+    """One statement for `CaseStore.act`: insert the action unless its key exists and, only if
+    it was inserted, the `events` events and the case row's update. Returns 1 or 0."""
+    values = ", ".join(["(%s, %s::integer, %s, %s, %s, %s, %s)"] * events)
+    update = UPDATE_CASE.removeprefix("UPDATE cases SET ").removesuffix(" WHERE case_id=%s")
+    return (
+        f"WITH a AS ({INSERT_ACTION} RETURNING 1), "
+        f"e AS (INSERT INTO events ({EVENT_COLUMNS}) SELECT * FROM (VALUES {values}) AS v "
+        "WHERE EXISTS (SELECT 1 FROM a)), "
+        f"c AS (UPDATE cases SET {update} WHERE case_id = %s AND EXISTS (SELECT 1 FROM a)) "
+        "SELECT count(*) FROM a"
+    )
+
+
+__all__ = [
+    "ADD_FINDING",
+    "DUE",
+    "EVENT_COLUMNS",
+    "INSERT_ACTION",
+    "INSERT_CASE",
+    "INSERT_EVENT",
+    "SCHEMA",
+    "TABLES",
+    "UPDATE_CASE",
+    "act_sql",
+    "window_check",
+]

@@ -106,12 +106,20 @@ class ThrowawayPostgres:
             admin.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def copy_database(self, url: str, name: str | None = None) -> str:
+        """A new database copied from the one at `url` (nobody may be connected to it); its URL."""
+        import psycopg
+
+        name = name or f"test_{os.getpid()}_{next(_names)}"
+        with psycopg.connect(self.url(), autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_database(url)}"')
+        return self.url(name)
+
     def drop_database(self, url: str) -> None:
         import psycopg
 
-        name = url.split("/", 3)[3].split("?", 1)[0]
         with psycopg.connect(self.url(), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'DROP DATABASE IF EXISTS "{_database(url)}" WITH (FORCE)')
 
     def stop(self) -> None:
         if self.running:
@@ -129,6 +137,10 @@ class ThrowawayPostgres:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
+
+
+def _database(url: str) -> str:
+    return url.split("/", 3)[3].split("?", 1)[0]
 
 
 def postgres_missing() -> str | None:
