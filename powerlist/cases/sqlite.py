@@ -21,7 +21,6 @@ that commits batch after batch), and a tick pauses a few milliseconds between it
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -29,12 +28,12 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from ..errors import StoreError
 from .faults import guarded, store_error
 from .instants import DEFAULT_WINDOW, STAMP_GLOB, TimeWindow
 from .lifecycle import EventRecord, Snapshot, State
+from .sqlite_files import connect, fault, must_read_only
 from .sqlite_schema import INSERT_ACTION, INSERT_CASE, INSERT_EVENT, SCHEMA, TRIGGER_NAMES, TRIGGERS, UPDATE_CASE
 from .store import (
     ACTION_COLUMNS,
@@ -57,7 +56,6 @@ from .store import (
     window_problems,
 )
 
-_HEADER = b"SQLite format 3\x00"
 _POLL = 0.002  # seconds between attempts at the write lock
 _PAUSE = 0.005  # seconds a tick leaves the lock free between batches
 _KNOWN_SCHEMAS = ("1", SCHEMA_VERSION)
@@ -82,10 +80,10 @@ class SQLiteCaseStore(CaseStore):
         self.timeout = timeout
         self._depth = 0
         self._savepoints = 0
-        unwritable = self._not_writable(create)
+        unwritable = must_read_only(self.path, create)
         self.read_only = read_only or unwritable
         try:
-            self._db = self._connect()
+            self._db = connect(self.path, self.read_only, timeout)
         except sqlite3.Error as error:
             raise self._fault(error) from None
         try:
@@ -99,45 +97,8 @@ class SQLiteCaseStore(CaseStore):
 
     # ---- opening ----------------------------------------------------------------------------
 
-    def _not_writable(self, create: bool) -> bool:
-        """Whether an existing file must be opened read-only; StoreError for what is not a store."""
-        if self.path == ":memory:":
-            return False
-        file = Path(self.path)
-        if file.is_dir():
-            raise store_error(self.path, "这是一个目录，不是案件库文件 (a directory, not a case store file)",
-                              "is-a-directory")
-        if not file.exists():
-            if not create:
-                raise store_error(self.path, "案件库不存在 (no such case store)", "not-found")
-            if not file.parent.is_dir():
-                raise store_error(self.path, "案件库所在目录不存在 (the case store's directory does not exist)",
-                                  "not-found")
-            return False
-        try:
-            with file.open("rb") as handle:
-                head = handle.read(len(_HEADER))
-        except OSError as error:
-            raise store_error(self.path, f"无法读取案件库 (cannot read the case store): {error.strerror}",
-                              "store-io") from None
-        if head and head != _HEADER:
-            raise store_error(self.path, "不是 SQLite 数据库，不是案件库 (not a SQLite database, so not a case store)",
-                              "not-a-store")
-        return not os.access(file, os.W_OK) or not os.access(file.parent, os.W_OK)
-
-    def _connect(self) -> sqlite3.Connection:
-        # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves.
-        if not self.read_only:
-            return sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-        uri = "file:" + quote(str(Path(self.path).resolve()))
-        try:
-            db = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=self.timeout, isolation_level=None)
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return db
-        except sqlite3.OperationalError:
-            # A WAL database in a directory we cannot write has no -shm to map: read it as an
-            # immutable file (nobody may write to it while we read, which is why it is read-only).
-            return sqlite3.connect(uri + "?mode=ro&immutable=1", uri=True, isolation_level=None)
+    def _fault(self, error: BaseException) -> BaseException:
+        return fault(error, self.path, self.timeout)
 
     def _prepare(self, window: TimeWindow | None) -> None:
         tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -198,33 +159,6 @@ class SQLiteCaseStore(CaseStore):
         if "earliest" in rows and "latest" in rows:
             return TimeWindow(rows["earliest"], rows["latest"])
         return DEFAULT_WINDOW
-
-    def _fault(self, error: BaseException) -> BaseException:
-        """What a sqlite3 error means, as one located StoreError (or the error itself: a bug)."""
-        name = getattr(error, "sqlite_errorname", "") or ""
-        text = str(error)
-        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in text:
-            return store_error(self.path, f"案件库正忙：另一进程持有写锁超过 {self.timeout:g} 秒，请稍后重试 "
-                               f"(the case store is busy: another process held its write lock for more than "
-                               f"{self.timeout:g} s; try again)", "store-busy")
-        if name.startswith("SQLITE_READONLY") or "readonly database" in text:
-            return store_error(self.path, "案件库只读，不能写入；可以查看和考评 (the case store is read-only: it can "
-                               "be shown and scored, not written)", "store-read-only")
-        if name == "SQLITE_FULL" or "is full" in text:
-            return store_error(self.path, "磁盘已满或案件库已达大小上限，本次写入未保存 (the disk or the database is "
-                               "full; this write was not saved)", "store-full")
-        if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text or "not a database" in text:
-            return store_error(self.path, f"案件库文件已损坏 (the case store file is corrupted): {text}",
-                               "store-corrupt")
-        if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_PERM")) or isinstance(
-            error, sqlite3.OperationalError
-        ):
-            return store_error(self.path, f"案件库读写失败 (the case store could not be read or written): {text}",
-                               "store-io")
-        if isinstance(error, sqlite3.IntegrityError) and ("append-only" in text or "instant" in text):
-            return store_error(self.path, f"案件库拒绝了这次写入 (the case store refused the write): {text}",
-                               "store-refused")
-        return error
 
     # ---- transactions ---------------------------------------------------------------------
 

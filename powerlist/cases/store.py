@@ -1,28 +1,33 @@
 """The case store — 案件库: the interface the escalator needs, and what every backend keeps.
 
 A case store is an append-only event log with a materialised row per case. `CaseStore` is the
-interface; `powerlist.cases.sqlite.SQLiteCaseStore` implements it on SQLite. This module holds
-everything that does not depend on the database: the records read and written, the layout
-(`SCHEMA_VERSION`) and the conversions between records and rows, so that another backend
-implements only its SQL.
+interface; `powerlist.cases.sqlite.SQLiteCaseStore` implements it on SQLite and
+`powerlist.cases.postgres.PostgresCaseStore` on PostgreSQL (`powerlist.cases.stores.open_store`
+opens either from a `--db` value). This module holds everything that does not depend on the
+database: the records read and written, the layout (`SCHEMA_VERSION`), the conversions between
+records and rows, and the checked fold of new events (`opened`, `appended`: every event passes
+`invariants.fold` before a backend writes it), so that a backend implements only its SQL.
 
-Layout:
+Layout (schema 2):
+- `meta(key, value)` — `schema`, and the plausible window `earliest`/`latest` (stamps).
 - `events(seq, case_id, n, at, event, actor, rule, details)` — the log. Rows are only ever
-  inserted, never updated or deleted, so history is never rewritten.
+  inserted, never updated or deleted (the database refuses it), so history is never rewritten.
 - `cases(case_id, state, level, lead, assignee, opened_at, last_at, next_due_at, n, snapshot)` —
   the fold of each case's events (`lifecycle.replay`, row: `case_row`), kept for speed, written
   in the same transaction as the event. `next_due_at` is indexed (open cases only), so a tick
   reads only the due cases, whatever the number of open ones.
-- `actions(key UNIQUE, …)` — what ticks decided (`ActionRow`). The key is case + deadline +
-  action (plus the case's event count, which pins the deadline), so a tick re-run at the same
-  `now`, or after a crash, cannot record an action twice.
+- `actions(key UNIQUE, …, at, due_at)` — what ticks decided (`ActionRow`): when each was taken
+  and when it fell due. The key is case + deadline + action (plus the case's event count, which
+  pins the deadline), so a tick re-run at the same `now`, or after a crash, cannot record an
+  action twice.
 - `findings(unit, period, kind, case_id, at, key UNIQUE)` — 不到位/慢到位/到位不作为/推诿 per
   unit and period, counted for accountability (问责), with a running `finding_counts(unit,
   period, count)`. Both are derived from events and written in the same transaction.
+Every instant is a fixed-width UTC stamp (`instants`), checked by the database too.
 
 Reading case histories (for scoring, 一哨一考核)::
 
-    store = SQLiteCaseStore("cases.db")
+    store = open_store("cases.db", read_only=True)
     for case in store.iter_cases(since=datetime(2026, 7, 1), until=datetime(2026, 10, 1)):
         case.snapshot.state, case.snapshot.lead, case.snapshot.satisfaction
         for event in case.history:      # EventRecord: n, at, event, actor, rule, details
