@@ -93,9 +93,15 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stores]:
 
 
 def build(url: str, n_open: int = N_OPEN, n_due: int = N_DUE) -> None:
-    """`n_open` dispatched cases, `n_due` of them past their response deadline at NOW, each the
-    replay of its open and dispatch events (bulk_load)."""
+    """A store at `url` with `cases(n_open, n_due)` (bulk_load)."""
     store = open_store(url)
+    store.bulk_load(cases(n_open, n_due))
+    store.close()
+
+
+def cases(n_open: int = N_OPEN, n_due: int = N_DUE) -> Iterator[tuple[Any, list[EventRecord]]]:
+    """`n_open` dispatched cases, `n_due` of them past their response deadline at NOW, each the
+    replay of its open and dispatch events."""
     at = stamp(T0)
 
     def case(case_id: str, lead: dict[str, Any], respond: datetime) -> tuple[Any, list[EventRecord]]:
@@ -111,18 +117,14 @@ def build(url: str, n_open: int = N_OPEN, n_due: int = N_DUE) -> None:
         ]
         return apply(apply(None, records[0]), records[1]), records
 
-    def cases() -> Iterator[tuple[Any, list[EventRecord]]]:
-        later = [case("", lead, T0 + timedelta(days=30)) for lead in UNITS[:2]]
-        for i in range(n_open):
-            case_id, lead = f"K{i:06d}", UNITS[i % 2]
-            if i % (n_open // n_due) == 0:
-                yield case(case_id, lead, T0 + timedelta(hours=1, seconds=i))
-            else:
-                snapshot, records = later[i % 2]
-                yield replace(snapshot, case_id=case_id), [replace(r, case_id=case_id) for r in records]
-
-    store.bulk_load(cases())
-    store.close()
+    later = [case("", lead, T0 + timedelta(days=30)) for lead in UNITS[:2]]
+    for i in range(n_open):
+        case_id, lead = f"K{i:06d}", UNITS[i % 2]
+        if i % (n_open // n_due) == 0:
+            yield case(case_id, lead, T0 + timedelta(hours=1, seconds=i))
+        else:
+            snapshot, records = later[i % 2]
+            yield replace(snapshot, case_id=case_id), [replace(r, case_id=case_id) for r in records]
 
 
 def due_ids(n_open: int = N_OPEN, n_due: int = N_DUE) -> set[str]:
