@@ -34,6 +34,7 @@ runner = CliRunner()
 def _commands() -> None:
     if not any(g.name == "cases" for g in app.registered_groups):
         cases_cli.register(app)
+    if not any(c.name == "check" for c in cases_cli.cases_app.registered_commands):
         cases_admin.register(app)
     if not any(c.name == "score" for c in app.registered_commands):
         score_cli.register(app)
