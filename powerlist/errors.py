@@ -93,6 +93,12 @@ class InputError(PowerlistError):
         return [p.as_json() for p in self.problems]
 
 
+class StoreError(InputError):
+    """A case store that cannot be used as asked: busy, read-only, full, corrupted, not a case
+    store, unreachable. One located problem (the file or database, what failed), never a
+    traceback: the database, the file system and the OS are not bugs of powerlist."""
+
+
 class CalendarError(InputError):
     """A working-day computation reached a year the calendar does not know."""
 

@@ -1,8 +1,11 @@
-"""`powerlist cases open | record | tick | show`: cases over time, in a SQLite case store.
+"""`powerlist cases open | record | tick | show`: cases over time, in a case store.
 
-A thin shell over `powerlist.cases.escalator`. Times are ISO 8601; a time without an offset is
-Asia/Shanghai. Exit codes: 0 fine, 1 invalid input, a refused transition or a rejected issue,
-2 usage error.
+A thin shell over `powerlist.cases.escalator`. `--db` is a SQLite file or a `postgresql://` URL,
+opened by `powerlist.cases.stores.open_store` (`show` opens it read-only, so a store on a
+read-only file or medium can still be shown). Times are ISO 8601; a time without an offset is
+Asia/Shanghai. Exit codes: 0 fine, 1 invalid input, a refused transition, a rejected issue or a
+case a tick could not work (named), 2 usage error. `cases window | check | migrate` are in
+`cases_admin`.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import typer
 
 from ..cases.escalator import Case, Escalator
 from ..cases.lifecycle import SATISFACTION_LABELS, Satisfaction, aware
-from ..cases.sqlite import SQLiteCaseStore
+from ..cases.store import CaseStore
+from ..cases.stores import open_store
 from ..errors import InputError, Problem
 from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
@@ -25,7 +29,8 @@ cases_app = typer.Typer(
     no_args_is_help=True,
 )
 
-DbOpt = Annotated[Path, typer.Option("--db", help="SQLite case store file")]
+DbOpt = Annotated[str, typer.Option(
+    "--db", help="案件库：SQLite 文件或 postgresql:// URL (case store: a SQLite file or a postgresql:// URL)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="rules directory (default: the shipped rules/)")]
 CatalogsOpt = Annotated[Path | None, typer.Option(
@@ -47,11 +52,9 @@ def _time(text: str, option: str) -> datetime:
         ) from None
 
 
-def _existing(db: Path) -> SQLiteCaseStore:
-    if not db.is_file():
-        raise InputError([Problem(message="no such case store", file=str(db), code="not-found")],
-                         "cannot open the case store")
-    return SQLiteCaseStore(db)
+def _existing(db: str, *, read_only: bool = False) -> CaseStore:
+    """An existing case store (a missing one is a located error, never created by a typo)."""
+    return open_store(db, create=False, read_only=read_only)
 
 
 def _rules(rules: Path | None) -> RuleSet:
@@ -102,7 +105,7 @@ def open_cases(
 
     with user_errors(as_json):
         router = Router.default(catalogs=str(catalogs) if catalogs else None, rules=str(rules) if rules else None)
-        store = SQLiteCaseStore(db)
+        store = open_store(db)
         esc = Escalator(store, router, router.rules)
         opened: list[dict[str, Any]] = []
         rejected: list[dict[str, Any]] = []
@@ -218,25 +221,44 @@ def tick(
     now: Annotated[str, typer.Option("--now", help="the clock (ISO 8601); ticks never read the system clock")],
     db: DbOpt,
     rules: RulesOpt = None,
+    batch: Annotated[int, typer.Option(
+        "--batch", min=1, help="每批提交的到期案件数 (due cases per committed batch)")] = 100,
     as_json: JsonOpt = False,
 ) -> None:
-    """Act on every case due at NOW: reminders, escalations, extensions, supervision, accountability."""
+    """Act on every case due at NOW: reminders, escalations, extensions, supervision, accountability.
+
+    Each action shows when it was taken (at) and when it fell due (due_at); the tick reports its
+    lag. A case the tick cannot work is named and skipped (exit 1); every other case is ticked."""
     with user_errors(as_json):
         moment = _time(now, "--now")
         store = _existing(db)
-        actions = Escalator(store, None, _rules(rules)).tick(moment)
-        store.close()
+        try:
+            report = Escalator(store, None, _rules(rules)).tick_report(moment, batch=batch)
+        finally:
+            store.close()
     if as_json:
-        print_json({"actions": [a.as_json() for a in actions]})
-        return
+        print_json(report.as_json())
+    else:
+        _print_tick(report.as_json(), moment)
+    if report.failed:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print_tick(shown: dict[str, Any], moment: datetime) -> None:
+    actions = shown["actions"]
     if not actions:
-        out.print("nothing due 无到期案件")
-        return
-    out.print(table(
-        f"督办动作 actions at {moment.isoformat(timespec='seconds')}: {len(actions)}",
-        ["case", "action", "from", "to", "rule", "reason"],
-        [[a.case_id, a.action, a.from_unit, a.to_unit, a.rule, a.reason] for a in actions],
-    ))
+        out.print("无到期案件 (nothing due)")
+    else:
+        out.print(table(
+            f"督办动作 actions at {moment.isoformat(timespec='seconds')}: {len(actions)}",
+            ["case", "action", "from", "to", "due_at", "rule", "reason"],
+            [[a["case_id"], a["action"], a["from"], a["to"], a["due_at"], a["rule"], a["reason"]] for a in actions],
+        ))
+        hours = shown["lag_seconds"] / 3600
+        out.print(f"滞后 lag: {hours:.1f} 小时 hours（最早到期 oldest due {shown['oldest_due_at']}）",
+                  highlight=False, markup=False)
+    for bad in shown["failed"]:
+        err.print(f"  • {bad['message']}", highlight=False, markup=False)
 
 
 @cases_app.command("show")
@@ -247,7 +269,7 @@ def show(
 ) -> None:
     """A case's state, level, lead and full history (留痕)."""
     with user_errors(as_json):
-        store = _existing(db)
+        store = _existing(db, read_only=True)
         snapshot = store.get(case_id)
         if snapshot is None:
             store.close()

@@ -16,7 +16,9 @@ def register(app: typer.Typer) -> None:
 
 def score(
     period: str = typer.Option(..., "--period", help="考核周期: 2026Q3, 2026-07 or 2026"),
-    db: Path | None = typer.Option(None, "--db", help="case store (SQLite) to read whistles from"),
+    db: str | None = typer.Option(
+        None, "--db", help="案件库：SQLite 文件或 postgresql:// URL (case store to read whistles from: a SQLite file "
+        "or a postgresql:// URL)"),
     input_file: Path | None = typer.Option(None, "--input", help="whistle spreadsheet (.xlsx or .csv)"),
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
     out_file: Path | None = typer.Option(None, "--out", help="write the 晒单 workbook (.xlsx)"),
@@ -61,7 +63,8 @@ def score(
         else:
             from ..scoring import read_store
 
-            records = read_store(db, chosen)  # type: ignore[arg-type]
+            assert db is not None
+            records = read_store(db, chosen)
         vetoes = read_vetoes(vetoes_file) if vetoes_file is not None else []
         staff: dict[str, int] | None = None
         names: dict[str, str] | None = None
