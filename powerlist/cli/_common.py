@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -13,7 +15,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import InputError, PowerlistError
+from ..errors import FileError, InputError, PowerlistError, os_error
+from ..sheets.output import check_outputs
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -32,9 +35,18 @@ def terminal_text(value: Any) -> str:
     return ("" if value is None else str(value)).translate(_CONTROL)
 
 
+# Legal inside a JSON string, but line breaks to str.splitlines and to JavaScript: escaped, so a
+# JSONL line stays one line for every reader.
+_LINE_BREAKS = re.compile("[\u2028\u2029\u0085]")
+
+
 def dumps(payload: Any) -> str:
-    """Deterministic JSON: keys in model order, UTF-8 text, no float noise."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    """Deterministic JSON on one line: keys in model order, UTF-8 text, no float noise, and
+    U+2028, U+2029 and U+0085 written as escapes."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    if _LINE_BREAKS.search(text) is None:
+        return text
+    return _LINE_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def print_json(payload: Any) -> None:
@@ -63,12 +75,41 @@ def user_errors(as_json: bool = False) -> Iterator[None]:
     except InputError as error:
         report_input_error(error, as_json)
         raise typer.Exit(EXIT_FINDINGS) from None
+    except OSError as error:
+        # The file system or the OS refused (a full disk, a permission, a vanished file): one
+        # located line, never a traceback.
+        where = error.filename if isinstance(error.filename, str) else "<文件 file>"
+        report_input_error(os_error(error, where, "读写文件", "read or write the file"), as_json)
+        raise typer.Exit(EXIT_FINDINGS) from None
     except PowerlistError as error:
         if as_json:
             print_json({"ok": False, "errors": [{"message": str(error)}]})
         else:
             err.print(f"错误 error: {terminal_text(error)}", style="bold red", highlight=False, markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
+
+
+def guard_outputs(outputs: Iterable[Path | None], inputs: Iterable[Path | None], *,
+                  catalogs: Path | None | bool = False, rules: Path | None | bool = False,
+                  as_json: bool = False) -> None:
+    """Exit 2 (usage) when an output is one of the inputs (`check_outputs`: by device and inode).
+    `catalogs` / `rules`: the directory read (None: the shipped one; False: not read), whose
+    files are inputs too."""
+    from ..catalog.files import FILES
+    from ..resources import catalogs_dir, rules_dir
+
+    files: list[Path | None] = list(inputs)
+    if catalogs is not False:
+        root = catalogs_dir() if catalogs is None or catalogs is True else catalogs
+        files += [root / name for name in FILES]
+    if rules is not False:
+        root = rules_dir() if rules is None or rules is True else rules
+        files += sorted(root.glob("*.toml")) if root.is_dir() else [root]
+    try:
+        check_outputs(outputs, files)
+    except FileError as error:
+        report_input_error(error, as_json)
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
