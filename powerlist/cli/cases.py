@@ -17,6 +17,7 @@ from ..cases.escalator import Case, Escalator
 from ..cases.lifecycle import SATISFACTION_LABELS, Satisfaction, aware
 from ..cases.sqlite import SQLiteCaseStore
 from ..errors import InputError, Problem
+from ..routing.instants import instant_problem
 from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
 
@@ -38,13 +39,19 @@ def register(app: typer.Typer) -> None:
 
 def _time(text: str, option: str) -> datetime:
     try:
-        return aware(datetime.fromisoformat(text.strip()))
+        moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise InputError(
             [Problem(message="not an ISO 8601 time, e.g. 2026-07-01T09:00 or 2026-07-01T09:00+08:00",
                      field=option, value=text, code="bad-time")],
-            "invalid time",
+            "时间无效 (invalid time)",
         ) from None
+    # 0001-01-01T00:00 or 9999-12-31 would overflow the first conversion or time limit.
+    problem = instant_problem(moment)
+    if problem is not None:
+        raise InputError([Problem(message=problem[1], field=option, value=text, code=problem[0])],
+                         "时间无效 (invalid time)")
+    return aware(moment)
 
 
 def _existing(db: Path) -> SQLiteCaseStore:

@@ -27,6 +27,7 @@ from typing import Any
 from ..errors import InputError, Problem, ProblemCollector
 from ..sheets.csvfiles import data_rows, decode, open_csv
 from ..sheets.headers import Vocabulary
+from ..sheets.inbound import input_lines
 from ..sheets.rows import SheetRow
 from ..sheets.workbook import Workbook
 from .issue import FIELD_ALIASES, canonical, field_name
@@ -128,10 +129,52 @@ def _read_jsonl(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
     return _jsonl_records(text, file)
 
 
+class _Keys(dict[str, Any]):
+    """A JSON object that remembers the keys it was given more than once (json keeps the last
+    silently: a second "emergency": false would drop the first's true)."""
+
+    twice: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> _Keys:
+    found = _Keys(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        twice: list[str] = []
+        for key, _ in pairs:
+            if key in seen and key not in twice:
+                twice.append(key)
+            seen.add(key)
+        found.twice = tuple(twice)
+    return found
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_object)
+
+
+def _twice(raw: Any, file: str, number: int) -> tuple[Problem, ...]:
+    """A problem for each key given twice in one JSON object of an issue (the top level or nested)."""
+    problems: list[Problem] = []
+    stack = [(raw, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, _Keys):
+            problems += [Problem(message=f"JSON 对象中键 {key!r} 出现了两次：只能保留一个 "
+                                         f"(the key {key!r} is given twice in one JSON object: json would "
+                                         "silently keep the last)",
+                                 file=file, row=number, field=f"{where}{key}", code="duplicate-key")
+                         for key in value.twice]
+            stack += [(v, f"{where}{k}.") for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(v, f"{where}{i}.") for i, v in enumerate(value)]
+    return tuple(problems)
+
+
 def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
     """A .json file holding one array of issue objects; `row` is the element's number."""
     try:
-        items = json.loads(text)
+        items = _loads(text)
     except (ValueError, RecursionError) as error:
         row = error.lineno if isinstance(error, json.JSONDecodeError) else None
         problem = Problem(message=_json_problem(error), file=file, row=row, code="json")
@@ -140,7 +183,7 @@ def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
         if not isinstance(raw, dict):
             yield _unreadable(file, number, "each element must be one JSON object", "json")
             continue
-        yield _record(file, number, raw)
+        yield _record(file, number, raw, _twice(raw, file, number))
 
 
 def _json_problem(error: BaseException) -> str:
@@ -154,18 +197,19 @@ def _json_problem(error: BaseException) -> str:
 
 
 def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at line feeds only: U+2028, U+2029 and U+0085 are legal inside a JSON string.
+    for number, line in input_lines(text):
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            raw = _loads(line)
         except (ValueError, RecursionError) as error:
             yield _unreadable(file, number, _json_problem(error), "json")
             continue
         if not isinstance(raw, dict):
             yield _unreadable(file, number, "a line must be one JSON object", "json")
             continue
-        yield _record(file, number, raw)
+        yield _record(file, number, raw, _twice(raw, file, number))
 
 
 def _read_csv(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:

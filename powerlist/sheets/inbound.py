@@ -6,7 +6,11 @@ catalog and whistle sheets, dicts given to the API, and command-line arguments.
    non-UTF-8 byte of a file name or argument into one. No encoder can write it, so it would
    crash every writer (CSV, JSONL, XLSX, the terminal) or the case store. The field it is in
    is a problem (code ``lone-surrogate``), and wherever the text is shown it is escaped
-   (``\\udfff``, `powerlist.errors.escape_surrogates`), never carried.
+   (``\\udfff``, `powerlist.errors.escape_surrogates`), never carried. Where it is applied:
+   every `Issue` and whistle field (`powerlist.routing.issue.checked_text`), CSV text after
+   decoding (an exotic ``--encoding`` such as utf-7), command-line arguments
+   (`powerlist.cli.argument_problems`), and every `Problem` and rejected decision (escaped).
+   XLSX needs no check: XML cannot hold a surrogate, and its parser refuses one.
 2. **Lines are split on line feeds only** (`input_lines`). ``str.splitlines`` also breaks on
    U+2028, U+2029, U+0085, U+000B, U+000C, U+001C–U+001E, which are legal inside a JSON string:
    a JSONL line holding one would be cut in two, the issue rejected and every later line
@@ -14,9 +18,8 @@ catalog and whistle sheets, dicts given to the API, and command-line arguments.
 3. **Ids and codes are compared as NFKC** (`normalise_code`: full-width ＨＳ－１ is HS-1), **and
    invisible characters in them are refused** (`code_problem`): bidirectional controls
    (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), zero-width characters (U+200B–U+200D,
-   U+2060–U+2064, U+FEFF, U+180E, U+00AD) and control characters other than tab, line feed and
-   carriage return (white space, which each field's own rules clean), so that two ids that look
-   identical are identical.
+   U+2060–U+2064, U+FEFF, U+180E, U+00AD), so that two ids that look identical are identical.
+   Control characters are visible: the terminal shows them escaped (``\x1b``), XLSX cells too.
 """
 
 from __future__ import annotations
@@ -30,8 +33,7 @@ from ..errors import escape_surrogates
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 INVISIBLE = re.compile(
     "[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidirectional controls
-    "\u200b-\u200d\u2060-\u2064\ufeff\u180e\u00ad"  # zero-width and invisible
-    "\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]"  # control characters (not tab, LF, CR)
+    "\u200b-\u200d\u2060-\u2064\ufeff\u180e\u00ad]"  # zero-width and invisible
 )
 
 
