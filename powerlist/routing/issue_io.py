@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Problem, ProblemCollector
+from ..errors import InputError, Problem, ProblemCollector, escape_surrogates
 from ..sheets.csvfiles import data_rows, decode, open_csv
 from ..sheets.headers import Vocabulary
-from ..sheets.inbound import input_lines
+from ..sheets.inbound import input_lines, text_problem
 from ..sheets.rows import SheetRow
 from ..sheets.workbook import Workbook
 from .issue import FIELD_ALIASES, canonical, field_name
@@ -95,6 +95,16 @@ def _record(file: str, number: int, raw: Mapping[str, Any], problems: tuple[Prob
                 code="duplicate-field")
         for name, message in twice
     )
+    # The one text policy (powerlist.sheets.inbound): a lone surrogate in a key or a value
+    # rejects the row here, before its id is used anywhere (a case store, an output), and the
+    # row keeps it only escaped.
+    for name, value in list(data.items()):
+        found = text_problem(name) or (text_problem(value) if isinstance(value, str) else None)
+        if found is not None:
+            problems += (Problem(message=found[1], file=file, sheet=sheet, row=number, cell=cells.get(name),
+                                 field=name, code=found[0]),)
+            del data[name]
+            data[escape_surrogates(name)] = escape_surrogates(value) if isinstance(value, str) else value
     return IssueRecord(file, number, data, problems, sheet=sheet, cells=cells)
 
 
