@@ -27,11 +27,15 @@ EXIT_USAGE = 2
 
 
 _CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if chr(code) not in "\n\t"}
+# Bidirectional controls would reorder what the terminal shows (an id could display as another).
+_CONTROL.update({code: f"\\u{code:04x}" for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                                                     *range(0x2066, 0x206A))})
 
 
 def terminal_text(value: Any) -> str:
     """`value` for a terminal: control characters from input (an ESC sequence in an issue id
-    would clear the screen or retitle the window) shown as \\xNN instead of sent."""
+    would clear the screen or retitle the window) shown as \\xNN, bidirectional controls as
+    \\uNNNN, instead of sent."""
     return ("" if value is None else str(value)).translate(_CONTROL)
 
 
