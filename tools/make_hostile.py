@@ -472,14 +472,15 @@ def build() -> dict[str, bytes]:
         {**issue, "id": "HS-4"}])
     files["issues--invisible-ids.jsonl"] = (
         "\n".join(json.dumps(row, ensure_ascii=False) for row in [
-            {**issue, "id": "HS\u200b-1"}, {**issue, "id": "\u202eHS-2"}, {**issue, "id": "HS-3", "category": "RX\u20600302"},
-            {**issue, "id": "ＨＳ－４"}]) + "\n").encode()
+            {**issue, "id": "HS\u200b-1"}, {**issue, "id": "\u202eHS-2"},
+            {**issue, "id": "HS-3", "category": "RX\u20600302"}, {**issue, "id": "ＨＳ－４"}]) + "\n").encode()
     nfkc = ["＝1+1", "＋1+cmd|' /C calc'!A0", "－2+3+cmd|' /C calc'!A0", "＠SUM(1+9)", "\u200b=1+1", "\ufeff@SUM(1)",
             "\u2060+1+1", "﹦HYPERLINK(\"http://evil.example\")"]
     # each value as an id (NFKC'd when routed, kept as written when rejected) and as a category
     # (unknown: the rejection repeats it as written), so outputs carry the values both ways
     nfkc_rows = [row for n, value in enumerate(nfkc, start=1)
-                 for row in ({**issue, "id": value, "description": value}, {**issue, "id": f"N-{n}", "category": value})]
+                 for row in ({**issue, "id": value, "description": value},
+                             {**issue, "id": f"N-{n}", "category": value})]
     files["issues--formula-after-nfkc.jsonl"] = ("\n".join(
         json.dumps(row, ensure_ascii=False) for row in nfkc_rows) + "\n").encode()
 
@@ -489,7 +490,8 @@ def build() -> dict[str, bytes]:
     files["issues--formula-after-nfkc.csv"] = (",".join(ISSUE_HEADER) + "\n" + "".join(
         f"{quoted(row['id'])},2026-07-01T09:00:00,{quoted(row['category'])},420202001001,12345,求助,"
         f"{quoted(row.get('description', 'x'))}\n" for row in nfkc_rows)).encode()
-    issue_rows = [["HS-%d" % n, "2026-07-01 09:00", "RX0302", "420202001001", "12345", "求助", "x"] for n in range(1, 5)]
+    issue_rows = [[f"HS-{n}", "2026-07-01 09:00", "RX0302", "420202001001", "12345", "求助", "x"]
+                  for n in range(1, 5)]
     files["issues--rows-backwards.xlsx"] = rows_backwards(
         save(book([["12345热线工单导出"], ISSUE_HEADER, *issue_rows], "工单")), [3, 7, 5, 5])
     files["issues--encrypted.xlsx"] = encrypted_ole()
@@ -565,7 +567,8 @@ WHAT = {
     "power-list--empty-code.xlsx": "an item without 事项编码 in a sheet that has the column",
     "power-list--rows-backwards.xlsx":
         "data rows numbered 3, 6, 4, 4 in the sheet XML (row numbers going backwards; read-only openpyxl drops them)",
-    "power-list--strict-ooxml.xlsx": "a Strict Open XML workbook (purl.oclc.org namespaces), which openpyxl reads as empty",
+    "power-list--strict-ooxml.xlsx":
+        "a Strict Open XML workbook (purl.oclc.org namespaces), which openpyxl reads as empty",
     "power-list--encrypted.xlsx": "an OLE2 file with EncryptionInfo and EncryptedPackage: a password-protected .xlsx",
     "power-list--invisible-codes.xlsx": "item codes holding a zero-width space, a right-to-left override and a BOM",
     "catalog-organisation--unknown-district.xlsx": "organisation.xlsx: a street in district 999999 (unknown code)",
@@ -626,7 +629,8 @@ WHAT = {
     "whistles--duplicate-headers.csv": "街道 and 街道编码 (the same field) in one header",
     "whistles--mixed-encoding.csv": "a UTF-8 header, then a GBK line",
     "whistles--time-overflow.csv": "受理时间 9999-12-31T23:59:59-12:00 and 响应时限 0001-01-01T00:00",
-    "whistles--invisible-codes.csv": "a case id with a zero-width space and a street code with a right-to-left override",
+    "whistles--invisible-codes.csv":
+        "a case id with a zero-width space and a street code with a right-to-left override",
     "whistles--truncated.xlsx": "a whistle workbook missing its last 200 bytes",
     "whistles--dates-as-text.xlsx": "受理时间 七月一日 and 响应时限 下周 as text",
     "vetoes--bad-dates-and-blanks.csv": "a month 13, an empty 对象, an empty 日期",

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..errors import FileError, InputError, Problem, os_error
-from ..sheets.output import Outputs
+from ..sheets.output import Outputs, write_workbook
 from .files import CALENDAR, DELEGATION, ORGANISATION, ORGANISATION_SHEETS, POWER_LIST, SHEET_FIELDS, TAXONOMY
 from .models import DelegationMode, PowerKind, Scope
 
@@ -93,9 +93,8 @@ def write_template(directory: str | Path, *, overwrite: bool = False) -> list[Pa
     # All five are written before any is renamed into place: a failure leaves none half-made.
     with Outputs() as outputs:
         for path in targets:
-            book = _template_book(path.name, choices)
             with outputs.binary(path) as handle:
-                book.save(handle)
+                write_workbook(_template_book(path.name, choices), handle, path)
     return targets
 
 

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import FileError, InputError, PowerlistError, os_error
-from ..sheets.output import check_outputs
+from ..sheets.output import check_outputs, check_target
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -95,10 +95,12 @@ def user_errors(as_json: bool = False) -> Iterator[None]:
 
 def guard_outputs(outputs: Iterable[Path | None], inputs: Iterable[Path | None], *,
                   catalogs: Path | None | bool = False, rules: Path | None | bool = False,
-                  as_json: bool = False) -> None:
-    """Exit 2 (usage) when an output is one of the inputs (`check_outputs`: by device and inode).
-    `catalogs` / `rules`: the directory read (None: the shipped one; False: not read), whose
-    files are inputs too."""
+                  as_json: bool = False, writable: bool = True) -> None:
+    """Before any work: exit 2 (usage) when an output is one of the inputs (`check_outputs`: by
+    device and inode), exit 1 when an output cannot be written (`check_target`: a missing
+    directory, a directory, a read-only file). `catalogs` / `rules`: the directory read (None:
+    the shipped one; False: not read), whose files are inputs too. `writable=False`: the command
+    makes the outputs' directory itself."""
     from ..catalog.files import FILES
     from ..resources import catalogs_dir, rules_dir
 
@@ -109,11 +111,19 @@ def guard_outputs(outputs: Iterable[Path | None], inputs: Iterable[Path | None],
     if rules is not False:
         root = rules_dir() if rules is None or rules is True else rules
         files += sorted(root.glob("*.toml")) if root.is_dir() else [root]
+    outputs = list(outputs)
     try:
         check_outputs(outputs, files)
     except FileError as error:
         report_input_error(error, as_json)
         raise typer.Exit(EXIT_USAGE) from None
+    try:
+        for path in outputs if writable else ():
+            if path is not None:
+                check_target(path)
+    except FileError as error:
+        report_input_error(error, as_json)
+        raise typer.Exit(EXIT_FINDINGS) from None
 
 
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:

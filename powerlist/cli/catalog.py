@@ -189,7 +189,7 @@ def template(
     from ..catalog.template import TEMPLATE_SHEETS
 
     # Even with --force, never over the shipped catalogs every other command reads.
-    guard_outputs([directory / name for name in TEMPLATE_SHEETS], [], catalogs=None)
+    guard_outputs([directory / name for name in TEMPLATE_SHEETS], [], catalogs=None, writable=False)
     with user_errors():
         written = write_template(directory, overwrite=force)
     for path in written:

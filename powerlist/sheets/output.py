@@ -64,6 +64,12 @@ def _target(path: Path) -> tuple[Path, os.stat_result | None]:
     return final, status
 
 
+def check_target(path: str | Path) -> None:
+    """Raise the `FileError` that writing `path` would raise (a missing directory, a directory, a
+    read-only file) now, before any work: a command checks its outputs before it reads."""
+    _target(Path(path))
+
+
 @dataclass
 class _Pending:
     """One output being written: its temporary file until `commit` renames it into place."""
@@ -142,6 +148,7 @@ class Outputs:
     removes them all. Use `atomic_text` / `atomic_binary` for one file."""
 
     pending: list[_Pending] = field(default_factory=list)
+    handles: list[_Handle] = field(default_factory=list)
 
     def __enter__(self) -> Outputs:
         return self
@@ -156,14 +163,20 @@ class Outputs:
 
     def binary(self, path: str | Path) -> BinaryIO:
         entry = self._add(path)
-        return _Handle(os.fdopen(entry.fd, "wb"), entry)  # type: ignore[return-value]
+        handle = _Handle(os.fdopen(entry.fd, "wb"), entry)
+        self.handles.append(handle)
+        return handle  # type: ignore[return-value]
 
     def text(self, path: str | Path, *, encoding: str = "utf-8", newline: str | None = None) -> TextIO:
         entry = self._add(path)
-        return _Handle(os.fdopen(entry.fd, "w", encoding=encoding, newline=newline), entry)  # type: ignore[return-value]
+        handle = _Handle(os.fdopen(entry.fd, "w", encoding=encoding, newline=newline), entry)
+        self.handles.append(handle)
+        return handle  # type: ignore[return-value]
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
         if error is not None:
+            for handle in self.handles:
+                handle.abandon()
             for entry in self.pending:
                 entry.discard()
             if self.pending:
@@ -181,16 +194,28 @@ class Outputs:
 
 
 class _Handle:
-    """A file object whose close flushes it to disk; OS errors come out located."""
+    """A file object whose close flushes it to disk; OS errors come out located. Once the output
+    is abandoned (an error), every call is ignored: a writer still holding the handle (openpyxl's
+    ZipFile, closed by the garbage collector) must not fail again on a file that is gone."""
 
     def __init__(self, handle: IO[Any], entry: _Pending) -> None:
         self._handle = handle
         self._entry = entry
+        self._abandoned = False
 
     def __getattr__(self, name: str) -> Any:
+        if self._abandoned:
+            return _ignored
         return getattr(self._handle, name)
 
+    def abandon(self) -> None:
+        self._abandoned = True
+        with contextlib.suppress(Exception):
+            self._handle.close()
+
     def write(self, data: Any) -> int:
+        if self._abandoned:
+            return len(data)
         try:
             return int(self._handle.write(data))
         except OSError as error:
@@ -203,7 +228,7 @@ class _Handle:
         self.close()
 
     def close(self) -> None:
-        if self._handle.closed:
+        if self._abandoned or self._handle.closed:
             return
         try:
             self._handle.flush()
@@ -213,6 +238,10 @@ class _Handle:
                 self._handle.close()
             raise _write_failure(error, self._entry) from None
         self._handle.close()
+
+
+def _ignored(*args: Any, **kwargs: Any) -> None:
+    return None
 
 
 @contextmanager
@@ -229,10 +258,69 @@ def atomic_binary(path: str | Path) -> Iterator[BinaryIO]:
         yield handle
 
 
+class _Deferred:
+    """What openpyxl writes a workbook to: the output's handle, with the first write error kept
+    for later instead of raised inside openpyxl. openpyxl then finishes its zip as if nothing had
+    happened (into nothing), so none of its objects is left half-open for the garbage collector
+    to fail on; `save_workbook` raises the kept error once openpyxl is done."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.error: BaseException | None = None
+        self.position = 0
+        self.end = 0
+
+    def write(self, data: bytes) -> int:
+        if self.error is None:
+            try:
+                self.handle.write(data)
+            except (OSError, FileError) as error:
+                self.error = error
+        self.position += len(data)
+        self.end = max(self.end, self.position)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self.position, os.SEEK_END: self.end}[whence]
+        self.position = base + offset
+        if self.error is None:
+            try:
+                self.handle.seek(offset, whence)
+            except (OSError, FileError) as error:
+                self.error = error
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def flush(self) -> None:
+        if self.error is None:
+            try:
+                self.handle.flush()
+            except (OSError, FileError) as error:
+                self.error = error
+
+    def seekable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+
+def write_workbook(book: Any, handle: BinaryIO, path: str | Path) -> None:
+    """An openpyxl workbook written to `handle` (an output of `Outputs`, named `path`)."""
+    sink = _Deferred(handle)
+    book.save(sink)
+    if sink.error is not None:
+        if isinstance(sink.error, OSError):
+            raise os_error(sink.error, str(path), "写入", "write") from None
+        raise sink.error
+
+
 def save_workbook(book: Any, path: str | Path) -> Path:
     """An openpyxl workbook saved atomically at `path`."""
     with atomic_binary(path) as handle:
-        book.save(handle)
+        write_workbook(book, handle, path)
     return Path(path)
 
 
