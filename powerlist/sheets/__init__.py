@@ -1,4 +1,5 @@
-"""Reading hand-made spreadsheets and CSV safely, and writing every output safely. Imports nothing of powerlist but `errors`.
+"""Reading hand-made spreadsheets and CSV safely, and writing every output safely. Imports
+nothing of powerlist but `errors`.
 
 - `workbook`: `Workbook`, an .xlsx file opened safely, and its tables (header found, rows streamed);
 - `package`: the .xlsx package below openpyxl: the checks before any XML is parsed (size, zip
