@@ -19,7 +19,7 @@ from ..cases.sqlite import SQLiteCaseStore
 from ..errors import InputError, Problem
 from ..routing.instants import instant_problem
 from ..routing.tables import RuleSet
-from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
+from ._common import EXIT_FINDINGS, err, guard_outputs, out, print_json, table, user_errors
 
 cases_app = typer.Typer(
     help="案件督办 — open cases from issues, record what units do, tick the clock, show a case.",
@@ -104,6 +104,7 @@ def open_cases(
     from ..routing.issue_io import read_issues
     from ..routing.router import Router
 
+    guard_outputs([db], [input], catalogs=catalogs, rules=rules, as_json=as_json, writable=False)
     with user_errors(as_json):
         router = Router.default(catalogs=str(catalogs) if catalogs else None, rules=str(rules) if rules else None)
         store = SQLiteCaseStore(db)

@@ -73,6 +73,9 @@ def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueReco
     path = Path(path)
     file = str(path)
     if not path.is_file():
+        if path.exists():
+            message = "不是普通文件（是目录？）(not a regular file: a directory?)"
+            raise InputError([Problem(message=message, file=file, code="not-a-file")], CANNOT_READ)
         raise InputError([Problem(message="no such file", file=file, code="not-found")], CANNOT_READ)
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
