@@ -278,6 +278,27 @@ def test_line_separators_inside_json_strings_stay_in_their_line(router: Router) 
     assert records[1].data["description"] == "甲\u2029乙\u0085丙\u000b丁\u000c戊\u001c己"
 
 
+def test_a_sparse_sheet_is_read_as_wide_as_its_header(router: Router, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A note in column XFD on every row: rows below the header are read only as wide as the mapped
+    columns, so the cost of a row does not depend on how far right its last cell is (linear in
+    rows; measured in benchmarks/bench_sparse.py). Checked by the widths openpyxl builds, not by time."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    widths: list[int] = []
+    original = ReadOnlyWorksheet._get_row
+
+    def recording(self: Any, *args: Any, **kwargs: Any) -> Any:
+        row = original(self, *args, **kwargs)
+        widths.append(len(row))
+        return row
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "_get_row", recording)
+    records = list(read_issues(HOSTILE / "issues--sparse.xlsx"))
+    assert len(records) == 4
+    # the header (row 1) is read whole, to find it; the four data rows only as wide as it maps
+    assert len(widths) == 5 and max(widths[1:]) <= len(records[0].cells), widths
+
+
 # ---- the command line -----------------------------------------------------------------------------
 
 
