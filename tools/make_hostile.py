@@ -605,7 +605,8 @@ WHAT = {
     "issues--lone-surrogate.jsonl": "lone surrogates (\\udfff, \\ud800, \\udc80) in an id, a description and a key",
     "issues--line-separators.jsonl":
         "U+2028, U+2029, U+0085, VT, FF and U+001C inside JSON strings, a CRLF line end: three valid issues",
-    "issues--duplicate-keys.jsonl": "emergency given twice (true, then false), a duplicate key in a nested object",
+    "issues--duplicate-keys.jsonl":
+        "emergency given twice (true, then false); a description that is an object (with a key twice)",
     "issues--time-overflow.jsonl":
         "received_at 9999-12-31T23:59:59-12:00, 0001-01-01T00:00 and an emergency on 9999-12-30; one valid issue",
     "issues--invisible-ids.jsonl":

@@ -127,6 +127,8 @@ def checked_code(value: Any) -> Any:
     refused when it hides an invisible character (so two ids that look the same are the same)."""
     value = code_text(value)
     if isinstance(value, str):
+        if value.isascii():  # the common case: ASCII is its own NFKC and holds no invisible character
+            return value.strip()
         problem = code_problem(value)
         if problem is not None:
             raise PydanticCustomError(*problem)
@@ -164,11 +166,6 @@ class Issue(BaseModel):
     repeat_count: int = Field(default=0, ge=0, le=1_000_000)
     description: str | None = Field(default=None, max_length=20_000)
 
-    @field_validator("*", mode="before")
-    @classmethod
-    def _valid_text(cls, value: Any) -> Any:
-        return checked_text(value)
-
     @field_validator("id", "category", "location", mode="before")
     @classmethod
     def _code_text(cls, value: Any) -> Any:
@@ -203,7 +200,9 @@ class Issue(BaseModel):
     @field_validator("description", mode="before")
     @classmethod
     def _empty_description(cls, value: Any) -> Any:
-        return None if value == "" else value
+        # The one text field kept as written: the one text policy applies (ids and codes get it
+        # through checked_code; a bad channel, kind, flag or time is refused by its own type).
+        return None if value == "" else checked_text(value)
 
 
 # ---- raw rows: field names and cell values ---------------------------------------------------

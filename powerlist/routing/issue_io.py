@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,8 +90,10 @@ def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueReco
 
 
 def _record(file: str, number: int, raw: Mapping[str, Any], problems: tuple[Problem, ...] = (),
-            sheet: str | None = None, cells: dict[str, str] | None = None) -> IssueRecord:
-    """The record of one raw row: its canonical values, and a problem for each field given twice."""
+            sheet: str | None = None, cells: dict[str, str] | None = None, surrogates: bool = False) -> IssueRecord:
+    """The record of one raw row: its canonical values, and a problem for each field given twice.
+    `surrogates`: the row may hold lone surrogates (a JSON line with a \\uD800–\\uDFFF escape; CSV
+    text is checked as decoded, and XML cannot hold one)."""
     data, twice = canonical(raw)
     cells = cells or {}
     problems += tuple(
@@ -101,7 +104,7 @@ def _record(file: str, number: int, raw: Mapping[str, Any], problems: tuple[Prob
     # The one text policy (powerlist.sheets.inbound): a lone surrogate in a key or a value
     # rejects the row here, before its id is used anywhere (a case store, an output), and the
     # row keeps it only escaped.
-    for name, value in list(data.items()):
+    for name, value in list(data.items()) if surrogates else ():
         found = text_problem(name) or (text_problem(value) if isinstance(value, str) else None)
         if found is not None:
             problems += (Problem(message=found[1], file=file, sheet=sheet, row=number, cell=cells.get(name),
@@ -143,45 +146,49 @@ def _read_jsonl(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
 
 
 class _Keys(dict[str, Any]):
-    """A JSON object that remembers the keys it was given more than once (json keeps the last
-    silently: a second "emergency": false would drop the first's true)."""
+    """A JSON object that was given a key more than once (json keeps the last silently: a second
+    "emergency": false would drop the first's true), with the keys repeated."""
 
     twice: tuple[str, ...] = ()
 
 
-def _object(pairs: list[tuple[str, Any]]) -> _Keys:
-    found = _Keys(pairs)
-    if len(found) < len(pairs):
-        seen: set[str] = set()
-        twice: list[str] = []
-        for key, _ in pairs:
-            if key in seen and key not in twice:
-                twice.append(key)
-            seen.add(key)
-        found.twice = tuple(twice)
-    return found
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) == len(pairs):
+        return found
+    keys = _Keys(pairs)
+    seen: set[str] = set()
+    twice: list[str] = []
+    for key, _ in pairs:
+        if key in seen and key not in twice:
+            twice.append(key)
+        seen.add(key)
+    keys.twice = tuple(twice)
+    return keys
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs)  # built once: json.loads(hook=…) builds one a call
 
 
 def _loads(text: str) -> Any:
-    return json.loads(text, object_pairs_hook=_object)
+    """`json.loads`; an object that repeats a key comes as `_Keys`."""
+    return _DECODER.decode(text)
+
+
+# JSON writes a lone surrogate only as a \u escape of D800–DFFF: a line without one holds none.
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _twice(raw: Any, file: str, number: int) -> tuple[Problem, ...]:
-    """A problem for each key given twice in one JSON object of an issue (the top level or nested)."""
-    problems: list[Problem] = []
-    stack = [(raw, "")]
-    while stack:
-        value, where = stack.pop()
-        if isinstance(value, _Keys):
-            problems += [Problem(message=f"JSON 对象中键 {key!r} 出现了两次：只能保留一个 "
-                                         f"(the key {key!r} is given twice in one JSON object: json would "
-                                         "silently keep the last)",
-                                 file=file, row=number, field=f"{where}{key}", code="duplicate-key")
-                         for key in value.twice]
-            stack += [(v, f"{where}{k}.") for k, v in value.items()]
-        elif isinstance(value, list):
-            stack += [(v, f"{where}{i}.") for i, v in enumerate(value)]
-    return tuple(problems)
+    """A problem for each key given twice in an issue's JSON object. (A nested object is no
+    issue value at all, and its row is refused for its type.)"""
+    if type(raw) is not _Keys:
+        return ()
+    return tuple(Problem(message=f"JSON 对象中键 {key!r} 出现了两次：只能保留一个 "
+                                 f"(the key {key!r} is given twice in one JSON object: json would "
+                                 "silently keep the last)",
+                         file=file, row=number, field=key, code="duplicate-key")
+                 for key in raw.twice)
 
 
 def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
@@ -192,11 +199,12 @@ def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
         row = error.lineno if isinstance(error, json.JSONDecodeError) else None
         problem = Problem(message=_json_problem(error), file=file, row=row, code="json")
         raise InputError([problem], CANNOT_READ) from None
+    surrogates = _ESCAPED_SURROGATE.search(text) is not None
     for number, raw in enumerate(items, start=1):
         if not isinstance(raw, dict):
             yield _unreadable(file, number, "each element must be one JSON object", "json")
             continue
-        yield _record(file, number, raw, _twice(raw, file, number))
+        yield _record(file, number, raw, _twice(raw, file, number), surrogates=surrogates)
 
 
 def _json_problem(error: BaseException) -> str:
@@ -222,7 +230,8 @@ def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:
         if not isinstance(raw, dict):
             yield _unreadable(file, number, "a line must be one JSON object", "json")
             continue
-        yield _record(file, number, raw, _twice(raw, file, number))
+        yield _record(file, number, raw, _twice(raw, file, number),
+                      surrogates=_ESCAPED_SURROGATE.search(line) is not None)
 
 
 def _read_csv(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:

@@ -79,11 +79,6 @@ class WhistleRecord(BaseModel):
     buck_passing: bool = False  # 推诿, found by supervision
     via_platform: bool = True  # raised and recorded through the platform (吹哨全留痕)
 
-    @field_validator("*", mode="before")
-    @classmethod
-    def _valid_text(cls, value: Any) -> Any:
-        return checked_text(value)
-
     @field_validator("case_id", "street", "unit", "department", mode="before")
     @classmethod
     def _codes(cls, value: Any) -> Any:
@@ -92,7 +87,8 @@ class WhistleRecord(BaseModel):
     @field_validator("street_name", "unit_name", "department", mode="before")
     @classmethod
     def _blank_none(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+        # names are kept as written: the one text policy applies (codes get it in checked_code)
+        return None if isinstance(value, str) and not value.strip() else checked_text(value)
 
     @field_validator("kind", mode="before")
     @classmethod
