@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..sheets.cells import append_row, write_xlsx_cell
+from ..sheets.output import check_outputs, save_workbook
 from ..sheets.package import check_package
 from .findings import CHECKS, Finding, Severity, counts
 from .whatif import WhatIf
@@ -39,7 +40,9 @@ FINDING_HEADER = ["编码 code", "严重性 severity", "工作表 sheet", "单�
 def write_report(path: str | Path, findings: list[Finding], *, source: str | Path | None = None,
                  source_name: str | None = None, what_if: WhatIf | None = None,
                  checks: tuple[str, ...] = CHECKS) -> Path:
-    """Write the report to `path`; `source` is the audited workbook to copy and mark."""
+    """Write the report to `path` (atomically; never onto `source`); `source` is the audited
+    workbook to copy and mark."""
+    check_outputs([path], [source])
     book = Workbook()
     summary = book.worksheets[0]  # the one sheet of a new workbook
     summary.title = SUMMARY
@@ -58,9 +61,7 @@ def write_report(path: str | Path, findings: list[Finding], *, source: str | Pat
         _copy_marked(book, Path(source), source_name or str(source), findings)
     if what_if is not None:
         _what_if(book, what_if)
-    target = Path(path)
-    book.save(target)
-    return target
+    return save_workbook(book, path)
 
 
 def _header(ws: Worksheet, names: list[str]) -> None:

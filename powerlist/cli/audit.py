@@ -24,7 +24,7 @@ from ..audit.findings import Finding
 from ..audit.whatif import WhatIf, months_spanned, street_loads
 from ..catalog.loader import load_catalogs
 from ..routing.tables import RuleSet
-from ._common import EXIT_FINDINGS, EXIT_USAGE, err, fail, out, print_json, table, user_errors
+from ._common import EXIT_FINDINGS, EXIT_USAGE, err, fail, guard_outputs, out, print_json, table, user_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -58,6 +58,7 @@ def audit(
         fail("give a delegation workbook to audit, or --what-if DELEGATION.xlsx", EXIT_USAGE)
     if what_if_path is not None and history is None:
         fail("--what-if needs --history ISSUES (the issues to re-route)", EXIT_USAGE)
+    guard_outputs([out_path], [file, what_if_path, history], catalogs=catalogs, rules=rules, as_json=as_json)
     findings = []
     result = None
     day = None

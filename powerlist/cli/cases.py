@@ -21,8 +21,9 @@ from ..cases.lifecycle import SATISFACTION_LABELS, Satisfaction, aware
 from ..cases.store import CaseStore
 from ..cases.stores import open_store
 from ..errors import InputError, Problem
+from ..routing.instants import instant_problem
 from ..routing.tables import RuleSet
-from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
+from ._common import EXIT_FINDINGS, db_file, err, guard_outputs, out, print_json, table, user_errors
 
 cases_app = typer.Typer(
     help="案件督办 — open cases from issues, record what units do, tick the clock, show a case.",
@@ -43,13 +44,19 @@ def register(app: typer.Typer) -> None:
 
 def _time(text: str, option: str) -> datetime:
     try:
-        return aware(datetime.fromisoformat(text.strip()))
+        moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise InputError(
             [Problem(message="not an ISO 8601 time, e.g. 2026-07-01T09:00 or 2026-07-01T09:00+08:00",
                      field=option, value=text, code="bad-time")],
-            "invalid time",
+            "时间无效 (invalid time)",
         ) from None
+    # 0001-01-01T00:00 or 9999-12-31 would overflow the first conversion or time limit.
+    problem = instant_problem(moment)
+    if problem is not None:
+        raise InputError([Problem(message=problem[1], field=option, value=text, code=problem[0])],
+                         "时间无效 (invalid time)")
+    return aware(moment)
 
 
 def _existing(db: str, *, read_only: bool = False) -> CaseStore:
@@ -103,6 +110,7 @@ def open_cases(
     from ..routing.issue_io import read_issues
     from ..routing.router import Router
 
+    guard_outputs([db_file(db)], [input], catalogs=catalogs, rules=rules, as_json=as_json, writable=False)
     with user_errors(as_json):
         router = Router.default(catalogs=str(catalogs) if catalogs else None, rules=str(rules) if rules else None)
         store = open_store(db)

@@ -11,7 +11,19 @@ from typing import Annotated
 
 import typer
 
-from ._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, err, fail, out, print_json, table, terminal_text, user_errors
+from ._common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    err,
+    fail,
+    guard_outputs,
+    out,
+    print_json,
+    table,
+    terminal_text,
+    user_errors,
+)
 
 scenarios_app = typer.Typer(help="场景测试 scenarios: issues with expected decisions, checked by the router.",
                             no_args_is_help=True)
@@ -46,8 +58,7 @@ def run(
     target = out_file if out_file is not None else default_out(input)
     if target.suffix.lower() != ".xlsx":
         fail("--out must name an .xlsx file", EXIT_USAGE)
-    if target.resolve() == input.resolve():
-        fail("--out names the scenario workbook itself: the results would overwrite it", EXIT_USAGE)
+    guard_outputs([target], [input], catalogs=catalogs, rules=rules, as_json=as_json)
     with user_errors(as_json):
         scenarios = read_scenarios(input)
         router = Router.default(engine=engine, catalogs=str(catalogs) if catalogs else None,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ._common import EXIT_USAGE, err, fail, out, print_json, table, user_errors
+from ._common import EXIT_USAGE, db_file, err, fail, guard_outputs, out, print_json, table, user_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -46,6 +46,9 @@ def score(
         fail("give exactly one of --db FILE or --input FILE", EXIT_USAGE)
     if out_file is not None and out_file.suffix.lower() != ".xlsx":
         fail("--out must name an .xlsx file", EXIT_USAGE)
+    guard_outputs([out_file], [db_file(db), input_file, vetoes_file, other_file], rules=rules,
+                  catalogs=False if catalog_dir is None else None if catalog_dir == "shipped" else Path(catalog_dir),
+                  as_json=as_json)
     with user_errors(as_json):
         from ..scoring import Period, load_config, read_vetoes, read_whistles, score_period, write_report
 
