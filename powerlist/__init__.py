@@ -8,10 +8,12 @@ from ._compat import __version__, check_python
 check_python()
 
 from .cases.actions import Action  # noqa: E402
-from .cases.escalator import Case, Escalator  # noqa: E402
+from .cases.escalator import Case, Escalator, TickReport  # noqa: E402
+from .cases.instants import TimeWindow  # noqa: E402
 from .cases.lifecycle import Event, Satisfaction, State  # noqa: E402
 from .cases.sqlite import SQLiteCaseStore  # noqa: E402
 from .cases.store import CaseStore  # noqa: E402
+from .cases.stores import open_store  # noqa: E402  (PostgresCaseStore: powerlist.cases.postgres)
 from .catalog.catalog import Catalog  # noqa: E402
 from .catalog.loader import load_catalogs, load_delegation_workbook  # noqa: E402
 from .catalog.models import (  # noqa: E402
@@ -27,7 +29,7 @@ from .catalog.models import (  # noqa: E402
     UnitKind,
 )
 from .catalog.power_list import PowerList, load_power_list  # noqa: E402
-from .errors import CalendarError, InputError, PowerlistError, Problem, TransitionError  # noqa: E402
+from .errors import CalendarError, InputError, PowerlistError, Problem, StoreError, TransitionError  # noqa: E402
 from .routing.calendar import WorkCalendar  # noqa: E402
 from .routing.decision import Decision, PowerRef, TraceStep, UnitRef, Whistle  # noqa: E402
 from .routing.issue import Channel, Issue, RequestKind  # noqa: E402
@@ -73,6 +75,7 @@ __all__ = [
     "load_power_list",
     "Matcher",
     "PlaceMatch",
+    "open_store",
     "PowerItem",
     "PowerKind",
     "PowerList",
@@ -87,6 +90,9 @@ __all__ = [
     "Scope",
     "SQLiteCaseStore",
     "State",
+    "StoreError",
+    "TickReport",
+    "TimeWindow",
     "TraceStep",
     "TransitionError",
     "Unit",

@@ -15,13 +15,15 @@ Chinese with pydantic's English after it, and never a Python class name.
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def chinese_first(text: str) -> bool:
@@ -36,6 +38,15 @@ def chinese_first(text: str) -> bool:
 def bilingual(message: str, chinese: str) -> str:
     """`message` if it is Chinese-first, else "`chinese` (`message`)"."""
     return message if chinese_first(message) else f"{chinese} ({message})"
+
+
+def escape_surrogates(text: str) -> str:
+    """`text` with every lone surrogate (a code point that is not a character: JSON's
+    "\\udfff", a non-UTF-8 byte in a file name or an argument) written as its escape, \\udfff.
+    Nothing can encode a lone surrogate, so no problem, id or value carries one to a writer."""
+    if _LONE_SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class Problem(BaseModel):
@@ -59,6 +70,12 @@ class Problem(BaseModel):
             chinese = PROBLEM_ZH.get(data.get("code") or "", "输入有误")
             data = {**data, "message": f"{chinese} ({data['message']})"}
         return data
+
+    @field_validator("message", "file", "sheet", "cell", "field", "value", mode="after")
+    @classmethod
+    def _encodable(cls, text: str | None) -> str | None:
+        # A problem is written to every output (JSON, CSV, XLSX, the terminal): it must encode.
+        return None if text is None else escape_surrogates(text)
 
     @property
     def where(self) -> str:
@@ -123,8 +140,8 @@ class InputError(PowerlistError):
         if not self.problems:
             raise ValueError("InputError needs at least one problem")
         count = len(self.problems)
-        self.summary = (bilingual(summary, "输入有误") if summary
-                        else f"输入有 {count} 处问题 ({count} problem(s) in input)")
+        self.summary = escape_surrogates(bilingual(summary, "输入有误") if summary
+                                         else f"输入有 {count} 处问题 ({count} problem(s) in input)")
         super().__init__(self._render())
 
     def _render(self, limit: int = 50) -> str:
@@ -138,8 +155,58 @@ class InputError(PowerlistError):
         return [p.as_json() for p in self.problems]
 
 
+class StoreError(InputError):
+    """A case store that cannot be used as asked: busy, read-only, full, corrupted, not a case
+    store, unreachable. One located problem (the file or database, what failed), never a
+    traceback: the database, the file system and the OS are not bugs of powerlist."""
+
+
 class CalendarError(InputError):
     """A working-day computation reached a year the calendar does not know."""
+
+
+class FileError(InputError):
+    """A file or directory the user named that cannot be read or written as asked: a missing
+    directory, a directory where a file belongs, a full device, a read-only file, an output
+    that is one of the inputs. One located problem, in Chinese with the English after it."""
+
+
+_OS_REASONS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("设备空间已满", "no space left on the device"),
+    errno.EDQUOT: ("磁盘配额已用完", "disk quota exceeded"),
+    errno.EROFS: ("文件系统只读", "read-only file system"),
+    errno.EACCES: ("没有权限", "permission denied"),
+    errno.EPERM: ("不允许此操作", "operation not permitted"),
+    errno.ENOENT: ("文件或目录不存在", "no such file or directory"),
+    errno.ENOTDIR: ("路径中有一段不是目录", "a part of the path is not a directory"),
+    errno.EISDIR: ("这是一个目录", "is a directory"),
+    errno.EEXIST: ("已存在", "already exists"),
+    errno.ENAMETOOLONG: ("文件名太长", "file name too long"),
+    errno.ELOOP: ("符号链接循环", "too many levels of symbolic links"),
+    errno.EIO: ("输入输出错误（磁盘或网络存储故障？）", "input/output error (a failing disk or network storage?)"),
+    errno.EMFILE: ("打开的文件太多", "too many open files"),
+    errno.EFBIG: ("文件太大", "file too large"),
+    errno.EXDEV: ("不能跨文件系统改名", "cross-device rename"),
+    errno.EBUSY: ("设备或资源忙", "device or resource busy"),
+    errno.ETXTBSY: ("文件正被使用", "text file busy"),
+}
+
+
+def os_reason(error: OSError) -> tuple[str, str]:
+    """What the operating system said, (Chinese, English)."""
+    known = _OS_REASONS.get(error.errno or -1)
+    if known is not None:
+        return known
+    return "操作系统错误", f"operating system error: {error.strerror or error}"
+
+
+def os_error(error: OSError, file: str, action: str, action_en: str, *, code: str | None = None) -> FileError:
+    """The `FileError` of an OS failure while `action` (e.g. 写入) on `file`: one located line,
+    in Chinese with the English after it, never a traceback."""
+    zh, en = os_reason(error)
+    problem = Problem(message=f"{action}失败：{zh} (cannot {action_en}: {en})", file=file,
+                      code=code or f"os-{errno.errorcode.get(error.errno or -1, 'error').lower()}")
+    return FileError([problem], f"{action}失败 (cannot {action_en})")
 
 
 class TransitionError(PowerlistError):

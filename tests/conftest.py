@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from powerlist.cases.store import CaseStore
+from powerlist.cases.stores import open_store
 from powerlist.catalog.catalog import Catalog
 from powerlist.catalog.loader import load_catalogs
 from powerlist.catalog.template import write_template
+from powerlist.testing.postgres import postgres_server, postgres_url  # noqa: F401  (fixtures)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,3 +46,26 @@ def light_catalogs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(template / "delegation.xlsx", root / "delegation.xlsx")
     load_catalogs(root)  # valid as it stands
     return root
+
+
+BACKENDS = ("sqlite", "postgres")
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty case store's `--db` value: a SQLite file, then a PostgreSQL database on the
+    throwaway server (the shared store suite runs against both backends)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "cases.db")
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[CaseStore]:
+    """An empty case store of each backend, opened through `open_store`, closed afterwards."""
+    opened = open_store(store_url)
+    try:
+        yield opened
+    finally:
+        opened.close()

@@ -59,9 +59,12 @@ def test_open_tick_record_show(tmp_path: Path, issues_file: Path) -> None:
 
     code, ticked = invoke("cases", "tick", "--now", "2026-12-31T00:00", "--db", db, "--json")
     assert code == 0
-    assert ticked["actions"] and set(ticked["actions"][0]) == {"case_id", "action", "from", "to", "rule", "reason"}
+    assert ticked["actions"] and set(ticked["actions"][0]) == {
+        "case_id", "action", "from", "to", "rule", "reason", "at", "due_at"}
+    assert all(a["at"] == "2026-12-31T00:00:00+08:00" and a["due_at"] < a["at"] for a in ticked["actions"])
+    assert ticked["lag_seconds"] > 0 and ticked["failed"] == []
     code, same = invoke("cases", "tick", "--now", "2026-12-31T00:00", "--db", db, "--json")
-    assert same == {"actions": []}
+    assert same["actions"] == [] and same["cases"] == 0 and same["lag_seconds"] == 0
 
     code, shown = invoke("cases", "show", "W1", "--db", db, "--json")
     assert code == 0

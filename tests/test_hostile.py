@@ -68,6 +68,11 @@ CASES: dict[str, tuple[str, ...] | str] = {
     "power-list--duplicate-codes.xlsx": ("通用权责清单!B4", "first at 通用权责清单!B3"),
     "power-list--no-header.xlsx": ("no header found",),
     "power-list--empty-code.xlsx": ("通用权责清单!B3", "empty code"),
+    "power-list--rows-backwards.xlsx": ("通用权责清单!A4", "row numbers go backwards", "行号倒退"),
+    "power-list--strict-ooxml.xlsx": ("Strict Open XML",),
+    "power-list--encrypted.xlsx": ("password-protected (encrypted)", "已加密"),
+    "power-list--invisible-codes.xlsx": ("通用权责清单!B3", "U+200B", "通用权责清单!B4", "U+202E", "通用权责清单!B5",
+                                         "U+FEFF"),
     "catalog-organisation--unknown-district.xlsx": ("organisation.xlsx: 街道!C", "unknown district"),
     "catalog-organisation--missing-sheet.xlsx": ("missing sheet '部门'",),
     "catalog-organisation--wrong-types.xlsx": ("街道!D2", "街道!D3", "whole number"),
@@ -96,6 +101,20 @@ CASES: dict[str, tuple[str, ...] | str] = {
     "issues--rich-markup.jsonl": ("row 2: field 'category'",),
     "issues--formula-injection.csv": "inert",
     "issues--formula-injection.jsonl": "inert",
+    "issues--lone-surrogate.jsonl": ("row 1: field 'id'", "row 2: field 'description'", "row 3: field", "udc80key",
+                                     "U+DFFF", "U+D800", "孤立代理"),
+    "issues--duplicate-keys.jsonl": ("row 1: field 'emergency'", "given twice", "row 2: field 'description'"),
+    "issues--time-overflow.jsonl": ("row 1: field 'received_at'", "row 2: field 'received_at'",
+                                    "row 3: field 'received_at'", "超出可计算的范围"),
+    "issues--invisible-ids.jsonl": ("row 1: field 'id'", "U+200B", "row 2: field 'id'", "U+202E",
+                                    "row 3: field 'category'", "U+2060"),
+    "issues--rows-backwards.xlsx": ("工单!A5", "row numbers go backwards"),
+    "issues--encrypted.xlsx": ("password-protected (encrypted)",),
+    "issues--strict-ooxml.xlsx": ("Strict Open XML",),
+    "issues--line-separators.jsonl": "valid",
+    "issues--sparse.xlsx": "valid",
+    "issues--formula-after-nfkc.csv": "inert",
+    "issues--formula-after-nfkc.jsonl": "inert",
     "rules--invalid-toml.toml": ("routing.toml", "not valid TOML", "line 3"),
     "rules--wrong-types.toml": ("whistle.hit_policy", "whistle.inputs", "lead.rows[0]", "lead.rows[1].when.nope"),
     "rules--deeply-nested.toml": ("routing.toml",),
@@ -107,9 +126,20 @@ CASES: dict[str, tuple[str, ...] | str] = {
     "whistles--truncated.xlsx": ("corrupt or truncated",),
     "whistles--dates-as-text.xlsx": ("哨!G2", "哨!H2"),
     "whistles--formula-injection.csv": "inert",
+    "whistles--time-overflow.csv": ("G2: field 'received_at'", "H3: field 'respond_by'", "超出可计算的范围"),
+    "whistles--invisible-codes.csv": ("A2: field 'case_id'", "U+200B", "B2: field 'street'", "U+202E"),
     "vetoes--bad-dates-and-blanks.csv": ("C2: field 'date'", "A3: field 'subject'", "C4: field 'date'"),
 }
-ERRORS = sorted(name for name, expected in CASES.items() if expected != "inert")
+ERRORS = sorted(name for name, expected in CASES.items() if expected not in ("inert", "valid"))
+# issue files whose good rows must still be routed ("the batch goes on"): file → the ids routed
+ROUTED = {
+    "issues--lone-surrogate.jsonl": ["HS-4"],
+    "issues--duplicate-keys.jsonl": ["HS-3"],
+    "issues--time-overflow.jsonl": ["HS-4"],
+    "issues--invisible-ids.jsonl": ["HS-4"],  # ＨＳ－４ read as NFKC
+    "issues--line-separators.jsonl": ["HS-1", "HS-2", "HS-3"],
+    "issues--sparse.xlsx": ["HS-1", "HS-2", "HS-3", "HS-4"],
+}
 
 
 def test_the_table_covers_every_file_and_every_loader() -> None:
@@ -232,6 +262,43 @@ def test_a_failed_catalog_load_is_not_cached(light_catalogs: Path, tmp_path: Pat
     assert load_catalogs(root).streets
 
 
+@pytest.mark.parametrize("name", sorted(ROUTED))
+def test_the_batch_goes_on_past_each_bad_row(name: str, router: Router) -> None:
+    decisions = list(router.route_many(read_issues(HOSTILE / name)))
+    assert [d.issue_id for d in decisions if d.status == "routed"] == ROUTED[name]
+    for decision in decisions:  # every row is one decision, numbered by its own line
+        for problem in decision.errors:
+            assert problem.row == decisions.index(decision) + 1, problem
+
+
+def test_line_separators_inside_json_strings_stay_in_their_line(router: Router) -> None:
+    records = list(read_issues(HOSTILE / "issues--line-separators.jsonl"))
+    assert [r.row for r in records] == [1, 2, 3] and not any(r.problems for r in records)
+    assert records[0].data["description"] == "第一段\u2028第二段"
+    assert records[1].data["description"] == "甲\u2029乙\u0085丙\u000b丁\u000c戊\u001c己"
+
+
+def test_a_sparse_sheet_is_read_as_wide_as_its_header(router: Router, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A note in column XFD on every row: rows below the header are read only as wide as the mapped
+    columns, so the cost of a row does not depend on how far right its last cell is (linear in
+    rows; measured in benchmarks/bench_sparse.py). Checked by the widths openpyxl builds, not by time."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    widths: list[int] = []
+    original = ReadOnlyWorksheet._get_row
+
+    def recording(self: Any, *args: Any, **kwargs: Any) -> Any:
+        row = original(self, *args, **kwargs)
+        widths.append(len(row))
+        return row
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "_get_row", recording)
+    records = list(read_issues(HOSTILE / "issues--sparse.xlsx"))
+    assert len(records) == 4
+    # the header (row 1) is read whole, to find it; the four data rows only as wide as it maps
+    assert len(widths) == 5 and max(widths[1:]) <= len(records[0].cells), widths
+
+
 # ---- the command line -----------------------------------------------------------------------------
 
 
@@ -346,7 +413,8 @@ def assert_inert_csv(path: Path) -> None:
     assert any(c.startswith("'=") for c in cells), "the hostile values did not reach the output"
 
 
-@pytest.mark.parametrize("name", ["issues--formula-injection.csv", "issues--formula-injection.jsonl"])
+@pytest.mark.parametrize("name", ["issues--formula-injection.csv", "issues--formula-injection.jsonl",
+                                  "issues--formula-after-nfkc.csv", "issues--formula-after-nfkc.jsonl"])
 def test_route_outputs_are_inert(name: str, cli: typer.Typer, tmp_path: Path) -> None:
     out_csv, out_xlsx = tmp_path / "out.csv", tmp_path / "out.xlsx"
     for args in (["--format", "csv", "--out", str(out_csv)], ["--format", "xlsx", "--out", str(out_xlsx)]):
@@ -357,6 +425,19 @@ def test_route_outputs_are_inert(name: str, cli: typer.Typer, tmp_path: Path) ->
     stdout = CliRunner().invoke(cli, ["route", str(HOSTILE / name), "--format", "csv"]).stdout
     cells = [c for row in csv.reader(io.StringIO(stdout)) for c in row]
     assert cells and not [c for c in cells if is_dangerous(c)]
+
+
+@pytest.mark.parametrize("name", ["issues--formula-after-nfkc.csv", "issues--formula-after-nfkc.jsonl"])
+def test_csv_neutralises_formula_triggers_after_nfkc_and_invisible_characters(name: str, cli: typer.Typer,
+                                                                               tmp_path: Path) -> None:
+    """A rejected row repeats its id and category as written: ＝1+1, \\u200b=1+1, \\ufeff@SUM(1) reach the
+    CSV as written and must be neutralised there too (a spreadsheet program may normalise or skip them)."""
+    out_csv = tmp_path / "out.csv"
+    CliRunner().invoke(cli, ["route", str(HOSTILE / name), "--format", "csv", "--out", str(out_csv)])
+    cells = list(csv_cells(out_csv))
+    for raw in ("＝1+1", "\u200b=1+1", "\ufeff@SUM(1)", "\u2060+1+1", "﹦HYPERLINK(\"http://evil.example\")"):
+        assert "'" + raw in cells, (raw, [c for c in cells if raw in c][:3])
+        assert raw not in cells
 
 
 def test_score_report_is_inert(cli: typer.Typer, tmp_path: Path) -> None:

@@ -155,7 +155,7 @@ def test_read_vetoes(tmp_path: Path) -> None:
 def test_excel_report(tmp_path: Path) -> None:
     records = read_whistles(_csv(tmp_path / "w.csv", HEADER, ROWS))
     scores = score_period(records, Period.parse("2026Q3"))
-    path = write_report(scores, tmp_path / "out" / "report.xlsx")
+    path = write_report(scores, tmp_path / "report.xlsx")
     book = load_workbook(path)
     assert book.sheetnames == ["部门", "街道", "哨明细", "说明"]
     dept, street, detail = book["部门"], book["街道"], book["哨明细"]

@@ -76,7 +76,8 @@ def test_due_cases_are_found_through_the_index() -> None:
     assert "cases_due" in plan and "SCAN cases" not in plan.replace("USING INDEX", "")
 
 
-def test_a_tick_is_one_transaction_that_rolls_back_whole() -> None:
+def test_a_tick_batch_is_one_transaction_that_rolls_back_whole() -> None:
+    """A bug (not a bad row) in the middle of a batch rolls the whole batch back and raises."""
     esc = escalator()
     for i in range(3):
         esc.open_decision(decision(issue_id=f"I{i}"), received_at=T0)

@@ -192,6 +192,77 @@ def header_column(ws: Any, title: str) -> tuple[int, int]:
     raise KeyError(title)
 
 
+def encrypted_ole() -> bytes:
+    """A minimal OLE2 compound file (CFB v3, 512-byte sectors) holding the two streams Excel
+    writes for a workbook with an opening password, EncryptionInfo and EncryptedPackage
+    (ECMA-376 part 2), each 4096 bytes of filler so that both sit in regular sectors."""
+    end, fat_sector, free, none = 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF, 0xFFFFFFFF
+    header = bytearray(512)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 24, 0x003E, 0x0003, 0xFFFE, 9, 6)  # version 3, 512-byte sectors
+    # directory sectors, FAT sectors, first directory sector, transaction, mini cutoff, mini FAT, DIFAT
+    struct.pack_into("<IIIIIIIII", header, 40, 0, 1, 1, 0, 4096, end, 0, end, 0)
+    struct.pack_into("<109I", header, 76, 0, *[free] * 108)  # the FAT is sector 0
+    fat = [fat_sector, end, *range(3, 10), end, *range(11, 18), end]
+    fat += [free] * (128 - len(fat))
+
+    def entry(name: str, kind: int, child: int, right: int, start: int, size: int) -> bytes:
+        raw = bytearray(128)
+        encoded = name.encode("utf-16-le") + b"\0\0"
+        raw[: len(encoded)] = encoded
+        struct.pack_into("<HBB", raw, 64, len(encoded), kind, 1)
+        struct.pack_into("<III", raw, 68, none, right, child)
+        struct.pack_into("<IQ", raw, 116, start, size)
+        return bytes(raw)
+
+    directory = (entry("Root Entry", 5, 1, none, end, 0) + entry("EncryptionInfo", 2, none, 2, 2, 4096)
+                 + entry("EncryptedPackage", 2, none, none, 10, 4096) + bytes(128))
+    return bytes(header) + struct.pack("<128I", *fat) + directory + b"\x04" * 4096 + b"\x5a" * 4096
+
+
+def strict_ooxml(data: bytes) -> bytes:
+    """`data` (a workbook) as Excel's "Strict Open XML Spreadsheet" writes it: the ISO/IEC 29500
+    strict namespaces instead of the transitional ones, and conformance="strict"."""
+    names = [
+        (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+        (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+         b"http://purl.oclc.org/ooxml/officeDocument/relationships"),
+    ]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            content = zin.read(info)
+            if info.filename.endswith((".xml", ".rels")):
+                for old, new in names:
+                    content = content.replace(old, new)
+                if info.filename == "xl/workbook.xml":
+                    content = content.replace(b"<workbook ", b'<workbook conformance="strict" ', 1)
+            zout.writestr(_entry(info.filename), content)
+    return out.getvalue()
+
+
+def rows_backwards(data: bytes, numbers: list[int]) -> bytes:
+    """`data` (a workbook with one sheet) whose data rows are renumbered `numbers` in XML order,
+    e.g. 2, 5, 3, 3: row numbers that go backwards, as some generators write them."""
+    sheet = part(data, "xl/worksheets/sheet1.xml").decode()
+    rows = re.findall(r"<row [^>]*>.*?</row>", sheet)
+    header_rows = len(rows) - len(numbers)
+    for row, number in zip(rows[header_rows:], numbers, strict=True):
+        old = int(re.search(r'r="(\d+)"', row).group(1))  # type: ignore[union-attr]
+        renumbered = re.sub(r'(<row [^>]*?)r="\d+"', rf'\g<1>r="{number}"', row, count=1)
+        renumbered = re.sub(rf'(<c r="[A-Z]+){old}"', rf'\g<1>{number}"', renumbered)
+        sheet = sheet.replace(row, renumbered, 1)
+    return rewrite(data, "xl/worksheets/sheet1.xml", sheet.encode())
+
+
+def sparse(rows: list[list[Any]], title: str) -> openpyxl.Workbook:
+    """A workbook whose every data row also holds a note in column XFD, the last one."""
+    wb = book([rows[0]], title)
+    for row in rows[1:]:
+        wb.active.append([*row, *[None] * (16_383 - len(row)), "备注"])
+    return wb
+
+
 def build() -> dict[str, bytes]:
     rng = random.Random(7)
     files: dict[str, bytes] = {}
@@ -245,6 +316,16 @@ def build() -> dict[str, bytes]:
     files["power-list--no-header.xlsx"] = save(book([["随便写的表"], ["a", "b", "c"], [1, 2, 3]]))
     files["power-list--empty-code.xlsx"] = save(power_list([
         [1, None, "对占道经营的处罚", None, "行政处罚", "城管", None, None, None, None, "示意", None],
+    ]))
+    four = [[n, f"100{n}", name, None, "行政处罚", "城管", None, None, None, None, "示意", None]
+            for n, name in enumerate(["甲", "乙", "丙", "丁"], start=1)]
+    files["power-list--rows-backwards.xlsx"] = rows_backwards(save(power_list(four)), [3, 6, 4, 4])
+    files["power-list--strict-ooxml.xlsx"] = strict_ooxml(valid)
+    files["power-list--encrypted.xlsx"] = encrypted_ole()
+    files["power-list--invisible-codes.xlsx"] = save(power_list([
+        [1, "10\u200b01", "甲", None, "行政处罚", "城管", None, None, None, None, "示意", None],
+        [2, "\u202e1002", "乙", None, "行政处罚", "城管", None, None, None, None, "示意", None],
+        [3, "\ufeff1003", "丙", None, "行政处罚", "城管", None, None, None, None, "示意", None],
     ]))
 
     # ---- catalogs (one workbook of the shipped catalogs replaced) ----------------------------
@@ -366,6 +447,56 @@ def build() -> dict[str, bytes]:
     issue_book.active = 1
     files["issues--hidden-sheet-only.xlsx"] = save(issue_book)
     files["issues--csv-renamed.xlsx"] = (",".join(ISSUE_HEADER) + "\n" + good).encode()
+    issue = {"received_at": "2026-07-01T09:00:00", "category": "RX0302", "location": "420202001001"}
+
+    def jsonl(rows: list[dict[str, Any]]) -> bytes:
+        # ensure_ascii: a lone surrogate can only be written as its \\u escape
+        return ("\n".join(json.dumps(row, ensure_ascii=True) for row in rows) + "\n").encode()
+
+    files["issues--lone-surrogate.jsonl"] = jsonl([
+        {**issue, "id": "HS-\udfff"}, {**issue, "id": "HS-2", "description": "楼道\ud800堆物"},
+        {**issue, "id": "HS-3", "\udc80key": "x"}, {**issue, "id": "HS-4"}])
+    files["issues--line-separators.jsonl"] = (json.dumps({**issue, "id": "HS-1", "description": "第一段\u2028第二段"},
+                                                         ensure_ascii=False) + "\n" + json.dumps(
+        {**issue, "id": "HS-2", "description": "甲\u2029乙\u0085丙\u000b丁\u000c戊\u001c己"}, ensure_ascii=False)
+        + "\r\n" + json.dumps({**issue, "id": "HS-3"}) + "\n").encode()
+    files["issues--duplicate-keys.jsonl"] = (
+        '{"id": "HS-1", "received_at": "2026-07-01T09:00:00", "category": "RX0302", "location": "420202001001", '
+        '"emergency": true, "emergency": false}\n'
+        '{"id": "HS-2", "received_at": "2026-07-01T09:00:00", "category": "RX0302", "location": "420202001001", '
+        '"description": {"a": 1, "a": 2}}\n' + json.dumps({**issue, "id": "HS-3"}) + "\n").encode()
+    files["issues--time-overflow.jsonl"] = jsonl([
+        {**issue, "id": "HS-1", "received_at": "9999-12-31T23:59:59-12:00"},
+        {**issue, "id": "HS-2", "received_at": "0001-01-01T00:00:00"},
+        {**issue, "id": "HS-3", "received_at": "9999-12-30T10:00:00", "emergency": True},
+        {**issue, "id": "HS-4"}])
+    files["issues--invisible-ids.jsonl"] = (
+        "\n".join(json.dumps(row, ensure_ascii=False) for row in [
+            {**issue, "id": "HS\u200b-1"}, {**issue, "id": "\u202eHS-2"},
+            {**issue, "id": "HS-3", "category": "RX\u20600302"}, {**issue, "id": "ＨＳ－４"}]) + "\n").encode()
+    nfkc = ["＝1+1", "＋1+cmd|' /C calc'!A0", "－2+3+cmd|' /C calc'!A0", "＠SUM(1+9)", "\u200b=1+1", "\ufeff@SUM(1)",
+            "\u2060+1+1", "﹦HYPERLINK(\"http://evil.example\")"]
+    # each value as an id (NFKC'd when routed, kept as written when rejected) and as a category
+    # (unknown: the rejection repeats it as written), so outputs carry the values both ways
+    nfkc_rows = [row for n, value in enumerate(nfkc, start=1)
+                 for row in ({**issue, "id": value, "description": value},
+                             {**issue, "id": f"N-{n}", "category": value})]
+    files["issues--formula-after-nfkc.jsonl"] = ("\n".join(
+        json.dumps(row, ensure_ascii=False) for row in nfkc_rows) + "\n").encode()
+
+    def quoted(value: str) -> str:
+        return '"' + value.replace('"', '""') + '"'
+
+    files["issues--formula-after-nfkc.csv"] = (",".join(ISSUE_HEADER) + "\n" + "".join(
+        f"{quoted(row['id'])},2026-07-01T09:00:00,{quoted(row['category'])},420202001001,12345,求助,"
+        f"{quoted(row.get('description', 'x'))}\n" for row in nfkc_rows)).encode()
+    issue_rows = [[f"HS-{n}", "2026-07-01 09:00", "RX0302", "420202001001", "12345", "求助", "x"]
+                  for n in range(1, 5)]
+    files["issues--rows-backwards.xlsx"] = rows_backwards(
+        save(book([["12345热线工单导出"], ISSUE_HEADER, *issue_rows], "工单")), [3, 7, 5, 5])
+    files["issues--encrypted.xlsx"] = encrypted_ole()
+    files["issues--strict-ooxml.xlsx"] = strict_ooxml(issue_bytes)
+    files["issues--sparse.xlsx"] = save(sparse([ISSUE_HEADER, *issue_rows], "工单"))
 
     # ---- rules -----------------------------------------------------------------------------------
     files["rules--invalid-toml.toml"] = b'[meta]\nname = "routing"\n[[tables]\nname = "whistle"\nrows = [ {'
@@ -395,6 +526,11 @@ def build() -> dict[str, bytes]:
         "案件编号,街道,责任单位,街道编码,受理时间\nW-1,420202001,420202-cg,420202002,2026-07-01 09:00\n").encode()
     files["whistles--mixed-encoding.csv"] = (
         ",".join(WHISTLE_HEADER).encode() + b"\n" + ",".join(map(str, row)).encode("gbk") + b"\n")
+    files["whistles--time-overflow.csv"] = (",".join(WHISTLE_HEADER) + "\n" + ",".join(
+        map(str, [*row[:6], "9999-12-31T23:59:59-12:00", *row[7:]])) + "\n" + ",".join(
+        map(str, [*row[:6], "2026-07-01 09:00", "0001-01-01T00:00:00", *row[8:]])) + "\n").encode()
+    files["whistles--invisible-codes.csv"] = (",".join(WHISTLE_HEADER) + "\n" + ",".join(
+        map(str, ["W\u200b-1", "4202020\u202e01", *row[2:]])) + "\n").encode()
     whistle_book = save(book([["晒单"], WHISTLE_HEADER, row], "哨"))
     files["whistles--truncated.xlsx"] = whistle_book[:-200]
     files["whistles--dates-as-text.xlsx"] = save(book([WHISTLE_HEADER, [
@@ -429,6 +565,12 @@ WHAT = {
     "power-list--duplicate-codes.xlsx": "the same code twice, once in full-width digits (１００１)",
     "power-list--no-header.xlsx": "a workbook with no recognisable header",
     "power-list--empty-code.xlsx": "an item without 事项编码 in a sheet that has the column",
+    "power-list--rows-backwards.xlsx":
+        "data rows numbered 3, 6, 4, 4 in the sheet XML (row numbers going backwards; read-only openpyxl drops them)",
+    "power-list--strict-ooxml.xlsx":
+        "a Strict Open XML workbook (purl.oclc.org namespaces), which openpyxl reads as empty",
+    "power-list--encrypted.xlsx": "an OLE2 file with EncryptionInfo and EncryptedPackage: a password-protected .xlsx",
+    "power-list--invisible-codes.xlsx": "item codes holding a zero-width space, a right-to-left override and a BOM",
     "catalog-organisation--unknown-district.xlsx": "organisation.xlsx: a street in district 999999 (unknown code)",
     "catalog-organisation--missing-sheet.xlsx": "organisation.xlsx without its 部门 sheet",
     "catalog-organisation--wrong-types.xlsx": "organisation.xlsx: 编制人数 as text (三十人) and as a date",
@@ -460,6 +602,22 @@ WHAT = {
     "issues--csv-renamed.xlsx": "a CSV renamed .xlsx",
     "issues--formula-injection.csv": "formula-injection ids and descriptions (legal text): outputs must be inert",
     "issues--formula-injection.jsonl": "the same in JSONL, plus a formula as category and location",
+    "issues--lone-surrogate.jsonl": "lone surrogates (\\udfff, \\ud800, \\udc80) in an id, a description and a key",
+    "issues--line-separators.jsonl":
+        "U+2028, U+2029, U+0085, VT, FF and U+001C inside JSON strings, a CRLF line end: three valid issues",
+    "issues--duplicate-keys.jsonl":
+        "emergency given twice (true, then false); a description that is an object (with a key twice)",
+    "issues--time-overflow.jsonl":
+        "received_at 9999-12-31T23:59:59-12:00, 0001-01-01T00:00 and an emergency on 9999-12-30; one valid issue",
+    "issues--invisible-ids.jsonl":
+        "ids with a zero-width space and a right-to-left override, a category with a word joiner, a full-width id",
+    "issues--formula-after-nfkc.jsonl":
+        "ids and categories that are formulas after NFKC (＝ ＋ － ＠ ﹦) or after a zero-width character or BOM",
+    "issues--formula-after-nfkc.csv": "the same as CSV",
+    "issues--rows-backwards.xlsx": "an issue workbook whose data rows are numbered 3, 7, 5, 5 in the sheet XML",
+    "issues--encrypted.xlsx": "a password-protected (encrypted) workbook",
+    "issues--strict-ooxml.xlsx": "an issue workbook saved as Strict Open XML",
+    "issues--sparse.xlsx": "four valid issues, each row also holding a note in column XFD",
     "rules--invalid-toml.toml": "a TOML syntax error (unclosed [[tables]])",
     "rules--wrong-types.toml":
         "BOM, then wrong types: hit_policy = 5, inputs a string, a row that is a string, unknown keys",
@@ -471,6 +629,9 @@ WHAT = {
     "whistles--bad-values.csv": "bad 受理时间, 得分, 延期次数, 重办次数, 街道自有权力, and a duplicate 案件编号",
     "whistles--duplicate-headers.csv": "街道 and 街道编码 (the same field) in one header",
     "whistles--mixed-encoding.csv": "a UTF-8 header, then a GBK line",
+    "whistles--time-overflow.csv": "受理时间 9999-12-31T23:59:59-12:00 and 响应时限 0001-01-01T00:00",
+    "whistles--invisible-codes.csv":
+        "a case id with a zero-width space and a street code with a right-to-left override",
     "whistles--truncated.xlsx": "a whistle workbook missing its last 200 bytes",
     "whistles--dates-as-text.xlsx": "受理时间 七月一日 and 响应时限 下周 as text",
     "vetoes--bad-dates-and-blanks.csv": "a month 13, an empty 对象, an empty 日期",

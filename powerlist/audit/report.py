@@ -27,6 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..sheets.cells import append_row
+from ..sheets.output import check_outputs, save_workbook
 from .findings import CHECK_TITLES, CHECKS, CODES, Finding, Severity, counts
 from .report_copy import COPY_PREFIX, FILLS, copy_marked
 from .report_layout import BOLD, fit_widths, header_row, table_sheet
@@ -49,7 +50,9 @@ def check_sheet_name(check: str) -> str:
 def write_report(path: str | Path, findings: list[Finding], *, source: str | Path | None = None,
                  source_name: str | None = None, what_if: WhatIf | None = None,
                  checks: tuple[str, ...] = CHECKS) -> Path:
-    """Write the report to `path`; `source` is the audited workbook to copy and mark."""
+    """Write the report to `path` (atomically; never onto `source`); `source` is the audited
+    workbook to copy and mark."""
+    check_outputs([path], [source])
     book = Workbook()
     summary = book.worksheets[0]  # the one sheet of a new workbook
     summary.title = SUMMARY
@@ -69,9 +72,7 @@ def write_report(path: str | Path, findings: list[Finding], *, source: str | Pat
         copy_marked(book, Path(source), source_name or str(source), findings)
     if what_if is not None:
         _what_if(book, what_if)
-    target = Path(path)
-    book.save(target)
-    return target
+    return save_workbook(book, path)
 
 
 def _departments(finding: Finding) -> str:

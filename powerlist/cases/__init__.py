@@ -2,7 +2,11 @@
 
 - `lifecycle`: states, events, the transition table, time stamps, the fold of events (`Snapshot`).
 - `store`: the `CaseStore` interface, its records and the backend-neutral layout;
-  `sqlite`: `SQLiteCaseStore`, the SQLite implementation.
+  `sqlite` (+ `sqlite_schema`): `SQLiteCaseStore`; `postgres` (+ `postgres_schema`):
+  `PostgresCaseStore` (psycopg 3, several tick workers); `stores`: `open_store`, which turns a
+  `--db` value (a file or a postgresql:// URL) into one; `instants`: fixed-width stamps and the
+  plausible time window; `invariants`: what every event is checked for before it is written;
+  `faults`: database errors as located `StoreError`s; `migrate`: checking and copying stores.
 - `escalator`: the `Escalator` API (open, record, tick, case) and `Case`; beside it
   `escalation_rules` (rules/escalation.toml checked, facts, durable-rules evaluation),
   `actions` (`Action` and what each escalation action does), `accountability` (findings and

@@ -28,10 +28,19 @@ def period(at: str, kind: str) -> str:
 
 
 def account(
-    store: CaseStore, rules: EscalationRules, s: Snapshot, unit: str, finding: str, key: str, at: str
+    store: CaseStore,
+    rules: EscalationRules,
+    s: Snapshot,
+    unit: str,
+    finding: str,
+    key: str,
+    at: str,
+    *,
+    due_at: str | None = None,
 ) -> tuple[Snapshot, list[Action]]:
     """Count `finding` (of the action `key`, on case `s`) against `unit`, and issue the sanctions
-    its count now calls for. The case as it stands after them, and the sanctions issued."""
+    its count now calls for. The case as it stands after them, and the sanctions issued; a
+    sanction falls due when the finding's own deadline (`due_at`) did."""
     p = rules.params
     term = period(at, p["accountability_period"])
     store.add_finding(unit, term, finding, s.case_id, at, key)
@@ -63,6 +72,7 @@ def account(
             at=at,
             finding=finding,
             rules_version=rules.version,
+            due_at=due_at,
         )
         details = {
             "action": sanction,
@@ -72,6 +82,8 @@ def account(
             "findings": count,
             "reason": reason,
         }
+        if due_at is not None:
+            details["due_at"] = due_at
         new = store.act(action_row, [NewEvent(at, Event.SANCTION, office, row.id, details)], s)
         if new is not None:
             s = new

@@ -60,6 +60,7 @@ class Action:
     at: datetime
     key: str
     finding: str | None = None
+    due_at: datetime | None = None  # when it fell due; `at - due_at` is the ticker's lag
 
     @classmethod
     def from_row(cls, row: ActionRow) -> Action:
@@ -74,6 +75,7 @@ class Action:
             at=unstamp(row.at).astimezone(SHANGHAI),
             key=row.key,
             finding=row.finding,
+            due_at=unstamp(row.due_at).astimezone(SHANGHAI) if row.due_at else None,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -84,6 +86,8 @@ class Action:
             "to": self.to_unit,
             "rule": self.rule,
             "reason": self.reason,
+            "at": self.at.isoformat(timespec="seconds"),
+            "due_at": self.due_at.isoformat(timespec="seconds") if self.due_at else None,
         }
 
 
@@ -202,6 +206,7 @@ def plan(
         raise PowerlistError(f"rules table {row.id} names an unknown action {action!r}")
     reason = f"{row.why}：{extra}" if extra else row.why
     details["reason"] = reason
+    details["due_at"] = when
     key = f"{s.case_id}|{when}|{s.n}|{action}"
     from_unit = current["code"] if action != "urge" else s.supervision_office["code"]
     action_row = ActionRow(
@@ -215,6 +220,7 @@ def plan(
         at=at,
         finding=finding,
         rules_version=rules_version,
+        due_at=when,
     )
     # Every event names its actor unit: a tick's actions (催办, 升级, 延期, 改派, 督办 …) are the
     # supervision machinery's, taken on behalf of the city supervision office.

@@ -16,39 +16,106 @@ issue is silent are documented in each of them; the API's own are:
 - A case's id is the issue's id. Opening an issue id that already has a case returns the
   existing case unchanged (no second case, no re-routing), even if the issue's other fields
   differ; a rejected routing decision raises InputError and opens nothing.
-- There are no timers. `tick(now)` takes the caller's clock (a naive time is Asia/Shanghai),
-  finds due cases through the store's `next_due_at` index and runs, in ONE transaction, the
-  escalation tables of `rules/escalation.toml` on each due case's snapshot. A case is worked
-  until nothing more is due at `now`, so a second tick at the same `now` finds nothing to do;
-  actions are stamped `max(now, the case's last event)` so history stays in time order.
+- There are no timers. `tick(now)` takes the caller's clock (a naive time is Asia/Shanghai,
+  refused outside the store's plausible window), finds due cases through the store's
+  `next_due_at` index and runs the escalation tables of `rules/escalation.toml` on each due
+  case's snapshot, in committed batches of `batch` cases (each atomic; see `tick_report`). A case
+  is worked until nothing more is due at `now`, so a second tick at the same `now` finds nothing
+  to do; actions are stamped `at = max(now, the case's last event)` so history stays in time
+  order, and carry `due_at`, the deadline that fell due: a late ticker is visible (the tick's
+  `lag`), and its lateness is nobody's fault — a unit's windows start at its own notification.
+- Times given to `open`, `record` and `tick` are checked against the store's window before
+  anything is written (InputError located at the field), and every event against the case's
+  invariants (`powerlist.cases.invariants`).
 - A case's `level` is the highest level it has reached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import InputError, PowerlistError, Problem
+from ..errors import InputError, PowerlistError, Problem, StoreError
 from ..routing.decision import Decision
-from ..routing.issue import Issue, validation_problems
+from ..routing.issue import SHANGHAI, Issue, validation_problems
 from ..routing.router import Router
 from ..routing.tables import Row, RuleSet
 from .accountability import account
 from .actions import Action, late_response, plan
 from .escalation_rules import TABLE_BY_KIND, EscalationRules
+from .instants import TimeWindow
 from .lifecycle import Event, Snapshot, State, aware, local, stamp, unstamp
 from .recording import recorded, user_event
-from .store import CaseRecord, CaseStore, NewEvent
+from .store import CaseRecord, CaseStore, DueRow, NewEvent
 from .units import UnitCatalog, holders, is_community, supervision_office, unit_dict
 
 _STEP_LIMIT = 16  # actions per case per tick; the rules never need more than a handful
-_BATCH = 500  # due cases read at a time
+_BATCH = 100  # due cases per committed batch (~0.1 s of work: what a waiting writer waits for)
+_RETRIES = 5  # attempts at a batch that lost a deadlock to another worker
+
+
+@dataclass(frozen=True)
+class BadCase:
+    """A due case a tick could not work (its row unreadable, an event refused): named, skipped."""
+
+    case_id: str
+    message: str
+
+    @classmethod
+    def of(cls, case_id: str, error: BaseException) -> BadCase:
+        text = str(error).strip() or type(error).__name__
+        return cls(case_id, f"案件 {case_id} 无法督办，已跳过，其余案件照常处理 (case skipped, every other case "
+                            f"was ticked): {type(error).__name__}: {text}")
+
+    def as_json(self) -> dict[str, str]:
+        return {"case_id": self.case_id, "message": self.message}
+
+
+@dataclass
+class TickReport:
+    """What one tick did: its actions (each with `at` and `due_at`), the cases it could not work,
+    and its lag — how far behind the oldest deadline it acted on it ran."""
+
+    now: str
+    actions: list[Action] = field(default_factory=list)
+    failed: list[BadCase] = field(default_factory=list)
+    cases: int = 0
+    batches: int = 0
+
+    def add(self, rows: list[DueRow], taken: list[Action], failed: list[BadCase], seen: set[str]) -> None:
+        self.cases += sum(row.case_id not in seen for row in rows)
+        seen.update(row.case_id for row in rows)
+        self.actions.extend(taken)
+        self.failed.extend(failed)
+        self.batches += 1
+
+    @property
+    def oldest_due_at(self) -> datetime | None:
+        dues = [a.due_at for a in self.actions if a.due_at is not None]
+        return min(dues) if dues else None
+
+    @property
+    def lag(self) -> timedelta:
+        """`now` minus the oldest deadline acted on (zero when nothing was due)."""
+        oldest = self.oldest_due_at
+        return max(timedelta(0), unstamp(self.now) - oldest) if oldest is not None else timedelta(0)
+
+    def as_json(self) -> dict[str, Any]:
+        oldest = self.oldest_due_at
+        return {
+            "now": local(self.now),
+            "actions": [a.as_json() for a in self.actions],
+            "cases": self.cases,
+            "batches": self.batches,
+            "lag_seconds": int(self.lag.total_seconds()),
+            "oldest_due_at": oldest.astimezone(SHANGHAI).isoformat(timespec="seconds") if oldest else None,
+            "failed": [f.as_json() for f in self.failed],
+        }
 
 
 @dataclass(frozen=True)
@@ -142,6 +209,15 @@ class Escalator:
                          value=decision.issue_id)],
                 f"诉求 {decision.issue_id!r} 无法立案 (cannot open a case for the issue)",
             )
+        window, case_id = self.store.window, decision.issue_id
+        problems = [
+            problem
+            for moment, name in ((received_at, "received_at"), (decision.respond_by, "respond_by"),
+                                 (decision.complete_by, "complete_by"))
+            if (problem := _outside(window, moment, name, case_id)) is not None
+        ]
+        if problems:
+            raise InputError(problems, f"cannot open a case for issue {case_id!r}: 时间不合理 (implausible time)")
         at = stamp(received_at)
         received = unstamp(at)
         details = {
@@ -189,9 +265,11 @@ class Escalator:
         TransitionError (nothing written) if the lifecycle does not allow it; `by` defaults to
         the unit now holding the case."""
         ev = user_event(event)
-        when = stamp(at)
+        when = self.store.window.check(at, field="at", case_id=case_id)
+        if isinstance(details.get("until"), datetime):
+            self.store.window.check(details["until"], field="until", case_id=case_id)
         with self.store.transaction():
-            snapshot = self.store.get(case_id)
+            snapshot = self.store.lock(case_id)
             if snapshot is None:
                 raise PowerlistError(f"案件库中没有案件 {case_id!r} (no case {case_id!r} in the store)")
             actor, data = recorded(snapshot, ev, by, details, params=self.params, catalog=self.catalog)
@@ -200,23 +278,70 @@ class Escalator:
 
     # ---- ticking -----------------------------------------------------------------------------
 
-    def tick(self, now: datetime) -> list[Action]:
-        """Act on every case due at `now`, in one transaction; the actions taken, in order."""
-        now_s = stamp(now)
-        taken: list[Action] = []
-        with self.store.transaction():
+    def tick(self, now: datetime, *, batch: int = _BATCH) -> list[Action]:
+        """Act on every case due at `now`; the actions taken, in order (see `tick_report`)."""
+        return self.tick_report(now, batch=batch).actions
+
+    def tick_report(
+        self, now: datetime, *, batch: int = _BATCH, progress: Callable[[TickReport], None] | None = None
+    ) -> TickReport:
+        """Act on every case due at `now`, `batch` due cases per committed transaction.
+
+        Each batch is atomic and the tick is idempotent as a whole: a case is worked until
+        nothing more is due at `now`, and every action has a unique key, so a tick killed between
+        (or during) batches and run again at the same `now` ends exactly like one clean tick, and
+        a writer waits for one batch, not for the whole tick. A case whose stored row cannot be
+        worked (unreadable, or an event the store refuses) is rolled back alone and named in
+        `failed`; every other case is still ticked. On a concurrent store (PostgreSQL) several
+        workers share the due cases (`CaseStore.due` locks and skips); a worker makes another pass
+        for cases a failed worker left, and retries a batch that lost a deadlock.
+        `progress(report)` is called after each committed batch."""
+        now_s = self.store.window.check(now, field="now")
+        report = TickReport(now_s)
+        seen: set[str] = set()
+        while True:
             after: tuple[str, str] | None = None
+            fresh = 0
             while True:
-                batch = self.store.due(now_s, after, _BATCH)
-                if not batch:
+                rows, taken, failed = self._batch(now_s, after, batch, seen)
+                if not rows:
                     break
-                for snapshot in batch:
-                    taken.extend(self._work(snapshot, now_s))
-                last = batch[-1]
-                due = last.due()
-                assert due is not None
-                after = (due[0], last.case_id)
-        return taken
+                fresh += sum(row.case_id not in seen for row in rows)
+                report.add(rows, taken, failed, seen)
+                if progress is not None:
+                    progress(report)
+                after = (rows[-1].next_due_at, rows[-1].case_id)
+                self.store.between_batches()
+            if not self.store.concurrent or not fresh:
+                return report
+
+    def _batch(
+        self, now: str, after: tuple[str, str] | None, limit: int, seen: set[str]
+    ) -> tuple[list[DueRow], list[Action], list[BadCase]]:
+        """One committed batch of due cases: the rows read, the actions taken, the bad cases."""
+        for attempt in range(1, _RETRIES + 1):
+            try:
+                with self.store.transaction():
+                    rows = self.store.due(now, after, limit)
+                    taken: list[Action] = []
+                    failed: list[BadCase] = []
+                    for row in rows:
+                        if row.case_id in seen:
+                            continue
+                        try:
+                            with self.store.savepoint():
+                                taken.extend(self._work(Snapshot.loads(row.snapshot), now))
+                        except StoreError as error:
+                            if error.problems[0].code != "store-refused":
+                                raise  # busy, full, unreachable…: the batch rolls back, the tick stops
+                            failed.append(BadCase.of(row.case_id, error))  # the database refused this case's write
+                        except (PowerlistError, ValueError, KeyError, TypeError) as error:
+                            failed.append(BadCase.of(row.case_id, error))
+                return rows, taken, failed
+            except StoreError as error:
+                if attempt == _RETRIES or not self.store.retryable(error):
+                    raise
+        raise AssertionError("unreachable")
 
     def _work(self, snapshot: Snapshot, now: str) -> list[Action]:
         taken: list[Action] = []
@@ -266,9 +391,18 @@ class Escalator:
         # The ladder 通报批评 → 约谈 → 问责 is for the departments and units that report for duty;
         # plan() records no finding against a residents' committee, and this guard keeps it so.
         if finding and blamed and finding in self.params["accountable_findings"] and not is_community(new, blamed):
-            new, more = account(self.store, self.escalation, new, blamed, finding, planned.row.key, at)
+            new, more = account(self.store, self.escalation, new, blamed, finding, planned.row.key, at, due_at=when)
             actions.extend(more)
         return new, actions
 
 
-__all__ = ["Action", "Case", "Escalator"]
+def _outside(window: TimeWindow, moment: datetime, name: str, case_id: str) -> Problem | None:
+    """The problem of a time outside the store's window (None: inside)."""
+    try:
+        window.check(moment, field=name, case_id=case_id)
+    except InputError as error:
+        return error.problems[0]
+    return None
+
+
+__all__ = ["Action", "BadCase", "Case", "Escalator", "TickReport"]

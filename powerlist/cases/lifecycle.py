@@ -22,13 +22,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from ..catalog.models import Level
 from ..errors import TransitionError
-from ..routing.issue import SHANGHAI
+
+# Times are stamps (`powerlist.cases.instants`); `aware`, `stamp`, `unstamp` and `local` stay
+# importable from here.
+from .instants import aware as aware
+from .instants import is_stamp
+from .instants import local as local
+from .instants import stamp as stamp
+from .instants import unstamp as unstamp
 
 
 class State(StrEnum):
@@ -180,30 +187,6 @@ def next_state(state: State, event: Event) -> State:
     return allowed[event]
 
 
-# ---- time ----------------------------------------------------------------------------------
-
-
-def aware(moment: datetime) -> datetime:
-    """An aware datetime; a naive one is read as Asia/Shanghai time."""
-    return moment.replace(tzinfo=SHANGHAI) if moment.tzinfo is None else moment
-
-
-def stamp(moment: datetime) -> str:
-    """Fixed-width UTC text, so that text order is time order (the store's index relies on it)."""
-    return aware(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def unstamp(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def local(text: str | None) -> str | None:
-    """A stamp shown as Asia/Shanghai ISO 8601 (+08:00, seconds)."""
-    if text is None:
-        return None
-    return unstamp(text).astimezone(SHANGHAI).isoformat(timespec="seconds")
-
-
 def rank(level: str | Level) -> int:
     return Level(level).rank
 
@@ -224,7 +207,7 @@ class EventRecord:
     details: Mapping[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        shown = {
             "n": self.n,
             "at": local(self.at),
             "event": self.event.value,
@@ -232,11 +215,14 @@ class EventRecord:
             "rule": self.rule,
             "details": _shown(self.details),
         }
+        if is_stamp(self.details.get("due_at")):  # a tick's action: when it fell due, beside `at`
+            shown["due_at"] = local(self.details["due_at"])
+        return shown
 
 
 def _shown(value: Any) -> Any:
     """Event details for people: stamps as Asia/Shanghai times."""
-    if isinstance(value, str) and len(value) == 27 and value.endswith("Z") and value[10] == "T":
+    if is_stamp(value):
         try:
             return local(value)
         except ValueError:

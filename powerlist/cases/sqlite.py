@@ -2,139 +2,163 @@
 for tests), in WAL mode.
 
 The layout, the records and their rows are the backend-neutral part, in `powerlist.cases.store`;
-this module holds only the SQL. Every write runs in `BEGIN IMMEDIATE … COMMIT` (a tick is one
-transaction), and triggers refuse UPDATE and DELETE on `events`, so the log is append-only
-whatever code writes to the file.
+this module holds only the SQL and what SQLite's faults mean. Every write runs in
+`BEGIN IMMEDIATE … COMMIT`; triggers refuse UPDATE and DELETE on `events` (the log is
+append-only whatever code writes to the file) and any instant that is not a fixed-width stamp
+inside the store's window.
+
+Opening is careful with files that are not ours: a file that is not SQLite, or a SQLite database
+with tables but no powerlist `meta`, is refused before anything is written to it (no table is
+created, the journal mode is left alone). A file the process cannot write is opened read-only:
+it can be shown and scored, and any write is refused with a clear error. Busy (another process
+holds the write lock longer than `timeout`), full, corrupted and I/O faults are `StoreError`s
+naming the file (`powerlist.cases.faults`).
+
+Waiting writers get their turn: a transaction polls for the write lock every few milliseconds
+(instead of SQLite's back-off, which sleeps up to 100 ms and loses every race against a ticker
+that commits batch after batch), and a tick pauses a few milliseconds between its batches.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Problem
-from .lifecycle import Event, EventRecord, Snapshot, State, apply
+from ..errors import StoreError
+from .faults import guarded, store_error
+from .instants import DEFAULT_WINDOW, STAMP_GLOB, TimeWindow
+from .lifecycle import EventRecord, Snapshot, State
+from .sqlite_files import connect, fault, must_read_only
+from .sqlite_schema import INSERT_ACTION, INSERT_CASE, INSERT_EVENT, SCHEMA, TRIGGER_NAMES, TRIGGERS, UPDATE_CASE
 from .store import (
+    ACTION_COLUMNS,
     SCHEMA_VERSION,
     ActionRow,
     CaseRecord,
     CaseStore,
+    DueRow,
     NewEvent,
+    action_values,
     active_in,
+    appended,
     case_row,
     event_record,
     event_row,
     involves,
+    opened,
     period_bounds,
     wanted_states,
+    window_problems,
 )
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    case_id TEXT NOT NULL,
-    n INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    event TEXT NOT NULL,
-    actor TEXT,
-    rule TEXT,
-    details TEXT NOT NULL,
-    UNIQUE (case_id, n)
-);
-CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
-BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
-CREATE TABLE IF NOT EXISTS cases (
-    case_id TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    level TEXT NOT NULL,
-    lead TEXT NOT NULL,
-    assignee TEXT NOT NULL,
-    opened_at TEXT NOT NULL,
-    last_at TEXT NOT NULL,
-    next_due_at TEXT,
-    n INTEGER NOT NULL,
-    snapshot TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS cases_due ON cases (next_due_at, case_id) WHERE next_due_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS cases_opened ON cases (opened_at);
-CREATE TABLE IF NOT EXISTS actions (
-    key TEXT NOT NULL UNIQUE,
-    case_id TEXT NOT NULL,
-    action TEXT NOT NULL,
-    from_unit TEXT,
-    to_unit TEXT,
-    rule TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    at TEXT NOT NULL,
-    finding TEXT,
-    rules_version TEXT
-);
-CREATE INDEX IF NOT EXISTS actions_case ON actions (case_id);
-CREATE TABLE IF NOT EXISTS findings (
-    key TEXT NOT NULL UNIQUE,
-    unit TEXT NOT NULL,
-    period TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS findings_unit ON findings (unit, period);
-CREATE TABLE IF NOT EXISTS finding_counts (
-    unit TEXT NOT NULL,
-    period TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    PRIMARY KEY (unit, period)
-);
-"""
-_INSERT_EVENT = "INSERT INTO events (case_id, n, at, event, actor, rule, details) VALUES (?,?,?,?,?,?,?)"
-_INSERT_CASE = (
-    "INSERT INTO cases (case_id, state, level, lead, assignee, opened_at, last_at, next_due_at, n, snapshot) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?)"
-)
-_UPDATE_CASE = (
-    "UPDATE cases SET state=?, level=?, lead=?, assignee=?, opened_at=?, last_at=?, next_due_at=?, n=?, snapshot=? "
-    "WHERE case_id=?"
-)
-_INSERT_ACTION = (
-    "INSERT OR IGNORE INTO actions "
-    "(key, case_id, action, from_unit, to_unit, rule, reason, at, finding, rules_version) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?)"
-)
+_POLL = 0.002  # seconds between attempts at the write lock
+_PAUSE = 0.005  # seconds a tick leaves the lock free between batches
+_KNOWN_SCHEMAS = ("1", SCHEMA_VERSION)
 
 
+@guarded((sqlite3.Error,))
 class SQLiteCaseStore(CaseStore):
-    """The SQLite case store. `path` is a file or ":memory:"."""
+    """The SQLite case store. `path` is a file or ":memory:"; `create=False` refuses a missing
+    file; `read_only=True` (or a file the process cannot write) opens it for reading only;
+    `window` is the plausible window of a new store (an existing store keeps its own)."""
 
-    def __init__(self, path: str | Path = ":memory:", *, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        *,
+        timeout: float = 30.0,
+        create: bool = True,
+        read_only: bool = False,
+        window: TimeWindow | None = None,
+    ) -> None:
         self.path = str(path)
-        try:
-            # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves.
-            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(_SCHEMA)
-            found = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        except sqlite3.DatabaseError as error:
-            raise InputError(
-                [Problem(message=f"not a usable case store: {error}", file=self.path, code="bad-store")],
-                "cannot open the case store",
-            ) from None
-        if found is None:
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-        elif found[0] != SCHEMA_VERSION:
-            raise InputError(
-                [Problem(message=f"case store schema {found[0]}, expected {SCHEMA_VERSION}", file=self.path)],
-                "cannot open the case store",
-            )
+        self.timeout = timeout
         self._depth = 0
+        self._savepoints = 0
+        unwritable = must_read_only(self.path, create)
+        self.read_only = read_only or unwritable
+        try:
+            self._db = connect(self.path, self.read_only, timeout)
+        except sqlite3.Error as error:
+            raise self._fault(error) from None
+        try:
+            self._prepare(window)
+        except sqlite3.Error as error:
+            self._db.close()
+            raise self._fault(error) from None
+        except BaseException:
+            self._db.close()
+            raise
+
+    # ---- opening ----------------------------------------------------------------------------
+
+    def _fault(self, error: BaseException) -> BaseException:
+        return fault(error, self.path, self.timeout)
+
+    def _prepare(self, window: TimeWindow | None) -> None:
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables.discard("sqlite_sequence")
+        found = None
+        if "meta" in tables:
+            row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            found = row[0] if row else None
+        if tables and found is None:
+            shown = "、".join(sorted(tables)[:5])
+            raise store_error(self.path, f"这是另一个程序的 SQLite 数据库（含表 {shown}），不是案件库，未作任何修改 "
+                              "(a SQLite database of something else, not a powerlist case store; left untouched)",
+                              "foreign-database", value=shown)
+        if found is not None and found not in _KNOWN_SCHEMAS:
+            raise store_error(self.path, f"案件库版本 {found}，本程序需要 {SCHEMA_VERSION} "
+                              f"(case store schema {found}, this powerlist reads {SCHEMA_VERSION})", "bad-schema",
+                              value=found)
+        if self.read_only:
+            if found is None:
+                raise store_error(self.path, "只读的空文件不是案件库 (an empty read-only file is not a case store)",
+                                  "store-read-only")
+            self._legacy = found != SCHEMA_VERSION
+            self.window = self._read_window()
+            return
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._legacy = False
+        present = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+        if found == SCHEMA_VERSION and present >= TRIGGER_NAMES:
+            self.window = self._read_window()
+            return  # nothing to write: opening a current store takes no write lock
+        with self.transaction():
+            if found is None:
+                for statement in SCHEMA:
+                    self._db.execute(statement)
+            if found == "1":
+                self._upgrade_from_1()
+            for trigger in TRIGGERS:
+                self._db.execute(trigger.replace("@GLOB@", STAMP_GLOB))
+            if found != SCHEMA_VERSION:
+                chosen = window or DEFAULT_WINDOW
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('earliest', ?)", (chosen.earliest,))
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('latest', ?)", (chosen.latest,))
+        self.window = self._read_window()
+
+    def _upgrade_from_1(self) -> None:
+        """Schema 1 → 2: actions get `due_at`, read back from their key (case|deadline|n|action)."""
+        self._db.execute("ALTER TABLE actions ADD COLUMN due_at TEXT")
+        self._db.execute(
+            "UPDATE actions SET due_at = substr(key, instr(key, '|') + 1, 27) "
+            "WHERE substr(key, instr(key, '|') + 1, 27) GLOB ?",
+            (STAMP_GLOB,),
+        )
+
+    def _read_window(self) -> TimeWindow:
+        rows = dict(self._db.execute("SELECT key, value FROM meta WHERE key IN ('earliest', 'latest')").fetchall())
+        if "earliest" in rows and "latest" in rows:
+            return TimeWindow(rows["earliest"], rows["latest"])
+        return DEFAULT_WINDOW
 
     # ---- transactions ---------------------------------------------------------------------
 
@@ -148,19 +172,79 @@ class SQLiteCaseStore(CaseStore):
             finally:
                 self._depth -= 1
             return
-        self._db.execute("BEGIN IMMEDIATE")
+        if self.read_only:
+            raise self._fault(sqlite3.OperationalError("attempt to write a readonly database"))
+        try:
+            self._begin()
+        except sqlite3.Error as error:
+            raise self._fault(error) from None
         self._depth = 1
         try:
             yield
         except BaseException:
             self._depth = 0
-            self._db.execute("ROLLBACK")
+            with suppress(sqlite3.Error):  # SQLITE_FULL may already have rolled it back
+                self._db.execute("ROLLBACK")
             raise
         self._depth = 0
-        self._db.execute("COMMIT")
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            with suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise self._fault(error) from None
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, polling for the write lock every `_POLL` s until `timeout`."""
+        deadline = time.monotonic() + self.timeout
+        self._db.execute("PRAGMA busy_timeout=0")
+        try:
+            while True:
+                try:
+                    self._db.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if "locked" not in str(error) or time.monotonic() >= deadline:
+                        raise
+                    time.sleep(_POLL)
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        self._savepoints += 1
+        name = f"case_{self._savepoints}"
+        self._db.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            with suppress(sqlite3.Error):
+                self._db.execute(f"ROLLBACK TO {name}")
+                self._db.execute(f"RELEASE {name}")
+            raise
+        else:
+            self._db.execute(f"RELEASE {name}")
+        finally:
+            self._savepoints -= 1
+
+    def between_batches(self) -> None:
+        time.sleep(_PAUSE)
 
     def close(self) -> None:
         self._db.close()
+
+    def set_window(self, window: TimeWindow) -> None:
+        extremes = self._db.execute(
+            "SELECT min(at), max(at), (SELECT min(next_due_at) FROM cases), (SELECT max(next_due_at) FROM cases) "
+            "FROM events"
+        ).fetchone()
+        problems = window_problems(window, extremes)
+        if problems:
+            raise StoreError(problems, "新的时间窗口不包含已存的时间 (the new window excludes instants already stored)")
+        with self.transaction():
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('earliest', ?)", (window.earliest,))
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('latest', ?)", (window.latest,))
+        self.window = window
 
     # ---- reads ----------------------------------------------------------------------------
 
@@ -175,20 +259,16 @@ class SQLiteCaseStore(CaseStore):
         ).fetchall()
         return tuple(event_record(row) for row in rows)
 
-    def due(self, now: str, after: tuple[str, str] | None, limit: int) -> list[Snapshot]:
+    def due(self, now: str, after: tuple[str, str] | None, limit: int) -> list[DueRow]:
+        sql = "SELECT case_id, next_due_at, snapshot FROM cases WHERE next_due_at IS NOT NULL AND next_due_at <= ?"
         if after is None:
-            rows = self._db.execute(
-                "SELECT snapshot FROM cases WHERE next_due_at IS NOT NULL AND next_due_at <= ? "
-                "ORDER BY next_due_at, case_id LIMIT ?",
-                (now, limit),
-            ).fetchall()
+            rows = self._db.execute(sql + " ORDER BY next_due_at, case_id LIMIT ?", (now, limit)).fetchall()
         else:
             rows = self._db.execute(
-                "SELECT snapshot FROM cases WHERE next_due_at IS NOT NULL AND next_due_at <= ? "
-                "AND (next_due_at, case_id) > (?, ?) ORDER BY next_due_at, case_id LIMIT ?",
+                sql + " AND (next_due_at, case_id) > (?, ?) ORDER BY next_due_at, case_id LIMIT ?",
                 (now, after[0], after[1], limit),
             ).fetchall()
-        return [Snapshot.loads(row[0]) for row in rows]
+        return [DueRow(*row) for row in rows]
 
     def count_due(self, now: str) -> int:
         sql = "SELECT count(*) FROM cases WHERE next_due_at IS NOT NULL AND next_due_at <= ?"
@@ -200,6 +280,10 @@ class SQLiteCaseStore(CaseStore):
         sql = "SELECT count FROM finding_counts WHERE unit=? AND period=?"
         row = self._db.execute(sql, (unit, period)).fetchone()
         return int(row[0]) if row else 0
+
+    def finding_counts(self) -> dict[tuple[str, str], int]:
+        rows = self._db.execute("SELECT unit, period, count FROM finding_counts ORDER BY unit, period")
+        return {(unit, period): int(count) for unit, period, count in rows}
 
     def findings(self, unit: str | None = None, period: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT unit, period, kind, case_id, at, key FROM findings WHERE 1=1"
@@ -214,7 +298,8 @@ class SQLiteCaseStore(CaseStore):
         return [dict(zip(("unit", "period", "kind", "case_id", "at", "key"), r, strict=True)) for r in rows]
 
     def actions(self, case_id: str | None = None) -> list[ActionRow]:
-        sql = "SELECT key, case_id, action, from_unit, to_unit, rule, reason, at, finding, rules_version FROM actions"
+        columns = ", ".join(ACTION_COLUMNS[:-1]) + (", NULL" if self._legacy else ", due_at")
+        sql = f"SELECT {columns} FROM actions"
         args: tuple[Any, ...] = ()
         if case_id is not None:
             sql += " WHERE case_id=?"
@@ -223,6 +308,10 @@ class SQLiteCaseStore(CaseStore):
 
     def count_cases(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM cases").fetchone()[0])
+
+    def raw_cases(self, after: str, limit: int) -> list[tuple[str, str]]:
+        sql = "SELECT case_id, snapshot FROM cases WHERE case_id > ? ORDER BY case_id LIMIT ?"
+        return [(str(a), str(b)) for a, b in self._db.execute(sql, (after, limit)).fetchall()]
 
     def iter_cases(
         self,
@@ -266,20 +355,9 @@ class SQLiteCaseStore(CaseStore):
         with self.transaction():
             if self._db.execute("SELECT 1 FROM cases WHERE case_id=?", (case_id,)).fetchone():
                 raise KeyError(case_id)
-            first = EventRecord(case_id, 1, at, Event.OPEN, None, None, details)
-            snapshot = apply(None, first)
-            self._insert_event(first)
-            records = []
-            for new in then:
-                record = EventRecord(case_id, snapshot.n + 1, new.at, new.event, new.actor, new.rule, new.details or {})
-                snapshot = apply(snapshot, record)
-                records.append(record)
-            for record in records:
-                self._insert_event(record)
-            self._db.execute(
-                _INSERT_CASE,
-                case_row(snapshot),
-            )
+            snapshot, records = opened(case_id, at, details, then, self.window)
+            self._db.executemany(INSERT_EVENT, [event_row(r) for r in records])
+            self._db.execute(INSERT_CASE, case_row(snapshot))
         return snapshot
 
     def append(self, case_id: str, events: Sequence[NewEvent]) -> Snapshot:
@@ -291,21 +369,7 @@ class SQLiteCaseStore(CaseStore):
 
     def act(self, action: ActionRow, events: Sequence[NewEvent], snapshot: Snapshot | None = None) -> Snapshot | None:
         with self.transaction():
-            cursor = self._db.execute(
-                _INSERT_ACTION,
-                (
-                    action.key,
-                    action.case_id,
-                    action.action,
-                    action.from_unit,
-                    action.to_unit,
-                    action.rule,
-                    action.reason,
-                    action.at,
-                    action.finding,
-                    action.rules_version,
-                ),
-            )
+            cursor = self._db.execute(INSERT_ACTION, action_values(action))
             if cursor.rowcount == 0:
                 return None
             if snapshot is None or snapshot.case_id != action.case_id:
@@ -329,27 +393,11 @@ class SQLiteCaseStore(CaseStore):
         return True
 
     def _append(self, snapshot: Snapshot, events: Sequence[NewEvent]) -> Snapshot:
-        records = []
-        for new in events:
-            record = EventRecord(
-                snapshot.case_id, snapshot.n + 1, new.at, new.event, new.actor, new.rule, new.details or {}
-            )
-            snapshot = apply(snapshot, record)  # TransitionError here writes nothing
-            records.append(record)
-        for record in records:
-            self._insert_event(record)
+        snapshot, records = appended(snapshot, events, self.window)  # refused: nothing written
+        self._db.executemany(INSERT_EVENT, [event_row(r) for r in records])
         row = case_row(snapshot)
-        self._db.execute(
-            _UPDATE_CASE,
-            (*row[1:], row[0]),
-        )
+        self._db.execute(UPDATE_CASE, (*row[1:], row[0]))
         return snapshot
-
-    def _insert_event(self, record: EventRecord) -> None:
-        self._db.execute(
-            _INSERT_EVENT,
-            event_row(record),
-        )
 
     # ---- bulk (benchmarks, migrations) ----------------------------------------------------
 
@@ -370,13 +418,24 @@ class SQLiteCaseStore(CaseStore):
         return count
 
     def _flush(self, case_rows: list[tuple[Any, ...]], event_rows: list[tuple[Any, ...]]) -> None:
-        self._db.executemany(_INSERT_EVENT, event_rows)
-        self._db.executemany(
-            _INSERT_CASE,
-            case_rows,
-        )
+        self._db.executemany(INSERT_EVENT, event_rows)
+        self._db.executemany(INSERT_CASE, case_rows)
         case_rows.clear()
         event_rows.clear()
+
+    def load_records(
+        self, actions: Sequence[ActionRow], findings: Sequence[Mapping[str, Any]], counts: Mapping[tuple[str, str], int]
+    ) -> None:
+        with self.transaction():
+            self._db.executemany(INSERT_ACTION, [action_values(a) for a in actions])
+            self._db.executemany(
+                "INSERT INTO findings (key, unit, period, kind, case_id, at) VALUES (?,?,?,?,?,?)",
+                [(f["key"], f["unit"], f["period"], f["kind"], f["case_id"], f["at"]) for f in findings],
+            )
+            self._db.executemany(
+                "INSERT INTO finding_counts (unit, period, count) VALUES (?,?,?)",
+                [(unit, period, count) for (unit, period), count in counts.items()],
+            )
 
 
 __all__ = ["SQLiteCaseStore"]

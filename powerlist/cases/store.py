@@ -1,28 +1,33 @@
 """The case store — 案件库: the interface the escalator needs, and what every backend keeps.
 
 A case store is an append-only event log with a materialised row per case. `CaseStore` is the
-interface; `powerlist.cases.sqlite.SQLiteCaseStore` implements it on SQLite. This module holds
-everything that does not depend on the database: the records read and written, the layout
-(`SCHEMA_VERSION`) and the conversions between records and rows, so that another backend
-implements only its SQL.
+interface; `powerlist.cases.sqlite.SQLiteCaseStore` implements it on SQLite and
+`powerlist.cases.postgres.PostgresCaseStore` on PostgreSQL (`powerlist.cases.stores.open_store`
+opens either from a `--db` value). This module holds everything that does not depend on the
+database: the records read and written, the layout (`SCHEMA_VERSION`), the conversions between
+records and rows, and the checked fold of new events (`opened`, `appended`: every event passes
+`invariants.fold` before a backend writes it), so that a backend implements only its SQL.
 
-Layout:
+Layout (schema 2):
+- `meta(key, value)` — `schema`, and the plausible window `earliest`/`latest` (stamps).
 - `events(seq, case_id, n, at, event, actor, rule, details)` — the log. Rows are only ever
-  inserted, never updated or deleted, so history is never rewritten.
+  inserted, never updated or deleted (the database refuses it), so history is never rewritten.
 - `cases(case_id, state, level, lead, assignee, opened_at, last_at, next_due_at, n, snapshot)` —
   the fold of each case's events (`lifecycle.replay`, row: `case_row`), kept for speed, written
   in the same transaction as the event. `next_due_at` is indexed (open cases only), so a tick
   reads only the due cases, whatever the number of open ones.
-- `actions(key UNIQUE, …)` — what ticks decided (`ActionRow`). The key is case + deadline +
-  action (plus the case's event count, which pins the deadline), so a tick re-run at the same
-  `now`, or after a crash, cannot record an action twice.
+- `actions(key UNIQUE, …, at, due_at)` — what ticks decided (`ActionRow`): when each was taken
+  and when it fell due. The key is case + deadline + action (plus the case's event count, which
+  pins the deadline), so a tick re-run at the same `now`, or after a crash, cannot record an
+  action twice.
 - `findings(unit, period, kind, case_id, at, key UNIQUE)` — 不到位/慢到位/到位不作为/推诿 per
   unit and period, counted for accountability (问责), with a running `finding_counts(unit,
   period, count)`. Both are derived from events and written in the same transaction.
+Every instant is a fixed-width UTC stamp (`instants`), checked by the database too.
 
 Reading case histories (for scoring, 一哨一考核)::
 
-    store = SQLiteCaseStore("cases.db")
+    store = open_store("cases.db", read_only=True)
     for case in store.iter_cases(since=datetime(2026, 7, 1), until=datetime(2026, 10, 1)):
         case.snapshot.state, case.snapshot.lead, case.snapshot.satisfaction
         for event in case.history:      # EventRecord: n, at, event, actor, rule, details
@@ -44,13 +49,16 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
+from ..errors import Problem
+from .instants import DEFAULT_WINDOW, TimeWindow
+from .invariants import fold
 from .lifecycle import Event, EventRecord, Snapshot, State, replay, stamp
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 PERIOD_BY = ("opened", "active")
 
 
@@ -80,7 +88,9 @@ class NewEvent:
 
 @dataclass(frozen=True)
 class ActionRow:
-    """A row of the `actions` table, its fields in the table's column order."""
+    """A row of the `actions` table, its fields in the table's column order. `at` is when the
+    tick took the action, `due_at` when it fell due (the deadline that passed); `at - due_at` is
+    the ticker's lag for that action."""
 
     key: str
     case_id: str
@@ -92,17 +102,66 @@ class ActionRow:
     at: str
     finding: str | None = None
     rules_version: str | None = None
+    due_at: str | None = None
+
+
+ACTION_COLUMNS = tuple(f.name for f in fields(ActionRow))
+
+
+def action_values(action: ActionRow) -> tuple[Any, ...]:
+    """An `actions` row's values, in `ACTION_COLUMNS` order."""
+    return tuple(getattr(action, column) for column in ACTION_COLUMNS)
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """A due case as the store holds it: its id, its indexed `next_due_at` and its snapshot text
+    (parsed by the escalator, so that one unreadable row is named and skipped, not fatal)."""
+
+    case_id: str
+    next_due_at: str
+    snapshot: str
 
 
 class CaseStore(ABC):
-    """What the escalator needs from a store. Every write happens inside `transaction()`."""
+    """What the escalator needs from a store. Every write happens inside `transaction()`.
+
+    `window` is the store's plausible time window (`instants`); every event appended goes through
+    `invariants.fold`. `concurrent` stores (PostgreSQL) let several tick workers share due cases:
+    `due()` there locks the rows it returns and skips rows other workers hold."""
+
+    path: str
+    window: TimeWindow = DEFAULT_WINDOW
+    read_only: bool = False
+    concurrent: bool = False
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
         """A context manager: one write transaction (all or nothing); nested use joins it."""
 
     @abstractmethod
+    def savepoint(self) -> AbstractContextManager[None]:
+        """Inside a transaction: a part that rolls back alone if its block raises."""
+
+    def retryable(self, error: BaseException) -> bool:
+        """Whether a transaction that raised `error` may simply be run again (a deadlock or a
+        serialization failure between concurrent workers); its changes were rolled back."""
+        return False
+
+    def between_batches(self) -> None:
+        """Called by a tick between two committed batches (SQLite: lets a waiting writer in)."""
+        return None
+
+    @abstractmethod
+    def set_window(self, window: TimeWindow) -> None:
+        """Keep a new plausible window; InputError if a stored instant falls outside it."""
+
+    @abstractmethod
     def get(self, case_id: str) -> Snapshot | None: ...
+
+    def lock(self, case_id: str) -> Snapshot | None:
+        """Inside a transaction: the case, held against concurrent writers until commit."""
+        return self.get(case_id)
 
     @abstractmethod
     def history(self, case_id: str) -> tuple[EventRecord, ...]: ...
@@ -117,7 +176,7 @@ class CaseStore(ABC):
 
     @abstractmethod
     def append(self, case_id: str, events: Sequence[NewEvent]) -> Snapshot:
-        """Append events (TransitionError, nothing written, if one is not allowed)."""
+        """Append events (TransitionError or InputError, nothing written, if one is refused)."""
 
     @abstractmethod
     def act(self, action: ActionRow, events: Sequence[NewEvent], snapshot: Snapshot | None = None) -> Snapshot | None:
@@ -125,8 +184,9 @@ class CaseStore(ABC):
         `snapshot`, when given, is the case as the caller read it in this transaction."""
 
     @abstractmethod
-    def due(self, now: str, after: tuple[str, str] | None, limit: int) -> list[Snapshot]:
-        """Open cases with next_due_at <= now, in (next_due_at, case_id) order, after `after`."""
+    def due(self, now: str, after: tuple[str, str] | None, limit: int) -> list[DueRow]:
+        """Open cases with next_due_at <= now, in (next_due_at, case_id) order, after `after`.
+        In a concurrent store, inside a transaction: locked for it, skipping rows locked by others."""
 
     @abstractmethod
     def count_due(self, now: str) -> int:
@@ -144,6 +204,10 @@ class CaseStore(ABC):
         """Findings in the order recorded: dicts of unit, period, kind, case_id, at, key."""
 
     @abstractmethod
+    def finding_counts(self) -> dict[tuple[str, str], int]:
+        """The running count of findings per (unit, period)."""
+
+    @abstractmethod
     def iter_cases(
         self,
         since: datetime | None = None,
@@ -156,13 +220,58 @@ class CaseStore(ABC):
         """Cases with their full history, streaming in case-id order (see the module doc)."""
 
     @abstractmethod
+    def raw_cases(self, after: str, limit: int) -> list[tuple[str, str]]:
+        """`(case_id, snapshot text)` as stored, in case-id order after `after` (checks, migration)."""
+
+    @abstractmethod
     def actions(self, case_id: str | None = None) -> list[ActionRow]: ...
 
     @abstractmethod
     def count_cases(self) -> int: ...
 
     @abstractmethod
+    def bulk_load(self, cases: Iterable[tuple[Snapshot, Sequence[EventRecord]]]) -> int:
+        """Insert many already-folded cases in one transaction; the caller guarantees each
+        snapshot is the replay of its events (migration verifies it afterwards)."""
+
+    @abstractmethod
+    def load_records(
+        self, actions: Sequence[ActionRow], findings: Sequence[Mapping[str, Any]], counts: Mapping[tuple[str, str], int]
+    ) -> None:
+        """Insert actions, findings and finding counts as another store holds them (migration)."""
+
+    @abstractmethod
     def close(self) -> None: ...
+
+
+def numbered(case_id: str, last_n: int, events: Sequence[NewEvent]) -> list[EventRecord]:
+    """The records of `events` appended to a case whose last event is number `last_n`."""
+    return [
+        EventRecord(case_id, last_n + i, new.at, new.event, new.actor, new.rule, new.details or {})
+        for i, new in enumerate(events, start=1)
+    ]
+
+
+def opened(case_id: str, at: str, details: dict[str, Any], then: Sequence[NewEvent], window: TimeWindow
+           ) -> tuple[Snapshot, list[EventRecord]]:
+    """A new case's records (its open event, then `then`) and its snapshot, every check passed."""
+    records = [EventRecord(case_id, 1, at, Event.OPEN, None, None, details), *numbered(case_id, 1, then)]
+    return fold(None, records, window), records
+
+
+def appended(snapshot: Snapshot, events: Sequence[NewEvent], window: TimeWindow) -> tuple[Snapshot, list[EventRecord]]:
+    """The records of `events` appended to `snapshot` and the case after them, every check passed."""
+    records = numbered(snapshot.case_id, snapshot.n, events)
+    return fold(snapshot, records, window), records
+
+
+def window_problems(window: TimeWindow, extremes: Iterable[str | None]) -> list[Problem]:
+    """The stored instants (the earliest and latest of each column) a new window would exclude."""
+    return [
+        problem
+        for value in extremes
+        if value is not None and (problem := window.problem(value, field="window")) is not None
+    ]
 
 
 # ---- rows: what a backend writes and reads back ----------------------------------------------
@@ -260,17 +369,24 @@ def involves(snapshot: Snapshot, history: Sequence[EventRecord], unit: str) -> b
 
 
 __all__ = [
+    "ACTION_COLUMNS",
     "SCHEMA_VERSION",
     "ActionRow",
     "CaseRecord",
     "CaseStore",
+    "DueRow",
     "NewEvent",
+    "action_values",
+    "appended",
     "active_in",
     "case_row",
     "details_json",
     "event_record",
     "event_row",
     "involves",
+    "numbered",
+    "opened",
     "period_bounds",
     "wanted_states",
+    "window_problems",
 ]

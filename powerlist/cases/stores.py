@@ -1,11 +1,14 @@
 """Opening a case store by name — 案件库: one place that turns `--db` into a `CaseStore`.
 
-    store = open_store("cases.db")               # SQLite file (created if missing)
-    store = open_store(":memory:")               # SQLite in memory (tests)
-    store = open_store("postgresql://…")         # the PostgreSQL store, once a build ships it
+    store = open_store("cases.db")                          # SQLite file (created if missing)
+    store = open_store(":memory:")                          # SQLite in memory (tests)
+    store = open_store("postgresql://user@host/powerlist")  # PostgreSQL (pip install 'powerlist[postgres]')
+    store = open_store("cases.db", create=False)            # an existing store only
+    store = open_store("cases.db", read_only=True)          # show and score, never write
 
-Every caller that takes a store from the user (the service, later the CLI) goes through
-`open_store`, so adding the PostgreSQL store (issue 16) changes this function and nothing else.
+Every caller that takes a store from the user (the CLI's `--db`, the service) goes through
+`open_store`. A `postgresql://` (or `postgres://`) URL selects `PostgresCaseStore`; anything else
+is a SQLite file path. A password in a URL is never echoed back in a message.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from .faults import without_password
 from .sqlite import SQLiteCaseStore
 from .store import CaseStore
 
@@ -24,44 +28,39 @@ def is_postgres(db: str) -> bool:
     return db.strip().lower().startswith(_POSTGRES_SCHEMES)
 
 
-def open_store(db: str | Path) -> CaseStore:
+def open_store(db: str | Path, *, create: bool = True, read_only: bool = False) -> CaseStore:
     """The case store `db` names: a SQLite file path, ":memory:", or a postgresql:// URL.
 
-    Raises InputError (located at the `db` option) when the store cannot be opened; a
-    postgresql:// URL is refused with a clear message in this build.
+    `create=False` refuses a store that does not exist yet (a SQLite file that is missing, a
+    PostgreSQL database without the case-store tables); `read_only=True` never writes (and opens
+    a SQLite file the process cannot write). Raises InputError (StoreError for the database's
+    own faults), located at the `db` option, when the store cannot be opened.
     """
     text = str(db)
     if is_postgres(text):
-        raise InputError(
-            [Problem(
-                message="此版本未安装 PostgreSQL 案件库，请使用 SQLite 文件 "
-                "(the PostgreSQL case store is not installed in this build; give a SQLite file such as cases.db)",
-                field="db", value=_without_password(text), code="postgres-not-installed",
-            )],
-            "cannot open the case store",
-        )
-    if not text.strip():
-        raise InputError([Problem(message="案件库路径为空 (the case store path is empty)", field="db",
-                                  code="empty-path")], "cannot open the case store")
-    if text != ":memory:":
-        parent = Path(text).expanduser().resolve().parent
-        if not parent.is_dir():
+        try:
+            from .postgres import PostgresCaseStore
+        except ImportError:
             raise InputError(
-                [Problem(message="案件库所在目录不存在 (the directory of the case store does not exist)",
-                         file=text, field="db", value=str(parent), code="not-found")],
-                "cannot open the case store",
-            )
-    return SQLiteCaseStore(text)
+                [
+                    Problem(
+                        message="未安装 PostgreSQL 驱动 psycopg：pip install 'powerlist[postgres]' "
+                        "(the PostgreSQL driver psycopg is not installed: pip install 'powerlist[postgres]')",
+                        field="db",
+                        value=without_password(text),
+                        code="postgres-not-installed",
+                    )
+                ],
+                "无法打开案件库 (cannot open the case store)",
+            ) from None
+        return PostgresCaseStore(text.replace("postgresql+psycopg://", "postgresql://", 1), create=create,
+                                 read_only=read_only)
+    if not text.strip():
+        raise InputError(
+            [Problem(message="案件库路径为空 (the case store path is empty)", field="db", code="empty-path")],
+            "无法打开案件库 (cannot open the case store)",
+        )
+    return SQLiteCaseStore(text, create=create, read_only=read_only)
 
 
-def _without_password(url: str) -> str:
-    """The URL as it may be shown: a password in it is never echoed back."""
-    scheme, sep, rest = url.partition("://")
-    if "@" not in rest:
-        return url
-    credentials, _, host = rest.rpartition("@")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}{sep}{user}:***@{host}"
-
-
-__all__ = ["is_postgres", "open_store"]
+__all__ = ["is_postgres", "open_store", "without_password"]

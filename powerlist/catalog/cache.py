@@ -8,9 +8,9 @@ serves a stale catalog). Its directory is ``$POWERLIST_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/powerlist``, else ``~/.cache/powerlist``; ``POWERLIST_NO_CACHE=1`` turns it
 off. A cache entry is used only when it parses, its stamp equals the key, it validates as
 `CatalogData` and the current user owns it; anything else (a corrupt, foreign or unreadable
-file, an unwritable directory) is a miss, silently. Entries are written atomically (temporary
-file + ``os.replace``), only for catalogs that loaded; the directory keeps the most recently
-used `DiskCache.KEEP` entries.
+file, an unwritable directory) is a miss, silently. Entries are written atomically
+(`powerlist.sheets.output`, like every file powerlist writes), only for catalogs that loaded;
+the directory keeps the most recently used `DiskCache.KEEP` entries.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from .._compat import __version__
+from ..errors import FileError
+from ..sheets.output import atomic_text
 from .files import FILES
 from .models import CatalogData
 
@@ -112,16 +113,10 @@ class DiskCache:
         try:
             self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
             payload = json.dumps({"key": key, "data": data.model_dump_json()}, ensure_ascii=False)
-            handle, temporary = tempfile.mkstemp(prefix=".catalog-", suffix=".tmp", dir=self.root)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    out.write(payload)
-                os.replace(temporary, self.path(key))
-            except BaseException:
-                os.unlink(temporary)
-                raise
+            with atomic_text(self.path(key), encoding="utf-8") as out:
+                out.write(payload)
             self._prune()
-        except OSError:
+        except (OSError, FileError):
             pass  # an unwritable cache only costs the next process a slow load
 
     def _prune(self) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..errors import InputError, ProblemCollector
 from ..sheets.cell_checks import is_refused
 from ..sheets.headers import Header
+from ..sheets.inbound import code_problem, shown
 from ..sheets.rows import SheetRow, row_text
 from ..sheets.text import cell_text, clean_code, clean_token
 from ..sheets.workbook import Workbook
@@ -83,9 +84,20 @@ def required(header: Header, row: SheetRow, problems: ProblemCollector, names: t
                          sheet=header.sheet, cell=header.cell(name, row.number),
                          row=row.number, field=name, code="empty-cell")
             ok = False
+        elif name in _CODE_FIELDS and (bad := code_cell_problem(row, name)) is not None:
+            problems.add(bad[1], sheet=header.sheet, cell=header.cell(name, row.number), row=row.number,
+                         field=name, value=shown(cell_text(row.values.get(name)) or ""), code=bad[0])
+            ok = False
         else:
             values[name] = clean_code(text) if name in _CODE_FIELDS else text
     return values if ok else None
+
+
+def code_cell_problem(row: SheetRow, name: str) -> tuple[str, str] | None:
+    """(code, message) when the code cell `name` hides an invisible character (bidi control,
+    zero-width space, byte-order mark): looked for in the cell as written, before cleaning."""
+    raw = cell_text(row.values.get(name))
+    return code_problem(raw) if raw is not None else None
 
 
 def unique(header: Header, row: SheetRow, code: str, seen: dict[str, str],

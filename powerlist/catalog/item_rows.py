@@ -58,6 +58,7 @@ from typing import TypedDict
 from ..errors import ProblemCollector
 from ..sheets.cell_checks import is_refused
 from ..sheets.headers import Header, Vocabulary
+from ..sheets.inbound import code_problem, shown
 from ..sheets.rows import SheetRow, row_text
 from ..sheets.text import cell_text, clean_code, clean_token, split_lines
 from ..sheets.workbook import Workbook
@@ -216,6 +217,11 @@ def read_code(row: SheetRow, header: Header, name: str | None, sub_item: str | N
         digest = hashlib.sha1(f"{name}\x1f{sub_item or ''}\x1f{kind.value}".encode()).hexdigest()
         return "H" + digest[:10]
     raw = cell_text(row.values.get("code"))
+    bad = code_problem(raw) if raw is not None else None
+    if bad is not None and raw is not None:
+        problems.add(bad[1], sheet=header.sheet, cell=header.cell("code", row.number), row=row.number,
+                     field="code", value=shown(raw), code=bad[0])
+        return None
     code = clean_code(raw) if raw is not None else ""
     if not code:
         if required and not is_refused(row.values.get("code")):

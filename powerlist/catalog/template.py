@@ -14,7 +14,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..errors import InputError, Problem
+from ..errors import FileError, InputError, Problem, os_error
+from ..sheets.output import Outputs, write_workbook
 from .files import (
     CALENDAR,
     DELEGATION,
@@ -84,36 +85,52 @@ def write_template(directory: str | Path, *, overwrite: bool = False) -> list[Pa
     choices = template_choices()
 
     root = Path(directory)
+    if root.exists() and not root.is_dir():
+        message = ("这是一个文件，不是目录：模板要写到一个目录里 "
+                   "(this is a file, not a directory: the template is written into a directory)")
+        raise FileError([Problem(message=message, file=str(root), code="not-a-directory")],
+                        f"不是目录：{root} (not a directory)")
     targets = [root / name for name in TEMPLATE_SHEETS]
     existing = [p for p in targets if p.exists()]
     if existing and not overwrite:
-        raise InputError([Problem(message="文件已存在，未覆盖；要覆盖请加 --force (file exists; not overwritten)",
-                                  file=str(p), code="exists") for p in existing],
+        raise InputError([Problem(message="文件已存在，未覆盖（要覆盖请加 --force）(file exists; not overwritten: "
+                                          "give --force to overwrite)", file=str(p),
+                                  code="exists") for p in existing],
                          f"模板会覆盖已有文件：{root} (the template would overwrite files)")
-    root.mkdir(parents=True, exist_ok=True)
-    for path in targets:
-        book = NewWorkbook()
-        book.remove(book.worksheets[0])  # the default sheet of a new workbook
-        for sheet, title, header in TEMPLATE_SHEETS[path.name]:
-            ws = book.create_sheet(sheet)
-            ws.append([title])
-            ws.append(list(header))
-            for cell in ws[2]:
-                cell.font = Font(bold=True)
-            for column, name in enumerate(header, start=1):
-                values = choices.get((sheet, name))
-                if values is None:
-                    continue
-                rule = DataValidation(type="list", formula1='"' + ",".join(values) + '"',
-                                      allow_blank=True, errorStyle="warning",
-                                      error=f"{name}：{'、'.join(values)}", errorTitle=name,
-                                      prompt="、".join(values), promptTitle=name)
-                letter = get_column_letter(column)
-                rule.add(f"{letter}3:{letter}{TEMPLATE_ROWS + 2}")
-                ws.add_data_validation(rule)
-        if path.name == CALENDAR:
-            ws = book.create_sheet("说明")
-            for line in CALENDAR_HELP:
-                ws.append([line])
-        book.save(path)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise os_error(error, str(root), "创建目录", "create the directory") from None
+    # All are written before any is renamed into place: a failure leaves none half-made.
+    with Outputs() as outputs:
+        for path in targets:
+            with outputs.binary(path) as handle:
+                write_workbook(_template_book(path.name, choices), handle, path)
     return targets
+
+
+def _template_book(name: str, choices: dict[tuple[str, str], tuple[str, ...]]) -> NewWorkbook:
+    book = NewWorkbook()
+    book.remove(book.worksheets[0])  # the default sheet of a new workbook
+    for sheet, title, header in TEMPLATE_SHEETS[name]:
+        ws = book.create_sheet(sheet)
+        ws.append([title])
+        ws.append(list(header))
+        for cell in ws[2]:
+            cell.font = Font(bold=True)
+        for column, field in enumerate(header, start=1):
+            values = choices.get((sheet, field))
+            if values is None:
+                continue
+            rule = DataValidation(type="list", formula1='"' + ",".join(values) + '"',
+                                  allow_blank=True, errorStyle="warning",
+                                  error=f"{field}：{'、'.join(values)}", errorTitle=field,
+                                  prompt="、".join(values), promptTitle=field)
+            letter = get_column_letter(column)
+            rule.add(f"{letter}3:{letter}{TEMPLATE_ROWS + 2}")
+            ws.add_data_validation(rule)
+    if name == CALENDAR:
+        ws = book.create_sheet("说明")
+        for line in CALENDAR_HELP:
+            ws.append([line])
+    return book

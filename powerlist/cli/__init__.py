@@ -9,11 +9,14 @@ Chinese). Exit codes: 0 fine, 1 findings or invalid input, 2 usage error.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+import sys
 
 import typer
 
 from .._compat import check_python
+from ..sheets.inbound import LONE_SURROGATE
 from ._help import Group
 
 app = typer.Typer(
@@ -35,7 +38,27 @@ def _register_groups() -> None:
         module.register(app)
 
 
+def argument_problems(argv: list[str]) -> list[str]:
+    """One line for each argument holding bytes that are not UTF-8 (Python reads each such byte
+    as a lone surrogate, which no output can encode): the one text policy, applied to arguments."""
+    lines = []
+    for position, argument in enumerate(argv, start=1):
+        if LONE_SURROGATE.search(argument) is not None:
+            raw = os.fsencode(argument)
+            lines.append(f"第 {position} 个参数含有不是 UTF-8 的字节 {raw!r}：请把文件改名为 UTF-8 名称，或用 UTF-8 "
+                         f"书写参数 (argument {position} holds bytes that are not UTF-8, {raw!r}: rename the file to a "
+                         "UTF-8 name, or write the argument in UTF-8)")
+    return lines
+
+
 def main() -> None:
     check_python()
+    problems = argument_problems(sys.argv[1:])
+    if problems:
+        from ._common import EXIT_USAGE, err
+
+        for line in problems:
+            err.print(f"错误 error: {line}", style="bold red", highlight=False, markup=False)
+        raise SystemExit(EXIT_USAGE)
     _register_groups()
     app()

@@ -26,7 +26,7 @@ from ..audit.report import check_sheet_name
 from ..audit.whatif import WhatIf, months_spanned, street_loads
 from ..catalog.loader import load_catalogs
 from ..routing.tables import RuleSet
-from ._common import EXIT_FINDINGS, EXIT_USAGE, err, fail, out, print_json, table, user_errors
+from ._common import EXIT_FINDINGS, EXIT_USAGE, err, fail, guard_outputs, out, print_json, table, user_errors
 from ._help import Command
 
 
@@ -76,6 +76,7 @@ def audit(
              "DELEGATION.xlsx)", EXIT_USAGE)
     if what_if_path is not None and history is None:
         fail("选项 --what-if 须同时给 --history 历史诉求 (--what-if needs --history ISSUES)", EXIT_USAGE)
+    guard_outputs([out_path], [file, what_if_path, history], catalogs=catalogs, rules=rules, as_json=as_json)
     findings = []
     result = None
     day: date | None = None

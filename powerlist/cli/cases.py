@@ -1,8 +1,13 @@
-"""`powerlist cases open | record | tick | show`: cases over time, in a SQLite case store.
+"""`powerlist cases open | record | tick | show`: cases over time, in a case store.
 
-A thin shell over `powerlist.cases.escalator`. Times are ISO 8601; a time without an offset is
-Asia/Shanghai. Exit codes: 0 fine, 1 invalid input, a refused transition or a rejected issue,
-2 usage error.
+A thin shell over `powerlist.cases.escalator`. `--db` is a SQLite file or a `postgresql://` URL,
+opened by `powerlist.cases.stores.open_store` (`show` opens it read-only, so a store on a
+read-only file or medium can still be shown). Times are read by the one time parser of every
+reader (`powerlist.sheets.timetext`: ISO 8601, 2026/7/1 9:00, 2026年7月1日 9时 …) and checked against
+the years powerlist can compute with (`powerlist.routing.instants`); a time without an offset is
+Asia/Shanghai. Exit codes: 0 fine, 1 invalid input, a refused transition, a rejected issue or a
+case a tick could not work (named), 2 usage error. `cases window | check | migrate` are in
+`cases_admin`.
 """
 
 from __future__ import annotations
@@ -14,14 +19,24 @@ from typing import Annotated, Any
 import typer
 
 from ..cases.escalator import Case, Escalator
-from ..cases.lifecycle import SATISFACTION_LABELS, Event, Satisfaction, State, aware
+from ..cases.lifecycle import SATISFACTION_LABELS, Event, Satisfaction, State
 from ..cases.recording import EVENT_LABELS, user_event
-from ..cases.sqlite import SQLiteCaseStore
+from ..cases.store import CaseStore
+from ..cases.stores import open_store, without_password
 from ..catalog.models import Level
 from ..errors import InputError, Problem
 from ..routing.tables import RuleSet
-from ..sheets.timetext import TimeTextError, parse_time
-from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
+from ._common import (
+    EXIT_FINDINGS,
+    db_file,
+    err,
+    guard_outputs,
+    option_time,
+    out,
+    print_json,
+    table,
+    user_errors,
+)
 from ._help import Command, Group
 
 cases_app = typer.Typer(
@@ -31,7 +46,8 @@ cases_app = typer.Typer(
     no_args_is_help=True,
 )
 
-DbOpt = Annotated[Path, typer.Option("--db", help="案件库文件（SQLite） (SQLite case store file)")]
+DbOpt = Annotated[str, typer.Option(
+    "--db", help="案件库：SQLite 文件或 postgresql:// URL (case store: a SQLite file or a postgresql:// URL)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON，供程序读取 (machine-readable JSON output)")]
 RulesOpt = Annotated[Path | None, typer.Option(
     "--rules", help="规则文件夹，默认用随附规则 (rules directory; default: the shipped rules/)")]
@@ -53,19 +69,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _time(text: str, option: str) -> datetime:
-    """An option's time, by the one time parser of every reader (naive = Asia/Shanghai)."""
-    try:
-        return aware(parse_time(text))
-    except TimeTextError as error:
-        raise InputError([Problem(message=str(error), field=option, value=text, code="bad-time")],
-                         f"选项 {option} 的时间无法识别 (invalid time for {option})") from None
+    """An option's time (`_common.option_time`: the one time parser, the computable years)."""
+    return option_time(text, option)
 
 
-def _existing(db: Path) -> SQLiteCaseStore:
-    if not db.is_file():
-        raise InputError([Problem(message="案件库不存在 (no such case store)", file=str(db), code="not-found")],
-                         "无法打开案件库 (cannot open the case store)")
-    return SQLiteCaseStore(db)
+def _existing(db: str, *, read_only: bool = False) -> CaseStore:
+    """An existing case store (a missing one is a located error, never created by a typo)."""
+    return open_store(db, create=False, read_only=read_only)
 
 
 def _rules(rules: Path | None) -> RuleSet:
@@ -120,9 +130,10 @@ def open_cases(
     from ..routing.issue_io import read_issues
     from ..routing.router import Router
 
+    guard_outputs([db_file(db)], [input], catalogs=catalogs, rules=rules, as_json=as_json, writable=False)
     with user_errors(as_json):
         router = Router.default(catalogs=str(catalogs) if catalogs else None, rules=str(rules) if rules else None)
-        store = SQLiteCaseStore(db)
+        store = open_store(db)
         esc = Escalator(store, router, router.rules)
         opened: list[dict[str, Any]] = []
         rejected: list[dict[str, Any]] = []
@@ -250,27 +261,48 @@ def tick(
         "--now", help="检查时刻；检查从不读取系统时钟 (the clock; ticks never read the system clock)" + TIME_HELP)],
     db: DbOpt,
     rules: RulesOpt = None,
+    batch: Annotated[int, typer.Option(
+        "--batch", min=1, help="每批提交的到期案件数 (due cases per committed batch)")] = 100,
     as_json: JsonOpt = False,
 ) -> None:
     """督办检查 tick：处理截至 --now 到期的全部案件：催办、升级、延期、督办、问责 (act on every case due at
-    NOW: reminders, escalations, extensions, supervision, accountability)."""
+    NOW: reminders, escalations, extensions, supervision, accountability).
+
+    每个动作给出执行时刻（at）和到期时刻（due_at），并报告滞后（lag）；无法处理的案件列出并跳过（退出码 1），
+    其余案件照常处理
+    (each action shows when it was taken and when it fell due; the tick reports its lag. A case the tick
+    cannot work is named and skipped, exit 1; every other case is ticked)."""
     with user_errors(as_json):
         moment = _time(now, "--now")
         store = _existing(db)
-        actions = Escalator(store, None, _rules(rules)).tick(moment)
-        store.close()
+        try:
+            report = Escalator(store, None, _rules(rules)).tick_report(moment, batch=batch)
+        finally:
+            store.close()
     if as_json:
-        print_json({"actions": [a.as_json() for a in actions]})
-        return
+        print_json(report.as_json())
+    else:
+        _print_tick(report.as_json(), moment)
+    if report.failed:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print_tick(shown: dict[str, Any], moment: datetime) -> None:
+    actions = shown["actions"]
     if not actions:
         out.print("无到期案件 (nothing due)")
-        return
-    out.print(table(
-        f"督办动作 actions：{moment.isoformat(timespec='seconds')}，共 {len(actions)} 项",
-        ["案件 case", "动作 action", "原单位 from", "交办 to", "规则 rule", "理由 reason"],
-        [[a.case_id, f"{ACTION_LABELS.get(a.action, '')} {a.action}".strip(), a.from_unit, a.to_unit, a.rule,
-          a.reason] for a in actions],
-    ))
+    else:
+        out.print(table(
+            f"督办动作 actions：{moment.isoformat(timespec='seconds')}，共 {len(actions)} 项",
+            ["案件 case", "动作 action", "原单位 from", "交办 to", "到期 due_at", "规则 rule", "理由 reason"],
+            [[a["case_id"], f"{ACTION_LABELS.get(a['action'], '')} {a['action']}".strip(), a["from"], a["to"],
+              a["due_at"], a["rule"], a["reason"]] for a in actions],
+        ))
+        hours = shown["lag_seconds"] / 3600
+        out.print(f"滞后 lag：{hours:.1f} 小时 hours（最早到期 oldest due {shown['oldest_due_at']}）",
+                  highlight=False, markup=False)
+    for bad in shown["failed"]:
+        err.print(f"  • {bad['message']}", highlight=False, markup=False)
 
 
 @cases_app.command("show", cls=Command)
@@ -281,11 +313,12 @@ def show(
 ) -> None:
     """查看 show：案件的状态、层级、牵头单位和全部留痕 (a case's state, level, lead and full history)."""
     with user_errors(as_json):
-        store = _existing(db)
+        store = _existing(db, read_only=True)
         snapshot = store.get(case_id)
         if snapshot is None:
             store.close()
-            message = f"案件库 {db} 中没有案件 {case_id!r} (no case {case_id!r} in {db})"
+            shown = without_password(db)
+            message = f"案件库 {shown} 中没有案件 {case_id!r} (no case {case_id!r} in {shown})"
             if as_json:
                 print_json({"ok": False, "errors": [{"message": message, "code": "unknown-case"}]})
                 raise typer.Exit(EXIT_FINDINGS)

@@ -14,7 +14,7 @@ from ..catalog.loader import load_catalogs, load_delegation_workbook
 from ..catalog.power_list import load_power_list
 from ..catalog.template import write_template
 from ..errors import InputError, Problem
-from ._common import EXIT_FINDINGS, err, out, print_json, table, user_errors
+from ._common import EXIT_FINDINGS, err, guard_outputs, out, print_json, table, user_errors
 from ._help import Command, Group
 
 
@@ -198,6 +198,10 @@ def template(
 
     区县、街道、部门、通用权责清单和问题分类各至少填一行后才能通过 `catalog check` (the empty template does not
     pass `catalog check` until each of these sheets has a row)."""
+    from ..catalog.template import TEMPLATE_SHEETS
+
+    # Even with --force, never over the shipped catalogs every other command reads.
+    guard_outputs([directory / name for name in TEMPLATE_SHEETS], [], catalogs=None, writable=False)
     with user_errors():
         written = write_template(directory, overwrite=force)
     for path in written:

@@ -26,6 +26,7 @@ from ..routing.issue import SHANGHAI
 from ..routing.issue_io import read_issues
 from ..routing.plan import uses_unknown_year
 from ..routing.router import Router
+from ..sheets.output import atomic_text
 from ._common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -33,6 +34,7 @@ from ._common import (
     dumps,
     err,
     fail,
+    guard_outputs,
     out,
     print_json,
     table,
@@ -211,9 +213,11 @@ def write_csv(decisions: Iterable[Decision], stream: TextIO) -> None:
 
 
 def write_xlsx(decisions: Iterable[Decision], path: Path) -> None:
+    """The decisions as a workbook at `path`, written atomically (`powerlist.sheets.output`)."""
     from openpyxl import Workbook
 
     from ..sheets.cells import append_row
+    from ..sheets.output import save_workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("派单结果")
@@ -221,7 +225,7 @@ def write_xlsx(decisions: Iterable[Decision], path: Path) -> None:
     for decision in decisions:
         row = flat_row(decision)
         append_row(sheet, [row[c] for c in COLUMNS])
-    book.save(path)
+    save_workbook(book, path)
 
 
 def _shown_time(moment: datetime | None) -> str:
@@ -272,9 +276,7 @@ def route(
     if format is Format.xlsx and out_file is None:
         fail("选项 --format xlsx 输出工作簿，请用 --out 给出 .xlsx 文件 "
              "(--format xlsx writes a workbook: give --out FILE.xlsx)", EXIT_USAGE)
-    if out_file is not None and out_file.resolve() == input.resolve():
-        fail("选项 --out 指向输入文件本身，会覆盖诉求 "
-             "(--out names the input file itself: the decisions would overwrite the issues)", EXIT_USAGE)
+    guard_outputs([out_file], [input], catalogs=catalogs, rules=rules)
     encoding = _encoding(encoding)
     with user_errors():
         router = _router(engine, catalogs, rules)
@@ -286,7 +288,7 @@ def route(
         elif format is Format.table:
             decisions = list(counter)
             if out_file is not None:
-                with out_file.open("w", encoding="utf-8") as handle:
+                with atomic_text(out_file, encoding="utf-8") as handle:
                     write_jsonl(decisions, handle)
             out.print(decisions_table(decisions, f"派单结果 decisions — {input.name}"))
         else:
@@ -295,7 +297,7 @@ def route(
                 writer(counter, sys.stdout)
             else:
                 encoding = "utf-8-sig" if format is Format.csv else "utf-8"
-                with out_file.open("w", encoding=encoding, newline="") as handle:
+                with atomic_text(out_file, encoding=encoding, newline="") as handle:
                     writer(counter, handle)
     warning = counter.warning()
     if warning is not None:

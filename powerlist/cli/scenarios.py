@@ -11,7 +11,19 @@ from typing import Annotated
 
 import typer
 
-from ._common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, err, fail, out, print_json, table, terminal_text, user_errors
+from ._common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    err,
+    fail,
+    guard_outputs,
+    out,
+    print_json,
+    table,
+    terminal_text,
+    user_errors,
+)
 from ._help import Command, Group
 
 scenarios_app = typer.Typer(cls=Group,
@@ -56,9 +68,7 @@ def run(
     target = out_file if out_file is not None else default_out(input)
     if target.suffix.lower() != ".xlsx":
         fail("选项 --out 须是 .xlsx 文件 (--out must name an .xlsx file)", EXIT_USAGE)
-    if target.resolve() == input.resolve():
-        fail("选项 --out 指向场景工作簿本身，结果会覆盖它 (--out names the scenario workbook itself: the results would "
-             "overwrite it)", EXIT_USAGE)
+    guard_outputs([target], [input], catalogs=catalogs, rules=rules, as_json=as_json)
     with user_errors(as_json):
         scenarios = read_scenarios(input)
         router = Router.default(engine=engine, catalogs=str(catalogs) if catalogs else None,

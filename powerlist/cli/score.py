@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ._common import EXIT_USAGE, err, fail, out, print_json, table, user_errors
+from ._common import EXIT_USAGE, db_file, err, fail, guard_outputs, out, print_json, table, user_errors
 from ._help import Command
 
 
@@ -17,7 +17,9 @@ def register(app: typer.Typer) -> None:
 
 def score(
     period: str = typer.Option(..., "--period", help="考核周期：2026Q3、2026-07 或 2026 (the period)"),
-    db: Path | None = typer.Option(None, "--db", help="从案件库（SQLite）读取吹哨 (case store to read whistles from)"),
+    db: str | None = typer.Option(
+        None, "--db", help="案件库：SQLite 文件或 postgresql:// URL，从中读取吹哨 (case store to read whistles from: a "
+        "SQLite file or a postgresql:// URL)"),
     input_file: Path | None = typer.Option(
         None, "--input", help="吹哨记录表（.xlsx 或 .csv） (whistle spreadsheet, .xlsx or .csv)"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON，供程序读取 (machine-readable output)"),
@@ -53,6 +55,9 @@ def score(
         fail("选项 --db 和 --input 须且只须给一个 (give exactly one of --db FILE or --input FILE)", EXIT_USAGE)
     if out_file is not None and out_file.suffix.lower() != ".xlsx":
         fail("选项 --out 须是 .xlsx 文件 (--out must name an .xlsx file)", EXIT_USAGE)
+    guard_outputs([out_file], [db_file(db), input_file, vetoes_file, other_file], rules=rules,
+                  catalogs=False if catalog_dir is None else None if catalog_dir == "shipped" else Path(catalog_dir),
+                  as_json=as_json)
     with user_errors(as_json):
         from ..scoring import Period, load_config, read_vetoes, read_whistles, score_period, write_report
 
@@ -83,7 +88,8 @@ def score(
         else:
             from ..scoring import read_store
 
-            records = read_store(db, chosen)  # type: ignore[arg-type]
+            assert db is not None
+            records = read_store(db, chosen)
         vetoes = read_vetoes(vetoes_file, catalog=catalog) if vetoes_file is not None else []
         if catalog is not None:
             from ..scoring import with_catalog
@@ -145,17 +151,12 @@ def score(
 
 
 def _as_of(text: str | None) -> datetime | None:
-    """--as-of by the one time parser of every reader (naive = Asia/Shanghai)."""
+    """--as-of by the one time parser of every reader, in the computable years (naive = Asia/Shanghai)."""
     if text is None:
         return None
-    from ..errors import InputError, Problem
-    from ..sheets.timetext import TimeTextError, aware, parse_time
+    from ._common import option_time
 
-    try:
-        return aware(parse_time(text))
-    except TimeTextError as error:
-        raise InputError([Problem(message=str(error), field="--as-of", value=text, code="bad-time")],
-                         "选项 --as-of 的时间无法识别 (invalid time for --as-of)") from None
+    return option_time(text, "--as-of")
 
 
 def _annual_rows(annual: object) -> list[list[object]]:

@@ -57,6 +57,7 @@ import chinese_calendar
 
 from ..catalog.models import CalendarOverride
 from ..errors import CalendarError, Problem
+from .instants import overflow_problem
 from .issue import SHANGHAI
 
 OVERRIDE_SHEET = "catalogs/calendar_overrides.xlsx, sheet 调休调整"
@@ -176,10 +177,13 @@ class WorkCalendar:
         found = self._after.get(key)
         if found is None:
             current, left = day, n
-            while left > 0:
-                current += timedelta(days=1)
-                if self.is_workday(current):
-                    left -= 1
+            try:
+                while left > 0:
+                    current += timedelta(days=1)
+                    if self.is_workday(current):
+                        left -= 1
+            except OverflowError:
+                raise _overflow(datetime.combine(day, time())) from None
             found = current
             self._after[key] = found
         return found
@@ -188,7 +192,10 @@ class WorkCalendar:
         """End (23:59:59 Asia/Shanghai) of the n-th working day after the day of `start`."""
         if n < 0:
             raise ValueError("a time limit cannot be negative")
-        start = _aware(start)
+        try:
+            start = _aware(start)
+        except OverflowError:
+            raise _overflow(start) from None
         if n == 0:
             return start
         last = self.working_day_after(start.date(), n)
@@ -196,11 +203,17 @@ class WorkCalendar:
 
     def add_hours(self, start: datetime, hours: float) -> datetime:
         """`start` plus elapsed clock hours (holidays included)."""
-        return _aware(start) + timedelta(hours=hours)
+        try:
+            return _aware(start) + timedelta(hours=hours)
+        except OverflowError:
+            raise _overflow(start) from None
 
     def add_minutes(self, start: datetime, minutes: float) -> datetime:
         """`start` plus elapsed clock minutes (holidays included)."""
-        return _aware(start) + timedelta(minutes=minutes)
+        try:
+            return _aware(start) + timedelta(minutes=minutes)
+        except OverflowError:
+            raise _overflow(start) from None
 
     def add(self, start: datetime, amount: int, unit: str) -> datetime:
         """A time limit in `unit`: "working_days", "hours" or "minutes"."""
@@ -227,6 +240,12 @@ class WorkCalendar:
             found = datetime.combine(self.working_day_after(key[0], n), END_OF_DAY, tzinfo=SHANGHAI)
             self._due[key] = found
         return found
+
+
+def _overflow(start: datetime) -> CalendarError:
+    code, message = overflow_problem(start)
+    return CalendarError([Problem(message=message, value=start.isoformat(), code=code)],
+                         "时限超出可计算的范围 (a time limit out of range)")
 
 
 def _aware(moment: datetime) -> datetime:

@@ -31,10 +31,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from ..errors import InputError, Problem, pydantic_message
+from ..errors import InputError, Problem, escape_surrogates, pydantic_message
 from ..sheets.cells import yes_no
+from ..sheets.inbound import code_problem, normalise_code, text_problem
 from ..sheets.timetext import SHANGHAI as SHANGHAI  # re-exported: every package reads the zone from here
 from ..sheets.timetext import TimeTextError, parse_time
+from .instants import instant_problem
 
 
 class Channel(StrEnum):
@@ -109,6 +111,42 @@ def _request_kind_text(value: Any) -> Any:
     return _REQUEST_KIND_BY_LABEL.get(text, text)
 
 
+def checked_text(value: Any) -> Any:
+    """A before-validator's view of the one text policy (`powerlist.sheets.inbound`): text with
+    a lone surrogate never enters."""
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem is not None:
+            raise PydanticCustomError(*problem)
+    return value
+
+
+def checked_code(value: Any) -> Any:
+    """An id or code as it enters: stored-as-number read as text (`code_text`), NFKC, and
+    refused when it hides an invisible character (so two ids that look the same are the same)."""
+    value = code_text(value)
+    if isinstance(value, str):
+        if value.isascii():  # the common case: ASCII is its own NFKC and holds no invisible character
+            return value.strip()
+        problem = code_problem(value)
+        if problem is not None:
+            raise PydanticCustomError(*problem)
+        return normalise_code(value)
+    return value
+
+
+def checked_instant(value: datetime) -> datetime:
+    """An instant as it enters: in Asia/Shanghai (naive = Shanghai), and refused when outside the
+    years powerlist can compute with (`powerlist.routing.instants`): 9999-12-31T23:59:59-12:00 is
+    a valid ISO time that no conversion survives."""
+    problem = instant_problem(value)
+    if problem is not None:
+        raise PydanticCustomError(*problem)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=SHANGHAI)
+    return value.astimezone(SHANGHAI)
+
+
 class Issue(BaseModel):
     """One issue to route. A naive `received_at` is read as Asia/Shanghai time."""
 
@@ -130,7 +168,7 @@ class Issue(BaseModel):
     @field_validator("id", "category", "location", mode="before")
     @classmethod
     def _code_text(cls, value: Any) -> Any:
-        return code_text(value)
+        return checked_code(value)
 
     @field_validator("received_at", mode="before")
     @classmethod
@@ -148,9 +186,7 @@ class Issue(BaseModel):
     @field_validator("received_at")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            return value.replace(tzinfo=SHANGHAI)
-        return value.astimezone(SHANGHAI)
+        return checked_instant(value)
 
     @field_validator("channel", mode="before")
     @classmethod
@@ -165,7 +201,9 @@ class Issue(BaseModel):
     @field_validator("description", mode="before")
     @classmethod
     def _empty_description(cls, value: Any) -> Any:
-        return None if value == "" else value
+        # The one text field kept as written: the one text policy applies (ids and codes get it
+        # through checked_code; a bad channel, kind, flag or time is refused by its own type).
+        return None if value == "" else checked_text(value)
 
 
 # ---- raw rows: field names and cell values ---------------------------------------------------
@@ -273,7 +311,7 @@ def raw_id(raw: Any, position: int) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
-        return str(value).strip()
+        return escape_surrogates(str(value).strip())
     return f"#{position}"
 
 

@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Problem, ProblemCollector
+from ..errors import InputError, Problem, ProblemCollector, escape_surrogates
 from ..sheets.csvfiles import data_rows, decode, open_csv
 from ..sheets.headers import Vocabulary
+from ..sheets.inbound import input_lines, text_problem
 from ..sheets.rows import SheetRow
 from ..sheets.workbook import Workbook
 from .issue import FIELD_ALIASES, canonical, field_name
@@ -78,6 +80,9 @@ def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueReco
     path = Path(path)
     file = str(path)
     if not path.is_file():
+        if path.exists():
+            message = "不是普通文件（是目录？）(not a regular file: a directory?)"
+            raise InputError([Problem(message=message, file=file, code="not-a-file")], CANNOT_READ)
         raise InputError([Problem(message="文件不存在 (no such file)", file=file, code="not-found")], CANNOT_READ)
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
@@ -91,17 +96,21 @@ def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueReco
     raise InputError([Problem(message=message, file=file, code="unknown-format")], CANNOT_READ)
 
 
-def _json_record(file: str, number: int, raw: dict[str, Any]) -> IssueRecord:
+def _json_record(file: str, number: int, raw: dict[str, Any], problems: tuple[Problem, ...],
+                 surrogates: bool) -> IssueRecord:
     """The record of one JSON object, the keys `powerlist intake` adds kept aside."""
     if not INTAKE_KEYS.intersection(raw):
-        return _record(file, number, raw)
-    record = _record(file, number, {k: v for k, v in raw.items() if k not in INTAKE_KEYS})
+        return _record(file, number, raw, problems, surrogates=surrogates)
+    issue = {k: v for k, v in raw.items() if k not in INTAKE_KEYS}
+    record = _record(file, number, issue, problems, surrogates=surrogates)
     return replace(record, intake={k: v for k, v in raw.items() if k in INTAKE_KEYS})
 
 
 def _record(file: str, number: int, raw: Mapping[str, Any], problems: tuple[Problem, ...] = (),
-            sheet: str | None = None, cells: dict[str, str] | None = None) -> IssueRecord:
-    """The record of one raw row: its canonical values, and a problem for each field given twice."""
+            sheet: str | None = None, cells: dict[str, str] | None = None, surrogates: bool = False) -> IssueRecord:
+    """The record of one raw row: its canonical values, and a problem for each field given twice.
+    `surrogates`: the row may hold lone surrogates (a JSON line with a \\uD800–\\uDFFF escape; CSV
+    text is checked as decoded, and XML cannot hold one)."""
     data, twice = canonical(raw)
     cells = cells or {}
     problems += tuple(
@@ -109,6 +118,16 @@ def _record(file: str, number: int, raw: Mapping[str, Any], problems: tuple[Prob
                 code="duplicate-field")
         for name, message in twice
     )
+    # The one text policy (powerlist.sheets.inbound): a lone surrogate in a key or a value
+    # rejects the row here, before its id is used anywhere (a case store, an output), and the
+    # row keeps it only escaped.
+    for name, value in list(data.items()) if surrogates else ():
+        found = text_problem(name) or (text_problem(value) if isinstance(value, str) else None)
+        if found is not None:
+            problems += (Problem(message=found[1], file=file, sheet=sheet, row=number, cell=cells.get(name),
+                                 field=name, code=found[0]),)
+            del data[name]
+            data[escape_surrogates(name)] = escape_surrogates(value) if isinstance(value, str) else value
     return IssueRecord(file, number, data, problems, sheet=sheet, cells=cells)
 
 
@@ -144,19 +163,66 @@ def _read_jsonl(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
     return _jsonl_records(text, file)
 
 
+class _Keys(dict[str, Any]):
+    """A JSON object that was given a key more than once (json keeps the last silently: a second
+    "emergency": false would drop the first's true), with the keys repeated."""
+
+    twice: tuple[str, ...] = ()
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) == len(pairs):
+        return found
+    keys = _Keys(pairs)
+    seen: set[str] = set()
+    twice: list[str] = []
+    for key, _ in pairs:
+        if key in seen and key not in twice:
+            twice.append(key)
+        seen.add(key)
+    keys.twice = tuple(twice)
+    return keys
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs)  # built once: json.loads(hook=…) builds one a call
+
+
+def _loads(text: str) -> Any:
+    """`json.loads`; an object that repeats a key comes as `_Keys`."""
+    return _DECODER.decode(text)
+
+
+# JSON writes a lone surrogate only as a \u escape of D800–DFFF: a line without one holds none.
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _twice(raw: Any, file: str, number: int) -> tuple[Problem, ...]:
+    """A problem for each key given twice in an issue's JSON object. (A nested object is no
+    issue value at all, and its row is refused for its type.)"""
+    if type(raw) is not _Keys:
+        return ()
+    return tuple(Problem(message=f"JSON 对象中键 {key!r} 出现了两次：只能保留一个 "
+                                 f"(the key {key!r} is given twice in one JSON object: json would "
+                                 "silently keep the last)",
+                         file=file, row=number, field=key, code="duplicate-key")
+                 for key in raw.twice)
+
+
 def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
     """A .json file holding one array of issue objects; `row` is the element's number."""
     try:
-        items = json.loads(text)
+        items = _loads(text)
     except (ValueError, RecursionError) as error:
         row = error.lineno if isinstance(error, json.JSONDecodeError) else None
         problem = Problem(message=_json_problem(error), file=file, row=row, code="json")
         raise InputError([problem], CANNOT_READ) from None
+    surrogates = _ESCAPED_SURROGATE.search(text) is not None
     for number, raw in enumerate(items, start=1):
         if not isinstance(raw, dict):
             yield _unreadable(file, number, "每个元素应为一个 JSON 对象 (each element must be one JSON object)", "json")
             continue
-        yield _json_record(file, number, raw)
+        yield _json_record(file, number, raw, _twice(raw, file, number), surrogates)
 
 
 def _json_problem(error: BaseException) -> str:
@@ -170,18 +236,20 @@ def _json_problem(error: BaseException) -> str:
 
 
 def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at line feeds only: U+2028, U+2029 and U+0085 are legal inside a JSON string.
+    for number, line in input_lines(text):
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            raw = _loads(line)
         except (ValueError, RecursionError) as error:
             yield _unreadable(file, number, _json_problem(error), "json")
             continue
         if not isinstance(raw, dict):
             yield _unreadable(file, number, "每行应为一个 JSON 对象 (a line must be one JSON object)", "json")
             continue
-        yield _json_record(file, number, raw)
+        yield _json_record(file, number, raw, _twice(raw, file, number),
+                           _ESCAPED_SURROGATE.search(line) is not None)
 
 
 def _read_csv(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:

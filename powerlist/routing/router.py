@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from ..catalog.catalog import Catalog
 from ..catalog.loader import load_catalogs
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, escape_surrogates
 from .calendar import UNKNOWN_YEAR_MODES, WorkCalendar
 from .decision import Decision
 from .engines import ENGINES, make_evaluator
@@ -115,10 +115,12 @@ class Router:
 
     def rejected(self, issue_id: str, problems: Iterable[Problem], raw: Any = None) -> Decision:
         category = raw.get("category") if isinstance(raw, Mapping) else getattr(raw, "category", None)
+        # What a rejection repeats of its input must encode: a lone surrogate is shown escaped.
         return Decision(
-            issue_id=issue_id,
+            issue_id=escape_surrogates(issue_id),
             status="rejected",
-            category=str(category) if isinstance(category, (str, int)) and not isinstance(category, bool) else None,
+            category=escape_surrogates(str(category))
+            if isinstance(category, (str, int)) and not isinstance(category, bool) else None,
             rules_version=self.rules_version,
             errors=tuple(problems),
         )

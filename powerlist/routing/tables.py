@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..errors import InputError, Problem, ProblemCollector
 from ..resources import rules_dir
+from ..sheets.inbound import input_lines
 
 Scalar = str | int | float | bool
 
@@ -230,7 +231,7 @@ def _row_lines(text: str) -> dict[tuple[str, int], int]:
     """Line numbers of table rows (`{ when = …` lines), for located errors."""
     lines: dict[tuple[str, int], int] = {}
     table, count = None, 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in input_lines(text):
         stripped = line.strip()
         if stripped.startswith("[[tables]]"):
             table, count = None, 0

@@ -3,7 +3,7 @@
 - `whistle_from_case(case)`: one case's snapshot and event history → the record of the unit it was
   dispatched to (or None: not a whistle to a department).
 - `records_from_store(store, period)`: the whistles of the cases opened (受理) in `period`, via
-  `store.iter_cases`; `read_store(path, period)` opens the SQLite case store at `path` for it.
+  `store.iter_cases`; `read_store(db, period)` opens the case store `db` names (read-only) for it.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..cases.lifecycle import Event, Snapshot, State, apply, unstamp
-from ..cases.sqlite import SQLiteCaseStore
 from ..cases.store import CaseRecord, CaseStore
-from ..errors import InputError, PowerlistError, Problem, ProblemCollector
+from ..cases.stores import open_store
+from ..errors import PowerlistError, ProblemCollector
 from .period import Period
 from .record import WhistleRecord
 from .rows import parse_decimal
@@ -169,12 +169,10 @@ def records_from_store(store: CaseStore, period: Period) -> list[WhistleRecord]:
 
 
 def read_store(path: str | Path, period: Period) -> list[WhistleRecord]:
-    """The whistles of the SQLite case store at `path` opened in `period`."""
-    path = Path(path)
-    if not path.is_file():
-        problem = Problem(message="案件库不存在 (no such case store)", file=str(path), code="not-found")
-        raise InputError([problem], "无法打开案件库 (cannot open the case store)")
-    store = SQLiteCaseStore(path)
+    """The whistles of the case store `path` names (a SQLite file or a postgresql:// URL, see
+    `cases.stores.open_store`) opened in `period`. The store is opened read-only: a store on a
+    read-only file or medium is scored as it stands."""
+    store = open_store(path, create=False, read_only=True)
     try:
         return records_from_store(store, period)
     finally:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..errors import InputError, Problem, ProblemCollector, pydantic_message
 from ..resources import rules_dir
+from ..sheets.inbound import input_lines
 from .profiles import Profile
 
 
@@ -93,7 +94,7 @@ def _section_lines(text: str, profile: str) -> dict[str, int]:
     """Line numbers of a profile's header and its department/street keys, for located errors."""
     lines: dict[str, int] = {}
     inside = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in input_lines(text):
         stripped = line.strip()
         if stripped.startswith("["):
             header = stripped.strip("[] ")
@@ -113,7 +114,7 @@ def _section_lines(text: str, profile: str) -> dict[str, int]:
 def _component_lines(text: str) -> dict[str, int]:
     lines: dict[str, int] = {}
     inside = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in input_lines(text):
         stripped = line.strip()
         if stripped.startswith("["):
             inside = stripped.strip("[] ") == "params.components"

@@ -14,7 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ..errors import InputError, Problem
 from ..routing.issue import SHANGHAI
 
-_PERIOD = re.compile(r"^\s*(\d{4})(?:\s*-?\s*(?:[Qq]\s*([1-4])|(\d{1,2})))?\s*$")
+# A month is 2026-7, 2026-07, 2026 07 or 202607: run on to the year it has two digits, so 99999 is no
+# period (it used to read as 9999-09).
+_PERIOD = re.compile(r"^\s*(\d{4})(?:\s*-?\s*[Qq]\s*([1-4])|(?:\s*-\s*|\s+)(\d{1,2})|(\d{2}))?\s*$")
+FIRST_YEAR = 1900
+LAST_YEAR = 2999  # far enough for any assessment, near enough that 9999Q4 is a typing error
 
 
 class Period(BaseModel):
@@ -23,7 +27,7 @@ class Period(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: Literal["month", "quarter", "year"]
-    year: int = Field(ge=1900, le=9999)
+    year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
     number: int = Field(default=1, ge=1, le=12)
 
     @model_validator(mode="after")
@@ -45,7 +49,13 @@ class Period(BaseModel):
         )
         if not found:
             raise InputError([problem], "考核周期无效 (invalid period)")
-        year, quarter, month = found.groups()
+        year, quarter, dashed, month = found.groups()
+        month = dashed or month
+        if not FIRST_YEAR <= int(year) <= LAST_YEAR or year.startswith("0"):
+            raise InputError([problem.model_copy(update={
+                "message": f"考核周期的年份须在 {FIRST_YEAR}–{LAST_YEAR} 之间，是否输错了？(the year of a period is "
+                           f"{FIRST_YEAR}–{LAST_YEAR}: a typing error?)", "code": "bad-period-year"})],
+                "考核周期无效 (invalid period)")
         if quarter:
             return cls(kind="quarter", year=int(year), number=int(quarter))
         if month:

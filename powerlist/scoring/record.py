@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from ..cases.lifecycle import SATISFACTION_LABELS, Satisfaction
 from ..catalog.models import Grade
 from ..routing.decision import WHISTLE_LABELS, Whistle
-from ..routing.issue import SHANGHAI, code_text
+from ..routing.issue import checked_code, checked_instant, checked_text
 
 # Satisfaction (满意度) is the lifecycle's one concept; whistle spreadsheets also write it in the
 # words call-back staff use (非常满意, 比较满意, "basic"), which only this reader accepts.
@@ -82,12 +82,13 @@ class WhistleRecord(BaseModel):
     @field_validator("case_id", "street", "unit", "department", mode="before")
     @classmethod
     def _codes(cls, value: Any) -> Any:
-        return code_text(value)
+        return checked_code(value)
 
     @field_validator("street_name", "unit_name", "department", mode="before")
     @classmethod
     def _blank_none(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+        # names are kept as written: the one text policy applies (codes get it in checked_code)
+        return None if isinstance(value, str) and not value.strip() else checked_text(value)
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -129,11 +130,7 @@ class WhistleRecord(BaseModel):
     @field_validator("received_at", "respond_by", "responded_at", "complete_by", "completed_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=SHANGHAI)
-        return value.astimezone(SHANGHAI)
+        return None if value is None else checked_instant(value)
 
     @field_validator("respond_by", "responded_at", "complete_by", "completed_at")
     @classmethod

@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..routing.issue import SHANGHAI
 from ..sheets.cells import write_xlsx_cell
+from ..sheets.output import save_workbook
 from .annual import AnnualResult
 from .arithmetic import Number, publish
 from .profiles import COMPONENT_LABELS
@@ -203,9 +204,7 @@ def write_report(scores: PeriodScores, path: str | Path, annual: Iterable[Annual
             )
     ws = book.create_sheet("说明")
     _write_notes(ws, scores)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    return path
+    return save_workbook(book, path)
 
 
 def _write_notes(ws: Worksheet, scores: PeriodScores) -> None:

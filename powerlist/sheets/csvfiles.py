@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError, Problem
+from .inbound import LONE_SURROGATE, text_problem
 
 if TYPE_CHECKING:
     from _csv import Reader  # what csv.reader returns; the csv module does not name it
@@ -26,7 +27,7 @@ def decode(path: Path, file: str, encoding: str, summary: str) -> str:
     data = path.read_bytes()
     utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8")
     try:
-        return data.decode("utf-8-sig" if utf8 else encoding)
+        text = data.decode("utf-8-sig" if utf8 else encoding)
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
@@ -39,6 +40,15 @@ def decode(path: Path, file: str, encoding: str, summary: str) -> str:
             )],
             summary,
         ) from None
+    # Only an exotic --encoding (utf-7, unicode_escape) can decode to a lone surrogate; the one
+    # text policy (powerlist.sheets.inbound) refuses it where it enters, located.
+    found = LONE_SURROGATE.search(text)
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        problem = text_problem(found.group())
+        assert problem is not None
+        raise InputError([Problem(message=problem[1], file=file, row=line, code=problem[0])], summary)
+    return text
 
 
 def open_csv(text: str, file: str, summary: str) -> tuple[list[str], Reader]:

@@ -8,20 +8,24 @@ Checks made before openpyxl sees the file (`check_package`), each failing with `
 | the path exists and is a regular file | |
 | file size | `MAX_FILE_BYTES` (100 MiB) |
 | magic bytes: a zip (``PK``); an OLE2 .xls (``D0 CF 11 E0``) or text renamed .xlsx is refused | |
+| an OLE2 file holding an ``EncryptedPackage`` stream: a password-protected .xlsx, named as such | |
 | the zip's central directory reads (a truncated or corrupt zip is refused) | |
 | number of parts | `MAX_PARTS` (10,000) |
 | declared uncompressed size of one part | `MAX_PART_BYTES` (256 MiB) |
 | declared uncompressed size of all parts | `MAX_TOTAL_BYTES` (1 GiB) |
 | compression ratio of a part over 1 MiB (real sheets: 5–20:1) | `MAX_RATIO` (500:1) |
 | the parts a workbook needs: ``[Content_Types].xml`` and ``xl/workbook.xml`` | |
+| a Strict Open XML workbook (namespace ``purl.oclc.org/ooxml``), which openpyxl reads as empty, is named as such | |
 
 Python's zipfile never inflates more than a part's declared size (a part that inflates
 further fails its CRC check), so checking declared sizes bounds the memory a zip bomb can
 take. XML entity expansion is refused by defusedxml, which openpyxl uses when installed.
 
 `scan_sheet_xml` finds, in one streaming pass (regular expressions over the inflated bytes),
-the merged ranges, which read-only openpyxl does not expose, and the formula cells (``<f>``)
-without a cached value (``<v>``); it costs a fraction of openpyxl's own parse.
+the merged ranges, which read-only openpyxl does not expose, the formula cells (``<f>``)
+without a cached value (``<v>``), and the first row whose number does not go forward (``r=``
+5, 3, 3: some generators write this, and read-only openpyxl silently drops such rows, so the
+sheet is refused rather than read short); it costs a fraction of openpyxl's own parse.
 """
 
 from __future__ import annotations
@@ -76,6 +80,11 @@ def check_package(path: Path, file: str) -> None:
         raise input_error(file, f"cannot open the file: {error.strerror or error}",
                           code="io-error") from error
     if magic.startswith(_OLE2_MAGIC[:4]):
+        if _is_encrypted(path):
+            raise input_error(file, "工作簿设有打开密码（已加密），无法读取：请在 Excel 或 WPS 中取消密码后"
+                              "另存为 .xlsx (the workbook is password-protected (encrypted) and cannot be "
+                              "read: remove the password in Excel or WPS and save it again as .xlsx)",
+                              code="encrypted")
         raise input_error(file, "this is an old binary Excel file (.xls, OLE2) or another "
                           "Office 97 document: save it as .xlsx", code="not-xlsx")
     if not magic.startswith(_ZIP_MAGIC):
@@ -85,10 +94,39 @@ def check_package(path: Path, file: str) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
+            _check_parts(infos, file)
+            strict = _is_strict(archive)
+    except InputError:
+        raise
     except Exception as error:  # noqa: BLE001 — zipfile raises many types on a broken file
         raise input_error(file, f"corrupt or truncated .xlsx (zip) file: {error}",
                           code="corrupt") from error
-    _check_parts(infos, file)
+    if strict:
+        raise input_error(file, "这是“Strict Open XML 电子表格”格式，本软件无法读取：请在 Excel 中另存为“Excel 工作簿 "
+                          "(*.xlsx)” (a Strict Open XML spreadsheet, which cannot be read: save it in Excel as "
+                          "'Excel Workbook (*.xlsx)', not 'Strict Open XML Spreadsheet')", code="strict-ooxml")
+
+
+_STRICT = b"purl.oclc.org/ooxml/spreadsheetml/main"
+
+
+def _is_strict(archive: zipfile.ZipFile) -> bool:
+    """True for a Strict Open XML workbook: its workbook part is in the ISO/IEC 29500 strict
+    namespace (the transitional one is schemas.openxmlformats.org)."""
+    with archive.open("xl/workbook.xml") as part:
+        return _STRICT in part.read(4096)
+
+
+def _is_encrypted(path: Path) -> bool:
+    """True for an OLE2 compound file holding an encrypted OOXML package (what Excel writes for a
+    workbook with an opening password): ECMA-376 part 2, streams EncryptionInfo and EncryptedPackage."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return bool(ole.exists("EncryptedPackage"))
+    except Exception:  # noqa: BLE001 — a broken OLE2 file is simply not an encrypted workbook
+        return False
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -138,6 +176,7 @@ def _check_parts(infos: list[zipfile.ZipInfo], file: str) -> None:
 class SheetScan:
     merges: list[tuple[int, int, int, int]]  # (min row, min column, max row, max column), 1-based
     uncached_formulas: list[str]  # cell refs, "?" when a cell carries no reference
+    backwards: tuple[int, int] | None = None  # (previous row, this row): the first row not after the one before
 
 
 _ROW_END = b"row>"
@@ -149,6 +188,8 @@ _CELL_START = re.compile(rb"<(?:\w+:)?c[\s>]")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _CELL_REF = re.compile(rb"\br=[\"']([A-Za-z]{1,3}[0-9]+)[\"']")
 _CACHED = re.compile(rb"<(?:\w+:)?v(?:\s[^>/]*)?>")
+_ROW_START = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb"\br=[\"'](\d+)[\"']")
 _CHUNK = 4 * 1024 * 1024
 
 
@@ -158,6 +199,8 @@ def scan_sheet_xml(stream: IO[bytes]) -> SheetScan:
     Streams the part in chunks cut after a row's end, so memory stays at about one chunk."""
     merges: list[tuple[int, int, int, int]] = []
     uncached: list[str] = []
+    backwards: tuple[int, int] | None = None
+    last = 0  # a row without r= is the one after the last, as openpyxl numbers it
     carry = b""
     while True:
         chunk = stream.read(_CHUNK)
@@ -175,8 +218,16 @@ def scan_sheet_xml(stream: IO[bytes]) -> SheetScan:
             merges.append(_merge_box(match.group(1).decode("ascii")))
         if _FORMULA.search(segment):
             uncached.extend(_uncached_formulas(segment))
+        if backwards is None:
+            for row in _ROW_START.finditer(segment):
+                number = _ROW_NUMBER.search(row.group(1))
+                current = int(number.group(1)) if number else last + 1
+                if current <= last:
+                    backwards = (last, current)
+                    break
+                last = current
         if not chunk:
-            return SheetScan(merges, uncached)
+            return SheetScan(merges, uncached, backwards)
 
 
 def _merge_box(ref: str) -> tuple[int, int, int, int]:

@@ -17,7 +17,7 @@ Hidden and very hidden sheets are never read; `Workbook.sheets` lists them with 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from ..errors import InputError, ProblemCollector
-from .headers import Header, Rows, Vocabulary, find_header
+from .headers import Header, Vocabulary, find_header
 from .package import SheetScan, check_package, describe, input_error, scan_sheet_xml
 from .rows import SheetRow, data_rows
 from .text import is_blank
@@ -64,6 +64,7 @@ class Workbook:
             raise input_error(self.file, describe(error, "cannot open the workbook"),
                               code="corrupt") from error
         self._sheets = {ws.title: ws for ws in self._book.worksheets}
+        self._scans: dict[str, SheetScan] = {}
 
     def __enter__(self) -> Workbook:
         return self
@@ -80,20 +81,39 @@ class Workbook:
         return [SheetInfo(ws.title, ws.sheet_state != "visible") for ws in self._sheets.values()]
 
     def _scan(self, sheet: str) -> SheetScan:
+        found = self._scans.get(sheet)
+        if found is not None:
+            return found
         # the stubs omit ReadOnlyWorksheet's part name in the zip, set by openpyxl's reader
         part = str(self._sheets[sheet]._worksheet_path).lstrip("/")  # type: ignore[attr-defined]
         try:
             with self._archive.open(part) as stream:
-                return scan_sheet_xml(stream)
+                found = scan_sheet_xml(stream)
         except Exception as error:  # noqa: BLE001 — inflating or reading the part failed
             raise input_error(self.file, describe(error, "cannot read the sheet"),
                               code="corrupt", sheet=sheet) from error
+        if found.backwards is not None:
+            # read-only openpyxl skips a row numbered at or before the previous one: refuse the
+            # sheet rather than read it short
+            previous, row = found.backwards
+            raise input_error(
+                self.file,
+                f"工作表的行号倒退：第 {row} 行写在第 {previous} 行之后，逐行读取会悄悄丢掉这些行；请用 Excel 或 WPS "
+                f"打开后重新保存 (row numbers go backwards: row {row} comes after row {previous} in the sheet's "
+                "XML, and a streaming reader would silently drop rows; open the file in Excel or WPS and save "
+                "it again)", code="rows-out-of-order", sheet=sheet, cell=f"A{row}")
+        self._scans[sheet] = found
+        return found
 
-    def _raw_rows(self, sheet: str) -> Rows:
+    def _raw_rows(self, sheet: str, first: int = 1, width: int | None = None
+                  ) -> Generator[tuple[int, tuple[Any, ...]], None, None]:
+        """(row number, values) from row `first` on; with `width`, each row only that many
+        columns wide (read-only openpyxl otherwise gives every row as wide as its last cell)."""
+        self._scan(sheet)  # refuses a sheet whose rows would be dropped
         ws = self._sheets[sheet]
         ws.reset_dimensions()  # a wrong <dimension> would silently cut rows off
-        rows = ws.iter_rows(values_only=True)
-        number = 0
+        rows = ws.iter_rows(min_row=first, max_col=width, values_only=True)
+        number = first - 1
         while True:
             try:
                 values = next(rows)
@@ -153,9 +173,14 @@ class Workbook:
             problems.add("formula without a cached value: open the file in Excel or WPS and "
                          "save it, or type the value", sheet=sheet,
                          cell=None if ref == "?" else ref, code="formula-no-value")
-        remaining = (item for item in head if item[0] > header.row)
+        remaining = [item for item in head if item[0] > header.row]
+        # Below the header only the mapped columns are read: a stray cell in column XFD of every
+        # row would otherwise make each row 16,384 values wide (benchmarks/bench_sparse.py).
+        width = max(i for cols in header.columns.values() for i in cols) + 1
+        after = remaining[-1][0] if remaining else header.row
+        rows.close()
         return header, data_rows(sheet, header, vocabulary, scan.merges,
-                                 _chain(remaining, rows), problems)
+                                 _chain(remaining, self._raw_rows(sheet, after + 1, width)), problems)
 
 
 def _chain(first: Iterable[Any], second: Iterator[Any]) -> Iterator[Any]:

@@ -11,6 +11,8 @@ Enable them in a `conftest.py`::
 | `shipped_router` | session | a compiled `Router` over both |
 | `case_store` | function | an empty `SQLiteCaseStore` in a temporary file, closed afterwards |
 | `escalator` | function | an `Escalator` over `case_store` and `shipped_router` |
+| `postgres_server` | session | a throwaway PostgreSQL (`powerlist.testing.postgres`; skipped if absent, not in CI) |
+| `postgres_url` | function | a fresh empty database on it, for `open_store(url)`, dropped afterwards |
 
 Session fixtures are immutable values, safe to share between tests.
 """
@@ -22,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from .postgres import postgres_server, postgres_url  # noqa: F401  (fixtures, re-exported)
 
 
 @pytest.fixture(scope="session")

@@ -345,6 +345,7 @@ def write_results(results: Sequence[ScenarioResult], path: str | Path) -> Path:
     from openpyxl.styles import Font, PatternFill
 
     from ..sheets.cells import write_xlsx_cell
+    from ..sheets.output import save_workbook
 
     fields = [name for name in EXPECTED_FIELDS if any(name in r.scenario.expected for r in results)]
     rejected_unasked = any(r.decision.status == "rejected" and "status" not in r.scenario.expected for r in results)
@@ -387,9 +388,7 @@ def write_results(results: Sequence[ScenarioResult], path: str | Path) -> Path:
                                           ("未通过 failed", payload["failed"])], start=1):
         write_xlsx_cell(summary, row, 1, label)
         write_xlsx_cell(summary, row, 2, value)
-    target = Path(path)
-    book.save(target)
-    return target
+    return save_workbook(book, path)
 
 
 __all__ = [

@@ -260,9 +260,11 @@ class PowerListWorkbook:
     content: bytes
 
     def write(self, path: str | Path) -> Path:
-        target = Path(path)
-        target.write_bytes(self.content)
-        return target
+        from ..sheets.output import atomic_binary
+
+        with atomic_binary(path) as handle:
+            handle.write(self.content)
+        return Path(path)
 
 
 @st.composite
