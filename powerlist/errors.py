@@ -313,10 +313,27 @@ PROBLEM_ZH: dict[str, str] = {
     "not-routed": "无法派单", "token-taken": "客户端令牌已被使用", "repeated-parameter": "参数重复",
     "too-many": "条目太多", "bad-status": "状态无效", "bad-range": "日期范围无效", "range-too-long": "日期范围过长",
     "bad-flag": "应为 true 或 false", "bad-header": "表头不对", "bad-row": "行的列数不对", "bad-key": "密钥无效",
-    "bad-role": "未知的角色", "bad-encoding": "文件编码不对", "duplicate-key": "密钥重复",
+    "bad-role": "未知的角色", "bad-encoding": "文件编码不对", "duplicate-key": "键重复",
     "missing-unit": "缺少单位编码", "unit-not-allowed": "该角色不应填写单位", "wrong-unit-kind": "单位类型与角色不符",
     "empty-path": "案件库路径为空", "postgres-not-installed": "未安装 PostgreSQL 案件库",
     "future-time": "时间不能晚于现在", "missing-event": "缺少事件", "unknown-event": "未知的事件",
+    # files: writing every output, reading hostile files (issue 12)
+    "no-directory": "输出目录不存在", "not-a-directory": "不是目录", "output-is-directory": "输出路径是一个目录",
+    "output-is-input": "输出会覆盖输入文件", "output-read-only": "输出文件只读", "os-error": "操作系统错误",
+    "is-a-directory": "这是一个目录，不是文件", "rows-out-of-order": "工作表的行号倒序（行会丢失），拒绝读取",
+    "strict-ooxml": "严格 OOXML（Strict Open XML）格式的工作簿，请另存为普通 .xlsx",
+    "encrypted": "工作簿已加密，请去掉密码后另存", "lone-surrogate": "文字含无法编码的孤立代理字符",
+    "invisible-character": "编码中含不可见字符", "time-out-of-range": "时间超出可计算的范围",
+    "bad-period-year": "考核周期的年份超出范围",
+    # the case store (issue 12)
+    "implausible-time": "时间不在案件库的合理时间窗口内", "bad-window": "时间窗口无效",
+    "deadline-before-notice": "时限早于单位收到通知的时间", "no-events": "案件没有事件",
+    "bad-history": "案件的事件记录无法重放", "bad-snapshot": "案件快照无法读取",
+    "snapshot-differs": "重放结果与存储的快照不一致", "copy-differs": "复制结果与源案件库不一致",
+    "target-not-empty": "目标案件库不是空的", "bad-schema": "案件库版本不符", "foreign-database": "不是案件库的数据库",
+    "not-a-store": "不是案件库", "store-busy": "案件库正忙", "store-corrupt": "案件库已损坏",
+    "store-full": "案件库所在设备已满", "store-io": "案件库读写出错", "store-read-only": "案件库只读",
+    "store-refused": "案件库拒绝写入", "store-retry": "案件库事务冲突，已回滚", "store-unreachable": "无法连接案件库",
 }
 
 # pydantic's error types → Chinese, with its context ({ge}, {max_length} …) filled in.

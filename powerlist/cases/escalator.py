@@ -217,7 +217,8 @@ class Escalator:
             if (problem := _outside(window, moment, name, case_id)) is not None
         ]
         if problems:
-            raise InputError(problems, f"cannot open a case for issue {case_id!r}: 时间不合理 (implausible time)")
+            raise InputError(problems, f"诉求 {case_id!r} 无法立案：时间不合理 "
+                                       "(cannot open a case for the issue: implausible time)")
         at = stamp(received_at)
         received = unstamp(at)
         details = {

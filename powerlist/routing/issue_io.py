@@ -202,7 +202,7 @@ def _twice(raw: Any, file: str, number: int) -> tuple[Problem, ...]:
     issue value at all, and its row is refused for its type.)"""
     if type(raw) is not _Keys:
         return ()
-    return tuple(Problem(message=f"JSON 对象中键 {key!r} 出现了两次：只能保留一个 "
+    return tuple(Problem(message=f"同一 JSON 对象中键 {key!r} 出现了两次：只能保留一个 "
                                  f"(the key {key!r} is given twice in one JSON object: json would "
                                  "silently keep the last)",
                          file=file, row=number, field=key, code="duplicate-key")

@@ -58,7 +58,7 @@ def input_error(file: str, message: str, *, code: str, sheet: str | None = None,
                 cell: str | None = None, value: str | None = None) -> InputError:
     """The `InputError` of a file that cannot be read at all: one problem."""
     problem = Problem(message=message, file=file, sheet=sheet, cell=cell, value=value, code=code)
-    return InputError([problem], f"cannot read {file}")
+    return InputError([problem], f"无法读取 {file} (cannot read {file})")
 
 
 def check_package(path: Path, file: str) -> None:

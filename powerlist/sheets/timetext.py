@@ -34,6 +34,8 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..errors import escape_surrogates
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 EXAMPLES = "2026-08-01 09:00、2026/8/1 9:05、2026.8.1、2026年8月1日 9时00分、上午9:00"
@@ -45,7 +47,12 @@ _EXAMPLES_TEXT = EXPECTED.removeprefix("应为时间，")
 
 
 class TimeTextError(ValueError):
-    """Text that is not a time; the message says, in Chinese and English, what is expected."""
+    """Text that is not a time; the message says, in Chinese and English, what is expected. The
+    text quoted in it has every lone surrogate escaped (`errors.escape_surrogates`): the message
+    goes to every writer, and nothing can encode one."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(escape_surrogates(message))
 
 
 _SPACES = re.compile(r"\s+")
