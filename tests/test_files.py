@@ -342,8 +342,11 @@ def test_bad_periods_are_clear_errors(period: str, cli: typer.Typer) -> None:
     assert code == 1 and "period" in output, output
 
 
+# Chinese-written times go through the same parser as every reader (sheets/timetext), then the
+# same range check (routing/instants).
 @pytest.mark.parametrize(("option", "value"), [("--now", "0001-01-01T00:00"), ("--now", "9999-12-31T23:59:59"),
-                                                ("--until", "9999-12-31T23:59")])
+                                                ("--now", "9999年12月31日 23时59分"), ("--until", "9999-12-31T23:59"),
+                                                ("--until", "9999/12/31 23:59")])
 def test_times_that_overflow_are_located_rejections(option: str, value: str, cli: typer.Typer,
                                                     tmp_path: Path) -> None:
     db = tmp_path / "cases.db"
@@ -360,6 +363,15 @@ def test_times_that_overflow_are_located_rejections(option: str, value: str, cli
     assert code == 1, output
     error = json.loads(output)["errors"][0]
     assert error["field"] == option and error["code"] == "time-out-of-range" and error["value"] == value
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:59:59", "0001年1月1日"])
+def test_score_as_of_that_overflows_is_a_located_rejection(value: str, cli: typer.Typer) -> None:
+    code, output = invoke(cli, "score", "--input", WHISTLES, "--period", "2026Q3", "--as-of", value, "--json")
+    assert code == 1, output
+    error = json.loads(output)["errors"][0]
+    assert error["field"] == "--as-of" and error["code"] == "time-out-of-range" and error["value"] == value
+    assert error["message"].startswith("时间"), error
 
 
 def test_cases_open_refuses_a_lone_surrogate_and_opens_the_rest(cli: typer.Typer, tmp_path: Path) -> None:
