@@ -1,0 +1,105 @@
+"""`decision_json` writes what `json.dumps(decision.model_dump(mode="json"))` writes, byte for byte:
+routed, provisional and rejected decisions of both engines, on random and shipped catalogs, and
+decisions read back through full validation (new objects, so nothing comes from the cache)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from powerlist.catalog.catalog import Catalog
+from powerlist.routing import decision_json as encoder
+from powerlist.routing.decision import Decision, PowerRef, TraceStep, UnitRef
+from powerlist.routing.decision_json import FIELDS, decision_json
+from powerlist.routing.issue import SHANGHAI, Issue
+from powerlist.routing.router import Router
+from powerlist.routing.tables import RuleSet
+from powerlist.testing.strategies import catalogs, issues
+
+RULES = RuleSet.load()
+
+
+def _plain(decision: Decision) -> str:
+    return json.dumps(decision.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
+
+
+def _check(decision: Decision) -> None:
+    assert decision_json(decision) == _plain(decision)
+    again = Decision.model_validate_json(decision.model_dump_json())
+    assert decision_json(again) == _plain(again) == _plain(decision)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Catalog:
+    from powerlist.catalog.loader import load_catalogs
+
+    return load_catalogs()
+
+
+def test_the_encoder_names_every_decision_field_in_model_order() -> None:
+    assert tuple(Decision.model_fields) == FIELDS
+
+
+@settings(max_examples=30, deadline=None)
+@given(catalogs().flatmap(lambda c: st.tuples(st.just(c), st.lists(issues(c), min_size=1, max_size=6))))
+def test_random_catalogs_both_engines(drawn: tuple[Catalog, list[Issue]]) -> None:
+    catalog, items = drawn
+    for engine in ("compiled", "durable"):
+        for decision in Router(catalog, RULES, engine=engine).route_many(items):
+            _check(decision)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_shipped_catalogs_with_reused_plans_and_unknown_years(shipped: Catalog, data: st.DataObject) -> None:
+    router = Router(shipped, RULES)
+    base = data.draw(st.lists(issues(shipped), min_size=1, max_size=4))
+    items: list[object] = []
+    for n, item in enumerate(base):
+        items.append(item)
+        # the same plan stamped again: later (into years the calendar does not know), with
+        # microseconds, and as a raw dict with text a JSON encoder must escape
+        years = data.draw(st.integers(0, 6))
+        later = item.received_at + timedelta(days=365 * years, microseconds=data.draw(st.integers(0, 999_999)))
+        items.append(item.model_copy(update={"id": f"{item.id}-again", "received_at": later}))
+        raw = item.model_dump(mode="json")
+        raw["id"] = data.draw(st.text(min_size=1, max_size=12).filter(lambda s: s.strip()))
+        raw["description"] = data.draw(st.text(max_size=20))
+        items.append(raw)
+        items.append({"id": f"bad-{n}", "category": raw["category"], "received_at": "no time"})
+    statuses = set()
+    for decision in router.route_many(items):
+        statuses.add(decision.status)
+        _check(decision)
+    assert "rejected" in statuses
+
+
+def test_escaping_of_every_character_class() -> None:
+    text = "".join(chr(c) for c in (*range(0, 0x30), 0x7F, 0x85, 0xA0, 0x2028, 0x2029, 0xFEFF, 0x4E2D, 0x1F600))
+    unit = UnitRef(code="U\"1\\", name=text, level="street")  # type: ignore[arg-type]
+    decision = Decision(
+        issue_id=text, status="routed", category="C\n1", street="S\t", whistle="daily",  # type: ignore[arg-type]
+        whistle_label=text, grade="B", level="street", lead=unit, co_units=(unit,),  # type: ignore[arg-type]
+        escalation_path=(unit, unit), powers=(PowerRef(code="P", name=text, kind="02", legal_basis=(text, "")),),
+        respond_by=datetime(1986, 6, 1, 12, 0, 0, 123456, tzinfo=SHANGHAI),  # +09:00: daylight saving then
+        complete_by=datetime(2026, 1, 1, tzinfo=SHANGHAI) - timedelta(hours=9),
+        trace=(TraceStep(rule="r", reason=text),), rules_version="v",
+    )
+    _check(decision)
+
+
+def test_a_decision_without_units_or_times() -> None:
+    _check(Decision(issue_id="x", status="routed", rules_version="v"))
+
+
+def test_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(encoder, "CACHE_LIMIT", 5)
+    router = Router.default()
+    for n in range(30):
+        _check(router.route({"id": f"K{n}", "received_at": "2026-03-02T09:00", "category": "RX0302",
+                             "location": "420202001001", "repeat_count": n % 4}))
+    assert len(encoder._cache) <= 5
