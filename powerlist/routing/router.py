@@ -25,7 +25,8 @@ from .calendar import UNKNOWN_YEAR_MODES, WorkCalendar
 from .decision import Decision
 from .engines import ENGINES, make_evaluator
 from .explain import explain_decision
-from .issue import Issue, as_issue, raw_id, validation_problems
+from .issue import Issue, raw_id, validation_problems
+from .issue_fast import issue_of, to_issue
 from .issue_io import IssueRecord
 from .pipeline import Pipeline
 from .place import reference_problems
@@ -81,7 +82,7 @@ class Router:
         """Route one issue; raise InputError (located) for an invalid or unknown issue."""
         if not isinstance(issue, Issue):
             try:
-                issue = as_issue(issue)
+                issue = to_issue(issue)
             except ValidationError as error:
                 problems = validation_problems(error)
                 problems += reference_problems(self.catalog, issue, (p.field for p in problems))
@@ -100,7 +101,8 @@ class Router:
                 yield self.rejected(record.issue_id(position), record.problems, raw)
                 continue
             try:
-                issue = raw if isinstance(raw, Issue) else as_issue(raw)
+                # A record's data is canonical already (issue_io read it through `canonical`).
+                issue = raw if isinstance(raw, Issue) else issue_of(raw) if record else to_issue(raw)
             except (ValidationError, InputError) as error:
                 problems = validation_problems(error) if isinstance(error, ValidationError) else list(error.problems)
                 problems += reference_problems(self.catalog, raw, (p.field for p in problems))
