@@ -4,7 +4,7 @@
 - `store`: the `CaseStore` interface, its records and the backend-neutral layout;
   `sqlite`: `SQLiteCaseStore`, the SQLite implementation.
 - `escalator`: the `Escalator` API (open, record, tick, case) and `Case`; beside it
-  `escalation_rules` (rules/escalation.toml checked, facts, durable-rules evaluation),
+  `escalation_rules` (rules/escalation.toml checked, facts, evaluation: compiled or durable-rules),
   `actions` (`Action` and what each escalation action does), `accountability` (findings and
   the sanction ladder), `recording` (checks on events recorded by hand) and `units` (the units
   of a case and where it may go).
