@@ -1,4 +1,4 @@
-"""Issue files in — JSONL, JSON, CSV and XLSX read into raw rows, each row located for its problems.
+"""Issue files in — JSONL, JSON, CSV, XLSX and Parquet read into raw rows, each row located for its problems.
 
 This module reads files; what a row's keys and cells mean is `powerlist.routing.issue`'s
 `canonical` (the `Issue` field names or the Chinese headers of hotline exports, yes/no cells,
@@ -12,24 +12,29 @@ workbook, no header) raises `InputError`.
 
 XLSX files are opened through `powerlist.sheets.workbook` (size and zip-bomb checks, header found under
 title rows, merged cells); every visible sheet with an issue header is read, in workbook order
-(each row located by its sheet), and an id is unique across the sheets of one file.
+(each row located by its sheet), and an id is unique across the sheets of one file. JSONL is
+split at "\n" only (`lines`). The pieces (`jsonl_records`, `csv_header`/`csv_records`,
+`parquet_records`, `unique_ids`) also read a file part by part (`powerlist.routing.partitions`).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError, Problem, ProblemCollector
+from ..errors import InputError, PowerlistError, Problem, ProblemCollector
 from ..sheets.csvfiles import data_rows, decode, open_csv
 from ..sheets.headers import Vocabulary
 from ..sheets.rows import SheetRow
 from ..sheets.workbook import Workbook
 from .issue import FIELD_ALIASES, canonical, field_name
+
+if TYPE_CHECKING:
+    from _csv import Reader  # what csv.reader returns; the csv module does not name it
 
 CANNOT_READ = "cannot read issues"
 _VOCABULARY = Vocabulary(fields=FIELD_ALIASES, required=("category",), near_miss=2, free_text=("description",))
@@ -64,28 +69,43 @@ class IssueRecord:
         })
 
 
-def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueRecord]:
-    """Issue records from a .jsonl/.json, .csv or .xlsx file, in file order.
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+CSV_SUFFIXES = (".csv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES = (".parquet", ".pq")
 
-    An id already used by an earlier row of the file makes its row a problem record (code
-    "duplicate-id", naming the first row): one file, one decision per issue id."""
+
+def issue_file(path: str | Path) -> tuple[Path, str, str]:
+    """(path, file name as problems name it, suffix) of an existing issue file of a known type;
+    InputError otherwise."""
     path = Path(path)
     file = str(path)
     if not path.is_file():
         raise InputError([Problem(message="no such file", file=file, code="not-found")], CANNOT_READ)
     suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return _unique_ids(_read_jsonl(path, file, encoding))
-    if suffix in (".csv", ".txt"):
-        return _unique_ids(_read_csv(path, file, encoding))
-    if suffix in (".xlsx", ".xlsm"):
-        return _unique_ids(_read_xlsx(path, file))
-    message = f"unknown issue file type {suffix or '(none)'}; expected .jsonl, .csv or .xlsx"
-    raise InputError([Problem(message=message, file=file, code="unknown-format")], CANNOT_READ)
+    if suffix not in (*JSONL_SUFFIXES, *CSV_SUFFIXES, *XLSX_SUFFIXES, *PARQUET_SUFFIXES):
+        message = f"unknown issue file type {suffix or '(none)'}; expected .jsonl, .csv, .xlsx or .parquet"
+        raise InputError([Problem(message=message, file=file, code="unknown-format")], CANNOT_READ)
+    return path, file, suffix
 
 
-def _record(file: str, number: int, raw: Mapping[str, Any], problems: tuple[Problem, ...] = (),
-            sheet: str | None = None, cells: dict[str, str] | None = None) -> IssueRecord:
+def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueRecord]:
+    """Issue records from a .jsonl/.json, .csv, .xlsx or .parquet file, in file order.
+
+    An id already used by an earlier row of the file makes its row a problem record (code
+    "duplicate-id", naming the first row): one file, one decision per issue id."""
+    path, file, suffix = issue_file(path)
+    if suffix in JSONL_SUFFIXES:
+        return unique_ids(_read_jsonl(path, file, encoding))
+    if suffix in CSV_SUFFIXES:
+        return unique_ids(_read_csv(path, file, encoding))
+    if suffix in PARQUET_SUFFIXES:
+        return unique_ids(read_parquet(path, file))
+    return unique_ids(_read_xlsx(path, file))
+
+
+def record_of(file: str, number: int, raw: Mapping[str, Any], problems: tuple[Problem, ...] = (),
+              sheet: str | None = None, cells: dict[str, str] | None = None) -> IssueRecord:
     """The record of one raw row: its canonical values, and a problem for each field given twice."""
     data, twice = canonical(raw)
     cells = cells or {}
@@ -101,8 +121,15 @@ def _unreadable(file: str, number: int, message: str, code: str) -> IssueRecord:
     return IssueRecord(file, number, {}, (Problem(message=message, file=file, row=number, code=code),))
 
 
-def _unique_ids(records: Iterator[IssueRecord]) -> Iterator[IssueRecord]:
-    first: dict[str, str] = {}
+def unique_ids(records: Iterable[IssueRecord], seen: Mapping[str, str] | None = None,
+               first: dict[str, str] | None = None) -> Iterator[IssueRecord]:
+    """`records`, each whose id an earlier one used made a "duplicate-id" problem record.
+
+    `seen` (id → where, "row 7") names ids used before these records (by an earlier part of
+    the same file, read elsewhere); `first` collects where each id is first used here."""
+    first = {} if first is None else first
+    if seen:
+        first.update(seen)
     for record in records:
         value = record.data.get("id")
         if value is None or not str(value).strip():  # no id: validation names it
@@ -110,11 +137,11 @@ def _unique_ids(records: Iterator[IssueRecord]) -> Iterator[IssueRecord]:
             continue
         issue_id = record.issue_id(record.row)
         where = f"{record.sheet}!row {record.row}" if record.sheet else f"row {record.row}"
-        seen = first.setdefault(issue_id, where)
-        if seen == where:
+        earlier = first.setdefault(issue_id, where)
+        if earlier == where:
             yield record
             continue
-        problem = Problem(message=f"duplicate id: {seen} already has the id {issue_id!r}", file=record.file,
+        problem = Problem(message=f"duplicate id: {earlier} already has the id {issue_id!r}", file=record.file,
                           sheet=record.sheet, row=record.row, cell=record.cells.get("id"), field="id",
                           value=issue_id, code="duplicate-id")
         yield IssueRecord(record.file, record.row, record.data, record.problems + (problem,), record.sheet,
@@ -123,9 +150,14 @@ def _unique_ids(records: Iterator[IssueRecord]) -> Iterator[IssueRecord]:
 
 def _read_jsonl(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
     text = decode(path, file, encoding, CANNOT_READ)
-    if path.suffix.lower() == ".json" and text.lstrip().startswith("["):
+    if is_json_array(path, text):
         return _json_array_records(text, file)
-    return _jsonl_records(text, file)
+    return jsonl_records(text, file)
+
+
+def is_json_array(path: Path, text: str) -> bool:
+    """A .json file holding one array of issue objects (not one object a line)."""
+    return path.suffix.lower() == ".json" and text.lstrip().startswith("[")
 
 
 def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
@@ -140,7 +172,7 @@ def _json_array_records(text: str, file: str) -> Iterator[IssueRecord]:
         if not isinstance(raw, dict):
             yield _unreadable(file, number, "each element must be one JSON object", "json")
             continue
-        yield _record(file, number, raw)
+        yield record_of(file, number, raw)
 
 
 def _json_problem(error: BaseException) -> str:
@@ -153,8 +185,23 @@ def _json_problem(error: BaseException) -> str:
     return f"unreadable JSON value: {error}"
 
 
-def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:
-    for number, line in enumerate(text.splitlines(), start=1):
+def lines(text: str) -> Iterator[str]:
+    """The lines of JSONL text: split at "\n" only ("\r\n" ends a line too), so that a U+2028,
+    U+0085 or lone "\r" inside a JSON string never splits its line, and line numbers are the
+    file's own (what an editor or `wc -l` counts)."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        yield line[:-1] if line.endswith("\r") else line
+        if end < 0:
+            return
+        start = end + 1
+
+
+def jsonl_records(text: str, file: str, first_line: int = 1) -> Iterator[IssueRecord]:
+    """The records of JSONL text whose first line is line `first_line` of `file`."""
+    for number, line in enumerate(lines(text), start=first_line):
         if not line.strip():
             continue
         try:
@@ -165,22 +212,30 @@ def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:
         if not isinstance(raw, dict):
             yield _unreadable(file, number, "a line must be one JSON object", "json")
             continue
-        yield _record(file, number, raw)
+        yield record_of(file, number, raw)
 
 
 def _read_csv(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
     text = decode(path, file, encoding, CANNOT_READ)
+    header, known, reader = csv_header(text, file)
+    return csv_records(data_rows(reader), header, known, file)
+
+
+def csv_header(text: str, file: str) -> tuple[list[str], list[str | None], Reader]:
+    """The header of CSV text, the field each column names, and a reader after the header;
+    InputError when no column names an issue field."""
     header, reader = open_csv(text, file, CANNOT_READ)
     known = [field_name(h) for h in header]
     if not any(known):
         message = ("no issue column in the header row (expected id/编号, received_at/受理时间, "
                    "category/问题分类, location/发生地点 …)")
         raise InputError([Problem(message=message, file=file, row=1, code="missing-column")], CANNOT_READ)
-    return _csv_records(data_rows(reader), header, known, file)
+    return header, known, reader
 
 
-def _csv_records(rows: Iterator[tuple[int, list[str] | csv.Error]], header: list[str], known: list[str | None],
-                 file: str) -> Iterator[IssueRecord]:
+def csv_records(rows: Iterator[tuple[int, list[str] | csv.Error]], header: list[str], known: list[str | None],
+                file: str) -> Iterator[IssueRecord]:
+    """The records of CSV rows, (line number, cells or the csv module's error) each."""
     for number, values in rows:
         if isinstance(values, csv.Error):
             yield _unreadable(file, number, f"unreadable CSV row: {values}", "csv")
@@ -190,7 +245,7 @@ def _csv_records(rows: Iterator[tuple[int, list[str] | csv.Error]], header: list
         if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
             extra = (Problem(message=f"{len(values)} cells but {len(header)} header columns", file=file, row=number,
                              code="extra-cells"),)
-        record = _record(file, number, raw)
+        record = record_of(file, number, raw)
         yield IssueRecord(file, number, record.data, record.problems + extra)
 
 
@@ -243,6 +298,70 @@ def _xlsx_records(book: Workbook, file: str, tables: Tables, found: ProblemColle
                 for place in ("community", "street"):
                     if place in cells and "location" not in cells:
                         cells["location"] = cells[place]
-                yield _record(file, row.number, row.values, cell_problems, sheet=sheet, cells=cells)
+                yield record_of(file, row.number, row.values, cell_problems, sheet=sheet, cells=cells)
     finally:
         book.close()
+
+
+# ---- Parquet: each row one issue, read with pyarrow -------------------------------------------
+#
+# Columns are named as in the other files (`FIELD_ALIASES`); cells keep Parquet's types (a
+# timestamp without a time zone is Asia/Shanghai time, a date is midnight of its day) and each
+# row goes through `canonical` like any other. Every row is one record, numbered from 1 in file
+# order across row groups (there is no header line), so a file read in slices on several workers
+# names its rows as one reader does. pyarrow is optional (`pip install 'powerlist[dask]'`).
+
+INSTALL = "pip install 'powerlist[dask]'"
+
+
+def _pyarrow_parquet() -> Any:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise PowerlistError(
+            f"读取 Parquet 文件需要 pyarrow：{INSTALL} (reading a .parquet issue file needs pyarrow: {INSTALL})"
+        ) from None
+    return pq
+
+
+def parquet_file(path: Path, file: str) -> Any:
+    """The opened `pyarrow.parquet.ParquetFile`; InputError for a file that is not Parquet."""
+    pq = _pyarrow_parquet()
+    try:
+        return pq.ParquetFile(path)
+    except Exception as error:  # noqa: BLE001 - pyarrow raises ArrowInvalid, OSError … for a bad file
+        raise InputError([Problem(message=f"not a readable Parquet file: {error}", file=file, code="parquet")],
+                         CANNOT_READ) from None
+
+
+def parquet_records(table: Any, file: str, first_row: int) -> Iterator[IssueRecord]:
+    """The records of a pyarrow Table (a slice of the file) whose first row is row `first_row`."""
+    names = table.column_names
+    twice = sorted({name for name in names if names.count(name) > 1})
+    columns = [column.to_pylist() for column in table.columns]
+    for offset, values in enumerate(zip(*columns, strict=True)):
+        row = first_row + offset
+        raw: dict[str, Any] = {}
+        for name, value in zip(names, values, strict=True):
+            raw.setdefault(name, value)
+        problems = tuple(Problem(message=f"the column {name!r} appears twice in the file", file=file, row=row,
+                                 field=name, code="duplicate-field") for name in twice)
+        yield record_of(file, row, raw, problems)
+
+
+def read_parquet(path: Path, file: str) -> Iterator[IssueRecord]:
+    handle = parquet_file(path, file)
+    row = 1
+    for group in range(handle.num_row_groups):
+        table = read_row_group(handle, group, file)
+        yield from parquet_records(table, file, row)
+        row += table.num_rows
+
+
+def read_row_group(handle: Any, group: int, file: str) -> Any:
+    """Row group `group` as a pyarrow Table; InputError when its data cannot be read."""
+    try:
+        return handle.read_row_group(group)
+    except Exception as error:  # noqa: BLE001 - corrupt pages raise ArrowInvalid, OSError …
+        raise InputError([Problem(message=f"unreadable Parquet row group {group}: {error}", file=file,
+                                  code="parquet")], CANNOT_READ) from None

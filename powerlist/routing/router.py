@@ -89,12 +89,13 @@ class Router:
                 raise InputError(problems, "invalid issue") from None
         return self._decide(issue)
 
-    def route_many(self, items: Iterable[Any]) -> Iterator[Decision]:
+    def route_many(self, items: Iterable[Any], *, start: int = 1) -> Iterator[Decision]:
         """Route every item (Issue, dict, another pydantic model, or IssueRecord from
         `issue_io.read_issues`), in order. Never stops on a bad item: it becomes a `rejected`
         decision whose `errors` say what was wrong and where (file, row, cell, field); an item
-        without a usable id is named by its position, "#3"."""
-        for position, item in enumerate(items, start=1):
+        without a usable id is named by its position, "#3" (the first item's position is
+        `start`: a part of a longer input numbers its items as the whole does)."""
+        for position, item in enumerate(items, start=start):
             record = item if isinstance(item, IssueRecord) else None
             raw: Any = record.data if record else item
             if record and record.problems:
