@@ -8,29 +8,40 @@ unreadable, 2 usage error.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, TextIO
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
+from ..routing.batch import COLUMNS, RouteCounts, csv_rows, flat_row
 from ..routing.decision import Decision
 from ..routing.decision_json import decision_json
 from ..routing.explain import explain_decision
 from ..routing.issue import SHANGHAI
 from ..routing.issue_io import read_issues
-from ..routing.plan import uses_unknown_year
+from ..routing.partitions import ROWS
 from ..routing.router import Router
 from ._common import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
+    batch_gc,
     err,
     fail,
     out,
@@ -42,11 +53,6 @@ from ._common import (
 
 PROGRESS_FROM = 500  # rows; shorter inputs finish before a bar is worth drawing
 WRITE_LINES = 256  # decisions joined into one write
-COLUMNS = (
-    "issue_id", "status", "category", "street", "whistle", "whistle_label", "grade", "level",
-    "lead_code", "lead_name", "co_units", "escalation_path", "powers", "legal_basis",
-    "respond_by", "complete_by", "rules", "rules_version", "errors",
-)
 
 
 class Engine(StrEnum):
@@ -93,31 +99,6 @@ def _router(engine: Engine, catalogs: Path | None, rules: Path | None) -> Router
     )
 
 
-def flat_row(decision: Decision) -> dict[str, Any]:
-    """One decision as flat spreadsheet cells (lists joined with ；, newlines in legal basis)."""
-    return {
-        "issue_id": decision.issue_id,
-        "status": decision.status,
-        "category": decision.category,
-        "street": decision.street,
-        "whistle": decision.whistle.value if decision.whistle else None,
-        "whistle_label": decision.whistle_label,
-        "grade": decision.grade.value if decision.grade else None,
-        "level": decision.level.value if decision.level else None,
-        "lead_code": decision.lead.code if decision.lead else None,
-        "lead_name": decision.lead.name if decision.lead else None,
-        "co_units": "；".join(f"{u.name}({u.code})" for u in decision.co_units),
-        "escalation_path": " → ".join(u.name for u in decision.escalation_path),
-        "powers": "；".join(f"{p.code} {p.name}" for p in decision.powers),
-        "legal_basis": "\n".join(b for p in decision.powers for b in p.legal_basis),
-        "respond_by": decision.respond_by.isoformat(timespec="seconds") if decision.respond_by else None,
-        "complete_by": decision.complete_by.isoformat(timespec="seconds") if decision.complete_by else None,
-        "rules": " ".join(step.rule for step in decision.trace),
-        "rules_version": decision.rules_version,
-        "errors": "\n".join(str(problem) for problem in decision.errors),
-    }
-
-
 def _encoding(name: str) -> str:
     """The --encoding value, checked: an unknown codec is a usage error, not a traceback."""
     import codecs
@@ -140,15 +121,25 @@ def _count_rows(path: Path) -> int | None:
     return None
 
 
-def _with_progress(decisions: Iterable[Decision], total: int | None) -> Iterator[Decision]:
+def progress_bar(total: int | None, label: str = "派单 routing") -> Progress | None:
+    """A progress bar on stderr with the time left (ETA), or None when stderr is not a terminal
+    or the run is too short to need one."""
     if not err.is_terminal or (total is not None and total < PROGRESS_FROM):
+        return None
+    columns = [SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("剩余 ETA"), TimeRemainingColumn()]
+    return Progress(*columns, console=err, transient=True)
+
+
+def _with_progress(decisions: Iterable[Decision], total: int | None) -> Iterator[Decision]:
+    bar = progress_bar(total)
+    if bar is None:
         yield from decisions
         return
-    columns = [SpinnerColumn(), TextColumn("派单 routing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("route", total=total)
+    with bar:
+        task = bar.add_task("route", total=total)
         for decision in decisions:
-            progress.advance(task)
+            bar.advance(task)
             yield decision
 
 
@@ -156,37 +147,37 @@ class _Counter:
     def __init__(self, decisions: Iterable[Decision], router: Router | None = None) -> None:
         self.decisions = decisions
         self.router = router
-        self.rejected = 0
-        self.total = 0
-        self.provisional = 0  # decisions whose deadline used the calendar's unknown-year fallback
-        self.years: set[int] = set()
+        self.counts = RouteCounts()
+
+    @property
+    def total(self) -> int:
+        return self.counts.total
+
+    @property
+    def rejected(self) -> int:
+        return self.counts.rejected
 
     def __iter__(self) -> Iterator[Decision]:
+        calendar = self.router.calendar if self.router is not None else None
         for decision in self.decisions:
-            self.total += 1
-            self.rejected += decision.status == "rejected"
-            if decision.trace and uses_unknown_year(decision):
-                self.provisional += 1
-                if self.router is not None:
-                    for moment in (decision.respond_by, decision.complete_by):
-                        if moment is None:
-                            continue
-                        year = moment.astimezone(SHANGHAI).year
-                        if self.router.calendar.is_provisional_year(year):
-                            self.years.add(year)
+            self.counts.add(decision, calendar)
             yield decision
 
     def warning(self) -> str | None:
-        """One line for stderr when some deadline is provisional (calendar.unknown_year)."""
-        if not self.provisional:
-            return None
-        years = "、".join(str(y) for y in sorted(self.years)) or "?"
-        return (
-            f"警告 warning: {self.provisional} of {self.total} decision(s) have PROVISIONAL deadlines (暂定时限): "
-            f"the working-day calendar does not know {years}, counted on the fixed-date statutory holidays only "
-            f"(trace step calendar.unknown_year); enter the State Council notice in "
-            f"catalogs/calendar_overrides.xlsx, sheet 调休调整"
-        )
+        return provisional_warning(self.counts)
+
+
+def provisional_warning(counts: RouteCounts) -> str | None:
+    """One line for stderr when some deadline is provisional (calendar.unknown_year)."""
+    if not counts.provisional:
+        return None
+    years = "、".join(str(y) for y in sorted(counts.years)) or "?"
+    return (
+        f"警告 warning: {counts.provisional} of {counts.total} decision(s) have PROVISIONAL deadlines (暂定时限): "
+        f"the working-day calendar does not know {years}, counted on the fixed-date statutory holidays only "
+        f"(trace step calendar.unknown_year); enter the State Council notice in "
+        f"catalogs/calendar_overrides.xlsx, sheet 调休调整"
+    )
 
 
 def write_jsonl(decisions: Iterable[Decision], stream: TextIO) -> None:
@@ -205,13 +196,9 @@ def write_jsonl(decisions: Iterable[Decision], stream: TextIO) -> None:
 
 
 def write_csv(decisions: Iterable[Decision], stream: TextIO) -> None:
-    from ..sheets.cells import csv_cell
-
     writer = csv.writer(stream)
     writer.writerow(COLUMNS)
-    for decision in decisions:
-        row = flat_row(decision)
-        writer.writerow([csv_cell(row[c]) for c in COLUMNS])
+    writer.writerows(csv_rows(decisions))
 
 
 def write_xlsx(decisions: Iterable[Decision], path: Path) -> None:
@@ -254,8 +241,17 @@ def decisions_table(decisions: Iterable[Decision], title: str) -> Table:
     return table(terminal_text(title), columns, shown)
 
 
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", min=1,
+    help="route on a local Dask cluster of N worker processes (分布式; needs pip install 'powerlist[dask]')")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="route on the running Dask cluster at tcp://HOST:PORT (its workers must import powerlist)")]
+PartRowsOpt = Annotated[int, typer.Option(
+    "--part-rows", min=1, help="with --workers/--scheduler: issues a worker routes at a time")]
+
+
 def route(
-    input: Annotated[Path, typer.Argument(help="issues: .jsonl, .csv or .xlsx")],
+    input: Annotated[Path, typer.Argument(help="issues: .jsonl, .csv, .xlsx or .parquet")],
     engine: EngineOpt = Engine.compiled,
     format: Annotated[Format, typer.Option(
         "--format", help="jsonl (default), csv, xlsx (needs --out) or table")] = Format.jsonl,
@@ -266,17 +262,44 @@ def route(
     catalogs: CatalogsOpt = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = "utf-8",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    part_rows: PartRowsOpt = ROWS,
 ) -> None:
-    """Route every issue of a file: one decision per issue, in input order. 派单."""
+    """Route every issue of a file: one decision per issue, in input order. 派单.
+
+    With --workers N or --scheduler, the file is routed in parts on a Dask cluster: the output is
+    byte for byte the one-process output, written only when every part is routed."""
     if format is Format.xlsx and out_file is None:
         fail("--format xlsx writes a workbook: give --out FILE.xlsx", EXIT_USAGE)
     if out_file is not None and out_file.resolve() == input.resolve():
         fail("--out names the input file itself: the decisions would overwrite the issues", EXIT_USAGE)
+    if workers is not None and scheduler is not None:
+        fail("give --workers (a local cluster) or --scheduler (a running one), not both", EXIT_USAGE)
     encoding = _encoding(encoding)
     with user_errors():
         router = _router(engine, catalogs, rules)
-        records = read_issues(input, encoding)
-        counter = _Counter(_with_progress(router.route_many(records), _count_rows(input)), router)
+        if workers is not None or scheduler is not None:
+            counts = _route_on_cluster(input, router, format, out_file, encoding, workers, scheduler, part_rows)
+        else:
+            counts = _route_here(input, router, format, out_file, encoding)
+    warning = provisional_warning(counts)
+    if warning is not None:
+        err.print(warning, highlight=False, markup=False, soft_wrap=True)
+    if counts.total == 0:  # a header-only export or the wrong file: say so, not silence
+        err.print(f"警告 warning: {terminal_text(input)} holds no issues (没有诉求): nothing was routed",
+                  highlight=False, markup=False, soft_wrap=True)
+    if counts.rejected:
+        err.print(f"{counts.rejected} of {counts.total} issue(s) rejected (未派单); see their errors",
+                  highlight=False)
+        raise typer.Exit(EXIT_FINDINGS)
+    raise typer.Exit(EXIT_OK)
+
+
+def _route_here(input: Path, router: Router, format: Format, out_file: Path | None, encoding: str) -> RouteCounts:
+    records = read_issues(input, encoding)
+    counter = _Counter(_with_progress(router.route_many(records), _count_rows(input)), router)
+    with batch_gc():
         if format is Format.xlsx:
             assert out_file is not None
             write_xlsx(counter, out_file)
@@ -294,17 +317,31 @@ def route(
                 encoding = "utf-8-sig" if format is Format.csv else "utf-8"
                 with out_file.open("w", encoding=encoding, newline="") as handle:
                     writer(counter, handle)
-    warning = counter.warning()
-    if warning is not None:
-        err.print(warning, highlight=False, markup=False, soft_wrap=True)
-    if counter.total == 0:  # a header-only export or the wrong file: say so, not silence
-        err.print(f"警告 warning: {terminal_text(input)} holds no issues (没有诉求): nothing was routed",
-                  highlight=False, markup=False, soft_wrap=True)
-    if counter.rejected:
-        err.print(f"{counter.rejected} of {counter.total} issue(s) rejected (未派单); see their errors",
-                  highlight=False)
-        raise typer.Exit(EXIT_FINDINGS)
-    raise typer.Exit(EXIT_OK)
+    return counter.counts
+
+
+def _route_on_cluster(input: Path, router: Router, format: Format, out_file: Path | None, encoding: str,
+                      workers: int | None, scheduler: str | None, rows: int) -> RouteCounts:
+    from ._parallel import atomic_output, route_on_cluster
+
+    if format in (Format.jsonl, Format.csv):
+        return route_on_cluster(input, router, format.value, out_file, encoding, workers=workers,
+                                scheduler=scheduler, rows=rows, progress=progress_bar)
+    decisions: list[Decision] = []
+    counts = route_on_cluster(input, router, "decisions", None, encoding, workers=workers, scheduler=scheduler,
+                              rows=rows, progress=progress_bar, decisions_sink=decisions)
+    if format is Format.xlsx:
+        with atomic_output(out_file, ".xlsx") as (handle, temp):
+            handle.close()
+            write_xlsx(decisions, temp)
+        return counts
+    if out_file is not None:
+        with atomic_output(out_file) as (handle, _):
+            text = io.StringIO()
+            write_jsonl(decisions, text)
+            handle.write(text.getvalue().encode("utf-8"))
+    out.print(decisions_table(decisions, f"派单结果 decisions — {input.name}"))
+    return counts
 
 
 def explain(

@@ -1,0 +1,117 @@
+"""`--workers N` / `--scheduler tcp://HOST:PORT`: the commands' runs on a Dask cluster, and output
+written whole or not at all.
+
+`route_on_cluster` is `powerlist route` on `powerlist.routing.parallel`: the same bytes as the
+one-process run (JSONL and CSV come back from the workers as bytes, in file order; XLSX and the
+table are made here from the workers' decisions). Everything is written to a temporary file
+beside the target (or, for stdout, a temporary file copied out at the end) and renamed over the
+target only when every part is in, so a run stopped by a dead worker, a lost scheduler or Ctrl-C
+leaves the target as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from ..routing.batch import COLUMNS, RouteCounts, RoutedPart, RouterSpec, route_part
+from ..routing.decision import Decision
+from ..routing.parallel import cluster, run
+from ..routing.partitions import split
+from ..routing.router import Router
+
+
+@contextlib.contextmanager
+def atomic_output(target: Path | None, suffix: str = ".part") -> Iterator[tuple[IO[bytes], Path]]:
+    """A binary temporary file (and its path) that becomes `target` — or is copied to stdout
+    when `target` is None — only if the block ends without an exception; removed otherwise."""
+    folder = target.parent if target is not None else None
+    prefix = f".{target.name}." if target is not None else ".powerlist-stdout."
+    fd, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=suffix)
+    temp = Path(name)
+    handle = os.fdopen(fd, "wb")
+    try:
+        yield handle, temp
+        handle.close()
+        if target is None:
+            _copy_to_stdout(temp)
+            temp.unlink()
+        else:
+            os.chmod(temp, _mode_for(target))
+            os.replace(temp, target)
+    except BaseException:
+        handle.close()
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions `open(target, "w")` would leave: the existing file's, else 0666 less umask."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _copy_to_stdout(path: Path) -> None:
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("_", "-")
+    with path.open("rb") as source:
+        if buffer is not None and encoding in ("utf-8", "utf8"):
+            shutil.copyfileobj(source, buffer)
+            buffer.flush()
+        else:
+            for text in io.TextIOWrapper(source, encoding="utf-8", newline=""):
+                sys.stdout.write(text)
+            sys.stdout.flush()
+
+
+def route_on_cluster(input: Path, router: Router, output: str, out_file: Path | None, encoding: str, *,
+                     workers: int | None, scheduler: str | None, rows: int, progress: Any,
+                     decisions_sink: list[Decision] | None = None) -> RouteCounts:
+    """Route `input` on a Dask cluster; `output` is "jsonl" or "csv" (bytes to `out_file` or
+    stdout) or "decisions" (collected into `decisions_sink`). The run's counts."""
+    total, parts = split(input, encoding, rows)
+    spec = RouterSpec.of(router, output)
+    counts = RouteCounts()
+    bar = progress(total)
+    with cluster(workers, scheduler) as client, bar if bar is not None else contextlib.nullcontext():
+        task = bar.add_task("route", total=total) if bar is not None else None
+
+        def advance(n: int) -> None:
+            if bar is not None and task is not None:
+                bar.advance(task, n)
+
+        results = run(client, parts, route_part, spec, progress=advance)
+        if output == "decisions":
+            assert decisions_sink is not None
+            for _, routed in results:
+                counts.merge(routed.counts)
+                decisions_sink.extend(routed.decisions)
+            return counts
+        with atomic_output(out_file) as (handle, _):
+            if output == "csv":
+                header = io.StringIO(newline="")
+                csv.writer(header).writerow(COLUMNS)
+                handle.write(("\ufeff" if out_file is not None else "").encode("utf-8"))
+                handle.write(header.getvalue().encode("utf-8"))
+            for _, result in results:
+                part_output: RoutedPart = result
+                counts.merge(part_output.counts)
+                handle.write(part_output.data)
+    return counts
+
+
+__all__ = ["atomic_output", "route_on_cluster"]
