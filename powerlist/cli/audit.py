@@ -15,15 +15,17 @@ from ..audit import (
     load_history,
     proposed_catalog,
     read_audit_workbook,
-    route_history,
-    what_if,
     write_report,
 )
 from ..audit.findings import Finding
-from ..audit.whatif import WhatIf, months_spanned, street_loads
+from ..audit.history import tally_parts_on_cluster, tally_records
+from ..audit.whatif import WhatIf, street_loads, what_if_from
+from ..catalog.catalog import Catalog
 from ..catalog.loader import load_catalogs
+from ..routing.partitions import ROWS
 from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, EXIT_USAGE, err, fail, out, print_json, table, user_errors
+from .route import PartRowsOpt, SchedulerOpt, WorkersOpt, progress_bar
 
 
 def register(app: typer.Typer) -> None:
@@ -44,7 +46,10 @@ def audit(
     what_if_path: Annotated[Path | None, typer.Option(
         "--what-if", help="proposed delegation workbook: re-route --history under it")] = None,
     history: Annotated[Path | None, typer.Option(
-        "--history", help="issues (JSONL/CSV/XLSX): monthly whistles per member of staff")] = None,
+        "--history", help="issues (JSONL/CSV/XLSX/Parquet): monthly whistles per member of staff")] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    part_rows: PartRowsOpt = ROWS,
 ) -> None:
     """审核 audit: check a delegation workbook before powers go down (职责准入); exit 1 when
     any error-severity finding. With --history, also whistles per member of staff; with
@@ -54,32 +59,53 @@ def audit(
         fail("give a delegation workbook to audit, or --what-if DELEGATION.xlsx", EXIT_USAGE)
     if what_if_path is not None and history is None:
         fail("--what-if needs --history ISSUES (the issues to re-route)", EXIT_USAGE)
+    if workers is not None and scheduler is not None:
+        fail("give --workers (a local cluster) or --scheduler (a running one), not both", EXIT_USAGE)
+    if (workers is not None or scheduler is not None) and history is None:
+        fail("--workers/--scheduler route the --history ISSUES: give --history", EXIT_USAGE)
     findings = []
     result = None
     with user_errors(as_json):
         catalog = load_catalogs(catalogs)
         config = AuditConfig.load(rules)
         rule_set = RuleSet.load(rules) if history is not None else None
-        records = load_history(history) if history is not None else None
-        if file is not None:
-            book = read_audit_workbook(file, catalog)
-            loads = None
-            if records is not None and rule_set is not None:
-                tally = route_history(proposed_catalog(catalog, book), rule_set, records)
-                loads = street_loads(tally, months_spanned(records))
+        # The history is read (or split, for a cluster) first: an unreadable one is reported
+        # before the workbooks are.
+        records = parts = None
+        if history is not None:
+            if workers is None and scheduler is None:
+                records = load_history(history)
+            else:
+                from ..routing.partitions import split
+
+                parts = split(history, "utf-8", part_rows)
+        book = read_audit_workbook(file, catalog) if file is not None else None
+        proposed = read_audit_workbook(what_if_path, catalog) if what_if_path is not None else None
+        under: list[Catalog] = []  # the catalogs the history is routed under, once each
+        if proposed is not None:
+            under += [catalog, proposed_catalog(catalog, proposed)]
+        if book is not None and history is not None:
+            under.append(proposed_catalog(catalog, book))
+        routed = None
+        if rule_set is not None and history is not None:
+            if records is not None:
+                routed = tally_records(under, rule_set, records)
+            else:
+                assert parts is not None
+                routed = tally_parts_on_cluster(under, rule_set, parts, workers=workers, scheduler=scheduler,
+                                                progress=lambda total: progress_bar(total, "承接模拟 what-if"))
+        if book is not None:
+            loads = street_loads(routed.tallies[-1], routed.months) if routed is not None else None
             findings = audit_workbook(book, catalog, config, loads)
-        if what_if_path is not None and records is not None and rule_set is not None:
-            proposed = read_audit_workbook(what_if_path, catalog)
-            result = what_if(catalog, proposed, rule_set, records, config,
-                             history=str(history))
+        if proposed is not None and routed is not None:
+            assert what_if_path is not None
+            result = what_if_from(catalog, proposed, config, routed, history=str(history))
             if file is None:
                 # A proposed delegation is audited before its workload is simulated: a what-if
                 # over a delegation with a missing legal basis or a stationed power handed down
                 # must not pass as "ok".
                 file = what_if_path
-                tally = route_history(proposed_catalog(catalog, proposed), rule_set, records)
-                findings = audit_workbook(proposed, catalog, config,
-                                          street_loads(tally, months_spanned(records)))
+                findings = audit_workbook(proposed, catalog, config, street_loads(routed.tallies[1], routed.months))
         if out_path is not None:
             write_report(out_path, findings, source=file, source_name=str(file) if file else None,
                          what_if=result)
