@@ -257,3 +257,18 @@ def test_usage_errors(files: dict[str, Path]) -> None:
     assert both.exit_code == 2
     assert _run(["route", str(files["jsonl"]), "--workers", "0"]).exit_code == 2
     assert _run(["audit", str(DATA / "base.xlsx"), "--workers", "2"]).exit_code == 2
+
+
+def test_long_runs_show_a_progress_bar_with_the_time_left(scheduler: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    path = tmp_path / "long.jsonl"
+    path.write_text("\n".join(_issues(route_cli.PROGRESS_FROM + 50)) + "\n", encoding="utf-8")
+    for extra in ([], ["--scheduler", scheduler, "--part-rows", "100"]):
+        screen = io.StringIO()
+        monkeypatch.setattr(route_cli, "err", Console(file=screen, force_terminal=True, width=160))
+        result = _run(["route", str(path), "--out", str(tmp_path / "out.jsonl"), *extra])
+        assert result.exit_code == 1
+        shown = screen.getvalue()
+        assert "派单 routing" in shown and "剩余 ETA" in shown, extra

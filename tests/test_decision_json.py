@@ -103,3 +103,33 @@ def test_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         _check(router.route({"id": f"K{n}", "received_at": "2026-03-02T09:00", "category": "RX0302",
                              "location": "420202001001", "repeat_count": n % 4}))
     assert len(encoder._cache) <= 5
+
+
+def test_route_json_is_the_line_powerlist_route_writes(tmp_path: pytest.TempPathFactory) -> None:
+    from powerlist.routing.issue_io import read_issues
+
+    router = Router.default()
+    lines = [
+        '{"id": "J1", "received_at": "2026-11-23T09:12:00", "category": "RX0302", "location": "420202001001"}',
+        '{"编号": "J2", "受理时间": "2026/11/23 9:05", "问题分类": "BJ0104", "发生地点": "420202002001",'
+        ' "是否紧急": "是"}',
+        '{"id": "J3", "received_at": "2026-11-23T09:12:00", "category": "NOPE", "location": "420202001001"}',
+        '{"received_at": 45843, "category": "RX0302", "location": "420202001001"}',
+        '{"id": "J5", "received_at": "2099-03-02T09:00", "category": "RX0302", "location": "420202001"}',
+    ]
+    for line in lines:
+        path = tmp_path / "one.jsonl"  # type: ignore[operator]
+        path.write_text(line + "\n", encoding="utf-8")
+        (decision,) = router.route_many(read_issues(path))
+        expected = json.loads(_plain(decision))
+        got = json.loads(router.route_json(line))
+        for problem in expected["errors"] + got["errors"]:  # a file names itself and its line; a line alone not
+            problem["row"] = None
+            if problem["file"] == str(path):
+                problem["file"] = None
+        assert got == expected
+        assert router.route_json(line.encode("utf-8")) == router.route_json(line)
+    for broken in ("{not json", "[1, 2]", ""):
+        decision = json.loads(router.route_json(broken))
+        assert decision["status"] == "rejected" and decision["issue_id"] == "#1"
+        assert decision["errors"][0]["code"] == "json"

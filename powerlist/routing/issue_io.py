@@ -204,15 +204,22 @@ def jsonl_records(text: str, file: str, first_line: int = 1) -> Iterator[IssueRe
     for number, line in enumerate(lines(text), start=first_line):
         if not line.strip():
             continue
-        try:
-            raw = json.loads(line)
-        except (ValueError, RecursionError) as error:
-            yield _unreadable(file, number, _json_problem(error), "json")
-            continue
-        if not isinstance(raw, dict):
-            yield _unreadable(file, number, "a line must be one JSON object", "json")
+        raw = json_object(line)
+        if isinstance(raw, str):
+            yield _unreadable(file, number, raw, "json")
             continue
         yield record_of(file, number, raw)
+
+
+def json_object(line: str | bytes) -> dict[str, Any] | str:
+    """The JSON object one line holds, or why it holds none (the problem's message)."""
+    try:
+        raw = json.loads(line)
+    except (ValueError, RecursionError) as error:
+        return _json_problem(error)
+    if not isinstance(raw, dict):
+        return "a line must be one JSON object"
+    return raw
 
 
 def _read_csv(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:

@@ -23,11 +23,12 @@ from ..catalog.loader import load_catalogs
 from ..errors import InputError, Problem
 from .calendar import UNKNOWN_YEAR_MODES, WorkCalendar
 from .decision import Decision
+from .decision_json import decision_json
 from .engines import ENGINES, make_evaluator
 from .explain import explain_decision
 from .issue import Issue, raw_id, validation_problems
 from .issue_fast import issue_of, to_issue
-from .issue_io import IssueRecord
+from .issue_io import IssueRecord, json_object
 from .pipeline import Pipeline
 from .place import reference_problems
 from .sketch import TABLES
@@ -96,25 +97,35 @@ class Router:
         without a usable id is named by its position, "#3" (the first item's position is
         `start`: a part of a longer input numbers its items as the whole does)."""
         for position, item in enumerate(items, start=start):
-            record = item if isinstance(item, IssueRecord) else None
-            raw: Any = record.data if record else item
-            if record and record.problems:
-                yield self.rejected(record.issue_id(position), record.problems, raw)
-                continue
-            try:
-                # A record's data is canonical already (issue_io read it through `canonical`).
-                issue = raw if isinstance(raw, Issue) else issue_of(raw) if record else to_issue(raw)
-            except (ValidationError, InputError) as error:
-                problems = validation_problems(error) if isinstance(error, ValidationError) else list(error.problems)
-                problems += reference_problems(self.catalog, raw, (p.field for p in problems))
-                issue_id = record.issue_id(position) if record else raw_id(raw, position)
-                yield self.rejected(issue_id, [record.locate(p) for p in problems] if record else problems, raw)
-                continue
-            try:
-                yield self._decide(issue)
-            except InputError as error:
-                problems = [record.locate(p) if record and p.code != "rules-gap" else p for p in error.problems]
-                yield self.rejected(issue.id, problems, raw)
+            yield self._one(item, position)
+
+    def _one(self, item: Any, position: int) -> Decision:
+        record = item if isinstance(item, IssueRecord) else None
+        raw: Any = record.data if record else item
+        if record and record.problems:
+            return self.rejected(record.issue_id(position), record.problems, raw)
+        try:
+            # A record's data is canonical already (issue_io read it through `canonical`).
+            issue = raw if isinstance(raw, Issue) else issue_of(raw) if record else to_issue(raw)
+        except (ValidationError, InputError) as error:
+            problems = validation_problems(error) if isinstance(error, ValidationError) else list(error.problems)
+            problems += reference_problems(self.catalog, raw, (p.field for p in problems))
+            issue_id = record.issue_id(position) if record else raw_id(raw, position)
+            return self.rejected(issue_id, [record.locate(p) for p in problems] if record else problems, raw)
+        try:
+            return self._decide(issue)
+        except InputError as error:
+            problems = [record.locate(p) if record and p.code != "rules-gap" else p for p in error.problems]
+            return self.rejected(issue.id, problems, raw)
+
+    def route_json(self, line: str | bytes) -> str:
+        """One JSON object in (an issue, as a line of a JSONL file), its decision's JSON text out:
+        what `powerlist route` writes for that line, without a file and line to name. Never
+        raises for bad input: a line that is not an issue gives a `rejected` decision."""
+        raw = json_object(line)
+        if isinstance(raw, str):
+            return decision_json(self.rejected("#1", [Problem(message=raw, code="json")]))
+        return decision_json(self._one(raw, 1))
 
     def rejected(self, issue_id: str, problems: Iterable[Problem], raw: Any = None) -> Decision:
         category = raw.get("category") if isinstance(raw, Mapping) else getattr(raw, "category", None)
