@@ -3,7 +3,8 @@ lines and rows, the same "#N" positions, the same duplicate-id rejections across
 random JSONL and CSV files (blank and broken lines, CRLF, U+2028 and lone CR inside strings,
 quoted line breaks, extra cells), cut at random sizes, and on Parquet, XLSX and JSON arrays.
 No cluster here: the parts are read in order as `parallel.run` reads them (tests/test_dask.py
-runs them on a real one)."""
+runs them on a real one): the records, the routed output of every kind and the what-if's
+tallies, with the records whose id an earlier part used decided again where the parts meet."""
 
 from __future__ import annotations
 
@@ -17,11 +18,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from powerlist.audit.history import HistorySpec, HistoryTally, Tally, tally_part, tally_records
 from powerlist.errors import InputError
+from powerlist.routing.batch import OUTPUTS, RouteCounts, RouterSpec, encode, route_part
 from powerlist.routing.issue_io import IssueRecord, lines, read_issues
 from powerlist.routing.parallel import FirstUse
 from powerlist.routing.partitions import Partition, split
 from powerlist.routing.router import Router
+from powerlist.routing.tables import RuleSet
+
+RULES = RuleSet.load()
 
 
 def read_in_parts(path: Path, rows: int, encoding: str = "utf-8") -> tuple[int, list[Partition], list[IssueRecord]]:
@@ -42,28 +48,62 @@ def read_in_parts(path: Path, rows: int, encoding: str = "utf-8") -> tuple[int, 
     return total, parts, records
 
 
+ROUTER = Router.default()
+
+
+def in_order(parts: list[Partition], task: Any, context: Any) -> list[Any]:
+    """The parts' task results, put together as `parallel.run` puts them (without a cluster)."""
+    first_use = FirstUse()
+    results = []
+    for part in parts:
+        first: dict[str, str] = {}
+        result = task(part, first, context)
+        seen = first_use.seen(first)
+        if seen:
+            result = result.with_earlier(seen)
+        first_use.add(first)
+        results.append(result)
+    return results
+
+
 def _check(path: Path, rows: int, encoding: str = "utf-8") -> list[Partition]:
     expected = list(read_issues(path, encoding))
     total, parts, got = read_in_parts(path, rows, encoding)
     assert got == expected
     assert total == len(expected)
     assert [p.index for p in parts] == list(range(len(parts)))
-    # and the decisions, "#N" names included
-    router = Router.default()
-    one = [d.model_dump(mode="json") for d in router.route_many(expected)]
-    many = [d.model_dump(mode="json") for p in parts
-            for d in router.route_many(_records_of(p, got), start=p.first_position)]
-    assert many == one
+    # the decisions ("#N" names included), as JSONL, CSV rows and values, and the run's counts
+    one = list(ROUTER.route_many(expected))
+    counts = RouteCounts()
+    for decision in one:
+        counts.add(decision, ROUTER.calendar)
+    for output in OUTPUTS:
+        routed = in_order(parts, route_part, RouterSpec.of(ROUTER, output))
+        merged = RouteCounts()
+        for part_result in routed:
+            merged.merge(part_result.counts)
+        assert (merged.total, merged.rejected, merged.provisional, merged.years) == (
+            counts.total, counts.rejected, counts.provisional, counts.years)
+        if output == "decisions":
+            assert [d for r in routed for d in r.decisions] == one
+        else:
+            assert b"".join(r.data for r in routed) == b"".join(encode(d, output) for d in one)
+    # and the what-if's tallies
+    catalogs = [ROUTER.catalog]
+    alone = tally_records(catalogs, RULES, expected)
+    together = HistoryTally([Tally()])
+    spec = HistorySpec(tuple(catalogs), RULES, (ROUTER.rules_version,))
+    for part_result in in_order(parts, tally_part, spec):
+        together.merge(part_result)
+    assert together.tallies == alone.tallies
+    assert (together.issues, together.month_counts, together.months) == (alone.issues, alone.month_counts,
+                                                                         alone.months)
     return parts
-
-
-def _records_of(part: Partition, records: list[IssueRecord]) -> list[IssueRecord]:
-    return records[part.first_position - 1:part.first_position - 1 + part.count]
 
 
 _ids = st.sampled_from(["A1", "A2", "A3", " A1", "A1 ", "", "0", "1.0"]) | st.integers(0, 3)
 _issue = st.fixed_dictionaries({
-    "received_at": st.sampled_from(["2026-03-02T09:00", "2026/3/2 9:05", "45843", "soon"]),
+    "received_at": st.sampled_from(["2026-03-02T09:00", "2026/3/2 9:05", "2027-12-30T16:00", "45843", "soon"]),
     "category": st.sampled_from(["RX0302", "BJ0104", "NOPE"]),
     "location": st.sampled_from(["420202001001", "420203001", "nowhere"]),
 }, optional={"id": _ids, "description": st.text(max_size=6) | st.sampled_from(["a\u2028b", "c\rd", "e\x85f"]),

@@ -6,7 +6,8 @@ one-process run (JSONL and CSV come back from the workers as bytes, in file orde
 table are made here from the workers' decisions). Everything is written to a temporary file
 beside the target (or, for stdout, a temporary file copied out at the end) and renamed over the
 target only when every part is in, so a run stopped by a dead worker, a lost scheduler or Ctrl-C
-leaves the target as it was.
+leaves the target as it was. Workers that share the driver's disk write their parts' bytes to a
+temporary folder beside the target (removed at the end) instead of sending them back.
 """
 
 from __future__ import annotations
@@ -84,10 +85,11 @@ def route_on_cluster(input: Path, router: Router, output: str, out_file: Path | 
     """Route `input` on a Dask cluster; `output` is "jsonl" or "csv" (bytes to `out_file` or
     stdout) or "decisions" (collected into `decisions_sink`). The run's counts."""
     total, parts = split(input, encoding, rows)
-    spec = RouterSpec.of(router, output)
     counts = RouteCounts()
     bar = progress(total)
-    with cluster(workers, scheduler) as client, bar if bar is not None else contextlib.nullcontext():
+    with cluster(workers, scheduler) as client, bar if bar is not None else contextlib.nullcontext(), \
+            _spool(client, out_file, output) as spool:
+        spec = RouterSpec.of(router, output, spool)
         task = bar.add_task("route", total=total) if bar is not None else None
 
         def advance(n: int) -> None:
@@ -110,8 +112,24 @@ def route_on_cluster(input: Path, router: Router, output: str, out_file: Path | 
             for _, result in results:
                 part_output: RoutedPart = result
                 counts.merge(part_output.counts)
-                handle.write(part_output.data)
+                handle.write(part_output.read())
     return counts
+
+
+@contextlib.contextmanager
+def _spool(client: Any, out_file: Path | None, output: str) -> Iterator[str | None]:
+    """A temporary folder beside the output for the workers to write their parts in, when every
+    worker can see it (a local cluster's can; a remote one's may not: then parts come back over
+    the network). Removed at the end, whatever happens."""
+    if output == "decisions":
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(prefix=".powerlist-parts.", dir=out_file.parent if out_file else None))
+    try:
+        seen = client.run(os.path.isdir, str(folder))
+        yield str(folder) if seen and all(seen.values()) else None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 __all__ = ["atomic_output", "route_on_cluster"]

@@ -131,21 +131,31 @@ def unique_ids(records: Iterable[IssueRecord], seen: Mapping[str, str] | None = 
     if seen:
         first.update(seen)
     for record in records:
-        value = record.data.get("id")
-        if value is None or not str(value).strip():  # no id: validation names it
-            yield record
-            continue
-        issue_id = record.issue_id(record.row)
-        where = f"{record.sheet}!row {record.row}" if record.sheet else f"row {record.row}"
-        earlier = first.setdefault(issue_id, where)
-        if earlier == where:
-            yield record
-            continue
-        problem = Problem(message=f"duplicate id: {earlier} already has the id {issue_id!r}", file=record.file,
-                          sheet=record.sheet, row=record.row, cell=record.cells.get("id"), field="id",
-                          value=issue_id, code="duplicate-id")
-        yield IssueRecord(record.file, record.row, record.data, record.problems + (problem,), record.sheet,
-                          record.cells)
+        yield check_id(record, first)
+
+
+def check_id(record: IssueRecord, first: dict[str, str]) -> IssueRecord:
+    """`record`, or — when `first` (id → where it was first used) has its id from another row —
+    the record with a "duplicate-id" problem naming that row. Records the id's first use."""
+    value = record.data.get("id")
+    if value is None or not str(value).strip():  # no id: validation names it
+        return record
+    issue_id = record.issue_id(record.row)
+    where = f"{record.sheet}!row {record.row}" if record.sheet else f"row {record.row}"
+    earlier = first.setdefault(issue_id, where)
+    if earlier == where:
+        return record
+    problem = Problem(message=f"duplicate id: {earlier} already has the id {issue_id!r}", file=record.file,
+                      sheet=record.sheet, row=record.row, cell=record.cells.get("id"), field="id",
+                      value=issue_id, code="duplicate-id")
+    return IssueRecord(record.file, record.row, record.data, record.problems + (problem,), record.sheet,
+                       record.cells)
+
+
+def has_id(record: IssueRecord) -> bool:
+    """Whether `record` names an id (`check_id` looks at its uses)."""
+    value = record.data.get("id")
+    return value is not None and bool(str(value).strip())
 
 
 def _read_jsonl(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:

@@ -8,16 +8,17 @@
 Dask (`distributed`) is the engine; this module only cuts the work (`partitions`), sends it, and
 puts the results back in order. `cluster` starts a local cluster on 127.0.0.1 (N worker
 processes, one thread each: routing is pure Python) or connects to a running scheduler, and
-always closes what it opened. `run` sends each part with the task (`task(records, first_position,
-context)`, a module-level function) and its context, scattered once to every worker; at most a
+always closes what it opened. `run` sends each part with the task (`task(part, first, context)`,
+a module-level function) and its context, scattered once to every worker; at most a
 few parts per worker are in flight, and results come back in file order whatever order the
 workers finish in.
 
-Ids used twice across parts: a worker checks its own part, and returns where each id is first
-used in it; `run`, reading parts in order, knows every id of the parts before, and when a part
-uses one again has that part routed again with those ids named (`Partition.records(seen)`), so
-the duplicate is rejected exactly as `read_issues` rejects it. Rare in real files; a file full of
-such duplicates costs its parts twice.
+Ids used twice across parts: a worker checks its own part, returns where each id is first used
+in it, and keeps in its result the records that name an id as they were read; `run`, reading
+the parts in order, knows every id of the parts before, and has a part whose records use one
+again make itself what it would have been (`PartResult.with_earlier`): those few records are
+duplicates, decided again where the results meet, exactly as `read_issues` rejects them. Every
+part is routed once, however its ids repeat across the file.
 
 Failures: a worker that dies (killed, out of memory) has its part retried on another worker as
 Dask does (`distributed.scheduler.allowed-failures`); when a part keeps killing workers, or the
@@ -34,17 +35,26 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import PowerlistError
-from .issue_io import IssueRecord
 from .partitions import Partition
 
 INSTALL = "pip install 'powerlist[dask]'"
 IN_FLIGHT_PER_WORKER = 2
 
-Task = Callable[[Iterator[IssueRecord], int, Any], Any]
 Progress = Callable[[int], None]
+
+
+class PartResult(Protocol):
+    """What a task returns for a part: a value that can be made what it would have been had the
+    part been read after the parts that used the ids of `seen` (id → where first used)."""
+
+    def with_earlier(self, seen: Mapping[str, str]) -> PartResult: ...
+
+
+# A task: `task(part, first, context)` — `first` to fill with where each id is first used.
+Task = Callable[[Partition, dict[str, str], Any], PartResult]
 
 
 class ClusterError(PowerlistError):
@@ -104,15 +114,15 @@ def _wait_for_workers(client: Any, scheduler: str, timeout: float) -> None:
                            f"after {timeout:g} s): {error}") from None
 
 
-def _work(part: Partition, seen: Mapping[str, str], task: Task, context: Any) -> tuple[Any, dict[str, str]]:
-    """On a worker: the part's records through `task`, and where each id is first used."""
+def _work(part: Partition, task: Task, context: Any) -> tuple[PartResult, dict[str, str]]:
+    """On a worker: the part through `task`, and where each of its ids is first used."""
     first: dict[str, str] = {}
     # A part's routers and plans live on: keep the collector from walking them again and again.
     gc.freeze()
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
     try:
-        result = task(part.records(seen, first), part.first_position, context)
+        result = task(part, first, context)
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
@@ -135,8 +145,8 @@ def run(client: Any, parts: Sequence[Partition], task: Task, context: Any, *,
 
     finished = threading.Event()  # set whenever a part finishes (for the progress bar)
 
-    def submit(part: Partition, seen: Mapping[str, str]) -> Any:
-        future = client.submit(_work, part, dict(seen), task, shared, pure=False, retries=0)
+    def submit(part: Partition) -> Any:
+        future = client.submit(_work, part, task, shared, pure=False, retries=0)
         future.add_done_callback(lambda _: finished.set())
         return future
 
@@ -145,7 +155,7 @@ def run(client: Any, parts: Sequence[Partition], task: Task, context: Any, *,
             part = next(queue, None)
             if part is None:
                 return
-            pending.append((part, submit(part, {})))
+            pending.append((part, submit(part)))
 
     fill()
     try:
@@ -159,8 +169,8 @@ def run(client: Any, parts: Sequence[Partition], task: Task, context: Any, *,
             pending.popleft()
             result, first = _result(distributed, future, part)
             seen = first_use.seen(first)
-            if seen:  # an id of an earlier part used again here: read this part again, knowing it
-                result, first = _result(distributed, submit(part, seen), part)
+            if seen:  # ids of earlier parts used again here: those records are duplicates
+                result = result.with_earlier(seen)
             first_use.add(first)
             fill()
             yield part, result

@@ -17,8 +17,9 @@ anywhere numbers its lines, rows and "#N" positions exactly as one reader of the
 `Partition.records(seen, first)` gives the part's records with ids checked for duplicates as
 `read_issues` checks them: `seen` names ids used by earlier parts (id → "row 7"), `first`
 collects where each id is first used in this part, so a caller that reads the parts in order
-can find an id a later part uses again (`powerlist.routing.parallel` does, and reads such a part
-again with `seen`). tests/test_partitions.py proves the parts' records, in order, equal
+can find an id a later part uses again (`powerlist.routing.parallel` does: a part's result
+keeps its records with ids as read (`base_records`), and the few an earlier part used are
+decided again where the results meet). tests/test_partitions.py proves the parts' records, in order, equal
 `read_issues` on files of every format, with blank lines, broken lines, quoted line breaks and
 duplicate ids across parts.
 """
@@ -73,6 +74,18 @@ class Partition:
         if self.kind == "records":
             # Read whole by the splitter, duplicates already named across the file.
             return iter(self.data)
+        return unique_ids(self.base_records(), seen, first)
+
+    @property
+    def checked(self) -> bool:
+        """Whether its records' ids were checked across the whole file already (read whole)."""
+        return self.kind == "records"
+
+    def base_records(self) -> Iterator[IssueRecord]:
+        """This part's records before their ids are checked for duplicates (`issue_io.check_id`;
+        for a part read whole, already checked)."""
+        if self.kind == "records":
+            return iter(self.data)
         if self.kind == "jsonl":
             found = jsonl_records(self.data, self.file, self.first_line)
         elif self.kind == "csv":
@@ -87,7 +100,7 @@ class Partition:
             from .issue_io import parquet_records
 
             found = parquet_records(pa.ipc.open_stream(self.data).read_all(), self.file, self.first_line)
-        return unique_ids(found, seen, first)
+        return found
 
     @property
     def where(self) -> str:
@@ -105,6 +118,26 @@ class Partition:
         if self.kind == "csv":
             return int(self.data[2].count("\n") + (not self.data[2].endswith("\n")))
         return self.count
+
+
+# A record as a part's result keeps it for deciding it again (`slim`): what `issue_io.check_id` and
+# a rejection read of it — its id as checked, file, row, sheet, the id's cell, the raw id, the
+# category, its problems.
+SlimRecord = tuple[str, str, int, "str | None", "str | None", Any, Any, tuple[Any, ...]]
+
+
+def slim(record: IssueRecord) -> SlimRecord:
+    """What of `record` its id check and its rejection read, as a plain tuple (cheap to send)."""
+    data = record.data
+    return (record.issue_id(record.row), record.file, record.row, record.sheet, record.cells.get("id"),
+            data.get("id"), data.get("category"), record.problems)
+
+
+def unslim(kept: SlimRecord) -> IssueRecord:
+    """The record `slim` kept, enough of it for `check_id` and `router.record_rejection`."""
+    _, file, row, sheet, cell, issue_id, category, problems = kept
+    data = {"id": issue_id} if category is None else {"id": issue_id, "category": category}
+    return IssueRecord(file, row, data, problems, sheet, {"id": cell} if cell is not None else {})
 
 
 def split(path: str | Path, encoding: str = "utf-8", rows: int = ROWS) -> tuple[int, list[Partition]]:
@@ -203,4 +236,4 @@ def _split_records(records: list[IssueRecord], file: str, rows: int) -> tuple[in
     return len(records), parts
 
 
-__all__ = ["ROWS", "Partition", "split"]
+__all__ = ["ROWS", "Partition", "SlimRecord", "slim", "split", "unslim"]

@@ -103,7 +103,7 @@ class Router:
         record = item if isinstance(item, IssueRecord) else None
         raw: Any = record.data if record else item
         if record and record.problems:
-            return self.rejected(record.issue_id(position), record.problems, raw)
+            return record_rejection(record, position, self.rules_version)
         try:
             # A record's data is canonical already (issue_io read it through `canonical`).
             issue = raw if isinstance(raw, Issue) else issue_of(raw) if record else to_issue(raw)
@@ -128,20 +128,30 @@ class Router:
         return decision_json(self._one(raw, 1))
 
     def rejected(self, issue_id: str, problems: Iterable[Problem], raw: Any = None) -> Decision:
-        category = raw.get("category") if isinstance(raw, Mapping) else getattr(raw, "category", None)
-        return Decision(
-            issue_id=issue_id,
-            status="rejected",
-            category=str(category) if isinstance(category, (str, int)) and not isinstance(category, bool) else None,
-            rules_version=self.rules_version,
-            errors=tuple(problems),
-        )
+        return rejected_decision(issue_id, problems, raw, self.rules_version)
 
     # ---- explaining ---------------------------------------------------------------------
 
     def explain(self, issue: Issue | Mapping[str, Any]) -> str:
         """A readable explanation, in Chinese and English, citing rules, powers and legal basis."""
         return explain_decision(self.route(issue))
+
+
+def rejected_decision(issue_id: str, problems: Iterable[Problem], raw: Any, rules_version: str) -> Decision:
+    """The `rejected` decision naming `problems`, with the raw item's category when it has one."""
+    category = raw.get("category") if isinstance(raw, Mapping) else getattr(raw, "category", None)
+    return Decision(
+        issue_id=issue_id,
+        status="rejected",
+        category=str(category) if isinstance(category, (str, int)) and not isinstance(category, bool) else None,
+        rules_version=rules_version,
+        errors=tuple(problems),
+    )
+
+
+def record_rejection(record: IssueRecord, position: int, rules_version: str) -> Decision:
+    """What `Router.route_many` decides for a record with problems at `position` of its input."""
+    return rejected_decision(record.issue_id(position), record.problems, record.data, rules_version)
 
 
 def unknown_year_mode(rules: RuleSet) -> str:
@@ -166,4 +176,4 @@ def rules_version_of(rules: RuleSet, catalog: Catalog) -> str:
     return hashlib.sha256(f"{rules.version}:{catalog.fingerprint}".encode()).hexdigest()[:16]
 
 
-__all__ = ["Router", "rules_version_of", "unknown_year_mode"]
+__all__ = ["Router", "record_rejection", "rejected_decision", "rules_version_of", "unknown_year_mode"]
