@@ -155,3 +155,16 @@ def test_aliases_still_name_fields() -> None:
         for alias in aliases:
             for key in (alias, f" {alias.upper()} ", f"{alias}（说明）"):
                 assert issue.field_name(key) == issue._LOOKUP.get(issue._normal(key)) == name
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_data() | _plain_data())
+def test_a_plain_row_is_its_own_canonical_data(data: dict[str, Any]) -> None:
+    from powerlist.routing.issue_fast import plain_issue
+
+    issue = plain_issue(data)
+    if issue is None:
+        return
+    canonical_data, twice = canonical(data)
+    assert not twice and canonical_data == data
+    _same(issue, canonical_data)

@@ -13,10 +13,12 @@ deadlines and a join. Strings go through `json.encoder.encode_basestring`, the v
 `json.dumps(..., ensure_ascii=False)` uses, so escaping cannot differ; a rejected decision (its
 `errors` are per issue) takes the plain path.
 
-The identity cache holds the values it encoded (so an id cannot be reused while cached) and is
-cleared when it reaches `CACHE_LIMIT` entries. tests/test_decision_json.py proves the equality on
-routed, provisional and rejected decisions of random catalogs, and on decisions read back
-through full validation.
+The identity caches hold the values they encoded (so an id cannot be reused while cached) and
+are cleared when they reach their limits: `CACHE_LIMIT` entries; `TRACE_LIMIT` whole traces (a
+plan's trace tuple is shared by the decisions stamped from it, and is the bulk of their text);
+`MOMENT_LIMIT` deadlines (one value per day and working-day limit, see `_moment`).
+tests/test_decision_json.py proves the equality on routed, provisional and rejected decisions
+of random catalogs, and on decisions read back through full validation.
 """
 
 from __future__ import annotations
@@ -28,10 +30,13 @@ from enum import Enum
 from json.encoder import encode_basestring as _text
 from typing import Any, TypeVar
 
-from .decision import Decision, PowerRef, TraceStep, UnitRef
+from ..catalog.models import Grade, Level
+from .decision import Decision, PowerRef, TraceStep, UnitRef, Whistle
 from .issue import SHANGHAI
 
 CACHE_LIMIT = 100_000
+TRACE_LIMIT = 10_000  # whole traces kept (~2 KB each: ≤ ~20 MB)
+MOMENT_LIMIT = 50_000
 # The fields of a Decision in model order: encoding them by hand is checked against this list
 # (tests/test_decision_json.py), so a new field cannot be silently left out.
 FIELDS = ("issue_id", "status", "category", "street", "whistle", "whistle_label", "grade", "level", "lead",
@@ -40,6 +45,8 @@ FIELDS = ("issue_id", "status", "category", "street", "whistle", "whistle_label"
 
 _T = TypeVar("_T")
 _cache: dict[int, tuple[object, str]] = {}
+_traces: dict[int, tuple[object, str]] = {}
+_moments: dict[int, tuple[object, str]] = {}
 
 
 def _cached(value: _T, encode: Callable[[_T], str]) -> str:
@@ -63,7 +70,14 @@ def _scalar(value: Any) -> str:
 
 def _member(value: Any) -> str:
     # Enum members (and None) are singletons: encoded once each.
+    hit = _members.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
     return _cached(value, _scalar)
+
+
+_members: dict[int, tuple[object, str]] = {id(m): (m, _scalar(m)) for kind in (Whistle, Grade, Level) for m in kind}
+_members[id(None)] = (None, "null")
 
 
 def _unit(unit: UnitRef | None) -> str:
@@ -90,13 +104,51 @@ def _step(step: TraceStep) -> str:
     return f'{{"rule":{_text(step.rule)},"reason":{_text(step.reason)}}}'
 
 
-def _moment(value: datetime | None) -> str:
+def _moment_text(value: datetime) -> str:
     # Decision's own serialiser: Asia/Shanghai, seconds precision. Without microseconds the
     # default isoformat() is the same text, and cheaper than parsing a timespec.
+    local = value if value.tzinfo is SHANGHAI else value.astimezone(SHANGHAI)
+    return '"' + (local.isoformat() if not local.microsecond else local.isoformat(timespec="seconds")) + '"'
+
+
+def _moment(value: datetime | None) -> str:
+    # A deadline counted in working days is one value per (day, limit), shared by every issue
+    # received that day (`WorkCalendar.end_of_working_days`): its text is kept by identity.
     if value is None:
         return "null"
-    local = value.astimezone(SHANGHAI)
-    return '"' + (local.isoformat() if not local.microsecond else local.isoformat(timespec="seconds")) + '"'
+    hit = _moments.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    text = _moment_text(value)
+    if len(_moments) >= MOMENT_LIMIT:
+        _moments.clear()
+    _moments[id(value)] = (value, text)
+    return text
+
+
+def _trace(trace: tuple[TraceStep, ...]) -> str:
+    # A plan's trace is one tuple shared by every decision stamped from it: kept whole (in a
+    # smaller cache: a trace is the bulk of a decision), else joined from its steps.
+    hit = _traces.get(id(trace))
+    if hit is not None and hit[0] is trace:
+        return hit[1]
+    cache = _cache
+    parts = []
+    for step in trace:
+        found = cache.get(id(step))
+        if found is None or found[0] is not step:
+            text = _step(step)
+            if len(cache) >= CACHE_LIMIT:
+                cache.clear()
+            cache[id(step)] = (step, text)
+        else:
+            text = found[1]
+        parts.append(text)
+    joined = ",".join(parts)
+    if len(_traces) >= TRACE_LIMIT:
+        _traces.clear()
+    _traces[id(trace)] = (trace, joined)
+    return joined
 
 
 def decision_json(decision: Decision) -> str:
@@ -105,17 +157,18 @@ def decision_json(decision: Decision) -> str:
     if decision.errors:
         return json.dumps(decision.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
     get = decision.__dict__
-    trace = ",".join(_cached(step, _step) for step in get["trace"])
+    category, street, label = get["category"], get["street"], get["whistle_label"]
     return (
         f'{{"issue_id":{_text(get["issue_id"])},"status":{_text(get["status"])},'
-        f'"category":{_scalar(get["category"])},"street":{_scalar(get["street"])},'
-        f'"whistle":{_member(get["whistle"])},"whistle_label":{_scalar(get["whistle_label"])},'
+        f'"category":{"null" if category is None else _text(category)},'
+        f'"street":{"null" if street is None else _text(street)},'
+        f'"whistle":{_member(get["whistle"])},"whistle_label":{"null" if label is None else _text(label)},'
         f'"grade":{_member(get["grade"])},"level":{_member(get["level"])},'
         f'"lead":{_cached(get["lead"], _unit)},"co_units":{_cached(get["co_units"], _units)},'
         f'"escalation_path":{_cached(get["escalation_path"], _units)},"powers":{_cached(get["powers"], _powers)},'
         f'"respond_by":{_moment(get["respond_by"])},"complete_by":{_moment(get["complete_by"])},'
-        f'"trace":[{trace}],"rules_version":{_text(get["rules_version"])},"errors":[]}}'
+        f'"trace":[{_trace(get["trace"])}],"rules_version":{_text(get["rules_version"])},"errors":[]}}'
     )
 
 
-__all__ = ["CACHE_LIMIT", "FIELDS", "decision_json"]
+__all__ = ["CACHE_LIMIT", "FIELDS", "TRACE_LIMIT", "decision_json"]

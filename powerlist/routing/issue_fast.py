@@ -44,12 +44,17 @@ def _bound(name: str, kind: type[Any]) -> int:
 
 _KNOWN = frozenset(Issue.model_fields)
 _REQUIRED = frozenset(name for name, info in Issue.model_fields.items() if info.is_required())
-# Every field in model order (the order `model_validate` fills an instance's __dict__), defaults set.
-_TEMPLATE = {name: None if info.is_required() else info.default for name, info in Issue.model_fields.items()}
-_CODE_LENGTHS = {name: _bound(name, MaxLen) for name in ("id", "category", "location")}
+_ID_LENGTH, _CATEGORY_LENGTH, _LOCATION_LENGTH = (_bound(name, MaxLen) for name in ("id", "category", "location"))
 _DESCRIPTION_LENGTH = _bound("description", MaxLen)
 _REPEAT = (_bound("repeat_count", Ge), _bound("repeat_count", Le))
-_FLAGS = ("emergency", "key_work", "needs_enforcement", "cross_department")
+# The fields fast_issue sets, in model order, with the defaults it assumes: checked at import.
+_FIELDS = ("id", "received_at", "category", "location", "channel", "request_kind", "emergency", "key_work",
+           "needs_enforcement", "cross_department", "repeat_count", "description")
+_DEFAULTS = {"channel": None, "request_kind": None, "emergency": False, "key_work": False, "needs_enforcement": False,
+             "cross_department": False, "repeat_count": 0, "description": None}
+if tuple(Issue.model_fields) != _FIELDS or any(
+        Issue.model_fields[name].default != value for name, value in _DEFAULTS.items()):  # pragma: no cover
+    raise RuntimeError("Issue's fields changed: powerlist.routing.issue_fast must be changed with them")
 _CHANNELS: dict[str, Channel] = {c.value: c for c in Channel}
 _CHANNELS.update({alias: Channel(target) for alias, target in _CHANNEL_ALIASES.items()})
 _KINDS: dict[str, RequestKind] = {k.value: k for k in RequestKind}
@@ -63,10 +68,6 @@ _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 _new = Issue.__new__
-
-
-def _code(value: Any, limit: int) -> bool:
-    return type(value) is str and 0 < len(value) <= limit and value.isascii() and value.strip() == value
 
 
 def _received(value: Any) -> datetime | None:
@@ -83,47 +84,68 @@ def _received(value: Any) -> datetime | None:
 def fast_issue(data: Mapping[str, Any]) -> Issue | None:
     """The `Issue` of canonical `data` when every value has the plain shape, else None."""
     keys = data.keys()
-    if not (keys >= _REQUIRED and keys <= _KNOWN):
+    if not (keys <= _KNOWN and keys >= _REQUIRED):
         return None
-    for name, limit in _CODE_LENGTHS.items():
-        if not _code(data[name], limit):
-            return None
+    issue_id, category, location = data["id"], data["category"], data["location"]
+    if not (type(issue_id) is str and type(category) is str and type(location) is str
+            and 0 < len(issue_id) <= _ID_LENGTH and 0 < len(category) <= _CATEGORY_LENGTH
+            and 0 < len(location) <= _LOCATION_LENGTH
+            and issue_id.isascii() and category.isascii() and location.isascii()
+            and issue_id.strip() == issue_id and category.strip() == category and location.strip() == location):
+        return None
     received = _received(data["received_at"])
     if received is None:
         return None
-    values = _TEMPLATE.copy()
-    values["received_at"] = received
-    for name in keys:
-        value = data[name]
-        if name in _CODE_LENGTHS:
-            pass
-        elif name == "received_at":
-            continue
-        elif name in _FLAGS:
-            if type(value) is not bool:
+    channel = request_kind = description = None
+    emergency = key_work = needs_enforcement = cross_department = False
+    repeat_count = 0
+    if len(keys) > 4:
+        get = data.get
+        emergency, key_work = get("emergency", False), get("key_work", False)
+        needs_enforcement, cross_department = get("needs_enforcement", False), get("cross_department", False)
+        for flag in (emergency, key_work, needs_enforcement, cross_department):
+            if flag is not True and flag is not False:
                 return None
-        elif name == "channel":
-            value = _CHANNELS.get(value) if type(value) is str else None
-            if value is None:
-                return None
-        elif name == "request_kind":
-            value = _KINDS.get(value) if type(value) is str else None
-            if value is None:
-                return None
-        elif name == "repeat_count":
-            if type(value) is not int or not _REPEAT[0] <= value <= _REPEAT[1]:
-                return None
-        elif name == "description" and not (
-                type(value) is str and 0 < len(value) <= _DESCRIPTION_LENGTH and value.strip() == value
-                and (value.isascii() or _SURROGATE.search(value) is None)):
+        repeat_count = get("repeat_count", 0)
+        if type(repeat_count) is not int or not _REPEAT[0] <= repeat_count <= _REPEAT[1]:
             return None
-        values[name] = value
+        channel, request_kind, description = get("channel"), get("request_kind"), get("description")
+        if channel is not None:
+            channel = _CHANNELS.get(channel) if type(channel) is str else None
+            if channel is None:
+                return None
+        if request_kind is not None:
+            request_kind = _KINDS.get(request_kind) if type(request_kind) is str else None
+            if request_kind is None:
+                return None
+        if description is not None and not (
+                type(description) is str and 0 < len(description) <= _DESCRIPTION_LENGTH
+                and description.strip() == description
+                and (description.isascii() or _SURROGATE.search(description) is None)):
+            return None
     issue = _new(Issue)
-    _set_dict(issue, values)
+    # every field in model order, as `model_validate` fills an instance's __dict__
+    _set_dict(issue, {
+        "id": issue_id, "received_at": received, "category": category, "location": location, "channel": channel,
+        "request_kind": request_kind, "emergency": emergency, "key_work": key_work,
+        "needs_enforcement": needs_enforcement, "cross_department": cross_department, "repeat_count": repeat_count,
+        "description": description,
+    })
     _set_fields_set(issue, set(keys))
     _set_extra(issue, None)
     _set_private(issue, None)
     return issue
+
+
+def plain_issue(raw: Mapping[str, Any]) -> Issue | None:
+    """The `Issue` of a raw row that `issue.canonical` would return as it is — its keys the
+    field names, no empty or null value, text already stripped — when its values have the plain
+    shape (`fast_issue`); else None. Such a row needs no normalising: it is its own canonical data."""
+    issue = fast_issue(raw)
+    if issue is None or None in raw.values():
+        return None
+    received = raw["received_at"]
+    return issue if received.strip() == received else None
 
 
 def issue_of(data: Mapping[str, Any]) -> Issue:
@@ -135,10 +157,13 @@ def issue_of(data: Mapping[str, Any]) -> Issue:
 def to_issue(raw: Any) -> Issue:
     """`issue.as_issue(raw)`, the short way for a mapping of plain values."""
     if isinstance(raw, Mapping):
+        issue = plain_issue(raw)
+        if issue is not None:
+            return issue
         data, twice = canonical(raw)
         if not twice:
             return issue_of(data)
     return as_issue(raw)
 
 
-__all__ = ["fast_issue", "issue_of", "to_issue"]
+__all__ = ["fast_issue", "issue_of", "plain_issue", "to_issue"]

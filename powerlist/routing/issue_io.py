@@ -31,7 +31,8 @@ from ..sheets.csvfiles import data_rows, decode, open_csv
 from ..sheets.headers import Vocabulary
 from ..sheets.rows import SheetRow
 from ..sheets.workbook import Workbook
-from .issue import FIELD_ALIASES, canonical, field_name
+from .issue import FIELD_ALIASES, Issue, canonical, field_name
+from .issue_fast import plain_issue
 
 if TYPE_CHECKING:
     from _csv import Reader  # what csv.reader returns; the csv module does not name it
@@ -50,6 +51,8 @@ class IssueRecord:
     problems: tuple[Problem, ...] = ()
     sheet: str | None = None
     cells: dict[str, str] = field(default_factory=dict)  # field → cell ("D17"), XLSX only
+    # The Issue of `data`, when reading found it plain (`issue_fast.plain_issue`): not validated twice.
+    issue: Issue | None = field(default=None, compare=False, repr=False)
 
     def issue_id(self, position: int) -> str:
         value = self.data.get("id")
@@ -107,6 +110,10 @@ def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueReco
 def record_of(file: str, number: int, raw: Mapping[str, Any], problems: tuple[Problem, ...] = (),
               sheet: str | None = None, cells: dict[str, str] | None = None) -> IssueRecord:
     """The record of one raw row: its canonical values, and a problem for each field given twice."""
+    if not problems and type(raw) is dict:
+        issue = plain_issue(raw)
+        if issue is not None:  # already its own canonical data
+            return IssueRecord(file, number, raw, (), sheet, cells or {}, issue)
     data, twice = canonical(raw)
     cells = cells or {}
     problems += tuple(

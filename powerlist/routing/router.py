@@ -105,8 +105,9 @@ class Router:
         if record and record.problems:
             return record_rejection(record, position, self.rules_version)
         try:
-            # A record's data is canonical already (issue_io read it through `canonical`).
-            issue = raw if isinstance(raw, Issue) else issue_of(raw) if record else to_issue(raw)
+            # A record's data is canonical already (issue_io read it through `canonical`), and
+            # its Issue made when it was plain.
+            issue = (record.issue or issue_of(raw)) if record else (raw if isinstance(raw, Issue) else to_issue(raw))
         except (ValidationError, InputError) as error:
             problems = validation_problems(error) if isinstance(error, ValidationError) else list(error.problems)
             problems += reference_problems(self.catalog, raw, (p.field for p in problems))
