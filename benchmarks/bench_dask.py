@@ -75,9 +75,14 @@ def on_cluster(client: object, path: Path, out: Path, rows: int) -> tuple[float,
     total, parts = split(path, "utf-8", rows)
     spool = out.parent / "spool"  # as powerlist route does on a local cluster: parts written beside the output
     spool.mkdir(exist_ok=True)
+    from powerlist.cli._parallel import _append  # how powerlist route appends a spooled part
+
     with out.open("wb") as handle:
         for _, routed in run(client, parts, route_part, RouterSpec.of(router, "jsonl", str(spool))):
-            handle.write(routed.read())
+            if routed.spooled is not None:
+                _append(handle, Path(routed.spooled))
+            else:
+                handle.write(routed.data)
     wall, driver = time.perf_counter() - started, _cpu() - cpu
     after = client.run(_cpu)  # type: ignore[attr-defined]
     return wall, driver, [after[w] - before[w] for w in after]

@@ -112,8 +112,34 @@ def route_on_cluster(input: Path, router: Router, output: str, out_file: Path | 
             for _, result in results:
                 part_output: RoutedPart = result
                 counts.merge(part_output.counts)
-                handle.write(part_output.read())
+                if part_output.spooled is not None:
+                    _append(handle, Path(part_output.spooled))
+                else:
+                    handle.write(part_output.data)
     return counts
+
+
+def _append(handle: IO[bytes], path: Path) -> None:
+    """Copy a spooled part's file to the end of `handle` — in the kernel (copy_file_range) where
+    it can, else through a buffer — and remove it."""
+    handle.flush()
+    begin = handle.tell()
+    with path.open("rb") as source:
+        size = os.fstat(source.fileno()).st_size
+        try:
+            copied = 0
+            while copied < size:
+                step = os.copy_file_range(source.fileno(), handle.fileno(), size - copied)
+                if step == 0:
+                    raise OSError("copy_file_range stopped short")
+                copied += step
+            handle.seek(begin + size)
+        except OSError:  # another file system, an old kernel: by hand, from the start of the part
+            handle.seek(begin)
+            handle.truncate()
+            source.seek(0)
+            shutil.copyfileobj(source, handle, 1 << 20)
+    path.unlink()
 
 
 @contextlib.contextmanager
