@@ -133,3 +133,46 @@ def test_route_json_is_the_line_powerlist_route_writes(tmp_path: pytest.TempPath
         decision = json.loads(router.route_json(broken))
         assert decision["status"] == "rejected" and decision["issue_id"] == "#1"
         assert decision["errors"][0]["code"] == "json"
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_route_json_straight_from_the_plan_is_the_long_way(shipped: Catalog, data: st.DataObject) -> None:
+    """route_json's short way (a plain issue's text made from its plan, no Decision) writes what
+    the long way (route, then decision_json) writes: new and kept plans, every deadline kind,
+    years the calendar does not know, microseconds, ids a JSON writer must escape."""
+    fast, slow = Router(shipped, RULES), Router(shipped, RULES)
+    slow._decide_json = None
+    base = data.draw(st.lists(issues(shipped), min_size=1, max_size=5))
+    lines = []
+    for n, item in enumerate(base):
+        raw = item.model_dump(mode="json", exclude_none=True)
+        for m, years in enumerate(data.draw(st.lists(st.integers(0, 5), min_size=1, max_size=3))):
+            later = item.received_at + timedelta(days=365 * years, seconds=data.draw(st.integers(0, 86_400)),
+                                                 microseconds=data.draw(st.sampled_from([0, 0, 1, 999_999])))
+            again = dict(raw, received_at=later.isoformat(),
+                          id=f"L{n}-{m}" if m == 0 else data.draw(st.sampled_from([f"L{n}-{m}", f'q"{n}\\{m}',
+                                                                                    f"中{n}\u2028{m}"])))
+            lines.append(json.dumps(again, ensure_ascii=data.draw(st.booleans())))
+    from powerlist.routing.issue_fast import plain_issue
+
+    encoder._plans.clear()
+    short = False
+    for line in lines:
+        long = slow.route_json(line)
+        assert fast.route_json(line) == long
+        if json.loads(long)["status"] == "routed":
+            assert long == decision_json(slow.route(json.loads(line)))
+            short = short or plain_issue(json.loads(line)) is not None
+    assert bool(encoder._plans) == short  # the short way was taken when it could be
+
+
+def test_the_plan_text_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(encoder, "PLAN_LIMIT", 3)
+    fast, slow = Router.default(), Router.default()
+    slow._decide_json = None
+    for n in range(20):
+        line = json.dumps({"id": f"P{n}", "received_at": "2026-03-02T09:00", "category": "RX0302",
+                           "location": "420202001001", "repeat_count": n % 5, "emergency": n % 3 == 0})
+        assert fast.route_json(line) == slow.route_json(line)
+    assert len(encoder._plans) <= 3

@@ -171,4 +171,45 @@ def decision_json(decision: Decision) -> str:
     )
 
 
-__all__ = ["CACHE_LIMIT", "FIELDS", "TRACE_LIMIT", "decision_json"]
+# ---- a routed decision straight from its plan (`plan.Plan.stamp_json`) ----------------------
+
+PLAN_LIMIT = 16_384  # plans whose text is kept (~3 KB each)
+_plans: dict[int, tuple[object, str, str]] = {}
+
+
+def _plan_text(fields: tuple[Any, ...]) -> tuple[str, str]:
+    """(the text from "status" to "powers", the trace's steps) of a plan's fields, kept by the
+    identity of the fields tuple (one per plan)."""
+    hit = _plans.get(id(fields))
+    if hit is not None and hit[0] is fields:
+        return hit[1], hit[2]
+    category, street, whistle, label, grade, level, lead, co_units, path, powers, trace, version = fields
+    middle = (
+        f'"status":"routed","category":{"null" if category is None else _text(category)},'
+        f'"street":{"null" if street is None else _text(street)},'
+        f'"whistle":{_member(whistle)},"whistle_label":{"null" if label is None else _text(label)},'
+        f'"grade":{_member(grade)},"level":{_member(level)},'
+        f'"lead":{_cached(lead, _unit)},"co_units":{_cached(co_units, _units)},'
+        f'"escalation_path":{_cached(path, _units)},"powers":{_cached(powers, _powers)}'
+    )
+    steps = _trace(trace)
+    if len(_plans) >= PLAN_LIMIT:
+        _plans.clear()
+    _plans[id(fields)] = (fields, middle, steps)
+    return middle, steps
+
+
+def routed_json(issue_id: str, fields: tuple[Any, ...], respond_by: datetime, complete_by: datetime,
+                extra: TraceStep | None) -> str:
+    """The text `decision_json` writes for the routed decision of a plan's `fields` (category,
+    street, whistle, label, grade, level, lead, co-units, path, powers, trace, rules version),
+    stamped with `issue_id` and its deadlines, its trace ended by `extra` when given."""
+    middle, steps = _plan_text(fields)
+    if extra is not None:
+        steps = f"{steps},{_step(extra)}" if steps else _step(extra)
+    return (f'{{"issue_id":{_text(issue_id)},{middle},"respond_by":{_moment(respond_by)},'
+            f'"complete_by":{_moment(complete_by)},"trace":[{steps}],"rules_version":{_text(fields[11])},'
+            f'"errors":[]}}')
+
+
+__all__ = ["CACHE_LIMIT", "FIELDS", "PLAN_LIMIT", "TRACE_LIMIT", "decision_json", "routed_json"]

@@ -14,7 +14,7 @@ provisional: the decision's trace then ends with the step `calendar.unknown_year
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +24,7 @@ from ..catalog.models import Grade, Level
 from ..errors import CalendarError, Problem
 from .calendar import WorkCalendar
 from .decision import Decision, PowerRef, TraceStep, UnitRef, Whistle, trace_step
+from .decision_json import routed_json
 from .issue import Issue
 from .place import Located, Units
 from .sketch import Sketch
@@ -97,12 +98,10 @@ class Plan:
         self.complete_delta = drawn.complete_delta
         self.complete_days = drawn.complete[0]
 
-    def stamp(self, issue: Issue, calendar: WorkCalendar) -> Decision:
-        """The decision for `issue`: clock times from received_at, on the working-day calendar.
-        Raises CalendarError for a day-based limit in a year the calendar does not know; a
-        limit counted over a year of the calendar's "statutory" fallback adds the trace step
-        `calendar.unknown_year` (computed here, per issue, so cached plans stay exact)."""
-        category, street, whistle, label, grade, level, lead, co_units, path, powers, trace, version = self.fields
+    def times(self, issue: Issue, calendar: WorkCalendar) -> tuple[datetime, datetime, tuple[int, ...]]:
+        """(respond_by, complete_by, the years the calendar's "statutory" fallback counted them
+        over) for `issue`. Raises CalendarError for a day-based limit in a year the calendar
+        does not know, or past the last date a calendar can hold."""
         received = issue.received_at
         try:
             delta = self.respond_delta
@@ -123,9 +122,19 @@ class Plan:
             last = complete_by if self.complete_delta is None else respond_by
             if self.respond_delta is None and respond_by > last:
                 last = respond_by
-            years = calendar.provisional_years(received.date() + timedelta(days=1), last.date())
-            if years:
-                trace = trace + (unknown_year_step(years),)
+            return respond_by, complete_by, calendar.provisional_years(received.date() + timedelta(days=1),
+                                                                       last.date())
+        return respond_by, complete_by, ()
+
+    def stamp(self, issue: Issue, calendar: WorkCalendar) -> Decision:
+        """The decision for `issue`: clock times from received_at, on the working-day calendar.
+        Raises CalendarError for a day-based limit in a year the calendar does not know; a
+        limit counted over a year of the calendar's "statutory" fallback adds the trace step
+        `calendar.unknown_year` (computed here, per issue, so cached plans stay exact)."""
+        category, street, whistle, label, grade, level, lead, co_units, path, powers, trace, version = self.fields
+        respond_by, complete_by, years = self.times(issue, calendar)
+        if years:
+            trace = trace + (unknown_year_step(years),)
         return _built({
             "issue_id": issue.id,
             "status": "routed",
@@ -145,6 +154,13 @@ class Plan:
             "rules_version": version,
             "errors": (),
         })
+
+    def stamp_json(self, issue: Issue, calendar: WorkCalendar) -> str:
+        """`decision_json(self.stamp(issue, calendar))`, without making the Decision: the plan's
+        own part of the text is kept (`decision_json.plan_text`). Raises what `stamp` raises."""
+        respond_by, complete_by, years = self.times(issue, calendar)
+        return routed_json(issue.id, self.fields, respond_by, complete_by,
+                           unknown_year_step(years) if years else None)
 
 
 def finish(issue: Issue, located: Located, drawn: Sketch, calendar: WorkCalendar, rules_version: str) -> Decision:

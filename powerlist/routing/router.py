@@ -27,7 +27,7 @@ from .decision_json import decision_json
 from .engines import ENGINES, make_evaluator
 from .explain import explain_decision
 from .issue import Issue, raw_id, validation_problems
-from .issue_fast import issue_of, to_issue
+from .issue_fast import issue_of, plain_issue, to_issue
 from .issue_io import IssueRecord, json_object
 from .pipeline import Pipeline
 from .place import reference_problems
@@ -69,6 +69,7 @@ class Router:
         pipeline = Pipeline(catalog, rules, self.calendar, make_evaluator(engine, rules), self.rules_version,
                             keep_plans=engine == "compiled")
         self._decide = pipeline.decide
+        self._decide_json = pipeline.decide_json if pipeline.keep_plans else None
         self._plans = pipeline.plans  # the plans kept, shared with the pipeline
 
     @classmethod
@@ -126,6 +127,15 @@ class Router:
         raw = json_object(line)
         if isinstance(raw, str):
             return decision_json(self.rejected("#1", [Problem(message=raw, code="json")]))
+        if self._decide_json is not None:
+            issue = plain_issue(raw)
+            if issue is not None:  # a plain issue the plans route: its text straight from its plan
+                try:
+                    text = self._decide_json(issue)
+                except InputError:  # a calendar the limits run past: the long way names it
+                    text = None
+                if text is not None:
+                    return text
         return decision_json(self._one(raw, 1))
 
     def rejected(self, issue_id: str, problems: Iterable[Problem], raw: Any = None) -> Decision:
