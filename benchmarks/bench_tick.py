@@ -20,6 +20,21 @@ its reminder) and times the tick:
 Times are CPU seconds of the ticking process; the figures to read are the ratios, which the
 script prints (targets, issue 16: compiled ≥ 10× durable per due case; each store within 2× of
 the in-memory tick). Nothing here fails on time.
+
+Measured 2026-12-01 on the shared 2-core machine, 100,000 open cases, 10,000 due (one run):
+
+| µs per due case       | SQLite file | in memory |
+|-----------------------|------------:|----------:|
+| compiled tables       | 288         | 239       |
+| durable-rules tables  | 365         | 311       |
+
+The tables alone: compiled 2.7 µs, durable 31.9 µs a due case (12×; a bare dict lookup 0.06 µs,
+one durable post 25 µs, zen-engine's cached evaluate of the same table 247 µs). The whole tick
+only gains 1.3×: with the compiled tables, ~99% of a due case is the store's and the lifecycle's
+work — the snapshot and event JSON (sorted dumps), the SQL statements, `dataclasses.replace` on
+the snapshot, reading the history for a late response. The SQLite file is 1.2× the in-memory
+store (target ≤ 2×: met). PostgreSQL: not measured here (`--db postgresql://…` once the store
+exists on this branch).
 """
 
 from __future__ import annotations
