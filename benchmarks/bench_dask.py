@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -106,7 +107,6 @@ def on_cluster(client: object, path: Path, out: Path, rows: int) -> tuple[float,
 
 
 def main(argv: list[str] | None = None) -> int:
-    import distributed
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=100_000)
@@ -115,6 +115,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="bench_dask_"))
+    try:
+        return _run(args, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, folder: Path) -> int:
+    import distributed
+
     path = folder / "issues.jsonl"
     subprocess.run([sys.executable, str(HERE / "make_route_input.py"), str(path), "--lines", str(args.lines),
                     "--bad", "0.05"], check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})

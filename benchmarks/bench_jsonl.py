@@ -57,6 +57,7 @@ import gc
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -170,6 +171,13 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(api_figures(args.api_only)))
         return 0
     folder = Path(tempfile.mkdtemp(prefix="bench_jsonl_"))
+    try:
+        return _run(args, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, folder: Path) -> int:
     path = args.input or folder / "issues.jsonl"
     if args.input is None:
         subprocess.run([sys.executable, str(HERE / "make_route_input.py"), str(path), "--lines", str(args.lines)],
