@@ -84,8 +84,8 @@ def decision(
     )
 
 
-def escalator(store: SQLiteCaseStore | None = None, catalog: Any = None) -> Escalator:
-    return Escalator(store or SQLiteCaseStore(), None, RULES, catalog=catalog or FakeCatalog())
+def escalator(store: SQLiteCaseStore | None = None, catalog: Any = None, engine: str = "compiled") -> Escalator:
+    return Escalator(store or SQLiteCaseStore(), None, RULES, catalog=catalog or FakeCatalog(), engine=engine)
 
 
 def hours(h: float) -> datetime:
@@ -355,10 +355,10 @@ scenario = st.tuples(
 )
 
 
-def run(scenario_value: Any, check: bool = False) -> tuple[Escalator, list[Any], int]:
+def run(scenario_value: Any, check: bool = False, engine: str = "compiled") -> tuple[Escalator, list[Any], int]:
     """Play a scenario; with `check`, assert the per-step properties on the way."""
     cases, steps = scenario_value
-    esc = escalator()
+    esc = escalator(engine=engine)
     for i, (lead, whistle) in enumerate(cases):
         respond_hours = 4 if whistle is Whistle.DAILY else 0.5
         opened = decision(issue_id=f"I{i}", lead=lead, whistle=whistle, respond_hours=respond_hours)

@@ -10,9 +10,8 @@ time, both months counted (an issue on 5 January and one on 2 March: 3 months).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from ..routing.router import Router
 from ..routing.tables import RuleSet
 from .checks import StreetLoad
 from .config import AuditConfig
+from .history import HistoryTally, Tally, tally_records
 from .workbook import AuditWorkbook
 
 
@@ -47,15 +47,6 @@ def proposed_catalog(catalog: Catalog, book: AuditWorkbook) -> Catalog:
             item=row.code, street=row.street, mode=row.mode, source=row.source))
     data = catalog.data.model_copy(update={"delegations": tuple(chosen.values())})
     return Catalog(data, city_code=catalog.city_code)
-
-
-@dataclass
-class Tally:
-    """Whistles of one routing of a history."""
-
-    streets: Counter[str] = field(default_factory=Counter)
-    departments: Counter[str] = field(default_factory=Counter)
-    rejected: int = 0
 
 
 def route_history(catalog: Catalog, rules: RuleSet, records: Iterable[Any]) -> Tally:
@@ -168,9 +159,16 @@ class WhatIf:
 def what_if(catalog: Catalog, book: AuditWorkbook, rules: RuleSet, records: Sequence[IssueRecord],
             config: AuditConfig, *, history: str = "") -> WhatIf:
     """Route `records` under today's catalog and under `book`'s delegation; compare."""
-    months = months_spanned(records)
-    before = route_history(catalog, rules, records)
-    after = route_history(proposed_catalog(catalog, book), rules, records)
+    routed = tally_records([catalog, proposed_catalog(catalog, book)], rules, records)
+    return what_if_from(catalog, book, config, routed, history=history)
+
+
+def what_if_from(catalog: Catalog, book: AuditWorkbook, config: AuditConfig, routed: HistoryTally, *,
+                 history: str = "") -> WhatIf:
+    """The what-if of a history routed under today's catalog (`routed.tallies[0]`) and under
+    `book`'s delegation (`routed.tallies[1]`), by `history.tally_records` or on a cluster."""
+    months, issues = routed.months, routed.issues
+    before, after = routed.tallies[0], routed.tallies[1]
     limit = config.max_monthly_whistles_per_staff
 
     def per_staff(count: int, staff: int | None) -> float | None:
@@ -185,6 +183,6 @@ def what_if(catalog: Catalog, book: AuditWorkbook, rules: RuleSet, records: Sequ
     departments = [DepartmentRow(code, dept.name, before.departments.get(code, 0),
                                  after.departments.get(code, 0))
                    for code, dept in catalog.departments.items()]
-    return WhatIf(history=history, proposed=book.file, months=months, issues=len(records),
+    return WhatIf(history=history, proposed=book.file, months=months, issues=issues,
                   rejected_before=before.rejected, rejected_after=after.rejected, threshold=limit,
                   streets=tuple(streets), departments=tuple(departments))

@@ -8,7 +8,7 @@
   plausible time window; `invariants`: what every event is checked for before it is written;
   `faults`: database errors as located `StoreError`s; `migrate`: checking and copying stores.
 - `escalator`: the `Escalator` API (open, record, tick, case) and `Case`; beside it
-  `escalation_rules` (rules/escalation.toml checked, facts, durable-rules evaluation),
+  `escalation_rules` (rules/escalation.toml checked, facts, evaluation: compiled or durable-rules),
   `actions` (`Action` and what each escalation action does), `accountability` (findings and
   the sanction ladder), `recording` (checks on events recorded by hand) and `units` (the units
   of a case and where it may go).

@@ -1,12 +1,16 @@
 """The escalation rules — 督办规则: `rules/escalation.toml` checked, the facts a due case shows
-its tables, and their evaluation on the durable-rules engine.
+its tables, and their evaluation on either engine.
 
 Each kind of due case (`Snapshot.due()`) has its table: `review` → `esc_review` (a return, or
 a case that became 疑难), `late` → `esc_response_late`, `response` → `esc_response_due`,
 `completion` → `esc_completion_due`; `esc_accountability` decides sanctions. The tables see
 only the facts `facts()` computes from the case's snapshot, so a tick decides from the store's
-`cases` row alone. They run on the durable-rules engine, one ruleset (and session) per table
-compiled once when the rules are loaded, never one per case.
+`cases` row alone. They run on one of routing's two table engines (`powerlist.routing.engines`):
+"compiled" (the default) indexes each table and keeps the rows selected for each input tuple —
+every escalation input is a bool or a small enumeration, so a due case costs one dict lookup per
+table; "durable" is the durable-rules reference, one ruleset (and session) per table compiled
+once when the rules are loaded, never one per case. tests/test_escalation_engines.py proves them
+equal: table by table over the inputs' domains, and tick by tick over random case histories.
 
 Everything a tick could trip over is refused when the rules are loaded (`check_rules`), with
 the file, row and field: a missing or mistyped `[params]` value, a ladder that is not
@@ -22,7 +26,7 @@ from typing import Any, TypeGuard
 
 from ..errors import InputError, Problem
 from ..routing.durable_tables import durable_table
-from ..routing.engines import DurableEvaluator
+from ..routing.engines import ENGINES, make_evaluator
 from ..routing.tables import Row, RuleSet
 from .lifecycle import Snapshot, State, rank
 
@@ -70,13 +74,18 @@ TARGETS = frozenset({"self", "next", "city", "holder", "lead"})
 class EscalationRules:
     """The checked escalation rules of a rules directory, ready to evaluate."""
 
-    def __init__(self, rules: RuleSet) -> None:
+    def __init__(self, rules: RuleSet, engine: str = "compiled") -> None:
+        """`engine`: "compiled" (indexed tables) or "durable" (the durable-rules reference)."""
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
         self.rules = rules
+        self.engine = engine
         self.params = check_rules(rules)
-        # DurableEvaluator reads "no rule matched" as no row.
-        self._durable = DurableEvaluator(rules)
-        for name in TABLES:
-            durable_table(rules.table(name), rules.version)  # compile once, up front
+        # Both evaluators read "no rule matched" as no row.
+        self._evaluate = make_evaluator(engine, rules)
+        if engine == "durable":
+            for name in TABLES:
+                durable_table(rules.table(name), rules.version)  # compile once, up front
 
     @property
     def version(self) -> str:
@@ -105,8 +114,8 @@ class EscalationRules:
         return facts
 
     def evaluate(self, table: str, facts: Mapping[str, Any]) -> list[Row]:
-        """The rows of `table` that match `facts`, on the durable-rules engine."""
-        return self._durable(self.rules.table(table), facts)
+        """The rows of `table` that `facts` select (its hit policy applied), on this engine."""
+        return self._evaluate(self.rules.table(table), facts)
 
 
 def check_rules(rules: RuleSet) -> dict[str, Any]:

@@ -8,9 +8,9 @@
 
 The `Escalator` is the API; the rest of the machinery lives beside it, one concept a module:
 `escalation_rules` (the checked rules, the facts of a due case, their evaluation on the
-durable-rules engine), `actions` (what each action does and how it is recorded),
-`accountability` (findings and the sanction ladder), `recording` (the checks on events
-recorded by hand) and `units` (the units of a case and where it may go). Choices where the
+compiled tables or on the durable-rules reference engine), `actions` (what each action does
+and how it is recorded), `accountability` (findings and the sanction ladder), `recording`
+(the checks on events recorded by hand) and `units` (the units of a case and where it may go). Choices where the
 issue is silent are documented in each of them; the API's own are:
 
 - A case's id is the issue's id. Opening an issue id that already has a case returns the
@@ -169,10 +169,13 @@ class Escalator:
         rules: RuleSet | None = None,
         *,
         catalog: UnitCatalog | None = None,
+        engine: str = "compiled",
     ) -> None:
+        """`engine` evaluates the escalation tables: "compiled" (default) or "durable" (the
+        durable-rules reference; both decide the same, see `escalation_rules`)."""
         self.store = store
         self.router = router
-        self.escalation = EscalationRules(rules if rules is not None else RuleSet.load())
+        self.escalation = EscalationRules(rules if rules is not None else RuleSet.load(), engine)
         self.rules = self.escalation.rules
         self.params = self.escalation.params
         self.catalog: UnitCatalog | None = catalog if catalog is not None else (router.catalog if router else None)

@@ -17,17 +17,19 @@ from ..audit import (
     load_history,
     proposed_catalog,
     read_audit_workbook,
-    route_history,
-    what_if,
     write_report,
 )
 from ..audit.findings import Finding
+from ..audit.history import tally_parts_on_cluster, tally_records
 from ..audit.report import check_sheet_name
-from ..audit.whatif import WhatIf, months_spanned, street_loads
+from ..audit.whatif import WhatIf, street_loads, what_if_from
+from ..catalog.catalog import Catalog
 from ..catalog.loader import load_catalogs
+from ..routing.partitions import ROWS
 from ..routing.tables import RuleSet
 from ._common import EXIT_FINDINGS, EXIT_USAGE, err, fail, guard_outputs, out, print_json, table, user_errors
 from ._help import Command
+from .route import PartRowsOpt, SchedulerOpt, WorkersOpt, progress_bar
 
 
 class Scope(StrEnum):
@@ -54,8 +56,8 @@ def audit(
         "--what-if", help="拟调整的承接表：按它重新派单 --history (proposed delegation workbook: re-route --history "
         "under it)")] = None,
     history: Annotated[Path | None, typer.Option(
-        "--history", help="历史诉求（JSONL/CSV/XLSX）：核算人均月吹哨量 (issues: monthly whistles per member of "
-        "staff)")] = None,
+        "--history", help="历史诉求（JSONL/CSV/XLSX/Parquet）：核算人均月吹哨量 "
+        "(issues: monthly whistles per member of staff)")] = None,
     scope: Annotated[Scope, typer.Option(
         "--scope", help="审核范围：claimed（默认）只审本表覆盖的区县和部门，未覆盖的在汇总中说明；"
         "all 按整个目录审核 (claimed: the districts and departments the workbook covers; all: the whole catalog)")]
@@ -64,6 +66,9 @@ def audit(
         "--as-of", help="按此日现行的法规判断实施依据是否已废止，如 2026-03-01 或 2026年3月1日，默认今天（上海时间） "
         "(the day the legal basis is judged on; default: today, Asia/Shanghai)")]
     = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    part_rows: PartRowsOpt = ROWS,
 ) -> None:
     """审核 audit：权力下放前的职责准入审核；有错误时退出码为 1 (check a delegation workbook before powers go
     down; exit 1 on any error).
@@ -76,6 +81,12 @@ def audit(
              "DELEGATION.xlsx)", EXIT_USAGE)
     if what_if_path is not None and history is None:
         fail("选项 --what-if 须同时给 --history 历史诉求 (--what-if needs --history ISSUES)", EXIT_USAGE)
+    if workers is not None and scheduler is not None:
+        fail("--workers（本机集群）与 --scheduler（运行中的集群）只能给一个 "
+             "(give --workers, a local cluster, or --scheduler, a running one, not both)", EXIT_USAGE)
+    if (workers is not None or scheduler is not None) and history is None:
+        fail("--workers/--scheduler 用于按 --history 历史诉求分片派单，请给出 --history "
+             "(--workers/--scheduler route the --history ISSUES: give --history)", EXIT_USAGE)
     guard_outputs([out_path], [file, what_if_path, history], catalogs=catalogs, rules=rules, as_json=as_json)
     findings = []
     result = None
@@ -91,27 +102,44 @@ def audit(
         catalog = load_catalogs(catalogs)
         config = AuditConfig.load(rules)
         rule_set = RuleSet.load(rules) if history is not None else None
-        records = load_history(history) if history is not None else None
-        if file is not None:
-            book = read_audit_workbook(file, catalog)
-            loads = None
-            if records is not None and rule_set is not None:
-                tally = route_history(proposed_catalog(catalog, book), rule_set, records)
-                loads = street_loads(tally, months_spanned(records))
+        # The history is read (or split, for a cluster) first: an unreadable one is reported
+        # before the workbooks are.
+        records = parts = None
+        if history is not None:
+            if workers is None and scheduler is None:
+                records = load_history(history)
+            else:
+                from ..routing.partitions import split
+
+                parts = split(history, "utf-8", part_rows)
+        book = read_audit_workbook(file, catalog) if file is not None else None
+        proposed = read_audit_workbook(what_if_path, catalog) if what_if_path is not None else None
+        under: list[Catalog] = []  # the catalogs the history is routed under, once each
+        if proposed is not None:
+            under += [catalog, proposed_catalog(catalog, proposed)]
+        if book is not None and history is not None:
+            under.append(proposed_catalog(catalog, book))
+        routed = None
+        if rule_set is not None and history is not None:
+            if records is not None:
+                routed = tally_records(under, rule_set, records)
+            else:
+                assert parts is not None
+                routed = tally_parts_on_cluster(under, rule_set, parts, workers=workers, scheduler=scheduler,
+                                                progress=lambda total: progress_bar(total, "承接模拟 what-if"))
+        if book is not None:
+            loads = street_loads(routed.tallies[-1], routed.months) if routed is not None else None
             findings = audit_workbook(book, catalog, config, loads, as_of=day, scope=scope.value)
-        if what_if_path is not None and records is not None and rule_set is not None:
-            proposed = read_audit_workbook(what_if_path, catalog)
-            result = what_if(catalog, proposed, rule_set, records, config,
-                             history=str(history))
+        if proposed is not None and routed is not None:
+            assert what_if_path is not None
+            result = what_if_from(catalog, proposed, config, routed, history=str(history))
             if file is None:
                 # A proposed delegation is audited before its workload is simulated: a what-if
                 # over a delegation with a missing legal basis or a stationed power handed down
                 # must not pass as "ok".
                 file = what_if_path
-                tally = route_history(proposed_catalog(catalog, proposed), rule_set, records)
-                findings = audit_workbook(proposed, catalog, config,
-                                          street_loads(tally, months_spanned(records)), as_of=day,
-                                          scope=scope.value)
+                findings = audit_workbook(proposed, catalog, config, street_loads(routed.tallies[1], routed.months),
+                                          as_of=day, scope=scope.value)
         if out_path is not None:
             write_report(out_path, findings, source=file, source_name=str(file) if file else None,
                          what_if=result)

@@ -1,37 +1,50 @@
 """`powerlist route | explain | demo | schema`: route issue files by the power list.
 
 A thin shell: reading files is `powerlist.routing.issue_io`, deciding is `powerlist.routing.router`, making
-cells inert is `powerlist.sheets.cells`. Exit codes: 0 every issue routed, 1 some rejected or the input
-unreadable, 2 usage error.
+cells inert is `powerlist.sheets.cells`, a run's output and counts are `powerlist.routing.batch`; with
+`--workers N` / `--scheduler URL` the file is routed in parts on Dask (`powerlist.routing.parallel`, the
+command's side in `._parallel`). Exit codes: 0 every issue routed, 1 some rejected or the input
+unreadable (or the cluster lost), 2 usage error.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, TextIO
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
+from ..routing.batch import COLUMNS, RouteCounts, csv_rows, flat_row
 from ..routing.decision import Decision
+from ..routing.decision_json import decision_json
 from ..routing.explain import explain_decision
 from ..routing.issue import SHANGHAI
 from ..routing.issue_io import read_issues
-from ..routing.plan import uses_unknown_year
+from ..routing.partitions import ROWS
 from ..routing.router import Router
 from ..sheets.output import atomic_text
 from ._common import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
-    dumps,
+    batch_gc,
     err,
     fail,
     guard_outputs,
@@ -44,11 +57,7 @@ from ._common import (
 from ._help import Command
 
 PROGRESS_FROM = 500  # rows; shorter inputs finish before a bar is worth drawing
-COLUMNS = (
-    "issue_id", "status", "category", "street", "whistle", "whistle_label", "grade", "level",
-    "lead_code", "lead_name", "co_units", "escalation_path", "powers", "legal_basis",
-    "respond_by", "complete_by", "rules", "rules_version", "errors",
-)
+WRITE_LINES = 256  # decisions joined into one write
 
 
 class Engine(StrEnum):
@@ -82,7 +91,7 @@ EncodingOpt = Annotated[str, typer.Option(
     help="诉求文件（CSV、JSONL）的编码：默认 utf-8（有无 BOM 均可）；中文 Windows 上 Excel 另存的普通 CSV 用 gb18030 "
     "(text encoding of a .csv/.jsonl input: utf-8 by default, with or without BOM, or e.g. gb18030)")]
 InputArg = Annotated[Path, typer.Argument(
-    metavar="FILE", help="诉求文件：.jsonl、.csv 或 .xlsx (issues: .jsonl, .csv or .xlsx)")]
+    metavar="FILE", help="诉求文件：.jsonl、.csv、.xlsx 或 .parquet (issues: .jsonl, .csv, .xlsx or .parquet)")]
 
 
 def register(app: typer.Typer) -> None:
@@ -98,31 +107,6 @@ def _router(engine: Engine, catalogs: Path | None, rules: Path | None) -> Router
         catalogs=str(catalogs) if catalogs is not None else None,
         rules=str(rules) if rules is not None else None,
     )
-
-
-def flat_row(decision: Decision) -> dict[str, Any]:
-    """One decision as flat spreadsheet cells (lists joined with ；, newlines in legal basis)."""
-    return {
-        "issue_id": decision.issue_id,
-        "status": decision.status,
-        "category": decision.category,
-        "street": decision.street,
-        "whistle": decision.whistle.value if decision.whistle else None,
-        "whistle_label": decision.whistle_label,
-        "grade": decision.grade.value if decision.grade else None,
-        "level": decision.level.value if decision.level else None,
-        "lead_code": decision.lead.code if decision.lead else None,
-        "lead_name": decision.lead.name if decision.lead else None,
-        "co_units": "；".join(f"{u.name}({u.code})" for u in decision.co_units),
-        "escalation_path": " → ".join(u.name for u in decision.escalation_path),
-        "powers": "；".join(f"{p.code} {p.name}" for p in decision.powers),
-        "legal_basis": "\n".join(b for p in decision.powers for b in p.legal_basis),
-        "respond_by": decision.respond_by.isoformat(timespec="seconds") if decision.respond_by else None,
-        "complete_by": decision.complete_by.isoformat(timespec="seconds") if decision.complete_by else None,
-        "rules": " ".join(step.rule for step in decision.trace),
-        "rules_version": decision.rules_version,
-        "errors": "\n".join(str(problem) for problem in decision.errors),
-    }
 
 
 def _encoding(name: str) -> str:
@@ -148,15 +132,25 @@ def _count_rows(path: Path) -> int | None:
     return None
 
 
-def _with_progress(decisions: Iterable[Decision], total: int | None) -> Iterator[Decision]:
+def progress_bar(total: int | None, label: str = "派单 routing") -> Progress | None:
+    """A progress bar on stderr with the time left (ETA), or None when stderr is not a terminal
+    or the run is too short to need one."""
     if not err.is_terminal or (total is not None and total < PROGRESS_FROM):
+        return None
+    columns = [SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("剩余 ETA"), TimeRemainingColumn()]
+    return Progress(*columns, console=err, transient=True)
+
+
+def _with_progress(decisions: Iterable[Decision], total: int | None) -> Iterator[Decision]:
+    bar = progress_bar(total)
+    if bar is None:
         yield from decisions
         return
-    columns = [SpinnerColumn(), TextColumn("派单 routing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("route", total=total)
+    with bar:
+        task = bar.add_task("route", total=total)
         for decision in decisions:
-            progress.advance(task)
+            bar.advance(task)
             yield decision
 
 
@@ -164,52 +158,47 @@ class _Counter:
     def __init__(self, decisions: Iterable[Decision], router: Router | None = None) -> None:
         self.decisions = decisions
         self.router = router
-        self.rejected = 0
-        self.total = 0
-        self.provisional = 0  # decisions whose deadline used the calendar's unknown-year fallback
-        self.years: set[int] = set()
+        self.counts = RouteCounts()
 
     def __iter__(self) -> Iterator[Decision]:
+        calendar = self.router.calendar if self.router is not None else None
         for decision in self.decisions:
-            self.total += 1
-            self.rejected += decision.status == "rejected"
-            if decision.trace and uses_unknown_year(decision):
-                self.provisional += 1
-                if self.router is not None:
-                    for moment in (decision.respond_by, decision.complete_by):
-                        if moment is None:
-                            continue
-                        year = moment.astimezone(SHANGHAI).year
-                        if self.router.calendar.is_provisional_year(year):
-                            self.years.add(year)
+            self.counts.add(decision, calendar)
             yield decision
 
-    def warning(self) -> str | None:
-        """One line for stderr when some deadline is provisional (calendar.unknown_year)."""
-        if not self.provisional:
-            return None
-        years = "、".join(str(y) for y in sorted(self.years)) or "?"
-        return (
-            f"警告 warning：{self.total} 条中有 {self.provisional} 条派单的时限为暂定时限：工作日历未收录 {years} 年的"
-            f"放假安排，仅按固定日期的法定节假日推算（决策过程 calendar.unknown_year）；请将国务院办公厅通知录入 "
-            f"catalogs/calendar_overrides.xlsx 工作表“调休调整” ({self.provisional} of {self.total} decision(s) have "
-            f"PROVISIONAL deadlines: the working-day calendar does not know {years})"
-        )
+
+def provisional_warning(counts: RouteCounts) -> str | None:
+    """One line for stderr when some deadline is provisional (calendar.unknown_year)."""
+    if not counts.provisional:
+        return None
+    years = "、".join(str(y) for y in sorted(counts.years)) or "?"
+    return (
+        f"警告 warning：{counts.total} 条中有 {counts.provisional} 条派单的时限为暂定时限：工作日历未收录 {years} 年的"
+        f"放假安排，仅按固定日期的法定节假日推算（决策过程 calendar.unknown_year）；请将国务院办公厅通知录入 "
+        f"catalogs/calendar_overrides.xlsx 工作表“调休调整” ({counts.provisional} of {counts.total} decision(s) have "
+        f"PROVISIONAL deadlines: the working-day calendar does not know {years})"
+    )
 
 
 def write_jsonl(decisions: Iterable[Decision], stream: TextIO) -> None:
+    """One JSON line per decision (`decision_json`: the same text as `dumps(model_dump(mode="json"))`),
+    written a few hundred lines at a time."""
+    lines: list[str] = []
     for decision in decisions:
-        stream.write(dumps(decision.model_dump(mode="json")) + "\n")
+        lines.append(decision_json(decision))
+        if len(lines) >= WRITE_LINES:
+            lines.append("")
+            stream.write("\n".join(lines))
+            lines.clear()
+    if lines:
+        lines.append("")
+        stream.write("\n".join(lines))
 
 
 def write_csv(decisions: Iterable[Decision], stream: TextIO) -> None:
-    from ..sheets.cells import csv_cell
-
     writer = csv.writer(stream)
     writer.writerow(COLUMNS)
-    for decision in decisions:
-        row = flat_row(decision)
-        writer.writerow([csv_cell(row[c]) for c in COLUMNS])
+    writer.writerows(csv_rows(decisions))
 
 
 def write_xlsx(decisions: Iterable[Decision], path: Path) -> None:
@@ -256,6 +245,18 @@ def decisions_table(decisions: Iterable[Decision], title: str) -> Table:
     return table(terminal_text(title), columns, shown)
 
 
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", min=1,
+    help="在本机 N 个 Dask 工作进程上分片派单（须 pip install 'powerlist[dask]'）"
+    "(route on a local Dask cluster of N worker processes)")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="在 tcp://主机:端口 运行中的 Dask 集群上派单，其工作进程须能导入 powerlist "
+    "(route on the running Dask cluster at tcp://HOST:PORT; its workers must import powerlist)")]
+PartRowsOpt = Annotated[int, typer.Option(
+    "--part-rows", min=1, help="与 --workers/--scheduler 同用：每个分片的诉求条数 "
+    "(with --workers/--scheduler: issues a worker routes at a time)")]
+
+
 def route(
     input: InputArg,
     engine: EngineOpt = Engine.compiled,
@@ -270,18 +271,45 @@ def route(
     catalogs: CatalogsOpt = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = "utf-8",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    part_rows: PartRowsOpt = ROWS,
 ) -> None:
     """派单 route：逐条派单，每条诉求一个派单结果，按输入顺序 (route every issue of a file: one decision
-    per issue, in input order)."""
+    per issue, in input order). 给 --workers N 或 --scheduler 时在 Dask 集群上分片派单，输出与单进程逐字节相同，
+    全部分片完成后才写出 (with --workers N or --scheduler, routed in parts on a Dask cluster: byte for byte
+    the one-process output, written only when every part is routed)."""
     if format is Format.xlsx and out_file is None:
         fail("选项 --format xlsx 输出工作簿，请用 --out 给出 .xlsx 文件 "
              "(--format xlsx writes a workbook: give --out FILE.xlsx)", EXIT_USAGE)
+    if workers is not None and scheduler is not None:
+        fail("--workers（本机集群）与 --scheduler（运行中的集群）只能给一个 "
+             "(give --workers, a local cluster, or --scheduler, a running one, not both)", EXIT_USAGE)
     guard_outputs([out_file], [input], catalogs=catalogs, rules=rules)
     encoding = _encoding(encoding)
     with user_errors():
         router = _router(engine, catalogs, rules)
-        records = read_issues(input, encoding)
-        counter = _Counter(_with_progress(router.route_many(records), _count_rows(input)), router)
+        if workers is not None or scheduler is not None:
+            counts = _route_on_cluster(input, router, format, out_file, encoding, workers, scheduler, part_rows)
+        else:
+            counts = _route_here(input, router, format, out_file, encoding)
+    warning = provisional_warning(counts)
+    if warning is not None:
+        err.print(warning, highlight=False, markup=False, soft_wrap=True)
+    if counts.total == 0:  # a header-only export or the wrong file: say so, not silence
+        err.print(f"警告 warning：{terminal_text(input)} 没有诉求，未派单 (holds no issues: nothing was routed)",
+                  highlight=False, markup=False, soft_wrap=True)
+    if counts.rejected:
+        err.print(f"{counts.total} 条诉求中 {counts.rejected} 条未派单，原因见各条 errors "
+                  f"({counts.rejected} of {counts.total} issue(s) rejected; see their errors)", highlight=False)
+        raise typer.Exit(EXIT_FINDINGS)
+    raise typer.Exit(EXIT_OK)
+
+
+def _route_here(input: Path, router: Router, format: Format, out_file: Path | None, encoding: str) -> RouteCounts:
+    records = read_issues(input, encoding)
+    counter = _Counter(_with_progress(router.route_many(records), _count_rows(input)), router)
+    with batch_gc():
         if format is Format.xlsx:
             assert out_file is not None
             write_xlsx(counter, out_file)
@@ -299,17 +327,30 @@ def route(
                 encoding = "utf-8-sig" if format is Format.csv else "utf-8"
                 with atomic_text(out_file, encoding=encoding, newline="") as handle:
                     writer(counter, handle)
-    warning = counter.warning()
-    if warning is not None:
-        err.print(warning, highlight=False, markup=False, soft_wrap=True)
-    if counter.total == 0:  # a header-only export or the wrong file: say so, not silence
-        err.print(f"警告 warning：{terminal_text(input)} 没有诉求，未派单 (holds no issues: nothing was routed)",
-                  highlight=False, markup=False, soft_wrap=True)
-    if counter.rejected:
-        err.print(f"{counter.total} 条诉求中 {counter.rejected} 条未派单，原因见各条 errors "
-                  f"({counter.rejected} of {counter.total} issue(s) rejected; see their errors)", highlight=False)
-        raise typer.Exit(EXIT_FINDINGS)
-    raise typer.Exit(EXIT_OK)
+    return counter.counts
+
+
+def _route_on_cluster(input: Path, router: Router, format: Format, out_file: Path | None, encoding: str,
+                      workers: int | None, scheduler: str | None, rows: int) -> RouteCounts:
+    from ._parallel import route_on_cluster
+
+    if format in (Format.jsonl, Format.csv):
+        return route_on_cluster(input, router, format.value, out_file, encoding, workers=workers,
+                                scheduler=scheduler, rows=rows, progress=progress_bar)
+    decisions: list[Decision] = []
+    counts = route_on_cluster(input, router, "decisions", None, encoding, workers=workers, scheduler=scheduler,
+                              rows=rows, progress=progress_bar, decisions_sink=decisions)
+    if format is Format.xlsx:
+        assert out_file is not None
+        write_xlsx(decisions, out_file)
+        return counts
+    if out_file is not None:
+        with atomic_text(out_file, encoding="utf-8") as handle:
+            text = io.StringIO()
+            write_jsonl(decisions, text)
+            handle.write(text.getvalue())
+    out.print(decisions_table(decisions, f"派单结果 decisions — {input.name}"))
+    return counts
 
 
 def explain(

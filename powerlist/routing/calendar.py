@@ -177,10 +177,14 @@ class WorkCalendar:
         found = self._after.get(key)
         if found is None:
             current, left = day, n
+            known, one = self._workday, timedelta(days=1)
             try:
                 while left > 0:
-                    current += timedelta(days=1)
-                    if self.is_workday(current):
+                    current += one
+                    workday = known.get(current)  # is_workday, without its call for a day seen before
+                    if workday is None:
+                        workday = self.is_workday(current)
+                    if workday:
                         left -= 1
             except OverflowError:
                 raise _overflow(datetime.combine(day, time())) from None

@@ -55,9 +55,12 @@ def _expression(name: str, cond: Condition) -> Any:
 
 
 def _durable_value(value: Any) -> Any:
-    # durable-rules compares JSON values; a bool must never equal 1, so bools travel as text.
+    # durable-rules compares JSON values; a bool must never equal 1, so bools travel as text —
+    # tagged, as every text is, so that the text "true" does not equal the bool True either.
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "b:true" if value else "b:false"
+    if isinstance(value, str):
+        return "s:" + value
     return value
 
 

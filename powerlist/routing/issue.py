@@ -233,12 +233,26 @@ def _normal(name: str) -> str:
 
 
 _LOOKUP = {_normal(alias): name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
+# Keys seen before, and the field each names: the same few keys head every row of a file, and
+# normalising one costs more than the rest of its value's handling. Bounded (hostile input can
+# carry a new key on every row): when full, further keys are normalised each time.
+_NAMED: dict[str, str | None] = {}
+_NAMED_LIMIT = 4096
 
 
 def field_name(key: str) -> str | None:
     """The field a key or column header names (any alias, any case, spaces and a bracketed
     note ignored: "受理时间（北京时间）" is received_at), or None for an unknown one."""
-    return _LOOKUP.get(_normal(key))
+    try:
+        return _NAMED[key]
+    except KeyError:
+        pass
+    except TypeError:  # not hashable: not a key a file can hold, named the long way
+        return _LOOKUP.get(_normal(key))
+    name = _LOOKUP.get(_normal(key))
+    if len(_NAMED) < _NAMED_LIMIT and type(key) is str:
+        _NAMED[key] = name
+    return name
 
 
 def canonical(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:

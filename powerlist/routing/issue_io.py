@@ -16,7 +16,10 @@ workbook, no header) raises `InputError`.
 
 XLSX files are opened through `powerlist.sheets.workbook` (size and zip-bomb checks, header found under
 title rows, merged cells); every visible sheet with an issue header is read, in workbook order
-(each row located by its sheet), and an id is unique across the sheets of one file.
+(each row located by its sheet), and an id is unique across the sheets of one file. Parquet files are read by
+`powerlist.routing.issue_parquet`. JSONL is split at "\n" only. The pieces (`jsonl_records`,
+`csv_header`/`csv_records`, `unique_ids`/`check_id`) also read a file part by part
+(`powerlist.routing.partitions`); `json_object` is the one place a JSON line is parsed.
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, Problem, ProblemCollector, escape_surrogates
 from ..sheets.csvfiles import data_rows, decode, open_csv
@@ -35,9 +38,14 @@ from ..sheets.headers import Vocabulary
 from ..sheets.inbound import input_lines, text_problem
 from ..sheets.rows import SheetRow
 from ..sheets.workbook import Workbook
-from .issue import FIELD_ALIASES, canonical, field_name
+from .issue import FIELD_ALIASES, Issue, canonical, field_name
+from .issue_fast import plain_issue
+from .issue_parquet import CANNOT_READ as CANNOT_READ  # the header of a file that cannot be read
+from .issue_parquet import ParquetRow, read_parquet
 
-CANNOT_READ = "无法读取诉求 (cannot read issues)"
+if TYPE_CHECKING:
+    from _csv import Reader  # what csv.reader returns; the csv module does not name it
+
 INTAKE_KEYS = frozenset({"match", "place", "duplicate_of", "trace", "source", "problems"})
 _VOCABULARY = Vocabulary(fields=FIELD_ALIASES, required=("category",), near_miss=2, free_text=("description",))
 
@@ -53,6 +61,8 @@ class IssueRecord:
     sheet: str | None = None
     cells: dict[str, str] = field(default_factory=dict)  # field → cell ("D17"), XLSX only
     intake: dict[str, Any] = field(default_factory=dict)  # INTAKE_KEYS of a `powerlist intake` line
+    # The Issue of `data`, when reading found it plain (`issue_fast.plain_issue`): not validated twice.
+    issue: Issue | None = field(default=None, compare=False, repr=False)
 
     def issue_id(self, position: int) -> str:
         value = self.data.get("id")
@@ -72,11 +82,15 @@ class IssueRecord:
         })
 
 
-def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueRecord]:
-    """Issue records from a .jsonl/.json, .csv or .xlsx file, in file order.
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+CSV_SUFFIXES = (".csv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES = (".parquet", ".pq")
 
-    An id already used by an earlier row of the file makes its row a problem record (code
-    "duplicate-id", naming the first row): one file, one decision per issue id."""
+
+def issue_file(path: str | Path) -> tuple[Path, str, str]:
+    """(path, file name as problems name it, suffix) of an existing issue file of a known type;
+    InputError otherwise."""
     path = Path(path)
     file = str(path)
     if not path.is_file():
@@ -85,32 +99,48 @@ def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueReco
             raise InputError([Problem(message=message, file=file, code="not-a-file")], CANNOT_READ)
         raise InputError([Problem(message="文件不存在 (no such file)", file=file, code="not-found")], CANNOT_READ)
     suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return _unique_ids(_read_jsonl(path, file, encoding))
-    if suffix in (".csv", ".txt"):
-        return _unique_ids(_read_csv(path, file, encoding))
-    if suffix in (".xlsx", ".xlsm"):
-        return _unique_ids(_read_xlsx(path, file))
-    message = (f"不支持的诉求文件类型 {suffix or '（无扩展名）'}，应为 .jsonl、.csv 或 .xlsx "
-               f"(unknown issue file type {suffix or '(none)'}; expected .jsonl, .csv or .xlsx)")
-    raise InputError([Problem(message=message, file=file, code="unknown-format")], CANNOT_READ)
+    if suffix not in (*JSONL_SUFFIXES, *CSV_SUFFIXES, *XLSX_SUFFIXES, *PARQUET_SUFFIXES):
+        message = (f"不支持的诉求文件类型 {suffix or '（无扩展名）'}，应为 .jsonl、.csv、.xlsx 或 .parquet "
+                   f"(unknown issue file type {suffix or '(none)'}; expected .jsonl, .csv, .xlsx or .parquet)")
+        raise InputError([Problem(message=message, file=file, code="unknown-format")], CANNOT_READ)
+    return path, file, suffix
+
+
+def read_issues(path: str | Path, encoding: str = "utf-8") -> Iterator[IssueRecord]:
+    """Issue records from a .jsonl/.json, .csv, .xlsx or .parquet file, in file order.
+
+    An id already used by an earlier row of the file makes its row a problem record (code
+    "duplicate-id", naming the first row): one file, one decision per issue id."""
+    path, file, suffix = issue_file(path)
+    if suffix in JSONL_SUFFIXES:
+        return unique_ids(_read_jsonl(path, file, encoding))
+    if suffix in CSV_SUFFIXES:
+        return unique_ids(_read_csv(path, file, encoding))
+    if suffix in PARQUET_SUFFIXES:
+        return unique_ids(parquet_records(read_parquet(path, file), file))
+    return unique_ids(_read_xlsx(path, file))
 
 
 def _json_record(file: str, number: int, raw: dict[str, Any], problems: tuple[Problem, ...],
                  surrogates: bool) -> IssueRecord:
     """The record of one JSON object, the keys `powerlist intake` adds kept aside."""
     if not INTAKE_KEYS.intersection(raw):
-        return _record(file, number, raw, problems, surrogates=surrogates)
+        return record_of(file, number, raw, problems, surrogates=surrogates)
     issue = {k: v for k, v in raw.items() if k not in INTAKE_KEYS}
-    record = _record(file, number, issue, problems, surrogates=surrogates)
+    record = record_of(file, number, issue, problems, surrogates=surrogates)
     return replace(record, intake={k: v for k, v in raw.items() if k in INTAKE_KEYS})
 
 
-def _record(file: str, number: int, raw: Mapping[str, Any], problems: tuple[Problem, ...] = (),
-            sheet: str | None = None, cells: dict[str, str] | None = None, surrogates: bool = False) -> IssueRecord:
+def record_of(file: str, number: int, raw: Mapping[str, Any], problems: tuple[Problem, ...] = (),
+              sheet: str | None = None, cells: dict[str, str] | None = None, surrogates: bool = False) -> IssueRecord:
     """The record of one raw row: its canonical values, and a problem for each field given twice.
     `surrogates`: the row may hold lone surrogates (a JSON line with a \\uD800–\\uDFFF escape; CSV
-    text is checked as decoded, and XML cannot hold one)."""
+    text is checked as decoded, and XML cannot hold one). A row already in canonical form of
+    plain shape keeps its Issue (`IssueRecord.issue`), made once here."""
+    if not problems and not surrogates and type(raw) is dict:
+        issue = plain_issue(raw)
+        if issue is not None:  # already its own canonical data
+            return IssueRecord(file, number, raw, (), sheet, cells or {}, issue=issue)
     data, twice = canonical(raw)
     cells = cells or {}
     problems += tuple(
@@ -131,36 +161,64 @@ def _record(file: str, number: int, raw: Mapping[str, Any], problems: tuple[Prob
     return IssueRecord(file, number, data, problems, sheet=sheet, cells=cells)
 
 
+def parquet_records(rows: Iterable[ParquetRow], file: str) -> Iterator[IssueRecord]:
+    """The records of Parquet rows (`issue_parquet`; pyarrow cells keep their types). Parquet
+    text is UTF-8 and holds no lone surrogate; each string is checked all the same."""
+    for row, raw, problems in rows:
+        yield record_of(file, row, raw, problems, surrogates=True)
+
+
 def _unreadable(file: str, number: int, message: str, code: str) -> IssueRecord:
     return IssueRecord(file, number, {}, (Problem(message=message, file=file, row=number, code=code),))
 
 
-def _unique_ids(records: Iterator[IssueRecord]) -> Iterator[IssueRecord]:
-    first: dict[str, str] = {}
+def unique_ids(records: Iterable[IssueRecord], seen: Mapping[str, str] | None = None,
+               first: dict[str, str] | None = None) -> Iterator[IssueRecord]:
+    """`records`, each whose id an earlier one used made a "duplicate-id" problem record.
+
+    `seen` (id → where, "row 7") names ids used before these records (by an earlier part of
+    the same file, read elsewhere); `first` collects where each id is first used here."""
+    first = {} if first is None else first
+    if seen:
+        first.update(seen)
     for record in records:
-        value = record.data.get("id")
-        if value is None or not str(value).strip():  # no id: validation names it
-            yield record
-            continue
-        issue_id = record.issue_id(record.row)
-        where = f"{record.sheet}!row {record.row}" if record.sheet else f"row {record.row}"
-        seen = first.setdefault(issue_id, where)
-        if seen == where:
-            yield record
-            continue
-        problem = Problem(message=f"编号重复：{seen} 已用编号 {issue_id!r} (duplicate id: {seen} already has the id "
-                          f"{issue_id!r})", file=record.file,
-                          sheet=record.sheet, row=record.row, cell=record.cells.get("id"), field="id",
-                          value=issue_id, code="duplicate-id")
-        yield IssueRecord(record.file, record.row, record.data, record.problems + (problem,), record.sheet,
-                          record.cells, record.intake)
+        yield check_id(record, first)
+
+
+def check_id(record: IssueRecord, first: dict[str, str]) -> IssueRecord:
+    """`record`, or — when `first` (id → where it was first used) has its id from another row —
+    the record with a "duplicate-id" problem naming that row. Records the id's first use."""
+    if not has_id(record):  # no id: validation names it
+        return record
+    issue_id = record.issue_id(record.row)
+    where = f"{record.sheet}!row {record.row}" if record.sheet else f"row {record.row}"
+    earlier = first.setdefault(issue_id, where)
+    if earlier == where:
+        return record
+    problem = Problem(message=f"编号重复：{earlier} 已用编号 {issue_id!r} (duplicate id: {earlier} already has the id "
+                      f"{issue_id!r})", file=record.file,
+                      sheet=record.sheet, row=record.row, cell=record.cells.get("id"), field="id",
+                      value=issue_id, code="duplicate-id")
+    return IssueRecord(record.file, record.row, record.data, record.problems + (problem,), record.sheet,
+                       record.cells, record.intake)
+
+
+def has_id(record: IssueRecord) -> bool:
+    """Whether `record` names an id (`check_id` looks at its uses)."""
+    value = record.data.get("id")
+    return value is not None and bool(str(value).strip())
 
 
 def _read_jsonl(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
     text = decode(path, file, encoding, CANNOT_READ)
-    if path.suffix.lower() == ".json" and text.lstrip().startswith("["):
+    if is_json_array(path, text):
         return _json_array_records(text, file)
-    return _jsonl_records(text, file)
+    return jsonl_records(text, file)
+
+
+def is_json_array(path: Path, text: str) -> bool:
+    """A .json file holding one array of issue objects (not one object a line)."""
+    return path.suffix.lower() == ".json" and text.lstrip().startswith("[")
 
 
 class _Keys(dict[str, Any]):
@@ -235,36 +293,60 @@ def _json_problem(error: BaseException) -> str:
     return f"无法读取的 JSON 值 (unreadable JSON value: {error})"
 
 
-def _jsonl_records(text: str, file: str) -> Iterator[IssueRecord]:
-    # Lines end at line feeds only: U+2028, U+2029 and U+0085 are legal inside a JSON string.
+def lines(text: str) -> Iterator[str]:
+    """The lines of JSONL text: split at "\n" only ("\r\n" ends a line too), so that a U+2028,
+    U+0085 or lone "\r" inside a JSON string never splits its line (`sheets.inbound.input_lines`)."""
+    for _, line in input_lines(text):
+        yield line
+
+
+def jsonl_records(text: str, file: str, first_line: int = 1) -> Iterator[IssueRecord]:
+    """The records of JSONL text whose first line is line `first_line` of `file`."""
     for number, line in input_lines(text):
         if not line.strip():
             continue
-        try:
-            raw = _loads(line)
-        except (ValueError, RecursionError) as error:
-            yield _unreadable(file, number, _json_problem(error), "json")
-            continue
-        if not isinstance(raw, dict):
-            yield _unreadable(file, number, "每行应为一个 JSON 对象 (a line must be one JSON object)", "json")
+        number += first_line - 1
+        raw = json_object(line)
+        if isinstance(raw, str):
+            yield _unreadable(file, number, raw, "json")
             continue
         yield _json_record(file, number, raw, _twice(raw, file, number),
                            _ESCAPED_SURROGATE.search(line) is not None)
 
 
+def json_object(line: str | bytes) -> dict[str, Any] | str:
+    """The JSON object one line holds (`_Keys` when it repeats a key), or why it holds none
+    (the problem's message)."""
+    try:
+        raw = _loads(line.decode("utf-8") if isinstance(line, bytes) else line)
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+        return _json_problem(error)
+    if not isinstance(raw, dict):
+        return "每行应为一个 JSON 对象 (a line must be one JSON object)"
+    return raw
+
+
 def _read_csv(path: Path, file: str, encoding: str) -> Iterator[IssueRecord]:
     text = decode(path, file, encoding, CANNOT_READ)
+    header, known, reader = csv_header(text, file)
+    return csv_records(data_rows(reader), header, known, file)
+
+
+def csv_header(text: str, file: str) -> tuple[list[str], list[str | None], Reader]:
+    """The header of CSV text, the field each column names, and a reader after the header;
+    InputError when no column names an issue field."""
     header, reader = open_csv(text, file, CANNOT_READ)
     known = [field_name(h) for h in header]
     if not any(known):
         message = ("表头行没有诉求的列：应有 编号、受理时间、问题分类、发生地点 等 (no issue column in the header row: "
                    "expected id/编号, received_at/受理时间, category/问题分类, location/发生地点 …)")
         raise InputError([Problem(message=message, file=file, row=1, code="missing-column")], CANNOT_READ)
-    return _csv_records(data_rows(reader), header, known, file)
+    return header, known, reader
 
 
-def _csv_records(rows: Iterator[tuple[int, list[str] | csv.Error]], header: list[str], known: list[str | None],
-                 file: str) -> Iterator[IssueRecord]:
+def csv_records(rows: Iterator[tuple[int, list[str] | csv.Error]], header: list[str], known: list[str | None],
+                file: str) -> Iterator[IssueRecord]:
+    """The records of CSV rows, (line number, cells or the csv module's error) each."""
     for number, values in rows:
         if isinstance(values, csv.Error):
             yield _unreadable(file, number, f"无法读取的 CSV 行 (unreadable CSV row: {values})", "csv")
@@ -274,8 +356,8 @@ def _csv_records(rows: Iterator[tuple[int, list[str] | csv.Error]], header: list
         if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
             extra = (Problem(message=f"该行有 {len(values)} 个单元格，表头只有 {len(header)} 列 ({len(values)} cells "
                              f"but {len(header)} header columns)", file=file, row=number, code="extra-cells"),)
-        record = _record(file, number, raw)
-        yield IssueRecord(file, number, record.data, record.problems + extra)
+        record = record_of(file, number, raw)
+        yield record if not extra else IssueRecord(file, number, record.data, record.problems + extra)
 
 
 Tables = list[tuple[str, dict[str, str], Iterator[SheetRow]]]  # (sheet, field → column letter, rows)
@@ -328,6 +410,6 @@ def _xlsx_records(book: Workbook, file: str, tables: Tables, found: ProblemColle
                 for place in ("community", "street"):
                     if place in cells and "location" not in cells:
                         cells["location"] = cells[place]
-                yield _record(file, row.number, row.values, cell_problems, sheet=sheet, cells=cells)
+                yield record_of(file, row.number, row.values, cell_problems, sheet=sheet, cells=cells)
     finally:
         book.close()

@@ -69,6 +69,7 @@ class Pipeline:
         self.sketches: dict[tuple[Any, ...], Sketch | InputError] = {}
         self.plans: dict[tuple[Any, ...], Plan | InputError] = {}
         self.decide: Callable[[Issue], Decision] = self._stamped if keep_plans else self._per_issue
+        self.keep_plans = keep_plans
 
     def _per_issue(self, issue: Issue) -> Decision:
         located = self._locate(issue.category, issue.location)
@@ -78,6 +79,21 @@ class Pipeline:
         return finish(issue, located, drawn, self.calendar, self.rules_version)
 
     def _stamped(self, issue: Issue) -> Decision:
+        plan = self._kept(issue)
+        if isinstance(plan, InputError):
+            raise InputError(plan.problems, plan.summary)
+        return plan.stamp(issue, self.calendar)
+
+    def decide_json(self, issue: Issue) -> str | None:
+        """`decision_json(self.decide(issue))` for an issue the plans route (compiled engine),
+        without making the Decision; None when the issue is not routed (the caller's long way
+        makes its rejection). Raises CalendarError as `decide` does."""
+        plan = self._kept(issue)
+        if isinstance(plan, InputError):
+            return None
+        return plan.stamp_json(issue, self.calendar)
+
+    def _kept(self, issue: Issue) -> Plan | InputError:
         # Everything a Plan depends on. Request kinds are enum singletons (or None): their id
         # is a key as exact as the member and cheaper to hash (Enum.__hash__ is Python code).
         key = (issue.category, issue.location, issue.emergency, issue.key_work, issue.needs_enforcement,
@@ -88,9 +104,7 @@ class Pipeline:
             if len(self.plans) >= self.PLAN_LIMIT:
                 self.plans.clear()
             self.plans[key] = plan
-        if isinstance(plan, InputError):
-            raise InputError(plan.problems, plan.summary)
-        return plan.stamp(issue, self.calendar)
+        return plan
 
     def _locate(self, category: str, location: str) -> Located | InputError:
         """Stage 1, memoised by (category, location)."""

@@ -122,18 +122,44 @@ class Located:
     units_of: dict[UnitsKey, Units] = field(default_factory=dict, compare=False, repr=False)
 
 
+# Catalog units and items live as long as their catalog: their refs are kept by identity (hashing
+# a pydantic Unit or PowerItem, or even a Level, costs more than building the ref), each entry
+# holding its unit so that an id is never reused while kept; cleared when full.
+_REF_LIMIT = 65_536
+_unit_refs: dict[int, tuple[Unit, UnitRef]] = {}
+_power_refs: dict[int, tuple[PowerItem, PowerRef]] = {}
+
+
 def unit_ref(unit: Unit) -> UnitRef:
-    return _unit_ref(unit.code, unit.name, unit.level)
+    hit = _unit_refs.get(id(unit))
+    if hit is not None and hit[0] is unit:
+        return hit[1]
+    ref = _unit_ref(unit.code, unit.name, unit.level)
+    if len(_unit_refs) >= _REF_LIMIT:
+        _unit_refs.clear()
+    _unit_refs[id(unit)] = (unit, ref)
+    return ref
 
 
 @lru_cache(maxsize=65_536)
 def _unit_ref(code: str, name: str, level: Level) -> UnitRef:
-    # Keyed by plain values: hashing a whole pydantic Unit costs more than building the ref.
+    # Equal units of two catalogs share one ref.
     return UnitRef.model_construct(code=code, name=name, level=level)
 
 
-@lru_cache(maxsize=65_536)
 def power_ref(item: PowerItem) -> PowerRef:
+    hit = _power_refs.get(id(item))
+    if hit is not None and hit[0] is item:
+        return hit[1]
+    ref = _power_ref(item)
+    if len(_power_refs) >= _REF_LIMIT:
+        _power_refs.clear()
+    _power_refs[id(item)] = (item, ref)
+    return ref
+
+
+@lru_cache(maxsize=65_536)
+def _power_ref(item: PowerItem) -> PowerRef:
     return PowerRef.model_construct(code=item.code, name=item.full_name, kind=item.kind.value,
                                     legal_basis=item.legal_basis, role="principal", mode=None, holder=None,
                                     delegation=None)

@@ -19,7 +19,7 @@ version then in force, with its label — and, when that left a version out, add
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -30,6 +30,7 @@ from ..catalog.statutes import Statutes
 from ..errors import CalendarError, Problem
 from .calendar import WorkCalendar
 from .decision import Decision, PowerRef, TraceStep, UnitRef, Whistle, trace_step
+from .decision_json import routed_json
 from .issue import SHANGHAI, Issue
 from .place import Located, Units
 from .sketch import Sketch
@@ -107,12 +108,10 @@ class Plan:
         # day → (powers as cited that day, the statutes.in_force step or None); a plan sees few days
         self.dated: dict[date, tuple[tuple[PowerRef, ...], TraceStep | None]] = {}
 
-    def stamp(self, issue: Issue, calendar: WorkCalendar) -> Decision:
-        """The decision for `issue`: clock times from received_at, on the working-day calendar.
-        Raises CalendarError for a day-based limit in a year the calendar does not know; a
-        limit counted over a year of the calendar's "statutory" fallback adds the trace step
-        `calendar.unknown_year` (computed here, per issue, so cached plans stay exact)."""
-        category, street, whistle, label, grade, level, lead, co_units, path, powers, trace, version = self.fields
+    def times(self, issue: Issue, calendar: WorkCalendar) -> tuple[datetime, datetime, tuple[int, ...]]:
+        """(respond_by, complete_by, the years the calendar's "statutory" fallback counted them
+        over) for `issue`. Raises CalendarError for a day-based limit in a year the calendar
+        does not know, or past the last date a calendar can hold."""
         received = issue.received_at
         try:
             delta = self.respond_delta
@@ -127,16 +126,6 @@ class Plan:
                 "can hold)",
                 field="received_at", value=received.isoformat(), code="date-out-of-range",
             )], "无法计算时限 (cannot count the time limits)") from None
-        day = received.astimezone(SHANGHAI).date()
-        dated = self.dated.get(day)
-        if dated is None:
-            dated = cite_powers(powers, self.statutes, day)
-            if len(self.dated) >= 64:
-                self.dated.clear()
-            self.dated[day] = dated
-        powers, in_force = dated
-        if in_force is not None:
-            trace = trace + (in_force,)
         first = calendar.provisional_from
         if ((self.complete_delta is None and complete_by.year >= first)
                 or (self.respond_delta is None and respond_by.year >= first)):
@@ -144,9 +133,35 @@ class Plan:
             last = complete_by if self.complete_delta is None else respond_by
             if self.respond_delta is None and respond_by > last:
                 last = respond_by
-            years = calendar.provisional_years(received.date() + timedelta(days=1), last.date())
-            if years:
-                trace = trace + (unknown_year_step(years),)
+            return respond_by, complete_by, calendar.provisional_years(received.date() + timedelta(days=1),
+                                                                       last.date())
+        return respond_by, complete_by, ()
+
+    def cited(self, issue: Issue) -> tuple[tuple[PowerRef, ...], TraceStep | None]:
+        """The plan's powers with their legal basis as in force on the day `issue` was received
+        (Asia/Shanghai), and the `statutes.in_force` step when a version was left out. Kept per
+        day (one tuple per plan and day, so its JSON text is kept by identity too)."""
+        day = issue.received_at.astimezone(SHANGHAI).date()
+        dated = self.dated.get(day)
+        if dated is None:
+            dated = cite_powers(self.fields[9], self.statutes, day)
+            if len(self.dated) >= 64:
+                self.dated.clear()
+            self.dated[day] = dated
+        return dated
+
+    def stamp(self, issue: Issue, calendar: WorkCalendar) -> Decision:
+        """The decision for `issue`: clock times from received_at, on the working-day calendar.
+        Raises CalendarError for a day-based limit in a year the calendar does not know; a
+        limit counted over a year of the calendar's "statutory" fallback adds the trace step
+        `calendar.unknown_year` (computed here, per issue, so cached plans stay exact)."""
+        category, street, whistle, label, grade, level, lead, co_units, path, powers, trace, version = self.fields
+        respond_by, complete_by, years = self.times(issue, calendar)
+        powers, in_force = self.cited(issue)
+        if in_force is not None:
+            trace = trace + (in_force,)
+        if years:
+            trace = trace + (unknown_year_step(years),)
         return _built({
             "issue_id": issue.id,
             "status": "routed",
@@ -166,6 +181,14 @@ class Plan:
             "rules_version": version,
             "errors": (),
         })
+
+    def stamp_json(self, issue: Issue, calendar: WorkCalendar) -> str:
+        """`decision_json(self.stamp(issue, calendar))`, without making the Decision: the plan's
+        own part of the text is kept (`decision_json.plan_text`). Raises what `stamp` raises."""
+        respond_by, complete_by, years = self.times(issue, calendar)
+        powers, in_force = self.cited(issue)
+        return routed_json(issue.id, self.fields, powers, respond_by, complete_by,
+                           in_force, unknown_year_step(years) if years else None)
 
 
 def cite_powers(powers: tuple[PowerRef, ...], statutes: Statutes, day: date

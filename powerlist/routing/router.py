@@ -23,10 +23,12 @@ from ..catalog.loader import load_catalogs
 from ..errors import InputError, Problem, escape_surrogates
 from .calendar import UNKNOWN_YEAR_MODES, WorkCalendar
 from .decision import Decision
+from .decision_json import decision_json
 from .engines import ENGINES, make_evaluator
 from .explain import explain_decision
-from .issue import Issue, as_issue, raw_id, validation_problems
-from .issue_io import IssueRecord
+from .issue import Issue, raw_id, validation_problems
+from .issue_fast import issue_of, plain_issue, to_issue
+from .issue_io import IssueRecord, json_object
 from .pipeline import Pipeline
 from .place import reference_problems
 from .sketch import TABLES
@@ -67,6 +69,7 @@ class Router:
         pipeline = Pipeline(catalog, rules, self.calendar, make_evaluator(engine, rules), self.rules_version,
                             keep_plans=engine == "compiled")
         self._decide = pipeline.decide
+        self._decide_json = pipeline.decide_json if pipeline.keep_plans else None
         self._plans = pipeline.plans  # the plans kept, shared with the pipeline
 
     @classmethod
@@ -81,55 +84,87 @@ class Router:
         """Route one issue; raise InputError (located) for an invalid or unknown issue."""
         if not isinstance(issue, Issue):
             try:
-                issue = as_issue(issue)
+                issue = to_issue(issue)
             except ValidationError as error:
                 problems = validation_problems(error)
                 problems += reference_problems(self.catalog, issue, (p.field for p in problems))
                 raise InputError(problems, "诉求无效 (invalid issue)") from None
         return self._decide(issue)
 
-    def route_many(self, items: Iterable[Any]) -> Iterator[Decision]:
+    def route_many(self, items: Iterable[Any], *, start: int = 1) -> Iterator[Decision]:
         """Route every item (Issue, dict, another pydantic model, or IssueRecord from
         `issue_io.read_issues`), in order. Never stops on a bad item: it becomes a `rejected`
         decision whose `errors` say what was wrong and where (file, row, cell, field); an item
-        without a usable id is named by its position, "#3"."""
-        for position, item in enumerate(items, start=1):
-            record = item if isinstance(item, IssueRecord) else None
-            raw: Any = record.data if record else item
-            if record and record.problems:
-                yield self.rejected(record.issue_id(position), record.problems, raw)
-                continue
-            try:
-                issue = raw if isinstance(raw, Issue) else as_issue(raw)
-            except (ValidationError, InputError) as error:
-                problems = validation_problems(error) if isinstance(error, ValidationError) else list(error.problems)
-                problems += reference_problems(self.catalog, raw, (p.field for p in problems))
-                issue_id = record.issue_id(position) if record else raw_id(raw, position)
-                yield self.rejected(issue_id, [record.locate(p) for p in problems] if record else problems, raw)
-                continue
-            try:
-                yield self._decide(issue)
-            except InputError as error:
-                problems = [record.locate(p) if record and p.code != "rules-gap" else p for p in error.problems]
-                yield self.rejected(issue.id, problems, raw)
+        without a usable id is named by its position, "#3" (the first item's position is
+        `start`: a part of a longer input numbers its items as the whole does)."""
+        for position, item in enumerate(items, start=start):
+            yield self._one(item, position)
+
+    def _one(self, item: Any, position: int) -> Decision:
+        record = item if isinstance(item, IssueRecord) else None
+        raw: Any = record.data if record else item
+        if record and record.problems:
+            return record_rejection(record, position, self.rules_version)
+        try:
+            # A record's data is canonical already (issue_io read it through `canonical`), and
+            # its Issue made when it was plain.
+            issue = (record.issue or issue_of(raw)) if record else (raw if isinstance(raw, Issue) else to_issue(raw))
+        except (ValidationError, InputError) as error:
+            problems = validation_problems(error) if isinstance(error, ValidationError) else list(error.problems)
+            problems += reference_problems(self.catalog, raw, (p.field for p in problems))
+            issue_id = record.issue_id(position) if record else raw_id(raw, position)
+            return self.rejected(issue_id, [record.locate(p) for p in problems] if record else problems, raw)
+        try:
+            return self._decide(issue)
+        except InputError as error:
+            problems = [record.locate(p) if record and p.code != "rules-gap" else p for p in error.problems]
+            return self.rejected(issue.id, problems, raw)
+
+    def route_json(self, line: str | bytes) -> str:
+        """One JSON object in (an issue, as a line of a JSONL file), its decision's JSON text out:
+        what `powerlist route` writes for that line, without a file and line to name. Never
+        raises for bad input: a line that is not an issue gives a `rejected` decision."""
+        raw = json_object(line)
+        if isinstance(raw, str):
+            return decision_json(self.rejected("#1", [Problem(message=raw, code="json")]))
+        if self._decide_json is not None:
+            issue = plain_issue(raw)
+            if issue is not None:  # a plain issue the plans route: its text straight from its plan
+                try:
+                    text = self._decide_json(issue)
+                except InputError:  # a calendar the limits run past: the long way names it
+                    text = None
+                if text is not None:
+                    return text
+        return decision_json(self._one(raw, 1))
 
     def rejected(self, issue_id: str, problems: Iterable[Problem], raw: Any = None) -> Decision:
-        category = raw.get("category") if isinstance(raw, Mapping) else getattr(raw, "category", None)
-        # What a rejection repeats of its input must encode: a lone surrogate is shown escaped.
-        return Decision(
-            issue_id=escape_surrogates(issue_id),
-            status="rejected",
-            category=escape_surrogates(str(category))
-            if isinstance(category, (str, int)) and not isinstance(category, bool) else None,
-            rules_version=self.rules_version,
-            errors=tuple(problems),
-        )
+        return rejected_decision(issue_id, problems, raw, self.rules_version)
 
     # ---- explaining ---------------------------------------------------------------------
 
     def explain(self, issue: Issue | Mapping[str, Any]) -> str:
         """A readable explanation, in Chinese and English, citing rules, powers and legal basis."""
         return explain_decision(self.route(issue))
+
+
+def rejected_decision(issue_id: str, problems: Iterable[Problem], raw: Any, rules_version: str) -> Decision:
+    """The `rejected` decision naming `problems`, with the raw item's category when it has one."""
+    category = raw.get("category") if isinstance(raw, Mapping) else getattr(raw, "category", None)
+    # What a rejection repeats of its input must encode: a lone surrogate is shown escaped.
+    return Decision(
+        issue_id=escape_surrogates(issue_id),
+        status="rejected",
+        category=escape_surrogates(str(category))
+        if isinstance(category, (str, int)) and not isinstance(category, bool) else None,
+        rules_version=rules_version,
+        errors=tuple(problems),
+    )
+
+
+def record_rejection(record: IssueRecord, position: int, rules_version: str) -> Decision:
+    """What `Router.route_many` decides for a record with problems at `position` of its input."""
+    return rejected_decision(record.issue_id(position), record.problems, record.data, rules_version)
 
 
 def unknown_year_mode(rules: RuleSet) -> str:
@@ -156,4 +191,4 @@ def rules_version_of(rules: RuleSet, catalog: Catalog) -> str:
     return hashlib.sha256(f"{rules.version}:{catalog.fingerprint}".encode()).hexdigest()[:16]
 
 
-__all__ = ["Router", "rules_version_of", "unknown_year_mode"]
+__all__ = ["Router", "record_rejection", "rejected_decision", "rules_version_of", "unknown_year_mode"]

@@ -14,7 +14,9 @@ catalog and whistle sheets, dicts given to the API, and command-line arguments.
 2. **Lines are split on line feeds only** (`input_lines`). ``str.splitlines`` also breaks on
    U+2028, U+2029, U+0085, U+000B, U+000C, U+001C–U+001E, which are legal inside a JSON string:
    a JSONL line holding one would be cut in two, the issue rejected and every later line
-   renumbered. A carriage return before the line feed is dropped (Windows line ends).
+   renumbered. A carriage return before the line feed is dropped (Windows line ends). What
+   powerlist writes as JSON lines escapes U+2028, U+2029 and U+0085 (`escape_line_breaks`), so
+   its own output stays one line for every reader.
 3. **Ids and codes are compared as NFKC** (`normalise_code`: full-width ＨＳ－１ is HS-1), **and
    invisible characters in them are refused** (`code_problem`): bidirectional controls
    (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), zero-width characters (U+200B–U+200D,
@@ -77,3 +79,15 @@ def code_problem(text: str) -> tuple[str, str] | None:
     return "invisible-character", (f"编码/编号中含不可见字符 {point}（{name}）：两个看起来相同的编号可能不同，请删除 "
                                    f"(an id or code holds the invisible character {point} {name}: two ids that look "
                                    "the same could differ; delete it)")
+
+
+# Legal inside a JSON string, but line breaks to str.splitlines and to JavaScript: escaped, so a
+# JSONL line stays one line for every reader.
+_LINE_BREAKS = re.compile("[\u2028\u2029\u0085]")
+
+
+def escape_line_breaks(json_text: str) -> str:
+    """JSON text with U+2028, U+2029 and U+0085 written as \\u escapes (the same JSON value)."""
+    if json_text.isascii() or _LINE_BREAKS.search(json_text) is None:
+        return json_text
+    return _LINE_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
