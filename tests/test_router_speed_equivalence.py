@@ -83,6 +83,8 @@ def _check(catalog: Catalog, items: list[Issue]) -> None:
         assert Decision.model_validate_json(decision.model_dump_json()) == decision
         assert Decision.model_validate(decision.model_dump()) == decision
         assert decision.model_fields_set == expected.model_fields_set
+        assert decision.model_copy(update={"issue_id": "copy"}).issue_id == "copy"  # its own fields set
+        assert all(p.model_copy(update={"code": "c"}).code == "c" for p in decision.powers)
 
 
 @settings(max_examples=40)

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
 from json.encoder import encode_basestring
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ..catalog.models import Grade, Level
 from ..sheets.inbound import escape_line_breaks
@@ -46,6 +46,7 @@ FIELDS = ("issue_id", "status", "category", "street", "whistle", "whistle_label"
           "errors")
 
 _T = TypeVar("_T")
+_U = TypeVar("_U")
 
 
 def _text(value: str) -> str:
@@ -94,14 +95,40 @@ _members: dict[int, tuple[object, str]] = {id(m): (m, _scalar(m)) for kind in (W
 _members[id(None)] = (None, "null")
 
 
-def _dumped(value: UnitRef | PowerRef | TraceStep) -> str:
-    # Each of these is encoded once and kept by identity (`_cached`): pydantic's own dump, so a
-    # field added to the model cannot be left out of the text.
-    return _json(value.model_dump(mode="json"))
+# The fields of the values a decision holds, in model order: each is encoded by hand below,
+# checked against these lists at import and against pydantic's dump by tests/test_decision_json.py.
+UNIT_FIELDS = ("code", "name", "level")
+POWER_FIELDS = ("code", "name", "kind", "legal_basis", "role", "mode", "holder", "delegation")
+STEP_FIELDS = ("rule", "reason")
+if (tuple(UnitRef.model_fields), tuple(PowerRef.model_fields), tuple(TraceStep.model_fields)) != (
+        UNIT_FIELDS, POWER_FIELDS, STEP_FIELDS):  # pragma: no cover
+    raise RuntimeError("a decision value's fields changed: powerlist.routing.decision_json must be changed with them")
+
+
+def _optional(value: str | None) -> str:
+    return "null" if value is None else _text(value)
 
 
 def _unit(unit: UnitRef | None) -> str:
-    return "null" if unit is None else _dumped(unit)
+    # Each of these values is encoded once and kept by identity (`_cached`).
+    if unit is None:
+        return "null"
+    get = unit.__dict__
+    return f'{{"code":{_text(get["code"])},"name":{_text(get["name"])},"level":{_member(get["level"])}}}'
+
+
+def _power(power: PowerRef) -> str:
+    get = power.__dict__
+    holder = get["holder"]
+    return (f'{{"code":{_text(get["code"])},"name":{_text(get["name"])},"kind":{_text(get["kind"])},'
+            f'"legal_basis":[{",".join(map(_text, get["legal_basis"]))}],"role":{_text(get["role"])},'
+            f'"mode":{_optional(get["mode"])},"holder":{"null" if holder is None else _cached(holder, _unit)},'
+            f'"delegation":{_optional(get["delegation"])}}}')
+
+
+def _step(step: TraceStep) -> str:
+    get = step.__dict__
+    return f'{{"rule":{_text(get["rule"])},"reason":{_text(get["reason"])}}}'
 
 
 def _units(units: tuple[UnitRef, ...]) -> str:
@@ -109,10 +136,7 @@ def _units(units: tuple[UnitRef, ...]) -> str:
 
 
 def _powers(powers: tuple[PowerRef, ...]) -> str:
-    return "[" + ",".join(_cached(p, _dumped) for p in powers) + "]"
-
-
-_step = _dumped
+    return "[" + ",".join(_cached(p, _power) for p in powers) + "]"
 
 
 def _moment_text(value: datetime) -> str:
@@ -184,46 +208,78 @@ def decision_json(decision: Decision) -> str:
 
 # ---- a routed decision straight from its plan (`plan.Plan.stamp_json`) ----------------------
 
-PLAN_LIMIT = 16_384  # plans whose text is kept (~3 KB each)
-_plans: dict[int, tuple[object, str, str]] = {}
+# A plan's text is made of parts shared with other plans, each made once and kept by the
+# identity of what it encodes (`kept`): its place's (category, street and the place's trace
+# steps: resolved names, the powers), its sketch's (whistle, label, grade, level and the
+# sketch's steps), its units' (lead, co-units, escalation path), and the rules version. A plan
+# holds only references to them (a busy router keeps 100,000 plans).
+PlaceText = tuple[str, str]
+SketchText = tuple[str, str]
+UnitsText = tuple[str, str, str]
+PlanText = tuple[PlaceText, SketchText, UnitsText, str]
+
+_parts: dict[int, tuple[object, Any]] = {}
 
 
-def _plan_text(fields: tuple[Any, ...]) -> tuple[str, str]:
-    """(the text from "status" to "escalation_path", the trace's steps) of a plan's fields, kept
-    by the identity of the fields tuple (one per plan). The powers are not in it: their legal
-    basis is cited as in force on the day received (`Plan.cited`)."""
-    hit = _plans.get(id(fields))
-    if hit is not None and hit[0] is fields:
-        return hit[1], hit[2]
-    category, street, whistle, label, grade, level, lead, co_units, path, _powers_, trace, version = fields
-    middle = (
-        f'"status":"routed","category":{"null" if category is None else _text(category)},'
-        f'"street":{"null" if street is None else _text(street)},'
-        f'"whistle":{_member(whistle)},"whistle_label":{"null" if label is None else _text(label)},'
-        f'"grade":{_member(grade)},"level":{_member(level)},'
-        f'"lead":{_cached(lead, _unit)},"co_units":{_cached(co_units, _units)},'
-        f'"escalation_path":{_cached(path, _units)}'
-    )
-    steps = _trace(trace)
-    if len(_plans) >= PLAN_LIMIT:
-        _plans.clear()
-    _plans[id(fields)] = (fields, middle, steps)
-    return middle, steps
+def kept(value: _T, encode: Callable[[_T], _U]) -> _U:
+    """`encode(value)`, made once per value and kept by its identity (bounded: `CACHE_LIMIT`)."""
+    hit = _parts.get(id(value))
+    if hit is not None and hit[0] is value:
+        return cast(_U, hit[1])
+    text = encode(value)
+    if len(_parts) >= CACHE_LIMIT:
+        _parts.clear()
+    _parts[id(value)] = (value, text)
+    return text
 
 
-def routed_json(issue_id: str, fields: tuple[Any, ...], powers: tuple[PowerRef, ...], respond_by: datetime,
-                complete_by: datetime, *extra: TraceStep | None) -> str:
-    """The text `decision_json` writes for the routed decision of a plan's `fields` (category,
-    street, whistle, label, grade, level, lead, co-units, path, powers, trace, rules version)
-    with `powers` as cited that day, stamped with `issue_id` and its deadlines, its trace ended
-    by the `extra` steps that are not None."""
-    middle, steps = _plan_text(fields)
+def place_text(category: str | None, street: str | None, steps: tuple[tuple[TraceStep, ...], ...]) -> PlaceText:
+    """The place's part of a plan's text: its category and street, and its trace `steps`."""
+    return (f'"category":{"null" if category is None else _text(category)},'
+            f'"street":{"null" if street is None else _text(street)}',
+            ",".join(_trace(part) for part in steps if part))
+
+
+def sketch_text(whistle: Whistle | None, label: str | None, grade: Grade | None, level: Level | None,
+                steps: tuple[TraceStep, ...]) -> SketchText:
+    """The sketch's part of a plan's text: whistle, its label, grade and level, and its trace `steps`."""
+    return (f'"whistle":{_member(whistle)},"whistle_label":{"null" if label is None else _text(label)},'
+            f'"grade":{_member(grade)},"level":{_member(level)}', _trace(steps) if steps else "")
+
+
+def units_text(units: tuple[UnitRef, tuple[UnitRef, ...], tuple[UnitRef, ...]]) -> UnitsText:
+    """The units' part of a plan's text: its lead, co-units and escalation path."""
+    lead, co_units, path = units
+    return _cached(lead, _unit), _cached(co_units, _units), _cached(path, _units)
+
+
+def moment_text(value: datetime) -> str:
+    """A deadline's text, for a deadline no other decision shares (received_at plus a clock limit)."""
+    return _moment_text(value)
+
+
+def routed_json(issue_id: str, text: PlanText, powers: tuple[PowerRef, ...], respond_by: str, complete_by: str,
+                *extra: TraceStep | None) -> str:
+    """The text `decision_json` writes for the routed decision of a plan whose text is `text`,
+    with `powers` as cited that day, stamped with `issue_id` and its deadlines (their texts:
+    `moment`, `moment_text`), its trace ended by the `extra` steps that are not None."""
+    (category, placed), (whistle, drawn), (lead, co_units, path), version = text
+    joint = "," if placed and drawn else ""
+    more = ""
     for step in extra:
         if step is not None:
-            steps = f"{steps},{_cached(step, _step)}" if steps else _cached(step, _step)
-    return (f'{{"issue_id":{_text(issue_id)},{middle},"powers":{_cached(powers, _powers)},'
-            f'"respond_by":{_moment(respond_by)},"complete_by":{_moment(complete_by)},"trace":[{steps}],'
-            f'"rules_version":{_text(fields[11])},"errors":[]}}')
+            more += f",{_cached(step, _step)}"
+    if more and not (placed or drawn):
+        more = more[1:]
+    return (f'{{"issue_id":{_text(issue_id)},"status":"routed",{category},{whistle},"lead":{lead},'
+            f'"co_units":{co_units},"escalation_path":{path},"powers":{_cached(powers, _powers)},'
+            f'"respond_by":{respond_by},"complete_by":{complete_by},"trace":[{placed}{joint}{drawn}{more}],'
+            f'"rules_version":{version},"errors":[]}}')
 
 
-__all__ = ["CACHE_LIMIT", "FIELDS", "PLAN_LIMIT", "TRACE_LIMIT", "decision_json", "routed_json"]
+moment = _moment
+text = _text
+
+__all__ = ["CACHE_LIMIT", "FIELDS", "TRACE_LIMIT", "PlaceText", "PlanText", "SketchText", "UnitsText",
+           "decision_json", "kept", "moment", "moment_text", "place_text", "routed_json", "sketch_text", "text",
+           "units_text"]

@@ -32,7 +32,8 @@ from ..catalog.models import Category, DelegationMode, Level, PowerItem, Street,
 from ..catalog.names import Match, UnresolvedName
 from ..catalog.statutes import Statutes
 from ..errors import InputError, Problem
-from .decision import PowerRef, TraceStep, UnitRef, trace_step
+from .citing import Citer
+from .decision import PowerRef, TraceStep, UnitRef, built, trace_step
 from .issue import canonical, code_text
 
 # Which principal power decides the lead when a category has several: the one held highest up
@@ -65,12 +66,13 @@ ROLE_OF_KIND = {
 WHERE_CATEGORY = "（分类见 taxonomy.xlsx 工作表“问题分类”）"
 WHERE_LOCATION = "（街道、社区见 organisation.xlsx）"
 
-# A place's units for one (lead, co-unit roles, path roles) of a sketch: (lead, co-units, path).
-UnitsKey = tuple[str, tuple[str, ...], tuple[str, ...]]
+# A place's units for one (lead, co-unit roles, path roles) of a sketch — with the community's
+# code when one of those roles is the community, else None: (lead, co-units, path).
+UnitsKey = tuple[str | None, str, tuple[str, ...], tuple[str, ...]]
 Units = tuple[UnitRef, tuple[UnitRef, ...], tuple[UnitRef, ...]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Holding:
     """One power item of the category and who holds it for the issue's street."""
 
@@ -82,7 +84,7 @@ class Holding:
     delegation: str | None = None  # "delegation.xlsx 街道承接 第1694行", the row giving the mode
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Powers:
     """Stage 1a: a category's principal and related powers for one street — who holds each, and how."""
 
@@ -94,6 +96,11 @@ class Powers:
     units: dict[str, Unit]  # role → unit: street, and stationed/district/city when they exist
     holder_refs: dict[str, UnitRef]  # every holding unit (principal and related), by code
     statutes: Statutes = field(default_factory=Statutes, compare=False, repr=False)
+    # `powers` cited as in force on a day, shared by every plan of this category and street
+    citer: Citer | None = field(default=None, compare=False, repr=False)
+    # The units of each sketch's roles here (`powerlist.routing.plan.units_of`), one tuple shared
+    # by every place of the street (the community's code in the key when a role is the community).
+    units_of: dict[UnitsKey, Units] = field(default_factory=dict, compare=False, repr=False)
 
 
 class Profile(NamedTuple):
@@ -108,7 +115,7 @@ class Profile(NamedTuple):
     roles: frozenset[str]  # the roles that exist for this place
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Located:
     """Stage 1: everything that depends only on the issue's category and location."""
 
@@ -118,8 +125,21 @@ class Located:
     refs: dict[str, UnitRef]  # role → unit, the community included when there is one
     profile: Profile
     resolved: tuple[TraceStep, ...] = ()  # how a category or location given by name was resolved
-    # The units of each sketch seen here (`powerlist.routing.plan.units_of`): a place sees few.
-    units_of: dict[UnitsKey, Units] = field(default_factory=dict, compare=False, repr=False)
+
+
+# Profiles are enumerable, and a router keeps one Located per (category, location): each
+# distinct profile is kept once and shared (fewer objects for the cyclic collector to walk).
+_PROFILE_LIMIT = 65_536
+_profiles: dict[Profile, Profile] = {}
+
+
+def _shared(profile: Profile) -> Profile:
+    found = _profiles.get(profile)
+    if found is None:
+        if len(_profiles) >= _PROFILE_LIMIT:
+            _profiles.clear()
+        found = _profiles[profile] = profile
+    return found
 
 
 # Catalog units and items live as long as their catalog: their refs are kept by identity (hashing
@@ -144,7 +164,7 @@ def unit_ref(unit: Unit) -> UnitRef:
 @lru_cache(maxsize=65_536)
 def _unit_ref(code: str, name: str, level: Level) -> UnitRef:
     # Equal units of two catalogs share one ref.
-    return UnitRef.model_construct(code=code, name=name, level=level)
+    return built(UnitRef, {"code": code, "name": name, "level": level})
 
 
 def power_ref(item: PowerItem) -> PowerRef:
@@ -160,20 +180,19 @@ def power_ref(item: PowerItem) -> PowerRef:
 
 @lru_cache(maxsize=65_536)
 def _power_ref(item: PowerItem) -> PowerRef:
-    return PowerRef.model_construct(code=item.code, name=item.full_name, kind=item.kind.value,
-                                    legal_basis=item.legal_basis, role="principal", mode=None, holder=None,
-                                    delegation=None)
+    return built(PowerRef, {"code": item.code, "name": item.full_name, "kind": item.kind.value,
+                            "legal_basis": item.legal_basis, "role": "principal", "mode": None, "holder": None,
+                            "delegation": None})
 
 
 def holding_ref(holding: Holding) -> PowerRef:
     """The decision's view of a holding: the power with its role, mode, holder and delegation row
     (its legal basis as written: `powerlist.routing.plan` cites it as in force on the day)."""
     item = holding.item
-    return PowerRef.model_construct(code=item.code, name=item.full_name, kind=item.kind.value,
-                                    legal_basis=item.legal_basis,
-                                    role="principal" if holding.principal else "related",
-                                    mode=holding.mode.value, holder=unit_ref(holding.unit),
-                                    delegation=holding.delegation)
+    return built(PowerRef, {"code": item.code, "name": item.full_name, "kind": item.kind.value,
+                            "legal_basis": item.legal_basis, "role": "principal" if holding.principal else "related",
+                            "mode": holding.mode.value, "holder": unit_ref(holding.unit),
+                            "delegation": holding.delegation})
 
 
 def delegation_ref(catalog: Catalog, item: str, street: str) -> str | None:
@@ -237,15 +256,17 @@ def powers_at(catalog: Catalog, category: Category, street: Street) -> Powers:
                 units[role] = catalog.units[code]
     if primary is not None:
         units.setdefault(ROLE_OF_KIND[primary.unit.kind], primary.unit)
+    refs = tuple(holding_ref(h) for h in holdings)
     return Powers(
         holdings=tuple(holdings),
         primary=primary,
-        powers=tuple(holding_ref(h) for h in holdings),
+        powers=refs,
         trace=tuple(trace),
         several_departments=len({h.department or h.unit.code for h in holdings if h.principal}) > 1,
         units=units,
         holder_refs={h.unit.code: unit_ref(h.unit) for h in holdings},
         statutes=catalog.statutes,
+        citer=Citer(refs, catalog.statutes),
     )
 
 
@@ -281,7 +302,7 @@ def locate(catalog: Catalog, category_code: str, location: str,
         street=street,
         powers=found,
         refs={role: unit_ref(unit) for role, unit in units.items()},
-        profile=Profile(
+        profile=_shared(Profile(
             scope=category.scope.value,
             several_departments=found.several_departments,
             mode=primary.mode.value if primary else "none",
@@ -289,7 +310,7 @@ def locate(catalog: Catalog, category_code: str, location: str,
             has_department=primary is not None and primary.department is not None,
             primary_role=ROLE_OF_KIND[primary.unit.kind] if primary else None,
             roles=frozenset(units),
-        ),
+        )),
         resolved=tuple(resolved),
     )
 

@@ -19,107 +19,95 @@ version then in force, with its label — and, when that left a version out, add
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel
-
-from ..catalog.models import Grade, Level
-from ..catalog.statutes import Statutes
 from ..errors import CalendarError, Problem
 from .calendar import WorkCalendar
-from .decision import Decision, PowerRef, TraceStep, UnitRef, Whistle, trace_step
-from .decision_json import routed_json
+from .citing import IN_FORCE_RULE, Citer, cite_powers
+from .decision import Decision, PowerRef, TraceStep, built, trace_step
+from .decision_json import (
+    PlaceText,
+    PlanText,
+    SketchText,
+    kept,
+    moment,
+    moment_text,
+    place_text,
+    routed_json,
+    sketch_text,
+    units_text,
+)
+from .decision_json import text as json_text
 from .issue import SHANGHAI, Issue
 from .place import Located, Units
 from .sketch import Sketch
 
 UNKNOWN_YEAR_RULE = "calendar.unknown_year"
-IN_FORCE_RULE = "statutes.in_force"
 
 
 def units_of(located: Located, drawn: Sketch) -> Units:
     """Stage 3a: the sketch's roles made the place's units — (lead, co-units, escalation path).
     Co-units: every holder of a principal or related power and every unit the sketch names, but the lead,
-    sorted by code."""
-    key = (drawn.lead, drawn.co_roles, drawn.path)
-    found = located.units_of.get(key)
+    sorted by code. Kept per category and street (`Powers.units_of`): the units of every place of
+    the street are the same tuples unless a role is the community."""
+    lead_role, co_roles, path = drawn.lead, drawn.co_roles, drawn.path
+    refs = located.refs
+    community = (refs["community"].code if "community" in refs and (
+        lead_role == "community" or "community" in co_roles or "community" in path) else None)
+    key = (community, lead_role, co_roles, path)
+    kept = located.powers.units_of
+    found = kept.get(key)
     if found is None:
-        refs = located.refs
-        lead = refs[drawn.lead]
+        lead = refs[lead_role]
         co = dict(located.powers.holder_refs)
-        for role in drawn.co_roles:
+        for role in co_roles:
             co[refs[role].code] = refs[role]
         co.pop(lead.code, None)
-        found = (lead, tuple(co[code] for code in sorted(co)), (lead, *(refs[role] for role in drawn.path)))
-        located.units_of[key] = found
+        found = (lead, tuple(co[code] for code in sorted(co)), (lead, *(refs[role] for role in path)))
+        kept[key] = found
     return found
 
 
-_DECISION_FIELDS = frozenset(Decision.model_fields)
-# pydantic's BaseModel keeps an instance's state in four slots; their descriptors, called
-# directly, skip the attribute lookup `object.__setattr__` makes (3× faster per decision).
-_set_dict = BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
-_new_decision = Decision.__new__
-
-
 def _built(values: dict[str, Any]) -> Decision:
-    # What `Decision.model_construct` does, without its per-field loop (15× faster): every
-    # value was built from validated values by this module; tests round-trip decisions through
+    # What `Decision.model_construct` does (`decision.built`): every value was built from
+    # validated values by this module; tests round-trip decisions through
     # `Decision.model_validate_json` and compare them with validated ones to keep this honest.
-    decision = _new_decision(Decision)
-    _set_dict(decision, values)
-    _set_fields_set(decision, _DECISION_FIELDS)
-    _set_extra(decision, None)
-    _set_private(decision, None)
-    return decision
-
-
-# A plan's decision fields: category, street, whistle, whistle label, grade, level, lead,
-# co-units, escalation path, powers, trace, rules version.
-PlanFields = tuple[str, str, Whistle, str, Grade, Level, UnitRef, tuple[UnitRef, ...], tuple[UnitRef, ...],
-                   tuple[PowerRef, ...], tuple[TraceStep, ...], str]
+    return built(Decision, values)
 
 
 class Plan:
     """Stage 3a's result: a routed decision for one place and sketch, less what is the issue's
-    own — its id and two deadlines, which `stamp` (stage 3b) fills in. A plan holds its values
-    as one tuple (a kept dict would weigh ~1 KB per plan, and a busy router keeps tens of
-    thousands)."""
+    own — its id and two deadlines, which `stamp` (stage 3b) fills in. A plan refers to what it
+    shares with other plans (its place, its sketch, its units, its text's parts) and holds
+    little of its own: a busy router keeps tens of thousands, and the cyclic garbage collector
+    walks every object they hold."""
 
-    __slots__ = ("fields", "respond_delta", "respond_days", "complete_delta", "complete_days", "statutes", "dated")
+    __slots__ = ("located", "drawn", "units", "rules_version", "citer", "text")
 
     def __init__(self, located: Located, drawn: Sketch, rules_version: str) -> None:
-        lead, co_units, path = units_of(located, drawn)
-        self.fields: PlanFields = (
-            located.category.code, located.street.code, drawn.whistle, drawn.whistle_label,
-            drawn.grade, drawn.level, lead, co_units, path, located.powers.powers,
-            located.resolved + located.powers.trace + drawn.trace, rules_version,
-        )
-        self.respond_delta = drawn.respond_delta
-        self.respond_days = drawn.respond[0]
-        self.complete_delta = drawn.complete_delta
-        self.complete_days = drawn.complete[0]
-        self.statutes = located.powers.statutes
-        # day → (powers as cited that day, the statutes.in_force step or None); a plan sees few days
-        self.dated: dict[date, tuple[tuple[PowerRef, ...], TraceStep | None]] = {}
+        self.located = located
+        self.drawn = drawn
+        self.units = units_of(located, drawn)
+        self.rules_version = rules_version
+        powers = located.powers
+        # the powers as cited on a day: one Citer per category and street, shared by its plans
+        self.citer = powers.citer or Citer(powers.powers, powers.statutes)
+        self.text: PlanText | None = None  # the plan's own part of its JSON text, made when first asked
 
     def times(self, issue: Issue, calendar: WorkCalendar) -> tuple[datetime, datetime, tuple[int, ...]]:
         """(respond_by, complete_by, the years the calendar's "statutory" fallback counted them
         over) for `issue`. Raises CalendarError for a day-based limit in a year the calendar
         does not know, or past the last date a calendar can hold."""
         received = issue.received_at
+        drawn = self.drawn
+        respond_delta, complete_delta = drawn.respond_delta, drawn.complete_delta
         try:
-            delta = self.respond_delta
-            respond_by = (received + delta if delta is not None
-                          else calendar.end_of_working_days(received, self.respond_days))
-            delta = self.complete_delta
-            complete_by = (received + delta if delta is not None
-                           else calendar.end_of_working_days(received, self.complete_days))
+            respond_by = (received + respond_delta if respond_delta is not None
+                          else calendar.end_of_working_days(received, drawn.respond[0]))
+            complete_by = (received + complete_delta if complete_delta is not None
+                           else calendar.end_of_working_days(received, drawn.complete[0]))
         except OverflowError:  # received near 9999-12-31: a limit past the last date there is
             raise CalendarError([Problem(
                 message="时限超出日历能表示的最后日期 9999-12-31 (the time limits run past the last date a calendar "
@@ -127,11 +115,11 @@ class Plan:
                 field="received_at", value=received.isoformat(), code="date-out-of-range",
             )], "无法计算时限 (cannot count the time limits)") from None
         first = calendar.provisional_from
-        if ((self.complete_delta is None and complete_by.year >= first)
-                or (self.respond_delta is None and respond_by.year >= first)):
+        if ((complete_delta is None and complete_by.year >= first)
+                or (respond_delta is None and respond_by.year >= first)):
             # The latest day a working-day count reached; both counts start the day after receipt.
-            last = complete_by if self.complete_delta is None else respond_by
-            if self.respond_delta is None and respond_by > last:
+            last = complete_by if complete_delta is None else respond_by
+            if respond_delta is None and respond_by > last:
                 last = respond_by
             return respond_by, complete_by, calendar.provisional_years(received.date() + timedelta(days=1),
                                                                        last.date())
@@ -139,25 +127,21 @@ class Plan:
 
     def cited(self, issue: Issue) -> tuple[tuple[PowerRef, ...], TraceStep | None]:
         """The plan's powers with their legal basis as in force on the day `issue` was received
-        (Asia/Shanghai), and the `statutes.in_force` step when a version was left out. Kept per
-        day (one tuple per plan and day, so its JSON text is kept by identity too)."""
-        day = issue.received_at.astimezone(SHANGHAI).date()
-        dated = self.dated.get(day)
-        if dated is None:
-            dated = cite_powers(self.fields[9], self.statutes, day)
-            if len(self.dated) >= 64:
-                self.dated.clear()
-            self.dated[day] = dated
-        return dated
+        (Asia/Shanghai), and the `statutes.in_force` step when a version was left out: the same
+        tuple for every plan of the place and day between two version days (`citing.Citer`), so
+        its JSON text is kept by identity too."""
+        return self.citer.on(issue.received_at.astimezone(SHANGHAI).date())
 
     def stamp(self, issue: Issue, calendar: WorkCalendar) -> Decision:
         """The decision for `issue`: clock times from received_at, on the working-day calendar.
         Raises CalendarError for a day-based limit in a year the calendar does not know; a
         limit counted over a year of the calendar's "statutory" fallback adds the trace step
         `calendar.unknown_year` (computed here, per issue, so cached plans stay exact)."""
-        category, street, whistle, label, grade, level, lead, co_units, path, powers, trace, version = self.fields
+        located, drawn = self.located, self.drawn
+        lead, co_units, path = self.units
         respond_by, complete_by, years = self.times(issue, calendar)
         powers, in_force = self.cited(issue)
+        trace = located.resolved + located.powers.trace + drawn.trace
         if in_force is not None:
             trace = trace + (in_force,)
         if years:
@@ -165,12 +149,12 @@ class Plan:
         return _built({
             "issue_id": issue.id,
             "status": "routed",
-            "category": category,
-            "street": street,
-            "whistle": whistle,
-            "whistle_label": label,
-            "grade": grade,
-            "level": level,
+            "category": located.category.code,
+            "street": located.street.code,
+            "whistle": drawn.whistle,
+            "whistle_label": drawn.whistle_label,
+            "grade": drawn.grade,
+            "level": drawn.level,
             "lead": lead,
             "co_units": co_units,
             "escalation_path": path,
@@ -178,46 +162,34 @@ class Plan:
             "respond_by": respond_by,
             "complete_by": complete_by,
             "trace": trace,
-            "rules_version": version,
+            "rules_version": self.rules_version,
             "errors": (),
         })
 
     def stamp_json(self, issue: Issue, calendar: WorkCalendar) -> str:
         """`decision_json(self.stamp(issue, calendar))`, without making the Decision: the plan's
-        own part of the text is kept (`decision_json.plan_text`). Raises what `stamp` raises."""
+        text is made of parts kept for its place, sketch and units (`decision_json.PlanText`).
+        Raises what `stamp` raises."""
         respond_by, complete_by, years = self.times(issue, calendar)
         powers, in_force = self.cited(issue)
-        return routed_json(issue.id, self.fields, powers, respond_by, complete_by,
+        text = self.text
+        if text is None:
+            text = self.text = (kept(self.located, _place_text), kept(self.drawn, _sketch_text),
+                                kept(self.units, units_text), kept(self.rules_version, json_text))
+        drawn = self.drawn
+        # a working-day deadline is one value per day and limit (its text kept); a clock one the issue's own
+        return routed_json(issue.id, text, powers,
+                           moment(respond_by) if drawn.respond_delta is None else moment_text(respond_by),
+                           moment(complete_by) if drawn.complete_delta is None else moment_text(complete_by),
                            in_force, unknown_year_step(years) if years else None)
 
 
-def cite_powers(powers: tuple[PowerRef, ...], statutes: Statutes, day: date
-                ) -> tuple[tuple[PowerRef, ...], TraceStep | None]:
-    """`powers` with each legal basis cited as in force on `day`, and the `statutes.in_force`
-    step when a version was left out (not yet or no longer in force), else None."""
-    if not statutes:
-        return powers, None
-    out: list[PowerRef] = []
-    chosen: dict[str, str] = {}
-    left_out = 0
-    for power in powers:
-        cited = statutes.cited_on(power.legal_basis, day)
-        left_out += len(power.legal_basis) - len(cited)
-        for c in cited:
-            if c.version is not None:
-                chosen.setdefault(c.version.id, c.version.citation_title)
-        values = dict(power.__dict__)
-        values["legal_basis"] = tuple(c.text for c in cited)
-        out.append(PowerRef.model_construct(**values))
-    if not left_out:
-        return tuple(out), None
-    shown = "、".join(chosen.values())
-    return tuple(out), trace_step(
-        IN_FORCE_RULE,
-        f"实施依据按受理日 {day.isoformat()} 施行的版本引用：{shown}；未施行或已废止的 {left_out} 条引文未引用 "
-        f"(the legal basis is cited as in force on the day received, {day.isoformat()}: {shown}; {left_out} "
-        f"citation(s) of versions not in force that day left out)",
-    )
+def _place_text(located: Located) -> PlaceText:
+    return place_text(located.category.code, located.street.code, (located.resolved, located.powers.trace))
+
+
+def _sketch_text(drawn: Sketch) -> SketchText:
+    return sketch_text(drawn.whistle, drawn.whistle_label, drawn.grade, drawn.level, drawn.trace)
 
 
 def finish(issue: Issue, located: Located, drawn: Sketch, calendar: WorkCalendar, rules_version: str) -> Decision:
@@ -248,3 +220,7 @@ def unknown_year_step(years: tuple[int, ...]) -> TraceStep:
 def uses_unknown_year(decision: Decision) -> bool:
     """True if a deadline of `decision` was counted on the calendar's "statutory" fallback."""
     return any(step.rule == UNKNOWN_YEAR_RULE for step in decision.trace)
+
+
+__all__ = ["IN_FORCE_RULE", "UNKNOWN_YEAR_RULE", "Plan", "cite_powers", "finish", "units_of", "unknown_year_step",
+           "uses_unknown_year"]
