@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from powerlist.catalog.catalog import Catalog
-from powerlist.catalog.models import StatuteVersion
+from powerlist.catalog.models import Level, StatuteVersion
 from powerlist.catalog.statutes import Statutes
 from powerlist.routing.citing import Citer, cite_powers
 from powerlist.routing.decision import PowerRef, UnitRef
@@ -23,6 +23,10 @@ FIRST = date(2020, 1, 1)
 _days = st.integers(0, 3_000).map(lambda n: FIRST + timedelta(days=n))
 
 
+def _after(day: date) -> st.SearchStrategy[date]:
+    return st.integers(1, 1_000).map(lambda n: day + timedelta(days=n))
+
+
 @st.composite
 def _table(draw: st.DrawFn) -> tuple[Statutes, tuple[PowerRef, ...]]:
     versions: list[StatuteVersion] = []
@@ -30,13 +34,13 @@ def _table(draw: st.DrawFn) -> tuple[Statutes, tuple[PowerRef, ...]]:
         title = draw(st.sampled_from([f"《法{work}》", f"《中华人民共和国法{work}》"]))
         starts = sorted(draw(st.lists(_days, min_size=1, max_size=3, unique=True)))
         for n, start in enumerate(starts):
-            repealed = starts[n + 1] if n + 1 < len(starts) else draw(st.none() | _days.filter(lambda d: d > start))
+            repealed = starts[n + 1] if n + 1 < len(starts) else draw(st.none() | _after(start))
             versions.append(StatuteVersion(id=f"W{work}@{n}", work=f"W{work}", title=title, label=f"版{n}",
                                            in_force=start, repealed=repealed))
     lines = [f"{v.title}（{v.label}）第{n}条" for n, v in enumerate(versions)]
     lines += [f"《法{w}》第一条" for w in range(3)]  # no label: its only version, several (unknown), or not modelled
     lines += ["《法0》（没有的版本）第二条", "《地方条例》第三条", "不是引文"]
-    holder = UnitRef(code="U1", name="单位", level="street")  # type: ignore[arg-type]
+    holder = UnitRef(code="U1", name="单位", level=Level.STREET)
     powers = tuple(
         PowerRef(code=f"P{n}", name=f"权力{n}", kind="02", legal_basis=tuple(draw(st.lists(st.sampled_from(lines),
                                                                                                    max_size=4))),
@@ -59,7 +63,8 @@ def test_a_citer_cites_what_the_day_by_day_rule_cites(table: tuple[Statutes, tup
 
 
 def test_days_of_one_interval_share_one_tuple_and_each_day_its_step() -> None:
-    za = ("《中华人民共和国治安管理处罚法》（2012年修正）第七十条", "《中华人民共和国治安管理处罚法》（2025年修订）第八十二条")
+    za = ("《中华人民共和国治安管理处罚法》（2012年修正）第七十条",
+          "《中华人民共和国治安管理处罚法》（2025年修订）第八十二条")
     statutes = Statutes((
         StatuteVersion(id="ZA@2012", work="ZA", title="《中华人民共和国治安管理处罚法》", label="2012年修正",
                        in_force=date(2013, 1, 1), repealed=date(2026, 1, 1)),

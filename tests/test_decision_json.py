@@ -97,7 +97,8 @@ def test_escaping_of_every_character_class() -> None:
 
 
 _units = st.builds(UnitRef, code=st.text(), name=st.text(), level=st.sampled_from(list(Level)))
-_powers = st.builds(PowerRef, code=st.text(), name=st.text(), kind=st.text(), legal_basis=st.lists(st.text()).map(tuple),
+_powers = st.builds(PowerRef, code=st.text(), name=st.text(), kind=st.text(),
+                    legal_basis=st.lists(st.text()).map(tuple),
                     role=st.sampled_from(["principal", "related"]), mode=st.none() | st.text(),
                     holder=st.none() | _units, delegation=st.none() | st.text())
 _steps = st.builds(TraceStep, rule=st.text(), reason=st.text())

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
@@ -34,7 +35,7 @@ from annotated_types import Ge, Le, MaxLen
 from pydantic import BaseModel
 
 from ..sheets.timetext import TimeTextError, parse_time
-from .instants import instant_problem
+from .instants import FIRST_YEAR, LAST_YEAR
 from .issue import _CHANNEL_ALIASES, REQUEST_KIND_LABELS, SHANGHAI, Channel, Issue, RequestKind, as_issue, canonical
 
 
@@ -71,22 +72,32 @@ _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 _new = Issue.__new__
 
 
-def _received(value: Any) -> datetime | None:
+_ABSENT: Any = object()
+
+
+def _received(value: Any, plain: bool) -> datetime | None:
     # Issue.received_at's own validators: the one time parser, then the years an instant may have.
     if not (type(value) is str and len(value) >= 10 and value.isascii() and value[4] == "-"
             and value[:4].isdigit()):
         return None
-    try:
-        moment = parse_time(value)
-    except TimeTextError:
+    moment = None
+    if value[-1] > " ":  # ASCII, starting with a digit: nothing for str.strip to strip
+        if value[7] == "-":
+            with suppress(ValueError):  # what parse_time does first, for text it need not strip
+                moment = datetime.fromisoformat(value)
+    elif plain:  # a raw cell canonical() would strip: not its own canonical data
         return None
-    if instant_problem(moment) is not None:
+    if moment is None:
+        try:
+            moment = parse_time(value)
+        except TimeTextError:
+            return None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:  # instants.instant_problem
         return None
     return moment.replace(tzinfo=SHANGHAI) if moment.tzinfo is None else moment.astimezone(SHANGHAI)
 
 
-def fast_issue(data: Mapping[str, Any]) -> Issue | None:
-    """The `Issue` of canonical `data` when every value has the plain shape, else None."""
+def _issue(data: Mapping[str, Any], plain: bool) -> Issue | None:
     keys = data.keys()
     if not (keys <= _KNOWN and keys >= _REQUIRED):
         return None
@@ -97,7 +108,7 @@ def fast_issue(data: Mapping[str, Any]) -> Issue | None:
             and issue_id.isascii() and category.isascii() and location.isascii()
             and issue_id.strip() == issue_id and category.strip() == category and location.strip() == location):
         return None
-    received = _received(data["received_at"])
+    received = _received(data["received_at"], plain)
     if received is None:
         return None
     channel = request_kind = description = None
@@ -107,26 +118,36 @@ def fast_issue(data: Mapping[str, Any]) -> Issue | None:
         get = data.get
         emergency, key_work = get("emergency", False), get("key_work", False)
         needs_enforcement, cross_department = get("needs_enforcement", False), get("cross_department", False)
-        for flag in (emergency, key_work, needs_enforcement, cross_department):
-            if flag is not True and flag is not False:
-                return None
+        if not ((emergency is True or emergency is False) and (key_work is True or key_work is False)
+                and (needs_enforcement is True or needs_enforcement is False)
+                and (cross_department is True or cross_department is False)):
+            return None
         repeat_count = get("repeat_count", 0)
         if type(repeat_count) is not int or not _REPEAT[0] <= repeat_count <= _REPEAT[1]:
             return None
-        channel, request_kind, description = get("channel"), get("request_kind"), get("description")
-        if channel is not None:
+        # A null value is no value to canonical(), which drops it: raw data holding one is not its own.
+        absent = _ABSENT if plain else None
+        channel, request_kind, description = get("channel", absent), get("request_kind", absent), get(
+            "description", absent)
+        if channel is not absent:
             channel = _CHANNELS.get(channel) if type(channel) is str else None
             if channel is None:
                 return None
-        if request_kind is not None:
+        else:
+            channel = None
+        if request_kind is not absent:
             request_kind = _KINDS.get(request_kind) if type(request_kind) is str else None
             if request_kind is None:
                 return None
-        if description is not None and not (
-                type(description) is str and 0 < len(description) <= _DESCRIPTION_LENGTH
-                and description.strip() == description
-                and (description.isascii() or _SURROGATE.search(description) is None)):
-            return None
+        else:
+            request_kind = None
+        if description is not absent:
+            if not (type(description) is str and 0 < len(description) <= _DESCRIPTION_LENGTH
+                    and description.strip() == description
+                    and (description.isascii() or _SURROGATE.search(description) is None)):
+                return None
+        else:
+            description = None
     issue = _new(Issue)
     # every field in model order, as `model_validate` fills an instance's __dict__
     _set_dict(issue, {
@@ -141,15 +162,16 @@ def fast_issue(data: Mapping[str, Any]) -> Issue | None:
     return issue
 
 
+def fast_issue(data: Mapping[str, Any]) -> Issue | None:
+    """The `Issue` of canonical `data` when every value has the plain shape, else None."""
+    return _issue(data, False)
+
+
 def plain_issue(raw: Mapping[str, Any]) -> Issue | None:
     """The `Issue` of a raw row that `issue.canonical` would return as it is — its keys the
     field names, no empty or null value, text already stripped — when its values have the plain
     shape (`fast_issue`); else None. Such a row needs no normalising: it is its own canonical data."""
-    issue = fast_issue(raw)
-    if issue is None or None in raw.values():
-        return None
-    received = raw["received_at"]
-    return issue if received.strip() == received else None
+    return _issue(raw, True)
 
 
 def issue_of(data: Mapping[str, Any]) -> Issue:
