@@ -126,7 +126,7 @@ def test_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(30):
         _check(router.route({"id": f"K{n}", "received_at": "2026-03-02T09:00", "category": "RX0302",
                              "location": "420202001001", "repeat_count": n % 4}))
-    assert len(encoder._cache) <= 5
+    assert len(encoder._cache) <= 5 and len(encoder._cache_values) <= 5
 
 
 def test_route_json_is_the_line_powerlist_route_writes(tmp_path: pytest.TempPathFactory) -> None:

@@ -15,6 +15,7 @@ interval between them: every issue of a plan received in the same interval gets 
 
 from __future__ import annotations
 
+import operator
 from bisect import bisect_right
 from datetime import date
 
@@ -39,10 +40,17 @@ def _cite(powers: tuple[PowerRef, ...], statutes: Statutes, day: date) -> Cited:
         for c in cited:
             if c.version is not None:
                 chosen.setdefault(c.version.id, c.version.citation_title)
+        basis = tuple(c.text for c in cited)
+        if basis == power.legal_basis:  # cited as written: the power itself (its text kept once)
+            out.append(power)
+            continue
         values = dict(power.__dict__)
-        values["legal_basis"] = tuple(c.text for c in cited)
+        values["legal_basis"] = basis
         out.append(built(PowerRef, values))
-    return tuple(out), left_out, "、".join(chosen.values())
+    shown = "、".join(chosen.values())
+    if all(map(operator.is_, out, powers)):
+        return powers, left_out, shown
+    return tuple(out), left_out, shown
 
 
 def in_force_step(day: date, shown: str, left_out: int) -> TraceStep:

@@ -59,19 +59,26 @@ def _json(value: Any) -> str:
     return escape_line_breaks(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
-_cache: dict[int, tuple[object, str]] = {}
-_traces: dict[int, tuple[object, str]] = {}
-_moments: dict[int, tuple[object, str]] = {}
+# Texts kept by the identity of the value they encode (id → text), each cache with the list of
+# its values (held, so that an id cannot be reused while its text is kept: an id found is the
+# value's own), both cleared when full. No per-entry tuple: fewer objects for the cyclic collector.
+_cache: dict[int, str] = {}
+_cache_values: list[object] = []
+_traces: dict[int, str] = {}
+_trace_values: list[object] = []
+_moments: dict[int, str] = {}
+_moment_values: list[object] = []
 
 
 def _cached(value: _T, encode: Callable[[_T], str]) -> str:
-    hit = _cache.get(id(value))
-    if hit is not None and hit[0] is value:
-        return hit[1]
-    text = encode(value)
-    if len(_cache) >= CACHE_LIMIT:
-        _cache.clear()
-    _cache[id(value)] = (value, text)
+    text = _cache.get(id(value))
+    if text is None:
+        text = encode(value)  # may itself keep texts (and clear the cache when full)
+        if len(_cache) >= CACHE_LIMIT:
+            _cache.clear()
+            _cache_values.clear()
+        _cache[id(value)] = text
+        _cache_values.append(value)
     return text
 
 
@@ -151,38 +158,28 @@ def _moment(value: datetime | None) -> str:
     # received that day (`WorkCalendar.end_of_working_days`): its text is kept by identity.
     if value is None:
         return "null"
-    hit = _moments.get(id(value))
-    if hit is not None and hit[0] is value:
-        return hit[1]
-    text = _moment_text(value)
-    if len(_moments) >= MOMENT_LIMIT:
-        _moments.clear()
-    _moments[id(value)] = (value, text)
+    text = _moments.get(id(value))
+    if text is None:
+        text = _moment_text(value)
+        if len(_moments) >= MOMENT_LIMIT:
+            _moments.clear()
+            _moment_values.clear()
+        _moments[id(value)] = text
+        _moment_values.append(value)
     return text
 
 
 def _trace(trace: tuple[TraceStep, ...]) -> str:
     # A plan's trace is one tuple shared by every decision stamped from it: kept whole (in a
     # smaller cache: a trace is the bulk of a decision), else joined from its steps.
-    hit = _traces.get(id(trace))
-    if hit is not None and hit[0] is trace:
-        return hit[1]
-    cache = _cache
-    parts = []
-    for step in trace:
-        found = cache.get(id(step))
-        if found is None or found[0] is not step:
-            text = _step(step)
-            if len(cache) >= CACHE_LIMIT:
-                cache.clear()
-            cache[id(step)] = (step, text)
-        else:
-            text = found[1]
-        parts.append(text)
-    joined = ",".join(parts)
-    if len(_traces) >= TRACE_LIMIT:
-        _traces.clear()
-    _traces[id(trace)] = (trace, joined)
+    joined = _traces.get(id(trace))
+    if joined is None:
+        joined = ",".join([_cached(step, _step) for step in trace])
+        if len(_traces) >= TRACE_LIMIT:
+            _traces.clear()
+            _trace_values.clear()
+        _traces[id(trace)] = joined
+        _trace_values.append(trace)
     return joined
 
 
@@ -218,19 +215,22 @@ SketchText = tuple[str, str]
 UnitsText = tuple[str, str, str]
 PlanText = tuple[PlaceText, SketchText, UnitsText, str]
 
-_parts: dict[int, tuple[object, Any]] = {}
+_parts: dict[int, Any] = {}
+_part_values: list[object] = []
 
 
-def kept(value: _T, encode: Callable[[_T], _U]) -> _U:
-    """`encode(value)`, made once per value and kept by its identity (bounded: `CACHE_LIMIT`)."""
-    hit = _parts.get(id(value))
-    if hit is not None and hit[0] is value:
-        return cast(_U, hit[1])
-    text = encode(value)
-    if len(_parts) >= CACHE_LIMIT:
-        _parts.clear()
-    _parts[id(value)] = (value, text)
-    return text
+def kept(key: object, encode: Callable[[_T], _U], value: _T) -> _U:
+    """`encode(value)`, made once per `key` (whatever `value` is for it) and kept by the key's
+    identity (bounded: `CACHE_LIMIT`)."""
+    text = _parts.get(id(key))
+    if text is None:
+        text = encode(value)
+        if len(_parts) >= CACHE_LIMIT:
+            _parts.clear()
+            _part_values.clear()
+        _parts[id(key)] = text
+        _part_values.append(key)
+    return cast(_U, text)
 
 
 def place_text(category: str | None, street: str | None, steps: tuple[tuple[TraceStep, ...], ...]) -> PlaceText:

@@ -174,8 +174,11 @@ class Plan:
         powers, in_force = self.cited(issue)
         text = self.text
         if text is None:
-            text = self.text = (kept(self.located, _place_text), kept(self.drawn, _sketch_text),
-                                kept(self.units, units_text), kept(self.rules_version, json_text))
+            located = self.located
+            # a place's text is its category and street's, unless it was resolved by name
+            text = self.text = (kept(located.powers if not located.resolved else located, _place_text, located),
+                                kept(self.drawn, _sketch_text, self.drawn), kept(self.units, units_text, self.units),
+                                kept(self.rules_version, json_text, self.rules_version))
         drawn = self.drawn
         # a working-day deadline is one value per day and limit (its text kept); a clock one the issue's own
         return routed_json(issue.id, text, powers,

@@ -88,6 +88,6 @@ _LINE_BREAKS = re.compile("[\u2028\u2029\u0085]")
 
 def escape_line_breaks(json_text: str) -> str:
     """JSON text with U+2028, U+2029 and U+0085 written as \\u escapes (the same JSON value)."""
-    if json_text.isascii() or _LINE_BREAKS.search(json_text) is None:
+    if json_text.isascii() or ("\u2028" not in json_text and "\u2029" not in json_text and "\x85" not in json_text):
         return json_text
     return _LINE_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
