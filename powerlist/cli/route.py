@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, TextIO, TypeVar
 
 import typer
 from rich.progress import (
@@ -37,6 +37,7 @@ from ..routing.decision_json import decision_json
 from ..routing.explain import explain_decision
 from ..routing.issue import SHANGHAI
 from ..routing.issue_io import read_issues
+from ..routing.lines import jsonl_text, route_lines
 from ..routing.partitions import ROWS
 from ..routing.router import Router
 from ..sheets.output import atomic_text
@@ -56,6 +57,7 @@ from ._common import (
 )
 from ._help import Command
 
+_T = TypeVar("_T")
 PROGRESS_FROM = 500  # rows; shorter inputs finish before a bar is worth drawing
 WRITE_LINES = 256  # decisions joined into one write
 
@@ -142,7 +144,7 @@ def progress_bar(total: int | None, label: str = "派单 routing") -> Progress |
     return Progress(*columns, console=err, transient=True)
 
 
-def _with_progress(decisions: Iterable[Decision], total: int | None) -> Iterator[Decision]:
+def _with_progress(decisions: Iterable[_T], total: int | None) -> Iterator[_T]:
     bar = progress_bar(total)
     if bar is None:
         yield from decisions
@@ -183,9 +185,14 @@ def provisional_warning(counts: RouteCounts) -> str | None:
 def write_jsonl(decisions: Iterable[Decision], stream: TextIO) -> None:
     """One JSON line per decision (`decision_json`: the same text as `dumps(model_dump(mode="json"))`),
     written a few hundred lines at a time."""
+    write_lines(map(decision_json, decisions), stream)
+
+
+def write_lines(texts: Iterable[str], stream: TextIO) -> None:
+    """Each text as one line, written a few hundred lines at a time."""
     lines: list[str] = []
-    for decision in decisions:
-        lines.append(decision_json(decision))
+    for text in texts:
+        lines.append(text)
         if len(lines) >= WRITE_LINES:
             lines.append("")
             stream.write("\n".join(lines))
@@ -307,6 +314,18 @@ def route(
 
 
 def _route_here(input: Path, router: Router, format: Format, out_file: Path | None, encoding: str) -> RouteCounts:
+    if format is Format.jsonl:
+        found = jsonl_text(input, encoding)
+        if found is not None:  # JSON lines in, JSON lines out: the short way (`routing.lines`)
+            counts = RouteCounts()
+            lines = _with_progress(route_lines(router, *found, counts), _count_rows(input))
+            with batch_gc():
+                if out_file is None:
+                    write_lines(lines, sys.stdout)
+                else:
+                    with atomic_text(out_file, encoding="utf-8", newline="") as handle:
+                        write_lines(lines, handle)
+            return counts
     records = read_issues(input, encoding)
     counter = _Counter(_with_progress(router.route_many(records), _count_rows(input)), router)
     with batch_gc():

@@ -307,13 +307,19 @@ def jsonl_records(text: str, file: str, first_line: int = 1) -> Iterator[IssueRe
     for number, line in input_lines(text):
         if not line.strip():
             continue
-        number += first_line - 1
-        raw = json_object(line)
-        if isinstance(raw, str):
-            yield _unreadable(file, number, raw, "json")
-            continue
-        yield _json_record(file, number, raw, _twice(raw, file, number),
-                           "\\" in line and _ESCAPED_SURROGATE.search(line) is not None)
+        yield jsonl_record(line, file, number + first_line - 1)
+
+
+def jsonl_record(line: str, file: str, number: int, plain: dict[str, Any] | None = None) -> IssueRecord:
+    """The record of a JSONL file's line `number`, not blank; `plain`: the line's object, when
+    `plain_object` read it already."""
+    if plain is not None:  # no key given twice, no escape (so no lone surrogate)
+        return _json_record(file, number, plain, (), False)
+    raw = json_object(line)
+    if isinstance(raw, str):
+        return _unreadable(file, number, raw, "json")
+    return _json_record(file, number, raw, _twice(raw, file, number),
+                        "\\" in line and _ESCAPED_SURROGATE.search(line) is not None)
 
 
 def plain_object(line: str) -> dict[str, Any] | None:

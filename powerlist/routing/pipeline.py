@@ -31,7 +31,7 @@ from .decision import Decision
 from .engines import TableEvaluator
 from .issue import Issue
 from .place import Located, Powers, locate, powers_at
-from .plan import Plan, finish
+from .plan import Plan, Stamped, finish
 from .sketch import ROUTING, Sketch, flags_of, sketch
 from .tables import RuleSet
 
@@ -92,6 +92,13 @@ class Pipeline:
         if isinstance(plan, InputError):
             return None
         return plan.stamp_json(issue, self.calendar)
+
+    def decide_stamped(self, issue: Issue) -> Stamped | None:
+        """`decide_json`, with the deadlines and whether one is provisional (`Plan.stamped_json`)."""
+        plan = self._kept(issue)
+        if isinstance(plan, InputError):
+            return None
+        return plan.stamped_json(issue, self.calendar)
 
     def _kept(self, issue: Issue) -> Plan | InputError:
         # Everything a Plan depends on. Request kinds are enum singletons (or None): their id

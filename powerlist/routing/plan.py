@@ -170,6 +170,11 @@ class Plan:
         """`decision_json(self.stamp(issue, calendar))`, without making the Decision: the plan's
         text is made of parts kept for its place, sketch and units (`decision_json.PlanText`).
         Raises what `stamp` raises."""
+        return self.stamped_json(issue, calendar)[0]
+
+    def stamped_json(self, issue: Issue, calendar: WorkCalendar) -> Stamped:
+        """(`stamp_json`'s text, respond_by, complete_by, whether a deadline is provisional: the
+        step `calendar.unknown_year` ends the trace), for a run that counts what it routed."""
         respond_by, complete_by, years = self.times(issue, calendar)
         powers, in_force = self.cited(issue)
         text = self.text
@@ -181,10 +186,15 @@ class Plan:
                                 kept(self.rules_version, json_text, self.rules_version))
         drawn = self.drawn
         # a working-day deadline is one value per day and limit (its text kept); a clock one the issue's own
-        return routed_json(issue.id, text, powers,
-                           moment(respond_by) if drawn.respond_delta is None else moment_text(respond_by),
-                           moment(complete_by) if drawn.complete_delta is None else moment_text(complete_by),
-                           in_force, unknown_year_step(years) if years else None)
+        return (routed_json(issue.id, text, powers,
+                            moment(respond_by) if drawn.respond_delta is None else moment_text(respond_by),
+                            moment(complete_by) if drawn.complete_delta is None else moment_text(complete_by),
+                            in_force, unknown_year_step(years) if years else None),
+                respond_by, complete_by, bool(years))
+
+
+# A decision's JSON text with what a run counts of it: its deadlines, and whether one is provisional.
+Stamped = tuple[str, datetime, datetime, bool]
 
 
 def _place_text(located: Located) -> PlaceText:
@@ -225,5 +235,5 @@ def uses_unknown_year(decision: Decision) -> bool:
     return any(step.rule == UNKNOWN_YEAR_RULE for step in decision.trace)
 
 
-__all__ = ["IN_FORCE_RULE", "UNKNOWN_YEAR_RULE", "Plan", "cite_powers", "finish", "units_of", "unknown_year_step",
-           "uses_unknown_year"]
+__all__ = ["IN_FORCE_RULE", "UNKNOWN_YEAR_RULE", "Plan", "Stamped", "cite_powers", "finish", "units_of",
+           "unknown_year_step", "uses_unknown_year"]
