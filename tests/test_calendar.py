@@ -204,3 +204,16 @@ def test_statutory_n_working_days_property(start: datetime, n: int) -> None:
     days = [start.date() + timedelta(days=k) for k in range(1, (due.date() - start.date()).days + 1)]
     assert sum(STATUTORY.is_workday(d) for d in days) == n
     assert all(d.weekday() < 5 for d in days if d.year > 2026 and STATUTORY.is_workday(d))
+
+
+def test_every_day_chinese_calendar_knows_is_its_answer() -> None:
+    """WorkCalendar reads chinese-calendar's tables itself (its is_workday checks the range of
+    years on every call): the same answer for every day of every year it knows."""
+    import chinese_calendar
+
+    calendar = WorkCalendar()
+    day = min(chinese_calendar.holidays)
+    day = date(day.year, 1, 1)
+    while day.year <= max(chinese_calendar.holidays).year:
+        assert calendar.is_workday(day) == chinese_calendar.is_workday(day), day
+        day += timedelta(days=1)

@@ -57,6 +57,21 @@ class CitedText:
         return self.version.label if self.version else None
 
 
+# A line of a legal basis, parsed (`Statutes.citations`): (line, version named or None, rest).
+Cited = tuple[str, StatuteVersion | None, str]
+
+
+def cite(citations: tuple[Cited, ...], day: date) -> list[CitedText]:
+    """`Statutes.cited_on` for citations parsed already."""
+    out: list[CitedText] = []
+    for line, version, rest in citations:
+        if version is None:
+            out.append(CitedText(line))
+        elif version.in_force_on(day):
+            out.append(CitedText(f"{version.citation_title}{rest}", version))
+    return out
+
+
 class Statutes:
     """The statutes table, indexed by (title, label) and by work."""
 
@@ -70,6 +85,7 @@ class Statutes:
             self._works_by_title.setdefault(bare_title(v.title), v.work)
         for v in sorted(versions, key=lambda v: v.in_force):
             self.by_work[v.work] = (*self.by_work.get(v.work, ()), v)
+        self._parsed: dict[tuple[str, ...], tuple[Cited, ...]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.versions)
@@ -107,21 +123,29 @@ class Statutes:
         the version in force that day, its text carrying the version label; other texts as
         written. A modelled text none of whose cited versions is in force that day (not yet, or
         no longer) is left out."""
-        out: list[CitedText] = []
+        return cite(self.citations(legal_basis), day)
+
+    def citations(self, legal_basis: tuple[str, ...]) -> tuple[Cited, ...]:
+        """Each line of `legal_basis` parsed once: (the line, the version it names or None for
+        a text cited as written on every day, the rest of the line after the version). Kept per
+        legal basis: an item's basis is cited for every street."""
+        found = self._parsed.get(legal_basis)
+        if found is None:
+            if len(self._parsed) >= 65_536:
+                self._parsed.clear()
+            found = self._parsed[legal_basis] = self._citations(legal_basis)
+        return found
+
+    def _citations(self, legal_basis: tuple[str, ...]) -> tuple[Cited, ...]:
+        out: list[Cited] = []
         for line in legal_basis:
             citation = Citation.parse(line)
             try:
                 version = self.version(citation)
-            except KeyError:
-                out.append(CitedText(line))  # the loader refuses these; a hand-built catalog may not
-                continue
-            if version is None:
-                out.append(CitedText(line))
-                continue
-            if not version.in_force_on(day):
-                continue
-            out.append(CitedText(f"{version.citation_title}{citation.rest}", version))
-        return out
+            except KeyError:  # the loader refuses these; a hand-built catalog may not: as written
+                version = None
+            out.append((line, version, citation.rest))
+        return tuple(out)
 
     def repealed_citations(self, legal_basis: tuple[str, ...], day: date) -> list[tuple[str, StatuteVersion]]:
         """Citations of a version no longer in force on `day` whose text the basis does not also
@@ -142,4 +166,4 @@ class Statutes:
         return out
 
 
-__all__ = ["Citation", "CitedText", "StatuteVersion", "Statutes", "bare_title"]
+__all__ = ["Cited", "Citation", "CitedText", "StatuteVersion", "Statutes", "bare_title", "cite"]

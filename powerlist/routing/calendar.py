@@ -65,6 +65,7 @@ END_OF_DAY = time(23, 59, 59)
 _KNOWN_YEARS = range(
     min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1
 )
+_WORKDAYS, _HOLIDAYS = chinese_calendar.workdays, chinese_calendar.holidays
 # What to do for a year neither chinese-calendar nor the override sheet knows.
 UNKNOWN_YEAR_MODES = ("statutory", "error")
 # The years the "statutory" fallback covers: after the package's data, through 2030 — the years
@@ -125,7 +126,9 @@ class WorkCalendar:
         if override is not None:
             return override
         if day.year in _KNOWN_YEARS:
-            return bool(chinese_calendar.is_workday(day))
+            # chinese_calendar.is_workday without its per-call range check (min and max over
+            # every holiday it knows: 30 µs a day), from the same two tables
+            return day in _WORKDAYS or (day.weekday() <= 4 and day not in _HOLIDAYS)
         if day.year in self._override_years:
             # Documented fallback: the sheet's rows are that year's complete notice.
             return day.weekday() < 5

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import operator
 from bisect import bisect_right
+from collections.abc import Iterable
 from datetime import date
 
-from ..catalog.statutes import Citation, Statutes
+from ..catalog.statutes import Cited, CitedText, Statutes, cite
 from .decision import PowerRef, TraceStep, built, trace_step
 
 IN_FORCE_RULE = "statutes.in_force"
@@ -27,15 +28,15 @@ DAY_LIMIT = 4_096  # in_force steps a Citer keeps (one per day an issue was rece
 
 # What the powers cite in one interval: the powers as cited, how many citations were left out,
 # and the versions chosen (their citation titles, joined with 、).
-Cited = tuple[tuple[PowerRef, ...], int, str]
+CitedPowers = tuple[tuple[PowerRef, ...], int, str]
 
 
-def _cite(powers: tuple[PowerRef, ...], statutes: Statutes, day: date) -> Cited:
+def _cite(powers: tuple[PowerRef, ...], each: Iterable[list[CitedText]]) -> CitedPowers:
+    # `powers`, each with its legal basis as cited (`each`, in the order of the powers).
     out: list[PowerRef] = []
     chosen: dict[str, str] = {}
     left_out = 0
-    for power in powers:
-        cited = statutes.cited_on(power.legal_basis, day)
+    for power, cited in zip(powers, each, strict=True):
         left_out += len(power.legal_basis) - len(cited)
         for c in cited:
             if c.version is not None:
@@ -70,20 +71,16 @@ def cite_powers(powers: tuple[PowerRef, ...], statutes: Statutes, day: date
     step when a version was left out (not yet or no longer in force), else None."""
     if not statutes:
         return powers, None
-    cited, left_out, shown = _cite(powers, statutes, day)
+    cited, left_out, shown = _cite(powers, (statutes.cited_on(p.legal_basis, day) for p in powers))
     return cited, in_force_step(day, shown, left_out) if left_out else None
 
 
-def _bounds(powers: tuple[PowerRef, ...], statutes: Statutes) -> list[date]:
+def _bounds(citations: tuple[tuple[Cited, ...], ...]) -> list[date]:
     """The days on which a version some power cites comes into force or is repealed, sorted:
     between two of them every version cited is either in force or not (`in_force_on`)."""
     days: set[date] = set()
-    for power in powers:
-        for line in power.legal_basis:
-            try:
-                version = statutes.version(Citation.parse(line))
-            except KeyError:  # cited as written on every day (`Statutes.cited_on`)
-                continue
+    for parsed in citations:
+        for _, version, _ in parsed:
             if version is not None:
                 days.add(version.in_force)
                 if version.repealed is not None:
@@ -94,13 +91,15 @@ def _bounds(powers: tuple[PowerRef, ...], statutes: Statutes) -> list[date]:
 class Citer:
     """`cite_powers` for one tuple of powers, each interval between version days worked out once."""
 
-    __slots__ = ("powers", "statutes", "bounds", "intervals", "steps")
+    __slots__ = ("powers", "statutes", "citations", "bounds", "intervals", "steps")
 
     def __init__(self, powers: tuple[PowerRef, ...], statutes: Statutes) -> None:
         self.powers = powers
         self.statutes = statutes
-        self.bounds = _bounds(powers, statutes) if statutes else []
-        self.intervals: dict[int, Cited] = {}
+        # each power's legal basis parsed once (a place is cited on many days)
+        self.citations = tuple(statutes.citations(p.legal_basis) for p in powers) if statutes else ()
+        self.bounds = _bounds(self.citations)
+        self.intervals: dict[int, CitedPowers] = {}
         self.steps: dict[date, TraceStep] = {}
 
     def on(self, day: date) -> tuple[tuple[PowerRef, ...], TraceStep | None]:
@@ -110,7 +109,7 @@ class Citer:
         interval = bisect_right(self.bounds, day)
         cited = self.intervals.get(interval)
         if cited is None:
-            cited = self.intervals[interval] = _cite(self.powers, self.statutes, day)
+            cited = self.intervals[interval] = _cite(self.powers, (cite(parsed, day) for parsed in self.citations))
         if not cited[1]:
             return cited[0], None
         step = self.steps.get(day)
@@ -121,4 +120,4 @@ class Citer:
         return cited[0], step
 
 
-__all__ = ["IN_FORCE_RULE", "Cited", "Citer", "cite_powers", "in_force_step"]
+__all__ = ["IN_FORCE_RULE", "CitedPowers", "Citer", "cite_powers", "in_force_step"]

@@ -130,7 +130,8 @@ class Plan:
         (Asia/Shanghai), and the `statutes.in_force` step when a version was left out: the same
         tuple for every plan of the place and day between two version days (`citing.Citer`), so
         its JSON text is kept by identity too."""
-        return self.citer.on(issue.received_at.astimezone(SHANGHAI).date())
+        received = issue.received_at
+        return self.citer.on((received if received.tzinfo is SHANGHAI else received.astimezone(SHANGHAI)).date())
 
     def stamp(self, issue: Issue, calendar: WorkCalendar) -> Decision:
         """The decision for `issue`: clock times from received_at, on the working-day calendar.
