@@ -1,52 +1,117 @@
 """powerlist — 街道吹哨、部门报到 as an executable power list (权责清单).
 
-The public API is what this module re-exports; everything else is internal.
+The public API is what this module re-exports; everything else is internal. Each name is
+imported from its module on first use (PEP 562), so `import powerlist` — and every `powerlist`
+command, which imports it first — loads only what is used: the case store, the catalog loader
+(openpyxl) and intake (numpy, scikit-learn) are not loaded to route a JSON line.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 from ._compat import __version__, check_python
 
 check_python()
 
-from .cases.actions import Action  # noqa: E402
-from .cases.escalator import Case, Escalator, TickReport  # noqa: E402
-from .cases.instants import TimeWindow  # noqa: E402
-from .cases.lifecycle import Event, Satisfaction, State  # noqa: E402
-from .cases.sqlite import SQLiteCaseStore  # noqa: E402
-from .cases.store import CaseStore  # noqa: E402
-from .cases.stores import open_store  # noqa: E402  (PostgresCaseStore: powerlist.cases.postgres)
-from .catalog.catalog import Catalog  # noqa: E402
-from .catalog.loader import load_catalogs, load_delegation_workbook  # noqa: E402
-from .catalog.models import (  # noqa: E402
-    Category,
-    DelegationMode,
-    Department,
-    Grade,
-    Level,
-    PowerItem,
-    PowerKind,
-    Scope,
-    Unit,
-    UnitKind,
-)
-from .catalog.power_list import PowerList, load_power_list  # noqa: E402
-from .errors import CalendarError, InputError, PowerlistError, Problem, StoreError, TransitionError  # noqa: E402
-from .routing.calendar import WorkCalendar  # noqa: E402
-from .routing.decision import Decision, PowerRef, TraceStep, UnitRef, Whistle  # noqa: E402
-from .routing.issue import Channel, Issue, RequestKind  # noqa: E402
-from .routing.router import Router  # noqa: E402
-from .routing.tables import DecisionTable, HitPolicy, RuleSet  # noqa: E402
+if TYPE_CHECKING:
+    from .cases.actions import Action
+    from .cases.escalator import Case, Escalator, TickReport
+    from .cases.instants import TimeWindow
+    from .cases.lifecycle import Event, Satisfaction, State
+    from .cases.sqlite import SQLiteCaseStore
+    from .cases.store import CaseStore
+    from .cases.stores import open_store
+    from .catalog.catalog import Catalog
+    from .catalog.loader import load_catalogs, load_delegation_workbook
+    from .catalog.models import (
+        Category,
+        DelegationMode,
+        Department,
+        Grade,
+        Level,
+        PowerItem,
+        PowerKind,
+        Scope,
+        Unit,
+        UnitKind,
+    )
+    from .catalog.power_list import PowerList, load_power_list
+    from .errors import CalendarError, InputError, PowerlistError, Problem, StoreError, TransitionError
+    from .intake import Gazetteer, Intake, Matcher, PlaceMatch, Prediction
+    from .routing.calendar import WorkCalendar
+    from .routing.decision import Decision, PowerRef, TraceStep, UnitRef, Whistle
+    from .routing.issue import Channel, Issue, RequestKind
+    from .routing.router import Router
+    from .routing.tables import DecisionTable, HitPolicy, RuleSet
 
-# Intake (matching text and places, reading the six channels) loads numpy and scikit-learn:
-# imported on first use, so `import powerlist` stays light.
-_INTAKE = ("Gazetteer", "Intake", "Matcher", "PlaceMatch", "Prediction")
+# name → the module (under powerlist) that defines it
+_EXPORTS = {
+    "Action": "cases.actions",
+    "CalendarError": "errors",
+    "Case": "cases.escalator",
+    "CaseStore": "cases.store",
+    "Catalog": "catalog.catalog",
+    "Category": "catalog.models",
+    "Channel": "routing.issue",
+    "Decision": "routing.decision",
+    "DecisionTable": "routing.tables",
+    "DelegationMode": "catalog.models",
+    "Department": "catalog.models",
+    "Escalator": "cases.escalator",
+    "Event": "cases.lifecycle",
+    "Gazetteer": "intake",
+    "Grade": "catalog.models",
+    "HitPolicy": "routing.tables",
+    "InputError": "errors",
+    "Intake": "intake",
+    "Issue": "routing.issue",
+    "Level": "catalog.models",
+    "load_catalogs": "catalog.loader",
+    "load_delegation_workbook": "catalog.loader",
+    "load_power_list": "catalog.power_list",
+    "Matcher": "intake",
+    "open_store": "cases.stores",
+    "PlaceMatch": "intake",
+    "PowerItem": "catalog.models",
+    "PowerKind": "catalog.models",
+    "PowerList": "catalog.power_list",
+    "PowerlistError": "errors",
+    "PowerRef": "routing.decision",
+    "Prediction": "intake",
+    "Problem": "errors",
+    "RequestKind": "routing.issue",
+    "Router": "routing.router",
+    "RuleSet": "routing.tables",
+    "Satisfaction": "cases.lifecycle",
+    "Scope": "catalog.models",
+    "SQLiteCaseStore": "cases.sqlite",
+    "State": "cases.lifecycle",
+    "StoreError": "errors",
+    "TickReport": "cases.escalator",
+    "TimeWindow": "cases.instants",
+    "TraceStep": "routing.decision",
+    "TransitionError": "errors",
+    "Unit": "catalog.models",
+    "UnitKind": "catalog.models",
+    "UnitRef": "routing.decision",
+    "Whistle": "routing.decision",
+    "WorkCalendar": "routing.calendar",
+}
 
 
 def __getattr__(name: str) -> object:
-    if name in _INTAKE:
-        from . import intake
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'powerlist' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # found once: the next use is a plain attribute
+    return value
 
-        return getattr(intake, name)
-    raise AttributeError(f"module 'powerlist' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
 
 
 __all__ = [

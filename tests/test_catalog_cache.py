@@ -81,6 +81,24 @@ def test_a_hit_gives_the_same_catalog_without_parsing(catalogs: Path, cache: Pat
     assert second.units == first.units  # type: ignore[attr-defined]
 
 
+def test_a_hit_keeps_the_fingerprint_of_its_data(catalogs: Path, cache: Path) -> None:
+    """The entry keeps the fingerprint (hashing a catalog costs as much as reading it): the one
+    its data gives; an entry without one (or a bad one) has it computed again."""
+    from powerlist.catalog.catalog import Catalog
+
+    first = fresh_load(catalogs)
+    (entry,) = entries(cache)
+    stored = json.loads(entry.read_text(encoding="utf-8"))
+    assert stored["fingerprint"] == first.fingerprint == Catalog(first.data).fingerprint  # type: ignore[attr-defined]
+    for kept in (None, 12345, "short"):
+        if kept is None:
+            del stored["fingerprint"]
+        else:
+            stored["fingerprint"] = kept
+        entry.write_text(json.dumps(stored), encoding="utf-8")
+        assert fresh_load(catalogs).fingerprint == first.fingerprint  # type: ignore[attr-defined]
+
+
 def test_a_hit_does_not_depend_on_where_the_directory_lies(catalogs: Path, cache: Path,
                                                            tmp_path: Path,
                                                            parses: list[Path]) -> None:

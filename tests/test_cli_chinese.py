@@ -228,3 +228,43 @@ def test_every_problem_code_has_its_chinese() -> None:
     missing = sorted(codes - set(PROBLEM_ZH))
     assert not missing, missing
     assert all(chinese_first(text) for text in PROBLEM_ZH.values())
+
+
+def test_a_command_is_registered_by_the_module_named_after_it() -> None:
+    """`powerlist NAME …` imports only the modules NAME and NAME_* (and `cli.ALSO`'s): each
+    top-level command or group a module registers is named after it, or listed in ALSO."""
+    for info in pkgutil.iter_modules(cli.__path__):
+        if info.name.startswith("_") or "_" in info.name:
+            continue  # NAME_* modules add to NAME's group
+        app = typer.Typer()
+        importlib.import_module(f"powerlist.cli.{info.name}").register(app)
+        names = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]
+        assert names, info.name
+        for name in names:
+            assert name == info.name or cli.ALSO.get(name or "") == info.name, (info.name, name)
+
+
+def test_routing_a_jsonl_file_loads_no_other_command_s_libraries(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    source = tmp_path / "one.jsonl"
+    source.write_text('{"id": "1", "received_at": "2026-11-23T09:12", "category": "RX0302", '
+                      '"location": "420202001001"}\n', encoding="utf-8")
+    script = ("import sys\nfrom powerlist.cli import main\n"
+              f"sys.argv = ['powerlist', 'route', {str(source)!r}, '--out', {str(tmp_path / 'out.jsonl')!r}]\n"
+              "try:\n    main()\nexcept SystemExit:\n    pass\n"
+              "print(' '.join(sorted(sys.modules)))\n")
+    # the second run, as every run after the first: the catalogs come from the disk cache (the
+    # first run read the workbooks, with openpyxl)
+    env = {k: v for k, v in os.environ.items() if k != "POWERLIST_NO_CACHE"}
+    env["POWERLIST_CACHE_DIR"] = str(tmp_path / "cache")
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env)
+    loaded = set(done.stdout.split())
+    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8").count('"status":"routed"') == 1
+    for heavy in ("openpyxl", "numpy", "sklearn", "scipy", "jieba", "rich.markdown", "rich.progress",
+                  "powerlist.cases", "powerlist.intake", "powerlist.audit", "powerlist.scoring", "powerlist.service",
+                  "powerlist.cli.cases", "powerlist.cli.audit"):
+        assert heavy not in loaded, heavy

@@ -28,8 +28,8 @@ from .files import FILES
 from .models import CatalogData
 
 # Bump when the cache file's layout changes (the CatalogData schema is covered by the source
-# digest below).
-CACHE_SCHEMA = 1
+# digest below). 2: the entry also keeps the catalog's fingerprint.
+CACHE_SCHEMA = 2
 # The code that decides what a catalog directory loads as: the catalog and sheets packages and
 # the error types, as paths relative to the powerlist package.
 _SHAPING_PACKAGES = ("catalog", "sheets")
@@ -94,6 +94,11 @@ class DiskCache:
         return self.root / f"catalog-{key}.json"
 
     def get(self, key: str) -> CatalogData | None:
+        entry = self.entry(key)
+        return entry[0] if entry is not None else None
+
+    def entry(self, key: str) -> tuple[CatalogData, str | None] | None:
+        """(the catalog data, its fingerprint when the entry keeps one) of the entry `key`."""
         path = self.path(key)
         try:
             with open(path, "rb") as handle:
@@ -103,16 +108,24 @@ class DiskCache:
             if not isinstance(stored, dict) or stored.get("key") != key:
                 return None
             data = CatalogData.model_validate_json(stored["data"])
+            fingerprint = stored.get("fingerprint")
         except Exception:  # noqa: BLE001 — any unreadable entry is a miss, never an error
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # most recently used
-        return data
+        if not (isinstance(fingerprint, str) and len(fingerprint) == 16):
+            fingerprint = None  # computed again from the data
+        return data, fingerprint
 
-    def put(self, key: str, data: CatalogData) -> None:
+    def put(self, key: str, data: CatalogData, fingerprint: str | None = None) -> None:
+        """Keep `data` (and its `Catalog.fingerprint`: hashing a whole catalog costs a loading
+        process as much as reading it) under `key`."""
         try:
             self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-            payload = json.dumps({"key": key, "data": data.model_dump_json()}, ensure_ascii=False)
+            stored = {"key": key, "data": data.model_dump_json()}
+            if fingerprint is not None:
+                stored["fingerprint"] = fingerprint
+            payload = json.dumps(stored, ensure_ascii=False)
             with atomic_text(self.path(key), encoding="utf-8") as out:
                 out.write(payload)
             self._prune()

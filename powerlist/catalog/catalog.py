@@ -32,8 +32,11 @@ SUPERVISION_OFFICE = "supervision"  # department-like code of the city supervisi
 class Catalog:
     """Organisation, power list, per-street delegation, taxonomy and calendar overrides."""
 
-    def __init__(self, data: CatalogData, city_code: str = "420200") -> None:
+    def __init__(self, data: CatalogData, city_code: str = "420200", *, fingerprint: str | None = None) -> None:
+        """`fingerprint`: the data's `fingerprint` when known already (the disk cache keeps it)."""
         self.data = data
+        if fingerprint is not None:
+            self.__dict__["fingerprint"] = fingerprint  # what the cached_property would compute
         self.city_code = city_code
         self.districts: dict[str, District] = {d.code: d for d in data.districts}
         self.streets: dict[str, Street] = {s.code: s for s in data.streets}

@@ -73,14 +73,14 @@ def load_catalogs(directory: str | Path | None = None) -> Catalog:
     if catalog is None:
         disk = _DiskCache.open()
         digest = disk.key(resolved) if disk is not None else None
-        data = disk.get(digest) if disk is not None and digest is not None else None
-        if data is not None:
-            catalog = Catalog(data)
+        entry = disk.entry(digest) if disk is not None and digest is not None else None
+        if entry is not None:
+            catalog = Catalog(entry[0], fingerprint=entry[1])
         else:
             # problems name the directory as given; the catalog itself does not depend on it
             catalog = _CatalogReader(resolved, root).load()
             if disk is not None and digest is not None:
-                disk.put(digest, catalog.data)
+                disk.put(digest, catalog.data, catalog.fingerprint)
         while len(_CACHE) >= _CACHE_SIZE:
             del _CACHE[next(iter(_CACHE))]
         _CACHE[key] = catalog

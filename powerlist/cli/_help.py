@@ -26,69 +26,77 @@ never cut.
 from __future__ import annotations
 
 import re
+from types import ModuleType
 from typing import Any
 
 from rich.markup import escape
 from rich.text import Text
-from typer import _click, rich_utils
+from typer import _click
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from ..errors import chinese_first
 
 HELP_TEXT = "显示本帮助并退出 (show this message and exit)"
 USAGE_PREFIX = "用法 Usage: "
-rich_utils.ARGUMENTS_PANEL_TITLE = "参数 Arguments"
-rich_utils.OPTIONS_PANEL_TITLE = "选项 Options"
-rich_utils.COMMANDS_PANEL_TITLE = "命令 Commands"
-rich_utils.ERRORS_PANEL_TITLE = "错误 Error"
-rich_utils.DEFAULT_STRING = "[默认 default: {}]"
-rich_utils.REQUIRED_LONG_STRING = "[必填 required]"
-rich_utils.RICH_HELP = "用 [blue]'{command_path} {help_option}'[/] 查看帮助 (try it for help)."
-_make_rich_text = rich_utils._make_rich_text
+_patched: list[ModuleType] = []
 
 
-def _folded_rich_text(*, text: str, style: str = "", markup_mode: Any) -> Any:
-    rendered = _make_rich_text(text=text, style=style, markup_mode=markup_mode)
-    if isinstance(rendered, Text):
-        rendered.overflow = "fold"
-    return rendered
+def _rich_utils() -> ModuleType:
+    """`typer.rich_utils`, with powerlist's words and folding set (once). Typer imports it only
+    to format help or an error; so does powerlist: a command that runs without either never
+    loads it (nor rich.markdown, markdown-it and pygments with it)."""
+    if _patched:
+        return _patched[0]
+    from typer import rich_utils
 
+    rich_utils.ARGUMENTS_PANEL_TITLE = "参数 Arguments"
+    rich_utils.OPTIONS_PANEL_TITLE = "选项 Options"
+    rich_utils.COMMANDS_PANEL_TITLE = "命令 Commands"
+    rich_utils.ERRORS_PANEL_TITLE = "错误 Error"
+    rich_utils.DEFAULT_STRING = "[默认 default: {}]"
+    rich_utils.REQUIRED_LONG_STRING = "[必填 required]"
+    rich_utils.RICH_HELP = "用 [blue]'{command_path} {help_option}'[/] 查看帮助 (try it for help)."
+    make_rich_text, parameter_help = rich_utils._make_rich_text, rich_utils._get_parameter_help
 
-rich_utils._make_rich_text = _folded_rich_text
-_parameter_help = rich_utils._get_parameter_help
-
-
-def _folded_parameter_help(*args: Any, **kwargs: Any) -> Any:
-    # an option's help and its "[默认 default: …]" are separate texts of one cell: fold both
-    rendered = _parameter_help(*args, **kwargs)
-    for item in getattr(rendered, "renderables", ()):
-        if isinstance(item, Text):
-            item.overflow = "fold"
-    return rendered
-
-
-class _FoldedOptionHighlighter(rich_utils.OptionHighlighter):
-    """Option names whose text folds: a long name (--skip-incomplete) in a narrow terminal wraps
-    instead of being cut with "…"."""
-
-    def __call__(self, text: str | Text) -> Text:
-        rendered = super().__call__(text)
-        rendered.overflow = "fold"
+    def folded_rich_text(*, text: str, style: str = "", markup_mode: Any) -> Any:
+        rendered = make_rich_text(text=text, style=style, markup_mode=markup_mode)
+        if isinstance(rendered, Text):
+            rendered.overflow = "fold"
         return rendered
 
-
-class _FoldedNegativeHighlighter(rich_utils.NegativeOptionHighlighter):
-    """The secondary names of a flag (--no-words), folded the same way."""
-
-    def __call__(self, text: str | Text) -> Text:
-        rendered = super().__call__(text)
-        rendered.overflow = "fold"
+    def folded_parameter_help(*args: Any, **kwargs: Any) -> Any:
+        # an option's help and its "[默认 default: …]" are separate texts of one cell: fold both
+        rendered = parameter_help(*args, **kwargs)
+        for item in getattr(rendered, "renderables", ()):
+            if isinstance(item, Text):
+                item.overflow = "fold"
         return rendered
 
+    class FoldedOptionHighlighter(rich_utils.OptionHighlighter):
+        """Option names whose text folds: a long name (--skip-incomplete) in a narrow terminal wraps
+        instead of being cut with "…"."""
 
-rich_utils._get_parameter_help = _folded_parameter_help
-rich_utils.highlighter = _FoldedOptionHighlighter()
-rich_utils.negative_highlighter = _FoldedNegativeHighlighter()
+        def __call__(self, text: str | Text) -> Text:
+            rendered: Text = super().__call__(text)
+            rendered.overflow = "fold"
+            return rendered
+
+    class FoldedNegativeHighlighter(rich_utils.NegativeOptionHighlighter):
+        """The secondary names of a flag (--no-words), folded the same way."""
+
+        def __call__(self, text: str | Text) -> Text:
+            rendered: Text = super().__call__(text)
+            rendered.overflow = "fold"
+            return rendered
+
+    rich_utils._make_rich_text = folded_rich_text
+    rich_utils._get_parameter_help = folded_parameter_help
+    rich_utils.highlighter = FoldedOptionHighlighter()
+    rich_utils.negative_highlighter = FoldedNegativeHighlighter()
+    _patched.append(rich_utils)
+    return rich_utils
+
+
 _USAGE_ZH = (  # most specific first
     (_click.exceptions.NoSuchOption, "没有这个选项"),
     (_click.exceptions.MissingParameter, "缺少必填的参数或选项"),
@@ -160,7 +168,9 @@ def _help_option(option: Any) -> Any:
 
 
 def chinese_usage_error(error: _click.exceptions.ClickException) -> _click.exceptions.ClickException:
-    """`error` with its message Chinese first (click's English after it), same exit code."""
+    """`error` with its message Chinese first (click's English after it), same exit code (typer
+    formats it next, with powerlist's words: `_rich_utils`)."""
+    _rich_utils()
     message = error.format_message()
     if chinese_first(message):
         return error
@@ -195,6 +205,10 @@ class Command(TyperCommand):
     def get_help_option(self, ctx: _click.Context) -> Any:
         return _help_option(super().get_help_option(ctx))
 
+    def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        _rich_utils()
+        super().format_help(ctx, formatter)
+
     def make_context(self, *args: Any, **kwargs: Any) -> _click.Context:
         try:
             return super().make_context(*args, **kwargs)
@@ -220,6 +234,10 @@ class Group(TyperGroup):
 
     def get_help_option(self, ctx: _click.Context) -> Any:
         return _help_option(super().get_help_option(ctx))
+
+    def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        _rich_utils()
+        super().format_help(ctx, formatter)
 
     def make_context(self, *args: Any, **kwargs: Any) -> _click.Context:
         try:

@@ -17,18 +17,9 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, TextIO, TypeVar
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from ..routing.batch import COLUMNS, RouteCounts, csv_rows, flat_row
@@ -56,6 +47,9 @@ from ._common import (
     user_errors,
 )
 from ._help import Command
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 _T = TypeVar("_T")
 PROGRESS_FROM = 500  # rows; shorter inputs finish before a bar is worth drawing
@@ -139,6 +133,16 @@ def progress_bar(total: int | None, label: str = "派单 routing") -> Progress |
     or the run is too short to need one."""
     if not err.is_terminal or (total is not None and total < PROGRESS_FROM):
         return None
+    from rich.progress import (  # imported for a bar on a terminal only
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = [SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("剩余 ETA"), TimeRemainingColumn()]
     return Progress(*columns, console=err, transient=True)

@@ -14,9 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter
-
 from ..errors import ProblemCollector
+from .cellrefs import get_column_letter
 from .text import SPACE, cell_text
 
 HEADER_SCAN_ROWS = 20

@@ -38,9 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from openpyxl.utils.cell import range_boundaries
-
 from ..errors import InputError, Problem
+from .cellrefs import range_boundaries
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_PARTS = 10_000

@@ -19,10 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter
-
 from ..errors import ProblemCollector
 from .cell_checks import REFUSED, cell_problem
+from .cellrefs import get_column_letter
 from .headers import Header, Rows, Vocabulary
 from .text import cell_text, clean_line, is_blank
 

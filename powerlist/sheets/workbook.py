@@ -22,10 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
 from ..errors import InputError, ProblemCollector
+from .cellrefs import column_index_from_string, coordinate_from_string
 from .headers import Header, Vocabulary, find_header
 from .package import SheetScan, check_package, describe, input_error, scan_sheet_xml
 from .rows import SheetRow, data_rows
@@ -49,6 +47,8 @@ class Workbook:
         self.path = Path(path)
         self.file = file if file is not None else str(path)
         check_package(self.path, self.file)
+        from openpyxl import load_workbook  # imported when a workbook is read (`cellrefs`)
+
         try:
             self._book = load_workbook(self.path, read_only=True, data_only=True,
                                        keep_links=False)
