@@ -31,7 +31,8 @@ from .decision import Decision
 from .engines import TableEvaluator
 from .issue import Issue
 from .place import Located, Powers, locate, powers_at
-from .plan import Plan, Stamped, finish
+from .plan import Plan, finish
+from .plan_text import JsonPlan, Stamped, json_plan, stamped
 from .sketch import ROUTING, Sketch, flags_of, sketch
 from .tables import RuleSet
 
@@ -68,6 +69,7 @@ class Pipeline:
         self.powers: dict[tuple[str, str], Powers] = {}
         self.sketches: dict[tuple[Any, ...], Sketch | InputError] = {}
         self.plans: dict[tuple[Any, ...], Plan | InputError] = {}
+        self.texts: dict[tuple[Any, ...], JsonPlan | InputError] = {}  # the same plans, as their JSON text needs them
         self.decide: Callable[[Issue], Decision] = self._stamped if keep_plans else self._per_issue
         self.keep_plans = keep_plans
 
@@ -88,17 +90,26 @@ class Pipeline:
         """`decision_json(self.decide(issue))` for an issue the plans route (compiled engine),
         without making the Decision; None when the issue is not routed (the caller's long way
         makes its rejection). Raises CalendarError as `decide` does."""
-        plan = self._kept(issue)
-        if isinstance(plan, InputError):
-            return None
-        return plan.stamp_json(issue, self.calendar)
+        found = self.decide_stamped(issue)
+        return found[0] if found is not None else None
 
     def decide_stamped(self, issue: Issue) -> Stamped | None:
-        """`decide_json`, with the deadlines and whether one is provisional (`Plan.stamped_json`)."""
-        plan = self._kept(issue)
+        """`decide_json`, with the deadlines and whether one is provisional (`plan_text.stamped`),
+        from the plans kept as their text needs them (`plan_text.json_plan`)."""
+        key = (issue.category, issue.location, issue.emergency, issue.key_work, issue.needs_enforcement,
+               issue.cross_department, issue.repeat_count >= self.threshold, id(issue.request_kind))
+        plan = self.texts.get(key)
+        if plan is None:
+            stages = self._stages(issue)
+            plan = stages if isinstance(stages, InputError) else json_plan(*stages, self.rules_version)
+            if len(self.texts) >= self.PLAN_LIMIT:
+                self.texts.clear()
+            self.texts[key] = plan
         if isinstance(plan, InputError):
             return None
-        return plan.stamped_json(issue, self.calendar)
+        citer = self.powers[plan[5]].citer
+        assert citer is not None  # powers_at makes one
+        return stamped(plan, issue, self.calendar, citer)
 
     def _kept(self, issue: Issue) -> Plan | InputError:
         # Everything a Plan depends on. Request kinds are enum singletons (or None): their id
@@ -129,6 +140,11 @@ class Pipeline:
 
     def _plan(self, issue: Issue) -> Plan | InputError:
         """Stages 1 and 2 (each memoised) and the plan they give."""
+        stages = self._stages(issue)
+        return stages if isinstance(stages, InputError) else Plan(*stages, self.rules_version)
+
+    def _stages(self, issue: Issue) -> tuple[Located, Sketch] | InputError:
+        """Stages 1 and 2, each memoised."""
         located = self._locate(issue.category, issue.location)
         if isinstance(located, InputError):
             return located
@@ -143,7 +159,7 @@ class Pipeline:
             self.sketches[key] = drawn  # bounded: every part of the key is enumerable
         if isinstance(drawn, InputError):
             return drawn
-        return Plan(located, drawn, self.rules_version)
+        return located, drawn
 
     def _powers_at(self, catalog: Catalog, category: Category, street: Street) -> Powers:
         # Per (category, street): the powers, holders and modes, whatever the issue's flags.

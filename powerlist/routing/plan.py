@@ -27,19 +27,6 @@ from ..errors import CalendarError, Problem
 from .calendar import WorkCalendar
 from .citing import IN_FORCE_RULE, Citer, cite_powers
 from .decision import Decision, PowerRef, TraceStep, built, trace_step
-from .decision_json import (
-    PlaceText,
-    PlanText,
-    SketchText,
-    kept,
-    moment,
-    moment_text,
-    place_text,
-    routed_json,
-    sketch_text,
-    units_text,
-)
-from .decision_json import text as json_text
 from .issue import SHANGHAI, Issue
 from .place import Located, Units
 from .sketch import Sketch
@@ -84,7 +71,7 @@ class Plan:
     little of its own: a busy router keeps tens of thousands, and the cyclic garbage collector
     walks every object they hold."""
 
-    __slots__ = ("located", "drawn", "units", "rules_version", "citer", "text")
+    __slots__ = ("located", "drawn", "units", "rules_version", "citer")
 
     def __init__(self, located: Located, drawn: Sketch, rules_version: str) -> None:
         self.located = located
@@ -94,36 +81,13 @@ class Plan:
         powers = located.powers
         # the powers as cited on a day: one Citer per category and street, shared by its plans
         self.citer = powers.citer or Citer(powers.powers, powers.statutes)
-        self.text: PlanText | None = None  # the plan's own part of its JSON text, made when first asked
 
     def times(self, issue: Issue, calendar: WorkCalendar) -> tuple[datetime, datetime, tuple[int, ...]]:
         """(respond_by, complete_by, the years the calendar's "statutory" fallback counted them
-        over) for `issue`. Raises CalendarError for a day-based limit in a year the calendar
-        does not know, or past the last date a calendar can hold."""
-        received = issue.received_at
+        over) for `issue` (`deadlines`)."""
         drawn = self.drawn
-        respond_delta, complete_delta = drawn.respond_delta, drawn.complete_delta
-        try:
-            respond_by = (received + respond_delta if respond_delta is not None
-                          else calendar.end_of_working_days(received, drawn.respond[0]))
-            complete_by = (received + complete_delta if complete_delta is not None
-                           else calendar.end_of_working_days(received, drawn.complete[0]))
-        except OverflowError:  # received near 9999-12-31: a limit past the last date there is
-            raise CalendarError([Problem(
-                message="时限超出日历能表示的最后日期 9999-12-31 (the time limits run past the last date a calendar "
-                "can hold)",
-                field="received_at", value=received.isoformat(), code="date-out-of-range",
-            )], "无法计算时限 (cannot count the time limits)") from None
-        first = calendar.provisional_from
-        if ((complete_delta is None and complete_by.year >= first)
-                or (respond_delta is None and respond_by.year >= first)):
-            # The latest day a working-day count reached; both counts start the day after receipt.
-            last = complete_by if complete_delta is None else respond_by
-            if respond_delta is None and respond_by > last:
-                last = respond_by
-            return respond_by, complete_by, calendar.provisional_years(received.date() + timedelta(days=1),
-                                                                       last.date())
-        return respond_by, complete_by, ()
+        return deadlines(issue.received_at, drawn.respond_delta, drawn.respond[0], drawn.complete_delta,
+                         drawn.complete[0], calendar)
 
     def cited(self, issue: Issue) -> tuple[tuple[PowerRef, ...], TraceStep | None]:
         """The plan's powers with their legal basis as in force on the day `issue` was received
@@ -167,43 +131,33 @@ class Plan:
             "errors": (),
         })
 
-    def stamp_json(self, issue: Issue, calendar: WorkCalendar) -> str:
-        """`decision_json(self.stamp(issue, calendar))`, without making the Decision: the plan's
-        text is made of parts kept for its place, sketch and units (`decision_json.PlanText`).
-        Raises what `stamp` raises."""
-        return self.stamped_json(issue, calendar)[0]
 
-    def stamped_json(self, issue: Issue, calendar: WorkCalendar) -> Stamped:
-        """(`stamp_json`'s text, respond_by, complete_by, whether a deadline is provisional: the
-        step `calendar.unknown_year` ends the trace), for a run that counts what it routed."""
-        respond_by, complete_by, years = self.times(issue, calendar)
-        powers, in_force = self.cited(issue)
-        text = self.text
-        if text is None:
-            located = self.located
-            # a place's text is its category and street's, unless it was resolved by name
-            text = self.text = (kept(located.powers if not located.resolved else located, _place_text, located),
-                                kept(self.drawn, _sketch_text, self.drawn), kept(self.units, units_text, self.units),
-                                kept(self.rules_version, json_text, self.rules_version))
-        drawn = self.drawn
-        # a working-day deadline is one value per day and limit (its text kept); a clock one the issue's own
-        return (routed_json(issue.id, text, powers,
-                            moment(respond_by) if drawn.respond_delta is None else moment_text(respond_by),
-                            moment(complete_by) if drawn.complete_delta is None else moment_text(complete_by),
-                            in_force, unknown_year_step(years) if years else None),
-                respond_by, complete_by, bool(years))
-
-
-# A decision's JSON text with what a run counts of it: its deadlines, and whether one is provisional.
-Stamped = tuple[str, datetime, datetime, bool]
-
-
-def _place_text(located: Located) -> PlaceText:
-    return place_text(located.category.code, located.street.code, (located.resolved, located.powers.trace))
-
-
-def _sketch_text(drawn: Sketch) -> SketchText:
-    return sketch_text(drawn.whistle, drawn.whistle_label, drawn.grade, drawn.level, drawn.trace)
+def deadlines(received: datetime, respond_delta: timedelta | None, respond_days: int, complete_delta: timedelta | None,
+              complete_days: int, calendar: WorkCalendar) -> tuple[datetime, datetime, tuple[int, ...]]:
+    """(respond_by, complete_by, the years the calendar's "statutory" fallback counted them
+    over) of limits received at `received` — each a clock delta, or (delta None) a number of
+    working days. Raises CalendarError for a day-based limit in a year the calendar does not
+    know, or past the last date a calendar can hold."""
+    try:
+        respond_by = (received + respond_delta if respond_delta is not None
+                      else calendar.end_of_working_days(received, respond_days))
+        complete_by = (received + complete_delta if complete_delta is not None
+                       else calendar.end_of_working_days(received, complete_days))
+    except OverflowError:  # received near 9999-12-31: a limit past the last date there is
+        raise CalendarError([Problem(
+            message="时限超出日历能表示的最后日期 9999-12-31 (the time limits run past the last date a calendar "
+            "can hold)",
+            field="received_at", value=received.isoformat(), code="date-out-of-range",
+        )], "无法计算时限 (cannot count the time limits)") from None
+    first = calendar.provisional_from
+    if ((complete_delta is None and complete_by.year >= first)
+            or (respond_delta is None and respond_by.year >= first)):
+        # The latest day a working-day count reached; both counts start the day after receipt.
+        last = complete_by if complete_delta is None else respond_by
+        if respond_delta is None and respond_by > last:
+            last = respond_by
+        return respond_by, complete_by, calendar.provisional_years(received.date() + timedelta(days=1), last.date())
+    return respond_by, complete_by, ()
 
 
 def finish(issue: Issue, located: Located, drawn: Sketch, calendar: WorkCalendar, rules_version: str) -> Decision:
@@ -236,5 +190,5 @@ def uses_unknown_year(decision: Decision) -> bool:
     return any(step.rule == UNKNOWN_YEAR_RULE for step in decision.trace)
 
 
-__all__ = ["IN_FORCE_RULE", "UNKNOWN_YEAR_RULE", "Plan", "Stamped", "cite_powers", "finish", "units_of",
+__all__ = ["IN_FORCE_RULE", "UNKNOWN_YEAR_RULE", "Plan", "cite_powers", "deadlines", "finish", "units_of",
            "unknown_year_step", "uses_unknown_year"]

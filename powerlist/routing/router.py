@@ -31,7 +31,7 @@ from .issue_fast import issue_of, plain_issue, to_issue
 from .issue_io import IssueRecord, json_object
 from .pipeline import Pipeline
 from .place import reference_problems
-from .plan import Stamped
+from .plan_text import Stamped
 from .sketch import TABLES
 from .tables import RuleSet
 
@@ -73,6 +73,7 @@ class Router:
         self._decide_json = pipeline.decide_json if pipeline.keep_plans else None
         self._decide_stamped = pipeline.decide_stamped if pipeline.keep_plans else None
         self._plans = pipeline.plans  # the plans kept, shared with the pipeline
+        self._texts = pipeline.texts  # the same, as their JSON text needs them (`route_json`)
 
     @classmethod
     def default(cls, engine: str = "compiled", *, catalogs: str | Path | None = None,
