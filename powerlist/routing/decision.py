@@ -76,7 +76,6 @@ def trace_step(rule: str, reason: str) -> TraceStep:
     # Frozen values: equal steps may be shared between decisions.
     return built(TraceStep, {"rule": rule, "reason": reason})
 
-
 class Decision(_Value):
     """The decision for one issue. JSON: `decision.model_dump(mode="json")`."""
 
@@ -115,14 +114,24 @@ _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
+# The fields set of a value given every field: one set per model, shared by its values. Safe
+# for these frozen models: pydantic changes a fields set only in __setattr__ (which a frozen
+# model refuses) and in model_copy, on the copy's own copy of it; a shared set is one object
+# fewer per value for the cyclic collector (a router keeps tens of thousands of these).
+_every_field: dict[type[BaseModel], set[str]] = {}
+
+
 def built(model: type[_M], values: dict[str, Any]) -> _M:
     """`model.model_construct(**values)` for `values` of every field of `model`, in model order
     (what model_construct would put in the instance's __dict__), without its per-field loop:
-    for values this package built from validated ones. tests/test_decision_json.py compares
-    what it builds with validated values."""
+    for values this package built from validated ones of its frozen decision values.
+    tests/test_decision_json.py compares what it builds with validated values."""
     value = model.__new__(model)
     _set_dict(value, values)
-    _set_fields_set(value, set(values))
+    fields = _every_field.get(model)
+    if fields is None:
+        fields = _every_field[model] = set(model.model_fields)
+    _set_fields_set(value, fields if len(values) == len(fields) else set(values))
     _set_extra(value, None)
     _set_private(value, None)
     return value
