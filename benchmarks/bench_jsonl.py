@@ -56,6 +56,7 @@ import argparse
 import gc
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -127,6 +128,65 @@ def cli_figures(path: Path, one: Path, out: Path, pythonpath: Path) -> dict[str,
     return {"cli s": total, "start s": start}
 
 
+def same_csv(path: Path, folder: Path, base: Path) -> bool:
+    """Whether `powerlist route --format csv` writes the same bytes on this checkout and the base."""
+    outputs = []
+    for name, root in (("this", ROOT), ("base", base)):
+        target = folder / f"{name}.csv"
+        subprocess.run([sys.executable, "-c", CLI, "route", str(path), "--format", "csv", "--out", str(target)],
+                       env={**os.environ, "PYTHONPATH": str(root)}, cwd=root, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        outputs.append(target.read_bytes() if target.exists() else None)
+    return outputs[0] is not None and outputs[0] == outputs[1]
+
+
+# ---- instruction counts (valgrind's cachegrind: the same on a loaded machine as on an idle one) ----
+
+_IREFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def _instructions(argv: list[str], pythonpath: Path) -> int:
+    env = {**os.environ, "PYTHONPATH": str(pythonpath), "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"}
+    done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                           sys.executable, *argv], env=env, cwd=pythonpath, capture_output=True, text=True, check=False)
+    found = _IREFS.search(done.stderr)
+    if found is None:
+        raise RuntimeError(f"valgrind gave no instruction count: {done.stderr[-500:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def instruction_figures(path: Path, one: Path, out: Path, pythonpath: Path, mode: str) -> dict[str, float]:
+    """Instructions per line of the API path `mode` (cold: a fresh router over the file, less
+    the same process over no line; warm: a second pass, less one) and of `powerlist route`
+    (end to end, and less the same command on one line)."""
+    n = sum(1 for line in path.read_text(encoding="utf-8").split("\n") if line.strip())
+    me = str(Path(__file__).resolve())
+    nothing, once, twice = (_instructions([me, "--ir-child", mode, str(path), str(lines), str(reps)], pythonpath)
+                            for lines, reps in ((0, 1), (n, 1), (n, 2)))
+    cli = _instructions(["-c", CLI, "route", str(path), "--out", str(out)], pythonpath)
+    start = _instructions(["-c", CLI, "route", str(one), "--out", str(out.with_suffix(".one"))], pythonpath)
+    return {f"{mode} cold": (once - nothing) / n, f"{mode} warm": (twice - once) / n, "cli": cli / n,
+            "cli less start": (cli - start) / (n - 1), "start": start}
+
+
+def _ir_child(mode: str, path: Path, lines: int, reps: int) -> None:
+    # What a cachegrind run executes: `mode` over the file's first `lines` lines, `reps` times.
+    from powerlist.routing.router import Router
+
+    texts = [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()][:lines]
+    router = Router.default()
+    for _ in range(reps):
+        for line in texts:
+            if mode == "route_json":
+                router.route_json(line)
+                continue
+            try:
+                decision = router.route(json.loads(line))
+            except Exception:  # noqa: BLE001 - a rejected line: the old API raised InputError
+                continue
+            json.dumps(decision.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
+
+
 def anchors(path: Path) -> dict[str, float]:
     from durable import lang as dl
 
@@ -165,10 +225,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lines", type=int, default=30_000)
     parser.add_argument("--input", type=Path, default=None)
     parser.add_argument("--base", type=Path, default=None, help="a checkout of the code before")
+    parser.add_argument("--cachegrind", type=int, default=0, metavar="LINES",
+                        help="also count instructions (valgrind cachegrind) over the file's first LINES lines")
     parser.add_argument("--api-only", type=Path, default=None, help=argparse.SUPPRESS)  # child mode
+    parser.add_argument("--ir-child", nargs=4, default=None, help=argparse.SUPPRESS)  # child mode
     args = parser.parse_args(argv)
     if args.api_only is not None:
         print(json.dumps(api_figures(args.api_only)))
+        return 0
+    if args.ir_child is not None:
+        mode, source, lines, reps = args.ir_child
+        _ir_child(mode, Path(source), int(lines), int(reps))
         return 0
     folder = Path(tempfile.mkdtemp(prefix="bench_jsonl_"))
     try:
@@ -228,10 +295,35 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
           f"less start-up: {this['cli per line less start'] / this['route_json cold']:6.2f}×  (target ≤ 1.5×)")
     print(f"  API route_json warm / bare dict lookup: {this['route_json warm'] / marks['bare dict lookup']:6.0f}×; "
           f"one durable post / route_json warm: {marks['one durable post'] / this['route_json warm']:6.1f}×")
+    if "base" in runs:
+        print(f"  powerlist route --format csv output byte for byte the base's: "
+              f"{'yes' if same_csv(path, folder, args.base) else 'NO'}")
+    if args.cachegrind:
+        _print_instructions(args, path, folder)
     if "zen-engine cached evaluate" in marks:
         print(f"  zen-engine cached evaluate (one table) / route_json warm (whole decision, JSON in and out): "
               f"{marks['zen-engine cached evaluate'] / this['route_json warm']:6.2f}×")
     return 0
+
+
+def _print_instructions(args: argparse.Namespace, path: Path, folder: Path) -> None:
+    first = folder / "first.jsonl"
+    texts = [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()][:args.cachegrind]
+    first.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    one = folder / "one.jsonl"
+    counts = {"this": instruction_figures(first, one, folder / "ir-this.jsonl", ROOT, "route_json")}
+    if args.base is not None:
+        counts["base"] = instruction_figures(first, one, folder / "ir-base.jsonl", args.base, "route(dict)")
+    print(f"\ninstructions per line (cachegrind, the first {len(texts):,} lines)"
+          + "".join(f"{name:>14}" for name in counts))
+    for label, this_key, base_key in (("API cold", "route_json cold", "route(dict) cold"),
+                                      ("API warm", "route_json warm", "route(dict) warm"),
+                                      ("CLI end to end", "cli", "cli"), ("CLI less start-up", "cli less start",
+                                                                          "cli less start")):
+        row = [counts["this"][this_key]] + ([counts["base"][base_key]] if "base" in counts else [])
+        ratio = f"   base / this {row[1] / row[0]:5.1f}×" if len(row) == 2 else ""
+        print(f"  {label:<38}" + "".join(f"{v / 1000:>13.0f}k" for v in row) + ratio)
+    print(f"  {'CLI start-up, instructions':<38}" + "".join(f"{c['start'] / 1e6:>13.0f}M" for c in counts.values()))
 
 
 if __name__ == "__main__":

@@ -244,7 +244,7 @@ class WorkCalendar:
         key = (start.date(), n)
         found = self._due.get(key)
         if found is None:
-            found = datetime.combine(self.working_day_after(key[0], n), END_OF_DAY, tzinfo=SHANGHAI)
+            found = datetime.combine(self.working_day_after(key[0], n), END_OF_DAY, SHANGHAI)
             self._due[key] = found
         return found
 
