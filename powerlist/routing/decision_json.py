@@ -29,7 +29,7 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
 from json.encoder import encode_basestring
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from ..catalog.models import Grade, Level
 from ..sheets.inbound import escape_line_breaks
@@ -222,7 +222,7 @@ _part_values: list[object] = []
 def kept(key: object, encode: Callable[[_T], _U], value: _T) -> _U:
     """`encode(value)`, made once per `key` (whatever `value` is for it) and kept by the key's
     identity (bounded: `CACHE_LIMIT`)."""
-    text = _parts.get(id(key))
+    text: _U | None = _parts.get(id(key))
     if text is None:
         text = encode(value)
         if len(_parts) >= CACHE_LIMIT:
@@ -230,7 +230,7 @@ def kept(key: object, encode: Callable[[_T], _U], value: _T) -> _U:
             _part_values.clear()
         _parts[id(key)] = text
         _part_values.append(key)
-    return cast(_U, text)
+    return text
 
 
 def place_text(category: str | None, street: str | None, steps: tuple[tuple[TraceStep, ...], ...]) -> PlaceText:

@@ -65,7 +65,8 @@ class CompiledTable:
         self._cache: dict[tuple[Any, ...], list[Row]] = {}
 
     def evaluate(self, facts: Mapping[str, Any]) -> list[Row]:
-        key = tuple(_key(facts.get(name)) for name in self.inputs)
+        # `_key` of each input, inline (bool cannot be subclassed: type() is isinstance here)
+        key = tuple([(type(value) is bool, value) for value in map(facts.get, self.inputs)])
         found = self._cache.get(key)
         if found is None:
             mask = self._all

@@ -28,6 +28,7 @@ from ..catalog.models import Category, Street
 from ..errors import InputError
 from .calendar import WorkCalendar
 from .decision import Decision
+from .decision_json import text as json_text
 from .engines import TableEvaluator
 from .issue import Issue
 from .place import Located, Powers, locate, powers_at
@@ -70,6 +71,7 @@ class Pipeline:
         self.sketches: dict[tuple[Any, ...], Sketch | InputError] = {}
         self.plans: dict[tuple[Any, ...], Plan | InputError] = {}
         self.texts: dict[tuple[Any, ...], JsonPlan | InputError] = {}  # the same plans, as their JSON text needs them
+        self.version_text = json_text(rules_version)
         self.decide: Callable[[Issue], Decision] = self._stamped if keep_plans else self._per_issue
         self.keep_plans = keep_plans
 
@@ -101,7 +103,7 @@ class Pipeline:
         plan = self.texts.get(key)
         if plan is None:
             stages = self._stages(issue)
-            plan = stages if isinstance(stages, InputError) else json_plan(*stages, self.rules_version)
+            plan = stages if isinstance(stages, InputError) else json_plan(*stages, self.version_text)
             if len(self.texts) >= self.PLAN_LIMIT:
                 self.texts.clear()
             self.texts[key] = plan
@@ -149,7 +151,7 @@ class Pipeline:
         if isinstance(located, InputError):
             return located
         key = (located.profile, issue.emergency, issue.key_work, issue.needs_enforcement,
-               issue.cross_department, issue.repeat_count >= self.threshold, issue.request_kind)
+               issue.cross_department, issue.repeat_count >= self.threshold, id(issue.request_kind))
         drawn = self.sketches.get(key)
         if drawn is None:
             try:

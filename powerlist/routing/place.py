@@ -101,6 +101,10 @@ class Powers:
     # The units of each sketch's roles here (`powerlist.routing.plan.units_of`), one tuple shared
     # by every place of the street (the community's code in the key when a role is the community).
     units_of: dict[UnitsKey, Units] = field(default_factory=dict, compare=False, repr=False)
+    # What `locate` makes of these powers for a place, with a community and without: role → unit
+    # ref of `units`, and the two profiles (a Powers is one category's, on one street).
+    refs: dict[str, UnitRef] = field(default_factory=dict, compare=False, repr=False)
+    profiles: dict[bool, Profile] = field(default_factory=dict, compare=False, repr=False)
 
 
 class Profile(NamedTuple):
@@ -267,6 +271,7 @@ def powers_at(catalog: Catalog, category: Category, street: Street) -> Powers:
         holder_refs={h.unit.code: unit_ref(h.unit) for h in holdings},
         statutes=catalog.statutes,
         citer=Citer(refs, catalog.statutes),
+        refs={role: unit_ref(unit) for role, unit in units.items()},
     )
 
 
@@ -292,27 +297,29 @@ def locate(catalog: Catalog, category_code: str, location: str,
     if category is None or street is None:
         raise InputError(problems, "无法派单 (cannot route the issue)")
     found = powers(catalog, category, street)
-    units = dict(found.units)
     community = catalog.community_unit(location)
-    if community is not None:
-        units["community"] = community
+    refs = found.refs
+    if community is not None:  # the street's units and the community
+        refs = {**refs, "community": unit_ref(community)}
+    profile = found.profiles.get(community is not None)
+    if profile is None:
+        profile = found.profiles[community is not None] = _profile(category, found, community is not None)
+    return Located(category=category, street=street, powers=found, refs=refs, profile=profile,
+                   resolved=tuple(resolved))
+
+
+def _profile(category: Category, found: Powers, has_community: bool) -> Profile:
+    """What the rules may read of a place with these powers."""
     primary = found.primary
-    return Located(
-        category=category,
-        street=street,
-        powers=found,
-        refs={role: unit_ref(unit) for role, unit in units.items()},
-        profile=_shared(Profile(
-            scope=category.scope.value,
-            several_departments=found.several_departments,
-            mode=primary.mode.value if primary else "none",
-            has_community=community is not None,
-            has_department=primary is not None and primary.department is not None,
-            primary_role=ROLE_OF_KIND[primary.unit.kind] if primary else None,
-            roles=frozenset(units),
-        )),
-        resolved=tuple(resolved),
-    )
+    return _shared(Profile(
+        scope=category.scope.value,
+        several_departments=found.several_departments,
+        mode=primary.mode.value if primary else "none",
+        has_community=has_community,
+        has_department=primary is not None and primary.department is not None,
+        primary_role=ROLE_OF_KIND[primary.unit.kind] if primary else None,
+        roles=frozenset(found.units) | {"community"} if has_community else frozenset(found.units),
+    ))
 
 
 def _resolve(catalog: Catalog, kind: str, written: str, problems: list[Problem]) -> Match | None:

@@ -28,7 +28,6 @@ from .decision_json import (
     sketch_text,
     units_text,
 )
-from .decision_json import text as json_text
 from .issue import SHANGHAI, Issue
 from .place import Located
 from .plan import deadlines, units_of, unknown_year_step
@@ -42,12 +41,12 @@ Stamped = tuple[str, datetime, datetime, bool]
 
 
 def json_plan(located: Located, drawn: Sketch, rules_version: str) -> JsonPlan:
-    """The plan of `located` and `drawn` as its JSON text needs it."""
+    """The plan of `located` and `drawn` as its JSON text needs it; `rules_version` as JSON text
+    (`decision_json.text`)."""
     units = units_of(located, drawn)
     # a place's text is its category and street's (their Powers), unless it was resolved by name
     text = (kept(located.powers if not located.resolved else located, _place_text, located),
-            kept(drawn, _sketch_text, drawn), kept(units, units_text, units),
-            kept(rules_version, json_text, rules_version))
+            kept(drawn, _sketch_text, drawn), kept(units, units_text, units), rules_version)
     return (text, drawn.respond_delta, drawn.respond[0], drawn.complete_delta, drawn.complete[0],
             (located.category.code, located.street.code))
 
