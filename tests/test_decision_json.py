@@ -186,6 +186,10 @@ def test_route_json_straight_from_the_plan_is_the_long_way(shipped: Catalog, dat
         assert fast.route_json(line) == long
         if json.loads(long)["status"] == "routed":
             assert long == decision_json(slow.route(json.loads(line)))
-            short = short or plain_issue(json.loads(line)) is not None
+            plain = plain_issue(json.loads(line))
+            short = short or plain is not None
+            if plain is not None:  # and as UTF-8, what powerlist route writes
+                found = fast.route_plain(plain)
+                assert found is not None and found[0] == long.encode("utf-8")
     # the short way was taken when it could be: plans kept as their text needs them
     assert any(not isinstance(plan, InputError) for plan in fast._texts.values()) == short

@@ -49,7 +49,7 @@ def _short_way(router: Router, path: Path) -> tuple[list[str], RouteCounts]:
     found = jsonl_text(path)
     assert found is not None
     counts = RouteCounts()
-    return list(route_lines(router, *found, counts)), counts
+    return [line.decode("utf-8") for line in route_lines(router, *found, counts)], counts
 
 
 _IDS = st.sampled_from(["HS-1", "HS-2", "HS-3", " HS-1", "HS-2 ", "中-1", "q\"1", "7", "7.0", 7, 7.0]) | st.from_regex(

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, BinaryIO, TextIO, TypeVar
 
 import typer
 from rich.table import Table
@@ -31,7 +31,7 @@ from ..routing.issue_io import read_issues
 from ..routing.lines import jsonl_text, route_lines
 from ..routing.partitions import ROWS
 from ..routing.router import Router
-from ..sheets.output import atomic_text
+from ..sheets.output import atomic_binary, atomic_text
 from ._common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -189,14 +189,9 @@ def provisional_warning(counts: RouteCounts) -> str | None:
 def write_jsonl(decisions: Iterable[Decision], stream: TextIO) -> None:
     """One JSON line per decision (`decision_json`: the same text as `dumps(model_dump(mode="json"))`),
     written a few hundred lines at a time."""
-    write_lines(map(decision_json, decisions), stream)
-
-
-def write_lines(texts: Iterable[str], stream: TextIO) -> None:
-    """Each text as one line, written a few hundred lines at a time."""
     lines: list[str] = []
-    for text in texts:
-        lines.append(text)
+    for decision in decisions:
+        lines.append(decision_json(decision))
         if len(lines) >= WRITE_LINES:
             lines.append("")
             stream.write("\n".join(lines))
@@ -204,6 +199,20 @@ def write_lines(texts: Iterable[str], stream: TextIO) -> None:
     if lines:
         lines.append("")
         stream.write("\n".join(lines))
+
+
+def write_lines(texts: Iterable[bytes], stream: BinaryIO) -> None:
+    """Each text (UTF-8) as one line, written a few hundred lines at a time."""
+    lines: list[bytes] = []
+    for text in texts:
+        lines.append(text)
+        if len(lines) >= WRITE_LINES:
+            lines.append(b"")
+            stream.write(b"\n".join(lines))
+            lines.clear()
+    if lines:
+        lines.append(b"")
+        stream.write(b"\n".join(lines))
 
 
 def write_csv(decisions: Iterable[Decision], stream: TextIO) -> None:
@@ -325,9 +334,10 @@ def _route_here(input: Path, router: Router, format: Format, out_file: Path | No
             lines = _with_progress(route_lines(router, *found, counts), _count_rows(input))
             with batch_gc():
                 if out_file is None:
-                    write_lines(lines, sys.stdout)
+                    sys.stdout.flush()
+                    write_lines(lines, sys.stdout.buffer)
                 else:
-                    with atomic_text(out_file, encoding="utf-8", newline="") as handle:
+                    with atomic_binary(out_file) as handle:
                         write_lines(lines, handle)
             return counts
     records = read_issues(input, encoding)

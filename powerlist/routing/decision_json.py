@@ -277,9 +277,60 @@ def routed_json(issue_id: str, text: PlanText, powers: tuple[PowerRef, ...], res
             f'"rules_version":{version},"errors":[]}}')
 
 
+# ---- the same, as UTF-8 bytes (`powerlist route` writes them: encoding each 3 KB line again costs more than
+# assembling it) ------------------------------------------------------------------------------------------
+
+PlanBytes = tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes]
+_encoded: dict[int, bytes] = {}
+_encoded_values: list[object] = []
+
+
+def encoded(value: str) -> bytes:
+    """`value.encode("utf-8")`, made once per text kept elsewhere (by its identity, bounded)."""
+    data = _encoded.get(id(value))
+    if data is None:
+        data = value.encode("utf-8")
+        if len(_encoded) >= CACHE_LIMIT:
+            _encoded.clear()
+            _encoded_values.clear()
+        _encoded[id(value)] = data
+        _encoded_values.append(value)
+    return data
+
+
+def plan_bytes(text: PlanText) -> PlanBytes:
+    """A plan's text parts as UTF-8: (category and street, the place's steps, whistle … level, the
+    sketch's steps, lead, co-units, escalation path, rules version)."""
+    (category, placed), (whistle, drawn), (lead, co_units, path), version = text
+    return (encoded(category), encoded(placed), encoded(whistle), encoded(drawn), encoded(lead), encoded(co_units),
+            encoded(path), encoded(version))
+
+
+def routed_bytes(issue_id: str, text: PlanBytes, powers: tuple[PowerRef, ...], respond_by: str, complete_by: str,
+                 *extra: TraceStep | None) -> bytes:
+    """`routed_json(...)` encoded as UTF-8, assembled from the parts' own bytes."""
+    category, placed, whistle, drawn, lead, co_units, path, version = text
+    parts = [b'{"issue_id":', _text(issue_id).encode("utf-8"), b',"status":"routed",', category, b",", whistle,
+             b',"lead":', lead, b',"co_units":', co_units, b',"escalation_path":', path, b',"powers":',
+             encoded(_cached(powers, _powers)), b',"respond_by":', respond_by.encode("utf-8"), b',"complete_by":',
+             complete_by.encode("utf-8"), b',"trace":[', placed]
+    if placed and drawn:
+        parts.append(b",")
+    parts.append(drawn)
+    first = not (placed or drawn)
+    for step in extra:
+        if step is not None:
+            if not first:
+                parts.append(b",")
+            parts.append(encoded(_cached(step, _step)))
+            first = False
+    parts += (b'],"rules_version":', version, b',"errors":[]}')
+    return b"".join(parts)
+
+
 moment = _moment
 text = _text
 
-__all__ = ["CACHE_LIMIT", "FIELDS", "TRACE_LIMIT", "PlaceText", "PlanText", "SketchText", "UnitsText",
-           "decision_json", "kept", "moment", "moment_text", "place_text", "routed_json", "sketch_text", "text",
-           "units_text"]
+__all__ = ["CACHE_LIMIT", "FIELDS", "TRACE_LIMIT", "PlaceText", "PlanBytes", "PlanText", "SketchText", "UnitsText",
+           "decision_json", "encoded", "kept", "moment", "moment_text", "place_text", "plan_bytes", "routed_bytes",
+           "routed_json", "sketch_text", "text", "units_text"]

@@ -2,10 +2,12 @@
 
 `route_lines(router, text, file, counts)` yields the JSON line of each record of a JSONL file's
 text, in order: byte for byte what `issue_io.read_issues` → `Router.route_many` →
-`decision_json` give, each decision counted into `counts` as `RouteCounts.add` counts it. A
-plain line — one `issue_io.plain_object` reads and `issue_fast.plain_issue` finds its own
-canonical data, of plain shape — whose id no earlier line used and which the plans route
-(`Router.route_plain`) becomes its text straight from its plan, without a record or a Decision.
+`decision_json` give, as UTF-8 (what `powerlist route` writes: a plain line's text is assembled
+from bytes kept for its plan, `decision_json.routed_bytes`), each decision counted into `counts`
+as `RouteCounts.add` counts it. A plain line — one `issue_io.plain_object` reads and
+`issue_fast.plain_issue` finds its own canonical data, of plain shape — whose id no earlier
+line used and which the plans route (`Router.route_plain`) becomes its text straight from its
+plan, without a record or a Decision.
 Every other line (not JSON, not plain, an id used before, keys `powerlist intake` adds, an issue
 the plans do not route, the durable engine) is read and routed the long way: the same record
 (`issue_io.jsonl_record`), the same duplicate-id check (`issue_io.check_id`, one map of first
@@ -48,9 +50,9 @@ def jsonl_text(path: str | Path, encoding: str = "utf-8") -> tuple[str, str] | N
     return None if is_json_array(path, text) else (text, file)
 
 
-def route_lines(router: Router, text: str, file: str, counts: RouteCounts) -> Iterator[str]:
-    """The decision's JSON line of each record of JSONL `text` (the file `file`), in order,
-    each counted into `counts`."""
+def route_lines(router: Router, text: str, file: str, counts: RouteCounts) -> Iterator[bytes]:
+    """The decision's JSON line (UTF-8, without its line feed) of each record of JSONL `text`
+    (the file `file`), in order, each counted into `counts`."""
     first: dict[str, str] = {}  # id → where it was first used ("row 7"), for both ways
     calendar = router.calendar
     position = 0
@@ -75,7 +77,7 @@ def route_lines(router: Router, text: str, file: str, counts: RouteCounts) -> It
             record = jsonl_record(line, file, number, raw)
         (decision,) = router.route_many([check_id(record, first)], start=position)
         counts.add(decision, calendar)
-        yield decision_json(decision)
+        yield decision_json(decision).encode("utf-8")
 
 
 def _count(counts: RouteCounts, respond_by: datetime, complete_by: datetime, provisional: bool,

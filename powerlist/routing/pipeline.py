@@ -33,7 +33,7 @@ from .engines import TableEvaluator
 from .issue import Issue
 from .place import Located, Powers, locate, powers_at
 from .plan import Plan, finish
-from .plan_text import JsonPlan, Stamped, json_plan, stamped
+from .plan_text import BytesPlan, JsonPlan, Stamped, StampedBytes, bytes_plan, json_plan, stamped, stamped_bytes
 from .sketch import ROUTING, Sketch, flags_of, sketch
 from .tables import RuleSet
 
@@ -71,6 +71,7 @@ class Pipeline:
         self.sketches: dict[tuple[Any, ...], Sketch | InputError] = {}
         self.plans: dict[tuple[Any, ...], Plan | InputError] = {}
         self.texts: dict[tuple[Any, ...], JsonPlan | InputError] = {}  # the same plans, as their JSON text needs them
+        self.encoded: dict[tuple[Any, ...], BytesPlan | InputError] = {}  # and with that text as UTF-8
         self.version_text = json_text(rules_version)
         self.decide: Callable[[Issue], Decision] = self._stamped if keep_plans else self._per_issue
         self.keep_plans = keep_plans
@@ -102,8 +103,7 @@ class Pipeline:
                issue.cross_department, issue.repeat_count >= self.threshold, id(issue.request_kind))
         plan = self.texts.get(key)
         if plan is None:
-            stages = self._stages(issue)
-            plan = stages if isinstance(stages, InputError) else json_plan(*stages, self.version_text)
+            plan = self._json_plan(issue)
             if len(self.texts) >= self.PLAN_LIMIT:
                 self.texts.clear()
             self.texts[key] = plan
@@ -112,6 +112,28 @@ class Pipeline:
         citer = self.powers[plan[5]].citer
         assert citer is not None  # powers_at makes one
         return stamped(plan, issue, self.calendar, citer)
+
+    def decide_bytes(self, issue: Issue) -> StampedBytes | None:
+        """`decide_stamped` with the text as UTF-8 (what `powerlist route` writes), from plans
+        kept with their text's parts encoded."""
+        key = (issue.category, issue.location, issue.emergency, issue.key_work, issue.needs_enforcement,
+               issue.cross_department, issue.repeat_count >= self.threshold, id(issue.request_kind))
+        plan = self.encoded.get(key)
+        if plan is None:
+            found = self._json_plan(issue)
+            plan = found if isinstance(found, InputError) else bytes_plan(found)
+            if len(self.encoded) >= self.PLAN_LIMIT:
+                self.encoded.clear()
+            self.encoded[key] = plan
+        if isinstance(plan, InputError):
+            return None
+        citer = self.powers[plan[5]].citer
+        assert citer is not None  # powers_at makes one
+        return stamped_bytes(plan, issue, self.calendar, citer)
+
+    def _json_plan(self, issue: Issue) -> JsonPlan | InputError:
+        stages = self._stages(issue)
+        return stages if isinstance(stages, InputError) else json_plan(*stages, self.version_text)
 
     def _kept(self, issue: Issue) -> Plan | InputError:
         # Everything a Plan depends on. Request kinds are enum singletons (or None): their id

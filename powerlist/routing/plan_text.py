@@ -18,12 +18,15 @@ from .calendar import WorkCalendar
 from .citing import Citer
 from .decision_json import (
     PlaceText,
+    PlanBytes,
     PlanText,
     SketchText,
     kept,
     moment,
     moment_text,
     place_text,
+    plan_bytes,
+    routed_bytes,
     routed_json,
     sketch_text,
     units_text,
@@ -38,6 +41,9 @@ from .sketch import Sketch
 JsonPlan = tuple[PlanText, timedelta | None, int, timedelta | None, int, tuple[str, str]]
 # A decision's JSON text with what a run counts of it: its deadlines, and whether one is provisional.
 Stamped = tuple[str, datetime, datetime, bool]
+# The same plan and stamp with the text as UTF-8 bytes.
+BytesPlan = tuple[PlanBytes, timedelta | None, int, timedelta | None, int, tuple[str, str]]
+StampedBytes = tuple[bytes, datetime, datetime, bool]
 
 
 def json_plan(located: Located, drawn: Sketch, rules_version: str) -> JsonPlan:
@@ -68,6 +74,25 @@ def stamped(plan: JsonPlan, issue: Issue, calendar: WorkCalendar, citer: Citer) 
             respond_by, complete_by, bool(years))
 
 
+def bytes_plan(plan: JsonPlan) -> BytesPlan:
+    """`plan` with its text's parts as UTF-8 (`decision_json.plan_bytes`), for a writer of bytes."""
+    return (plan_bytes(plan[0]), *plan[1:])
+
+
+def stamped_bytes(plan: BytesPlan, issue: Issue, calendar: WorkCalendar, citer: Citer) -> StampedBytes:
+    """`stamped`, its text as UTF-8."""
+    text, respond_delta, respond_days, complete_delta, complete_days, _ = plan
+    received = issue.received_at
+    respond_by, complete_by, years = deadlines(received, respond_delta, respond_days, complete_delta, complete_days,
+                                               calendar)
+    powers, in_force = citer.on((received if received.tzinfo is SHANGHAI else received.astimezone(SHANGHAI)).date())
+    return (routed_bytes(issue.id, text, powers,
+                         moment(respond_by) if respond_delta is None else moment_text(respond_by),
+                         moment(complete_by) if complete_delta is None else moment_text(complete_by),
+                         in_force, unknown_year_step(years) if years else None),
+            respond_by, complete_by, bool(years))
+
+
 def _place_text(located: Located) -> PlaceText:
     return place_text(located.category.code, located.street.code, (located.resolved, located.powers.trace))
 
@@ -76,4 +101,4 @@ def _sketch_text(drawn: Sketch) -> SketchText:
     return sketch_text(drawn.whistle, drawn.whistle_label, drawn.grade, drawn.level, drawn.trace)
 
 
-__all__ = ["JsonPlan", "Stamped", "json_plan", "stamped"]
+__all__ = ["BytesPlan", "JsonPlan", "Stamped", "StampedBytes", "bytes_plan", "json_plan", "stamped", "stamped_bytes"]

@@ -31,7 +31,7 @@ from .issue_fast import issue_of, plain_issue, to_issue
 from .issue_io import IssueRecord, json_object
 from .pipeline import Pipeline
 from .place import reference_problems
-from .plan_text import Stamped
+from .plan_text import StampedBytes
 from .sketch import TABLES
 from .tables import RuleSet
 
@@ -71,7 +71,7 @@ class Router:
                             keep_plans=engine == "compiled")
         self._decide = pipeline.decide
         self._decide_json = pipeline.decide_json if pipeline.keep_plans else None
-        self._decide_stamped = pipeline.decide_stamped if pipeline.keep_plans else None
+        self._decide_bytes = pipeline.decide_bytes if pipeline.keep_plans else None
         self._plans = pipeline.plans  # the plans kept, shared with the pipeline
         self._texts = pipeline.texts  # the same, as their JSON text needs them (`route_json`)
 
@@ -141,15 +141,15 @@ class Router:
                     return text
         return decision_json(self._one(raw, 1))
 
-    def route_plain(self, issue: Issue) -> Stamped | None:
+    def route_plain(self, issue: Issue) -> StampedBytes | None:
         """The short way of `route_json` for an issue `issue_fast.plain_issue` made: (its
-        decision's JSON text, respond_by, complete_by, whether a deadline is provisional), or
-        None when the long way must decide it (an issue the plans do not route, a calendar the
-        limits run past, the durable engine)."""
-        if self._decide_stamped is None:
+        decision's JSON text as UTF-8, respond_by, complete_by, whether a deadline is
+        provisional), or None when the long way must decide it (an issue the plans do not route,
+        a calendar the limits run past, the durable engine)."""
+        if self._decide_bytes is None:
             return None
         try:
-            return self._decide_stamped(issue)
+            return self._decide_bytes(issue)
         except InputError:  # a calendar the limits run past: the long way names it
             return None
 
