@@ -64,7 +64,7 @@ def route_lines(router: Router, text: str, file: str, counts: RouteCounts) -> It
         issue = plain_issue(raw) if raw is not None else None
         if issue is not None:
             where = f"row {number}"
-            if first.setdefault(issue.id, where) == where:
+            if first.setdefault(issue.__dict__["id"], where) == where:
                 routed = router.route_plain(issue)
                 if routed is not None:
                     line_text, respond_by, complete_by, provisional = routed

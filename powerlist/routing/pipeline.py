@@ -99,8 +99,7 @@ class Pipeline:
     def decide_stamped(self, issue: Issue) -> Stamped | None:
         """`decide_json`, with the deadlines and whether one is provisional (`plan_text.stamped`),
         from the plans kept as their text needs them (`plan_text.json_plan`)."""
-        key = (issue.category, issue.location, issue.emergency, issue.key_work, issue.needs_enforcement,
-               issue.cross_department, issue.repeat_count >= self.threshold, id(issue.request_kind))
+        key = self._key(issue)
         plan = self.texts.get(key)
         if plan is None:
             plan = self._json_plan(issue)
@@ -116,8 +115,7 @@ class Pipeline:
     def decide_bytes(self, issue: Issue) -> StampedBytes | None:
         """`decide_stamped` with the text as UTF-8 (what `powerlist route` writes), from plans
         kept with their text's parts encoded."""
-        key = (issue.category, issue.location, issue.emergency, issue.key_work, issue.needs_enforcement,
-               issue.cross_department, issue.repeat_count >= self.threshold, id(issue.request_kind))
+        key = self._key(issue)
         plan = self.encoded.get(key)
         if plan is None:
             found = self._json_plan(issue)
@@ -136,10 +134,7 @@ class Pipeline:
         return stages if isinstance(stages, InputError) else json_plan(*stages, self.version_text)
 
     def _kept(self, issue: Issue) -> Plan | InputError:
-        # Everything a Plan depends on. Request kinds are enum singletons (or None): their id
-        # is a key as exact as the member and cheaper to hash (Enum.__hash__ is Python code).
-        key = (issue.category, issue.location, issue.emergency, issue.key_work, issue.needs_enforcement,
-               issue.cross_department, issue.repeat_count >= self.threshold, id(issue.request_kind))
+        key = self._key(issue)
         plan = self.plans.get(key)
         if plan is None:
             plan = self._plan(issue)
@@ -147,6 +142,15 @@ class Pipeline:
                 self.plans.clear()
             self.plans[key] = plan
         return plan
+
+    def _key(self, issue: Issue) -> tuple[Any, ...]:
+        # Everything a plan depends on, read from the issue's __dict__ (a pydantic model's
+        # attributes pass through its __getattr__ hook). Request kinds are enum singletons (or
+        # None): their id is a key as exact as the member and cheaper to hash (Enum.__hash__ is
+        # Python code).
+        d = issue.__dict__
+        return (d["category"], d["location"], d["emergency"], d["key_work"], d["needs_enforcement"],
+                d["cross_department"], d["repeat_count"] >= self.threshold, id(d["request_kind"]))
 
     def _locate(self, category: str, location: str) -> Located | InputError:
         """Stage 1, memoised by (category, location)."""
@@ -169,11 +173,12 @@ class Pipeline:
 
     def _stages(self, issue: Issue) -> tuple[Located, Sketch] | InputError:
         """Stages 1 and 2, each memoised."""
-        located = self._locate(issue.category, issue.location)
+        d = issue.__dict__
+        located = self._locate(d["category"], d["location"])
         if isinstance(located, InputError):
             return located
-        key = (located.profile, issue.emergency, issue.key_work, issue.needs_enforcement,
-               issue.cross_department, issue.repeat_count >= self.threshold, id(issue.request_kind))
+        key = (located.profile, d["emergency"], d["key_work"], d["needs_enforcement"], d["cross_department"],
+               d["repeat_count"] >= self.threshold, id(d["request_kind"]))
         drawn = self.sketches.get(key)
         if drawn is None:
             try:

@@ -105,6 +105,7 @@ class Powers:
     # ref of `units`, and the two profiles (a Powers is one category's, on one street).
     refs: dict[str, UnitRef] = field(default_factory=dict, compare=False, repr=False)
     profiles: dict[bool, Profile] = field(default_factory=dict, compare=False, repr=False)
+    where: tuple[str, str] = ("", "")  # (category, street) codes
 
 
 class Profile(NamedTuple):
@@ -272,6 +273,7 @@ def powers_at(catalog: Catalog, category: Category, street: Street) -> Powers:
         statutes=catalog.statutes,
         citer=Citer(refs, catalog.statutes),
         refs={role: unit_ref(unit) for role, unit in units.items()},
+        where=(category.code, street.code),
     )
 
 

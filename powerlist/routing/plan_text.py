@@ -53,8 +53,9 @@ def json_plan(located: Located, drawn: Sketch, rules_version: str) -> JsonPlan:
     # a place's text is its category and street's (their Powers), unless it was resolved by name
     text = (kept(located.powers if not located.resolved else located, _place_text, located),
             kept(drawn, _sketch_text, drawn), kept(units, units_text, units), rules_version)
+    powers = located.powers
     return (text, drawn.respond_delta, drawn.respond[0], drawn.complete_delta, drawn.complete[0],
-            (located.category.code, located.street.code))
+            powers.where if powers.where[0] else (located.category.code, located.street.code))
 
 
 def stamped(plan: JsonPlan, issue: Issue, calendar: WorkCalendar, citer: Citer) -> Stamped:
@@ -62,12 +63,13 @@ def stamped(plan: JsonPlan, issue: Issue, calendar: WorkCalendar, citer: Citer) 
     is provisional: the trace then ends with `calendar.unknown_year`); `citer`: the place's
     powers (`Powers.citer`). Raises CalendarError as `Plan.stamp` does."""
     text, respond_delta, respond_days, complete_delta, complete_days, _ = plan
-    received = issue.received_at
+    values = issue.__dict__  # not through the model's __getattr__ hook
+    received = values["received_at"]
     respond_by, complete_by, years = deadlines(received, respond_delta, respond_days, complete_delta, complete_days,
                                                calendar)
     powers, in_force = citer.on((received if received.tzinfo is SHANGHAI else received.astimezone(SHANGHAI)).date())
     # a working-day deadline is one value per day and limit (its text kept); a clock one the issue's own
-    return (routed_json(issue.id, text, powers,
+    return (routed_json(values["id"], text, powers,
                         moment(respond_by) if respond_delta is None else moment_text(respond_by),
                         moment(complete_by) if complete_delta is None else moment_text(complete_by),
                         in_force, unknown_year_step(years) if years else None),
@@ -82,11 +84,12 @@ def bytes_plan(plan: JsonPlan) -> BytesPlan:
 def stamped_bytes(plan: BytesPlan, issue: Issue, calendar: WorkCalendar, citer: Citer) -> StampedBytes:
     """`stamped`, its text as UTF-8."""
     text, respond_delta, respond_days, complete_delta, complete_days, _ = plan
-    received = issue.received_at
+    values = issue.__dict__  # not through the model's __getattr__ hook
+    received = values["received_at"]
     respond_by, complete_by, years = deadlines(received, respond_delta, respond_days, complete_delta, complete_days,
                                                calendar)
     powers, in_force = citer.on((received if received.tzinfo is SHANGHAI else received.astimezone(SHANGHAI)).date())
-    return (routed_bytes(issue.id, text, powers,
+    return (routed_bytes(values["id"], text, powers,
                          moment(respond_by) if respond_delta is None else moment_text(respond_by),
                          moment(complete_by) if complete_delta is None else moment_text(complete_by),
                          in_force, unknown_year_step(years) if years else None),
