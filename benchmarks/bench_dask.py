@@ -43,7 +43,6 @@ cluster, not per run.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import shutil
 import subprocess
@@ -65,17 +64,15 @@ def _cpu() -> float:
 
 def one_process(path: Path, out: Path) -> tuple[float, float]:
     """(wall, CPU) seconds of the one-process run."""
-    from powerlist.routing.decision_json import decision_json
+    from powerlist.cli._common import batch_gc
+    from powerlist.cli.route import write_jsonl
     from powerlist.routing.issue_io import read_issues
     from powerlist.routing.router import Router
 
     started, cpu = time.perf_counter(), _cpu()
     router = Router.default()
-    gc.freeze()
-    with out.open("w", encoding="utf-8", newline="") as handle:
-        for decision in router.route_many(read_issues(path)):
-            handle.write(decision_json(decision) + "\n")
-    gc.unfreeze()
+    with batch_gc(), out.open("w", encoding="utf-8", newline="") as handle:  # as `powerlist route` does
+        write_jsonl(router.route_many(read_issues(path)), handle)
     return time.perf_counter() - started, _cpu() - cpu
 
 
@@ -93,14 +90,11 @@ def on_cluster(client: object, path: Path, out: Path, rows: int) -> tuple[float,
     total, parts = split(path, "utf-8", rows)
     spool = out.parent / "spool"  # as powerlist route does on a local cluster: parts written beside the output
     spool.mkdir(exist_ok=True)
-    from powerlist.cli._parallel import _append  # how powerlist route appends a spooled part
+    from powerlist.cli._parallel import write_part  # how powerlist route writes a part
 
     with out.open("wb") as handle:
         for _, routed in run(client, parts, route_part, RouterSpec.of(router, "jsonl", str(spool))):
-            if routed.spooled is not None:
-                _append(handle, Path(routed.spooled))
-            else:
-                handle.write(routed.data)
+            write_part(handle, routed)
     wall, driver = time.perf_counter() - started, _cpu() - cpu
     after = client.run(_cpu)  # type: ignore[attr-defined]
     return wall, driver, [after[w] - before[w] for w in after]
@@ -124,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, folder: Path) -> int:
     import distributed
 
+    from powerlist.routing.parallel import local_cluster  # as `powerlist route --workers N` starts one
+
     path = folder / "issues.jsonl"
     subprocess.run([sys.executable, str(HERE / "make_route_input.py"), str(path), "--lines", str(args.lines),
                     "--bad", "0.05"], check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -137,10 +133,7 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
     for n in args.workers:
         started = time.perf_counter()
         # preload: a long-lived cluster's workers have powerlist imported (also after restart)
-        with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                      dashboard_address="127.0.0.1:0", silence_logs=50,
-                                      preload=["powerlist.routing.batch"]) as cluster, \
-                distributed.Client(cluster) as client:
+        with local_cluster(n, preload=["powerlist.routing.batch"]) as cluster, distributed.Client(cluster) as client:
             up = time.perf_counter() - started
             out = folder / f"workers{n}.jsonl"
             best = min((on_cluster(client, path, out, args.part_rows) for _ in range(args.repeat)),

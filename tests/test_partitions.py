@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ from powerlist.errors import InputError
 from powerlist.routing.batch import OUTPUTS, RouteCounts, RouterSpec, encode, route_part
 from powerlist.routing.issue_io import IssueRecord, lines, read_issues
 from powerlist.routing.parallel import FirstUse
-from powerlist.routing.partitions import Partition, split
+from powerlist.routing.partitions import Partition, Unreadable, split, uses_of, visible
 from powerlist.routing.router import Router
 from powerlist.routing.tables import RuleSet
 
@@ -35,13 +37,13 @@ def read_in_parts(path: Path, rows: int, encoding: str = "utf-8") -> tuple[int, 
     first_use = FirstUse()
     records: list[IssueRecord] = []
     for part in parts:
-        first: dict[str, str] = {}
-        found = list(part.records({}, first))
-        seen = first_use.seen(first)
-        if seen:
-            first = {}
-            found = list(part.records(seen, first))
-        first_use.add(first)
+        found = list(part.records())
+        if not part.checked:
+            uses = uses_of(part.base_records(), part.file)
+            seen = first_use.seen(uses)
+            if seen:
+                found = list(part.records(seen))
+            first_use.add(uses)
         assert part.first_position == len(records) + 1
         assert part.count == len(found)
         records.extend(found)
@@ -52,16 +54,20 @@ ROUTER = Router.default()
 
 
 def in_order(parts: list[Partition], task: Any, context: Any) -> list[Any]:
-    """The parts' task results, put together as `parallel.run` puts them (without a cluster)."""
+    """The parts' task results, put together as `parallel.run` puts them (without a cluster);
+    every part is also sent as to a worker that cannot see the file (`detached`)."""
     first_use = FirstUse()
     results = []
     for part in parts:
-        first: dict[str, str] = {}
-        result = task(part, first, context)
-        seen = first_use.seen(first)
-        if seen:
-            result = result.with_earlier(seen)
-        first_use.add(first)
+        result = task(part, context)
+        alone = task(part.detached(), context)
+        assert (alone.patched(), alone.decisions) == (result.patched(), result.decisions) if hasattr(
+            result, "patched") else alone.tallies == result.tallies
+        if result.uses is not None:
+            seen = first_use.seen(result.uses)
+            if seen:
+                result = result.with_earlier(seen)
+            first_use.add(result.uses)
         results.append(result)
     return results
 
@@ -72,6 +78,8 @@ def _check(path: Path, rows: int, encoding: str = "utf-8") -> list[Partition]:
     assert got == expected
     assert total == len(expected)
     assert [p.index for p in parts] == list(range(len(parts)))
+    for part, after in pairwise(parts):  # the lines each part names in messages
+        assert part.checked or part.first_line + part.lines <= after.first_line
     # the decisions ("#N" names included), as JSONL, CSV rows and values, and the run's counts
     one = list(ROUTER.route_many(expected))
     counts = RouteCounts()
@@ -87,7 +95,7 @@ def _check(path: Path, rows: int, encoding: str = "utf-8") -> list[Partition]:
         if output == "decisions":
             assert [d for r in routed for d in r.decisions] == one
         else:
-            assert b"".join(r.data for r in routed) == b"".join(encode(d, output) for d in one)
+            assert b"".join(r.patched() for r in routed) == b"".join(encode(d, output) for d in one)
     # and the what-if's tallies
     catalogs = [ROUTER.catalog]
     alone = tally_records(catalogs, RULES, expected)
@@ -111,17 +119,23 @@ _issue = st.fixed_dictionaries({
 _jsonl_line = st.one_of(
     _issue.map(lambda d: json.dumps(d, ensure_ascii=False)),
     _issue.map(lambda d: json.dumps(d, ensure_ascii=True)),
-    st.sampled_from(["", "   ", "\t", "\u3000", "{broken", "[1, 2]", "null", '{"id": "A1"}', "\x1c"]),
+    st.sampled_from(["", "   ", "\t", "\u3000", "{broken", "[1, 2]", "null", '{"id": "A1"}', "\x1c", "\u2028", "\x85",
+                     "\r", " \u3000\x0b", "中{", "\ufeff", ' {"id": "A2"}', "\u3000{}"]),
 )
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(_jsonl_line, max_size=30), st.sampled_from(["\n", "\r\n"]), st.booleans(), st.integers(1, 9))
+@given(st.lists(_jsonl_line, max_size=30), st.sampled_from(["\n", "\r\n"]), st.booleans(), st.integers(1, 9),
+       st.booleans())
 def test_jsonl_in_parts(tmp_path_factory: pytest.TempPathFactory, rows: list[str], newline: str, last_newline: bool,
-                        size: int) -> None:
+                        size: int, bom: bool) -> None:
     path = tmp_path_factory.mktemp("jsonl") / "issues.jsonl"
+    if bom:
+        rows = ["\ufeff" + (rows[0] if rows else ""), *rows[1:]]
     path.write_bytes((newline.join(rows) + (newline if last_newline else "")).encode("utf-8"))
-    _check(path, size)
+    parts = _check(path, size)
+    assert all(part.source for part in parts)  # cut by bytes, read by the worker from the file
+    assert not any(part.source for part in _check(path, size, "utf-8-sig"))  # the same codec, cut as text
 
 
 _cell = st.sampled_from(["", " ", "A1", "A2", "RX0302", "420202001001", "2026-03-02 09:00", "是", "多行\n文字",
@@ -200,9 +214,23 @@ def test_xlsx_and_json_arrays_are_read_whole_then_handed_out(tmp_path: Path) -> 
     _check(array, 2)
 
 
+def _read_split(path: Path) -> list[IssueRecord]:
+    """Every part's records, an `Unreadable` part made the driver's error as `parallel.run` makes it."""
+    records: list[IssueRecord] = []
+    for part in split(path)[1]:
+        try:
+            records.extend(part.records())
+        except Unreadable:
+            part.unreadable()
+    return records
+
+
 def test_an_unreadable_file_raises_what_the_reader_raises(tmp_path: Path) -> None:
     cases: list[tuple[str, bytes]] = [
         ("bad.jsonl", b'{"id": "1"}\n\xff\xfe\n'),
+        ("late.jsonl", b'{"id": "1"}\n' * 40 + b'{"id": "\xe6\x97"}\n' + b"\n" * 9),  # in a later part
+        ("bom.jsonl", b"\xef\xbb\xbf\xff\n"),
+        ("bad.ndjson", b"\xef\xbb\xbf\n\n\xc3(\n"),
         ("empty.csv", b""),
         ("noheader.csv", b"a,b\n1,2\n"),
         ("issues.txt2", b"x"),
@@ -211,12 +239,26 @@ def test_an_unreadable_file_raises_what_the_reader_raises(tmp_path: Path) -> Non
         path = tmp_path / name
         path.write_bytes(data)
         errors: list[Any] = []
-        for read in (read_issues, split):
+        for read in (read_issues, _read_split):
             try:
                 list(read(path))
             except InputError as error:
                 errors.append(error.as_json())
         assert len(errors) == 2 and errors[0] == errors[1], name
+
+
+def test_a_file_changed_under_the_workers_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "issues.jsonl"
+    path.write_text('{"id": "1"}\n' * 20, encoding="utf-8")
+    _, parts = split(path, rows=5)
+    assert all(visible(*part.source) for part in parts if part.source)
+    path.write_text('{"id": "2"}\n' * 20, encoding="utf-8")
+    os.utime(path, ns=(0, 0))
+    assert not visible(*parts[0].source)  # type: ignore[misc]
+    with pytest.raises(InputError) as raised:
+        list(parts[1].records())
+    assert raised.value.problems[0].code == "changed"
+    assert not visible(str(tmp_path / "gone.jsonl"), (0, 0))
 
 
 def test_jsonl_lines_split_at_newlines_only() -> None:
