@@ -32,8 +32,9 @@ from powerlist.routing.tables import RuleSet
 RULES = RuleSet.load()
 
 
-def read_in_parts(path: Path, rows: int, encoding: str = "utf-8") -> tuple[int, list[Partition], list[IssueRecord]]:
-    total, parts = split(path, encoding, rows)
+def read_in_parts(path: Path, rows: int, encoding: str = "utf-8",
+                  tail: int = 0) -> tuple[int, list[Partition], list[IssueRecord]]:
+    total, parts = split(path, encoding, rows, tail)
     first_use = FirstUse()
     records: list[IssueRecord] = []
     for part in parts:
@@ -72,9 +73,9 @@ def in_order(parts: list[Partition], task: Any, context: Any) -> list[Any]:
     return results
 
 
-def _check(path: Path, rows: int, encoding: str = "utf-8") -> list[Partition]:
+def _check(path: Path, rows: int, encoding: str = "utf-8", tail: int = 0) -> list[Partition]:
     expected = list(read_issues(path, encoding))
-    total, parts, got = read_in_parts(path, rows, encoding)
+    total, parts, got = read_in_parts(path, rows, encoding, tail)
     assert got == expected
     assert total == len(expected)
     assert [p.index for p in parts] == list(range(len(parts)))
@@ -126,16 +127,16 @@ _jsonl_line = st.one_of(
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_jsonl_line, max_size=30), st.sampled_from(["\n", "\r\n"]), st.booleans(), st.integers(1, 9),
-       st.booleans())
+       st.booleans(), st.integers(0, 3))
 def test_jsonl_in_parts(tmp_path_factory: pytest.TempPathFactory, rows: list[str], newline: str, last_newline: bool,
-                        size: int, bom: bool) -> None:
+                        size: int, bom: bool, tail: int) -> None:
     path = tmp_path_factory.mktemp("jsonl") / "issues.jsonl"
     if bom:
         rows = ["\ufeff" + (rows[0] if rows else ""), *rows[1:]]
     path.write_bytes((newline.join(rows) + (newline if last_newline else "")).encode("utf-8"))
-    parts = _check(path, size)
+    parts = _check(path, size, tail=tail)
     assert all(part.source for part in parts)  # cut by bytes, read by the worker from the file
-    assert not any(part.source for part in _check(path, size, "utf-8-sig"))  # the same codec, cut as text
+    assert not any(part.source for part in _check(path, size, "utf-8-sig", tail))  # the same codec, cut as text
 
 
 _cell = st.sampled_from(["", " ", "A1", "A2", "RX0302", "420202001001", "2026-03-02 09:00", "是", "多行\n文字",
@@ -144,16 +145,27 @@ _cell = st.sampled_from(["", " ", "A1", "A2", "RX0302", "420202001001", "2026-03
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(_cell, min_size=0, max_size=6), max_size=25), st.sampled_from(["\n", "\r\n"]),
-       st.integers(1, 9), st.booleans())
+       st.integers(1, 9), st.booleans(), st.integers(0, 3))
 def test_csv_in_parts(tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], newline: str, size: int,
-                      bom: bool) -> None:
+                      bom: bool, tail: int) -> None:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator=newline)
     writer.writerow(["编号", "受理时间", "问题分类", "发生地点", "问题描述"])
     writer.writerows(rows)
     path = tmp_path_factory.mktemp("csv") / "issues.csv"
     path.write_bytes(("\ufeff" if bom else "").encode("utf-8") + buffer.getvalue().encode("utf-8"))
-    _check(path, size)
+    parts = _check(path, size, tail=tail)
+    assert all(part.source for part in parts)  # UTF-8: read by the worker from the file
+
+
+def test_the_last_parts_are_cut_finer(tmp_path: Path) -> None:
+    path = tmp_path / "issues.jsonl"
+    path.write_text("".join(json.dumps({"id": f"T{n:03d}", "category": "RX0302"}) + "\n" for n in range(100)),
+                    encoding="utf-8")
+    counts = [part.count for part in _check(path, 20, tail=2)]
+    assert sum(counts) == 100 and counts[0] >= 15 and max(counts[-4:]) <= 6
+    even = [part.count for part in _check(path, 20, tail=0)]
+    assert len(even) < len(counts) and min(even[:-1]) >= 15
 
 
 def test_a_csv_record_with_line_breaks_is_never_cut(tmp_path: Path) -> None:
@@ -162,9 +174,18 @@ def test_a_csv_record_with_line_breaks_is_never_cut(tmp_path: Path) -> None:
     for n in range(40):
         text += f'Q{n},2026-03-02 09:00,RX0302,420202001001,"第一行\n第二行\r\n第三行"\n'
     path.write_text(text, encoding="utf-8")
-    parts = _check(path, 3)
+    parts = _check(path, 3, tail=0)
     assert len(parts) == 14
     assert parts[1].first_line == 1 + 3 * 3 + 1  # the header, three records of three lines each
+
+
+def test_a_csv_row_the_csv_module_cannot_read(tmp_path: Path) -> None:
+    path = tmp_path / "issues.csv"
+    rows = [f"Q{n},2026-03-02 09:00,RX0302,420202001001,描述{n}\n" for n in range(12)]
+    rows[7] = "Q7,2026-03-02 09:00,RX0302,420202001001," + "长" * (csv.field_size_limit() + 5) + "\n"
+    path.write_text("id,received_at,category,location,description\n" + "".join(rows), encoding="utf-8")
+    assert any(record.problems and record.problems[0].code == "csv" for record in read_issues(path))
+    assert not any(part.source for part in _check(path, 3))  # cut by the exact splitter, as text
 
 
 def test_gb18030_csv_in_parts(tmp_path: Path) -> None:
@@ -194,6 +215,8 @@ def test_parquet_in_parts(tmp_path: Path) -> None:
     pq.write_table(table, path, row_group_size=12)
     _check(path, 5)
     _check(path, 100)
+    sizes = [part.count for part in _check(path, 8, tail=2)]
+    assert sizes[0] == 8 and sizes[-1] == 2  # the last parts cut finer, the row groups kept
 
 
 def test_xlsx_and_json_arrays_are_read_whole_then_handed_out(tmp_path: Path) -> None:

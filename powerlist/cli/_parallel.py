@@ -30,7 +30,7 @@ from typing import IO, Any
 from ..routing.batch import COLUMNS, RouteCounts, RoutedPart, RouterSpec, route_part
 from ..routing.decision import Decision
 from ..routing.parallel import cluster, run
-from ..routing.partitions import split
+from ..routing.partitions import TAIL, split
 from ..routing.router import Router
 from ..sheets.output import atomic_binary
 
@@ -69,7 +69,7 @@ def route_on_cluster(input: Path, router: Router, output: str, out_file: Path | 
                      decisions_sink: list[Decision] | None = None) -> RouteCounts:
     """Route `input` on a Dask cluster; `output` is "jsonl" or "csv" (bytes to `out_file` or
     stdout) or "decisions" (collected into `decisions_sink`). The run's counts."""
-    total, parts = split(input, encoding, rows)
+    total, parts = split(input, encoding, rows, 2 * workers if workers else TAIL)
     counts = RouteCounts()
     bar = progress(total)
     with cluster(workers, scheduler) as client, bar if bar is not None else contextlib.nullcontext(), \

@@ -43,10 +43,11 @@ import re
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ..errors import InputError, Problem
+from ..errors import Problem
 from ..sheets.csvfiles import data_rows, decode
 from .issue_io import (
     CANNOT_READ,
@@ -64,111 +65,16 @@ from .issue_io import (
     read_issues,
     unique_ids,
 )
+from .part_sources import FileRange, ParquetSlice, Unreadable, changed, stamp_of, visible
 
 ROWS = 5_000  # records a part, by default
+TAIL = 4  # parts' worth of the file cut finer at its end, by default (twice the workers of a small cluster)
 # A line that is not blank: what `jsonl_records` skips is a line `str.strip` empties, and `\s`
 # is the same whitespace (Py_UNICODE_ISSPACE) — "\n" aside, which ends the line.
 _NOT_BLANK = re.compile(r"^[^\S\n]*\S", re.MULTILINE)
 # A line of UTF-8 bytes that may be blank: one that does not start with a printable ASCII byte.
 _MAYBE_BLANK = re.compile(rb"\n(?![!-~])")
 _SAMPLE = 1 << 20  # bytes read to measure a JSONL file's lines
-
-
-class Unreadable(Exception):
-    """A part's bytes are not UTF-8 (a worker found it): the file cannot be read at all."""
-
-
-def changed(file: str) -> InputError:
-    return InputError([Problem(message="派单过程中文件被改动，请重新运行 (the file changed while it was being routed: "
-                               "run it again)", file=file, code="changed")], CANNOT_READ)
-
-
-def _stamp(status: os.stat_result) -> tuple[int, int]:
-    return status.st_size, status.st_mtime_ns
-
-
-@dataclass(frozen=True)
-class FileRange:
-    """Bytes `start`–`end` of the file at `path` (absolute, as the driver sees it) whose size
-    and modification time were `stamp` when it was cut — or, sent to a worker that cannot see
-    the file, the bytes themselves (`data`)."""
-
-    path: str
-    start: int
-    end: int
-    stamp: tuple[int, int]
-    data: bytes | None = None
-
-    def read(self, file: str) -> bytes:
-        if self.data is not None:
-            return self.data
-        descriptor = os.open(self.path, os.O_RDONLY)
-        try:
-            if _stamp(os.fstat(descriptor)) != self.stamp:
-                raise changed(file)
-            chunks = []
-            at = self.start
-            while at < self.end:
-                chunk = os.pread(descriptor, self.end - at, at)
-                if not chunk:
-                    raise changed(file)
-                chunks.append(chunk)
-                at += len(chunk)
-            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        finally:
-            os.close(descriptor)
-
-
-@dataclass(frozen=True)
-class ParquetSlice:
-    """Rows `offset`… (`length` of them) of row group `group` of the Parquet file at `path` —
-    or, sent to a worker that cannot see the file, those rows as Arrow IPC bytes (`data`)."""
-
-    path: str
-    group: int
-    offset: int
-    length: int
-    stamp: tuple[int, int]
-    last: bool  # the group's last slice: the group need not be kept after it
-    data: bytes | None = None
-
-    def table(self, file: str) -> Any:
-        import pyarrow as pa
-
-        if self.data is not None:
-            return pa.ipc.open_stream(self.data).read_all()
-        table = _row_group(self.path, self.stamp, self.group, file)
-        if self.last:
-            _last_group.clear()
-        return table.slice(self.offset, self.length)
-
-    def ipc(self, file: str) -> bytes:
-        import pyarrow as pa
-
-        piece = self.table(file)
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, piece.schema) as writer:
-            writer.write_table(piece)
-        return bytes(sink.getvalue().to_pybytes())
-
-
-_last_group: dict[tuple[str, tuple[int, int], int], Any] = {}  # per process: the row group read last
-
-
-def _row_group(path: str, stamp: tuple[int, int], group: int, file: str) -> Any:
-    """Row group `group` of the file (kept for the next slice of it: a group of a million rows
-    is cut into many parts, and a worker is often given the next one)."""
-    from .issue_parquet import parquet_file, read_row_group
-
-    key = (path, stamp, group)
-    table = _last_group.get(key)
-    if table is None:
-        if _stamp(os.stat(path)) != stamp:
-            raise changed(file)
-        table = read_row_group(parquet_file(Path(path), file), group, file)
-        _last_group.clear()
-        _last_group[key] = table
-    return table
 
 
 @dataclass(frozen=True)
@@ -213,6 +119,11 @@ class Partition:
             return jsonl_records(text, self.file, self.first_line)
         if self.kind == "csv":
             header, known, text = self.data
+            if isinstance(text, FileRange):
+                try:
+                    text = text.read(self.file).decode("utf-8")
+                except UnicodeDecodeError:  # it decoded when it was cut: it changed since
+                    raise changed(self.file) from None
             offset = self.first_line - 1
             rows = ((number + offset, values) for number, values in
                     data_rows(csv.reader(io.StringIO(text, newline=""))))
@@ -223,20 +134,26 @@ class Partition:
         return parquet_records(parquet_rows(table, self.file, self.first_line), self.file)
 
     @property
+    def _range(self) -> FileRange | ParquetSlice | None:
+        found = self.data[2] if self.kind == "csv" else self.data
+        return found if isinstance(found, (FileRange, ParquetSlice)) and found.data is None else None
+
+    @property
     def source(self) -> tuple[str, tuple[int, int]] | None:
         """(path, stamp) of the file a worker reads this part from itself; None when the part
         carries its records."""
-        if isinstance(self.data, (FileRange, ParquetSlice)) and self.data.data is None:
-            return self.data.path, self.data.stamp
-        return None
+        found = self._range
+        return (found.path, found.stamp) if found is not None else None
 
     def detached(self) -> Partition:
         """This part carrying its bytes, for a worker that cannot see the file."""
-        if isinstance(self.data, FileRange) and self.data.data is None:
-            return replace(self, data=replace(self.data, data=self.data.read(self.file)))
-        if isinstance(self.data, ParquetSlice) and self.data.data is None:
-            return replace(self, data=replace(self.data, data=self.data.ipc(self.file)))
-        return self
+        found = self._range
+        if isinstance(found, ParquetSlice):
+            return replace(self, data=replace(found, data=found.ipc(self.file)))
+        if found is None:
+            return self
+        carried = replace(found, data=found.read(self.file))
+        return replace(self, data=(*self.data[:2], carried) if self.kind == "csv" else carried)
 
     def unreadable(self) -> NoReturn:
         """On the driver, for a part a worker found `Unreadable`: the error `read_issues` raises."""
@@ -252,14 +169,6 @@ class Partition:
             return f"rows {rows[0]}–{rows[-1]}" if rows else "no rows"
         unit = "rows" if self.kind == "parquet" else "lines"
         return f"{unit} {self.first_line}–{self.first_line + max(self.lines - 1, 0)}"
-
-
-def visible(path: str, stamp: tuple[int, int]) -> bool:
-    """Whether this process sees the file a part names as the splitter saw it (run on workers)."""
-    try:
-        return _stamp(os.stat(path)) == stamp
-    except OSError:
-        return False
 
 
 # ---- the ids a part uses ------------------------------------------------------------------------
@@ -309,41 +218,53 @@ def uses_of(records: Iterable[IssueRecord], file: str) -> Uses:
 # ---- cutting a file -----------------------------------------------------------------------------
 
 
-def split(path: str | Path, encoding: str = "utf-8", rows: int = ROWS) -> tuple[int, list[Partition]]:
+def split(path: str | Path, encoding: str = "utf-8", rows: int = ROWS,
+          tail: int = TAIL) -> tuple[int, list[Partition]]:
     """(records in all, the parts) of an issue file; raises what `read_issues` raises for a file
-    that cannot be read at all."""
-    if rows < 1:
-        raise ValueError("rows must be at least 1")
+    that cannot be read at all. The last `tail` parts' worth of the file is cut in parts of a
+    quarter the size, so that the workers (give their number, or twice it) finish together
+    instead of one routing the last part alone."""
+    if rows < 1 or tail < 0:
+        raise ValueError("rows must be at least 1, tail at least 0")
     path, file, suffix = issue_file(path)
     utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8")
     if suffix in JSONL_SUFFIXES:
         if utf8 and suffix != ".json":
-            return _split_jsonl_bytes(path, file, rows)
+            return _split_jsonl_bytes(path, file, rows, tail)
         text = decode(path, file, encoding, CANNOT_READ)
         if not is_json_array(path, text):
-            return _split_jsonl(text, file, rows)
+            return _split_jsonl(text, file, rows, tail)
     elif suffix in CSV_SUFFIXES:
-        return _split_csv(decode(path, file, encoding, CANNOT_READ), file, rows)
+        with path.open("rb") as handle:  # the file as it is decoded (a file changed since fails its parts)
+            status, bom = os.fstat(handle.fileno()), handle.read(3) == codecs.BOM_UTF8
+        text = decode(path, file, encoding, CANNOT_READ)
+        whole = FileRange(os.path.abspath(path), 3 if bom else 0, status.st_size, stamp_of(status)) if utf8 else None
+        return _split_csv(text, file, rows, tail, whole)
     elif suffix in PARQUET_SUFFIXES:
-        return _split_parquet(path, file, rows)
-    return _split_records(list(read_issues(path, encoding)), file, rows)
+        return _split_parquet(path, file, rows, tail)
+    return _split_records(list(read_issues(path, encoding)), file, rows, tail)
 
 
-def _split_jsonl_bytes(path: Path, file: str, rows: int) -> tuple[int, list[Partition]]:
+def _step(left: int, step: int, tail: int) -> int:
+    """A part's size (in bytes, characters or records) with `left` of the file still to cut."""
+    return step if left > tail * step else max(1, step // 4)
+
+
+def _split_jsonl_bytes(path: Path, file: str, rows: int, tail: int) -> tuple[int, list[Partition]]:
     parts: list[Partition] = []
     with path.open("rb") as handle:
         status = os.fstat(handle.fileno())
         size = status.st_size
         if size == 0:
             return 0, parts
-        whole = FileRange(os.path.abspath(path), 0, size, _stamp(status))
+        whole = FileRange(os.path.abspath(path), 0, size, stamp_of(status))
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
             start = len(codecs.BOM_UTF8) if view[:3] == codecs.BOM_UTF8 else 0
             sample = view[start:start + _SAMPLE]
             step = max(1, len(sample) * rows // (sample.count(b"\n") + 1))  # `rows` lines' worth of bytes
             line, position = 1, 1
             while start < size:
-                end = view.find(b"\n", min(start + step, size) - 1)
+                end = view.find(b"\n", min(start + _step(size - start, step, tail), size) - 1)
                 end = size if end < 0 else end + 1
                 chunk = view[start:end]
                 lines = chunk.count(b"\n") + (not chunk.endswith(b"\n"))
@@ -373,14 +294,14 @@ def _blank_lines(chunk: bytes) -> int:
     return blank
 
 
-def _split_jsonl(text: str, file: str, rows: int) -> tuple[int, list[Partition]]:
+def _split_jsonl(text: str, file: str, rows: int, tail: int) -> tuple[int, list[Partition]]:
     parts: list[Partition] = []
     newlines = text.count("\n")
     # Cut by characters at a line end near `rows` lines of the file's average length.
     size = max(1, len(text) * rows // max(1, newlines + 1))
     start, line, position = 0, 1, 1
     while start < len(text):
-        end = text.find("\n", min(start + size, len(text)) - 1)
+        end = text.find("\n", min(start + _step(len(text) - start, size, tail), len(text)) - 1)
         end = len(text) if end < 0 else end + 1
         chunk = text[start:end]
         count = len(_NOT_BLANK.findall(chunk))
@@ -393,7 +314,42 @@ def _split_jsonl(text: str, file: str, rows: int) -> tuple[int, list[Partition]]
     return position - 1, parts
 
 
-def _split_csv(text: str, file: str, rows: int) -> tuple[int, list[Partition]]:
+def _split_csv(text: str, file: str, rows: int, tail: int, whole: FileRange | None) -> tuple[int, list[Partition]]:
+    """CSV cut after complete records, found by the csv module itself, in C: a part's rows are
+    consumed with `islice` and counted with `map` (a row counts when its cells are not all
+    blank, as `data_rows` has it), and the text read so far (`StringIO.tell`) is where the part
+    ends. A row the csv module cannot read (rare) has the file cut by `_split_csv_exact`.
+    `whole`: the UTF-8 file the text was decoded from, for parts its workers read themselves."""
+    header, known, _ = csv_header(text, file)  # the same checks and errors as the reader's
+    buffer = io.StringIO(text, newline="")
+    reader = csv.reader(buffer)
+    next(reader)  # the header, read as csv_header read it
+    start = body = buffer.tell()
+    at = whole.start + len(text[:start].encode("utf-8")) if whole is not None else 0
+    line, position, step = reader.line_num + 1, 1, rows
+    parts: list[Partition] = []
+    while start < len(text):
+        try:
+            count = sum(map(bool, map(str.strip, map("".join, islice(reader, step)))))
+        except csv.Error:
+            return _split_csv_exact(text, file, rows, tail)
+        end = buffer.tell()
+        if count:
+            piece: Any = (header, known, text[start:end])
+            if whole is not None:
+                size = len(piece[2].encode("utf-8"))
+                piece = (header, known, replace(whole, start=at, end=at + size))
+                at += size
+            parts.append(Partition(len(parts), file, "csv", line, position, count, piece, reader.line_num - line + 1))
+        elif whole is not None:
+            at += len(text[start:end].encode("utf-8"))
+        line, position, start = reader.line_num + 1, position + count, end
+        # the rows left, as many as their characters at the average row's length so far
+        step = _step((len(text) - end) * (line - 1) // max(1, end - body), rows, tail)
+    return position - 1, parts
+
+
+def _split_csv_exact(text: str, file: str, rows: int, tail: int) -> tuple[int, list[Partition]]:
     header, known, _ = csv_header(text, file)  # the same checks and errors as the reader's
     ends: list[int] = []
 
@@ -417,36 +373,46 @@ def _split_csv(text: str, file: str, rows: int) -> tuple[int, list[Partition]]:
                                    (header, known, text[start:end]), last_line - first_line + 1))
         start, first_line, position, count = end, last_line + 1, position + count, 0
 
+    step, body = rows, start
     for number, values in data_rows(reader):
         count += 1
-        if count >= rows and not isinstance(values, csv.Error):
+        if count >= step and not isinstance(values, csv.Error):
             cut(ends[number - 1], number)
+            # the records left, as many as their characters at the average record's length so far
+            left = (len(text) - ends[number - 1]) * (position - 1) // max(1, ends[number - 1] - body)
+            step = _step(left, rows, tail)
     cut(len(text), len(ends))
     return position - 1, parts
 
 
-def _split_parquet(path: Path, file: str, rows: int) -> tuple[int, list[Partition]]:
+def _split_parquet(path: Path, file: str, rows: int, tail: int) -> tuple[int, list[Partition]]:
     from .issue_parquet import parquet_file
 
     handle = parquet_file(path, file)
-    stamp = _stamp(os.stat(path))
+    stamp = stamp_of(os.stat(path))
     parts: list[Partition] = []
-    row = 1
+    row, total = 1, handle.metadata.num_rows
     for group in range(handle.num_row_groups):
         length = handle.metadata.row_group(group).num_rows
-        for offset in range(0, length, rows):
-            count = min(rows, length - offset)
+        offset = 0
+        while offset < length:
+            count = min(_step(total - row + 1, rows, tail), length - offset)
             piece = ParquetSlice(os.path.abspath(path), group, offset, count, stamp, offset + count == length)
             parts.append(Partition(len(parts), file, "parquet", row, row, count, piece, count))
             row += count
+            offset += count
     return row - 1, parts
 
 
-def _split_records(records: list[IssueRecord], file: str, rows: int) -> tuple[int, list[Partition]]:
-    parts = [Partition(n, file, "records", 0, start + 1, len(records[start:start + rows]),
-                       tuple(records[start:start + rows]), len(records[start:start + rows]))
-             for n, start in enumerate(range(0, len(records), rows))]
+def _split_records(records: list[IssueRecord], file: str, rows: int, tail: int) -> tuple[int, list[Partition]]:
+    parts: list[Partition] = []
+    start = 0
+    while start < len(records):
+        piece = tuple(records[start:start + _step(len(records) - start, rows, tail)])
+        parts.append(Partition(len(parts), file, "records", 0, start + 1, len(piece), piece, len(piece)))
+        start += len(piece)
     return len(records), parts
 
 
-__all__ = ["ROWS", "FileRange", "ParquetSlice", "Partition", "Unreadable", "Uses", "split", "uses_of", "visible"]
+__all__ = ["ROWS", "TAIL", "FileRange", "ParquetSlice", "Partition", "Unreadable", "Uses", "split", "uses_of",
+           "visible"]
