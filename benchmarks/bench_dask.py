@@ -76,6 +76,35 @@ def one_process(path: Path, out: Path) -> tuple[float, float]:
     return time.perf_counter() - started, _cpu() - cpu
 
 
+def side_by_side(halves: list[Path], folder: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of the file's halves routed as two one-process runs at once, forked
+    from here (no Dask, nothing to put together): what two processes can do on this machine at
+    this moment, the bound for 2 workers."""
+    import resource
+
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    started, cpu = time.perf_counter(), children_cpu()
+    pids = []
+    for n, half in enumerate(halves):
+        pid = os.fork()
+        if pid == 0:  # the child: route its half, and leave at once
+            code = 1
+            try:
+                one_process(half, folder / f"half{n}.jsonl")
+                code = 0
+            finally:
+                os._exit(code)
+        pids.append(pid)
+    for pid in pids:
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError("a half's run failed")
+    return time.perf_counter() - started, children_cpu() - cpu
+
+
 def on_cluster(client: object, path: Path, out: Path, rows: int) -> tuple[float, float, list[float]]:
     """(wall seconds, the driver's CPU seconds, each worker's CPU seconds) of a run on the cluster."""
     from powerlist.routing.batch import RouterSpec, route_part
@@ -128,6 +157,10 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
     print(f"cpus: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}; {args.lines:,} lines, "
           f"parts of {args.part_rows:,}")
     reference = folder / "one.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    halves = [folder / "half-a.jsonl", folder / "half-b.jsonl"]
+    halves[0].write_bytes(b"".join(lines[:len(lines) // 2]))
+    halves[1].write_bytes(b"".join(lines[len(lines) // 2:]))
     with contextlib.ExitStack() as stack:
         clients = {}
         for n in args.workers:
@@ -140,11 +173,15 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
         # machine's load of the moment; the best of each kind over the rounds is kept too.
         print(f"\n{'round':<7}{'':<14}{'wall s':>8}{'driver CPU s':>14}{'workers CPU s':>16}{'one / this':>12}")
         singles: list[tuple[float, float]] = []
+        bounds: list[tuple[float, float]] = []
         figures: dict[int, list[tuple[float, float, list[float]]]] = {n: [] for n in args.workers}
         for round in range(1, args.repeat + 1):
             single, single_cpu = one_process(path, reference)
             singles.append((single, single_cpu))
             print(f"{round:<7}{'one process':<14}{single:>8.2f}{single_cpu:>14.2f}  (load {os.getloadavg()[0]:.1f})")
+            bound, bound_cpu = side_by_side(halves, folder)
+            bounds.append((bound, bound_cpu))
+            print(f"{'':<7}{'2 halves':<14}{bound:>8.2f}{bound_cpu:>14.2f}{'(no Dask)':>16}{single / bound:>11.2f}×")
             for n, client in clients.items():
                 out = folder / f"workers{n}.jsonl"
                 wall, driver, workers = on_cluster(client, path, out, args.part_rows)
@@ -154,8 +191,12 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
                       f"{' + '.join(f'{w:.2f}' for w in workers):>16}{single / wall:>11.2f}×"
                       f"  (output identical: {'yes' if same else 'NO'})")
     single, single_cpu = min(singles)
-    print(f"\nbest of {args.repeat} rounds (load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores): "
+    print("\n2 halves: the file's two halves routed by two one-process runs at once, forked (no Dask): "
+          "what two processes\ndo on this machine at that moment, the bound for 2 workers")
+    print(f"best of {args.repeat} rounds (load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores): "
           f"one process {single:.2f} s, {single_cpu:.2f} s CPU")
+    bound = min(bounds)[0]
+    print(f"  2 halves side by side (no Dask): {bound:.2f} s, {single / bound:5.2f}×")
     for n, runs in figures.items():
         wall, driver, workers = min(runs, key=lambda r: r[0])
         print(f"  {n} worker(s): {wall:.2f} s, one process / {n} worker(s) {single / wall:5.2f}×"

@@ -5,10 +5,13 @@ workers route it part by part (`powerlist.routing.parallel`): the JSON line of a
 (`decision_json`), the flat row of a decision for CSV and XLSX (`flat_row`, `COLUMNS`), the
 counts a run reports (`RouteCounts`: how many decisions, how many rejected, how many with a
 provisional deadline and in which years). `route_part` routes one part of a file on a worker
-and returns its output bytes (JSONL, CSV) or its decisions (for XLSX and tables), its counts,
-and its records that name an id: where the parts meet, the few an earlier part used already are
-decided again (`RoutedPart.with_earlier`: rejected as duplicates, as `read_issues` names them),
-so every part is routed once however its ids repeat across the file.
+(with the router `worker_router` keeps in the worker process, built once per catalog and rules)
+and returns its output bytes (JSONL, CSV) — written beside the output when the worker shares
+its disk — or its decisions (for XLSX and tables), its counts, and the ids its records use
+(`partitions.Uses`, columns): where the parts meet, the few records whose id an earlier part used
+are decided again (`RoutedPart.with_earlier`: rejected as duplicates, as `read_issues` names
+them, their bytes replaced as the part is copied out), so every part is routed once however its
+ids repeat across the file.
 """
 
 from __future__ import annotations
