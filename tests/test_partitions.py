@@ -281,7 +281,11 @@ def test_a_file_changed_under_the_workers_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as raised:
         list(parts[1].records())
     assert raised.value.problems[0].code == "changed"
-    assert not visible(str(tmp_path / "gone.jsonl"), (0, 0))
+    path.unlink()
+    with pytest.raises(InputError) as raised:
+        list(parts[1].records())
+    assert raised.value.problems[0].code == "unreadable" and "cannot read the file" in str(raised.value)
+    assert not visible(str(path), parts[1].source[1])  # type: ignore[index]
 
 
 def test_jsonl_lines_split_at_newlines_only() -> None:
