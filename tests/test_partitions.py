@@ -284,7 +284,7 @@ def test_a_file_changed_under_the_workers_is_an_error(tmp_path: Path) -> None:
     path.unlink()
     with pytest.raises(InputError) as raised:
         list(parts[1].records())
-    assert raised.value.problems[0].code == "unreadable" and "cannot read the file" in str(raised.value)
+    assert raised.value.problems[0].code == "io-error" and "cannot read the file" in str(raised.value)
     assert not visible(str(path), parts[1].source[1])  # type: ignore[index]
 
 

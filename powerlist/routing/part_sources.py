@@ -53,7 +53,7 @@ class FileRange:
         except OSError as error:  # removed since it was cut, or a worker that joined without the disk
             message = (f"Dask 工作进程无法读取该文件，请重新运行 (a worker cannot read the file: {error.strerror}; "
                        "run it again)")
-            raise InputError([Problem(message=message, file=file, code="unreadable")], CANNOT_READ) from None
+            raise InputError([Problem(message=message, file=file, code="io-error")], CANNOT_READ) from None
         try:
             if stamp_of(os.fstat(descriptor)) != self.stamp:
                 raise changed(file)
