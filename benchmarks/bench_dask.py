@@ -43,7 +43,6 @@ cluster, not per run.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import shutil
 import subprocess
@@ -65,18 +64,45 @@ def _cpu() -> float:
 
 def one_process(path: Path, out: Path) -> tuple[float, float]:
     """(wall, CPU) seconds of the one-process run."""
-    from powerlist.routing.decision_json import decision_json
+    from powerlist.cli._common import batch_gc
+    from powerlist.cli.route import write_jsonl
     from powerlist.routing.issue_io import read_issues
     from powerlist.routing.router import Router
 
     started, cpu = time.perf_counter(), _cpu()
     router = Router.default()
-    gc.freeze()
-    with out.open("w", encoding="utf-8", newline="") as handle:
-        for decision in router.route_many(read_issues(path)):
-            handle.write(decision_json(decision) + "\n")
-    gc.unfreeze()
+    with batch_gc(), out.open("w", encoding="utf-8", newline="") as handle:  # as `powerlist route` does
+        write_jsonl(router.route_many(read_issues(path)), handle)
     return time.perf_counter() - started, _cpu() - cpu
+
+
+def side_by_side(halves: list[Path], folder: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of the file's halves routed as two one-process runs at once, forked
+    from here (no Dask, nothing to put together): what two processes can do on this machine at
+    this moment, the bound for 2 workers."""
+    import resource
+
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    started, cpu = time.perf_counter(), children_cpu()
+    pids = []
+    for n, half in enumerate(halves):
+        pid = os.fork()
+        if pid == 0:  # the child: route its half, and leave at once
+            code = 1
+            try:
+                one_process(half, folder / f"half{n}.jsonl")
+                code = 0
+            finally:
+                os._exit(code)
+        pids.append(pid)
+    for pid in pids:
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError("a half's run failed")
+    return time.perf_counter() - started, children_cpu() - cpu
 
 
 def on_cluster(client: object, path: Path, out: Path, rows: int) -> tuple[float, float, list[float]]:
@@ -93,14 +119,11 @@ def on_cluster(client: object, path: Path, out: Path, rows: int) -> tuple[float,
     total, parts = split(path, "utf-8", rows)
     spool = out.parent / "spool"  # as powerlist route does on a local cluster: parts written beside the output
     spool.mkdir(exist_ok=True)
-    from powerlist.cli._parallel import _append  # how powerlist route appends a spooled part
+    from powerlist.cli._parallel import write_part  # how powerlist route writes a part
 
     with out.open("wb") as handle:
         for _, routed in run(client, parts, route_part, RouterSpec.of(router, "jsonl", str(spool))):
-            if routed.spooled is not None:
-                _append(handle, Path(routed.spooled))
-            else:
-                handle.write(routed.data)
+            write_part(handle, routed)
     wall, driver = time.perf_counter() - started, _cpu() - cpu
     after = client.run(_cpu)  # type: ignore[attr-defined]
     return wall, driver, [after[w] - before[w] for w in after]
@@ -112,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--part-rows", type=int, default=5_000)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds (one process, then each cluster)")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="bench_dask_"))
     try:
@@ -122,7 +145,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, folder: Path) -> int:
+    import contextlib
+
     import distributed
+
+    from powerlist.routing.parallel import local_cluster  # as `powerlist route --workers N` starts one
 
     path = folder / "issues.jsonl"
     subprocess.run([sys.executable, str(HERE / "make_route_input.py"), str(path), "--lines", str(args.lines),
@@ -130,39 +157,61 @@ def _run(args: argparse.Namespace, folder: Path) -> int:
     print(f"cpus: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}; {args.lines:,} lines, "
           f"parts of {args.part_rows:,}")
     reference = folder / "one.jsonl"
-    single, single_cpu = min(one_process(path, reference) for _ in range(args.repeat))
-    print(f"{'':<14}{'wall s':>8}{'driver CPU s':>14}{'workers CPU s':>16}")
-    print(f"{'one process':<14}{single:>8.2f}{single_cpu:>14.2f}{'':>16}")
-    figures = {}
-    for n in args.workers:
-        started = time.perf_counter()
-        # preload: a long-lived cluster's workers have powerlist imported (also after restart)
-        with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                      dashboard_address="127.0.0.1:0", silence_logs=50,
-                                      preload=["powerlist.routing.batch"]) as cluster, \
-                distributed.Client(cluster) as client:
-            up = time.perf_counter() - started
-            out = folder / f"workers{n}.jsonl"
-            best = min((on_cluster(client, path, out, args.part_rows) for _ in range(args.repeat)),
-                       key=lambda r: r[0])
-        same = out.read_bytes() == reference.read_bytes()
-        figures[n] = best
-        wall, driver, workers = best
-        print(f"{f'{n} worker(s)':<14}{wall:>8.2f}{driver:>14.2f}{' + '.join(f'{w:.2f}' for w in workers):>16}"
-              f"   (cluster start-up {up:.1f} s; output identical: {'yes' if same else 'NO'})")
-    print(f"\nratios (one run, load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores): "
-          "one process / N workers, wall clock")
-    for n, (wall, _, _) in figures.items():
-        print(f"  {n} worker(s): {single / wall:5.2f}×" + ("   (target ≥ 1.6× on 2)" if n == 2 else ""))
+    lines = path.read_bytes().splitlines(keepends=True)
+    halves = [folder / "half-a.jsonl", folder / "half-b.jsonl"]
+    halves[0].write_bytes(b"".join(lines[:len(lines) // 2]))
+    halves[1].write_bytes(b"".join(lines[len(lines) // 2:]))
+    with contextlib.ExitStack() as stack:
+        clients = {}
+        for n in args.workers:
+            started = time.perf_counter()
+            # preload: a long-lived cluster's workers have powerlist imported (also after restart)
+            cluster = stack.enter_context(local_cluster(n, preload=["powerlist.routing.batch"]))
+            clients[n] = stack.enter_context(distributed.Client(cluster))
+            print(f"cluster of {n} worker(s) started in {time.perf_counter() - started:.1f} s (once per cluster)")
+        # Rounds, each the one process then every cluster, so that a round's figures share the
+        # machine's load of the moment; the best of each kind over the rounds is kept too.
+        print(f"\n{'round':<7}{'':<14}{'wall s':>8}{'driver CPU s':>14}{'workers CPU s':>16}{'one / this':>12}")
+        singles: list[tuple[float, float]] = []
+        bounds: list[tuple[float, float]] = []
+        figures: dict[int, list[tuple[float, float, list[float]]]] = {n: [] for n in args.workers}
+        for round in range(1, args.repeat + 1):
+            single, single_cpu = one_process(path, reference)
+            singles.append((single, single_cpu))
+            print(f"{round:<7}{'one process':<14}{single:>8.2f}{single_cpu:>14.2f}  (load {os.getloadavg()[0]:.1f})")
+            bound, bound_cpu = side_by_side(halves, folder)
+            bounds.append((bound, bound_cpu))
+            print(f"{'':<7}{'2 halves':<14}{bound:>8.2f}{bound_cpu:>14.2f}{'(no Dask)':>16}{single / bound:>11.2f}×")
+            for n, client in clients.items():
+                out = folder / f"workers{n}.jsonl"
+                wall, driver, workers = on_cluster(client, path, out, args.part_rows)
+                figures[n].append((wall, driver, workers))
+                same = out.read_bytes() == reference.read_bytes()
+                print(f"{'':<7}{f'{n} worker(s)':<14}{wall:>8.2f}{driver:>14.2f}"
+                      f"{' + '.join(f'{w:.2f}' for w in workers):>16}{single / wall:>11.2f}×"
+                      f"  (output identical: {'yes' if same else 'NO'})")
+    single, single_cpu = min(singles)
+    print("\n2 halves: the file's two halves routed by two one-process runs at once, forked (no Dask): "
+          "what two processes\ndo on this machine at that moment, the bound for 2 workers")
+    print(f"best of {args.repeat} rounds (load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores): "
+          f"one process {single:.2f} s, {single_cpu:.2f} s CPU")
+    bound = min(bounds)[0]
+    print(f"  2 halves side by side (no Dask): {bound:.2f} s, {single / bound:5.2f}×")
+    for n, runs in figures.items():
+        wall, driver, workers = min(runs, key=lambda r: r[0])
+        print(f"  {n} worker(s): {wall:.2f} s, one process / {n} worker(s) {single / wall:5.2f}×"
+              + ("   (target ≥ 1.6× on 2)" if n == 2 else ""))
     # On paper: with a core each, a run takes about the driver's serial CPU plus the busiest
     # worker's; the work per worker shrinks as 1/N while the driver's share stays.
     if figures:
-        n, (wall, driver, workers) = max(figures.items())
+        n = max(figures)
+        wall, driver, workers = min(figures[n], key=lambda r: r[1] + sum(r[2]))
         work = sum(workers)
-        print(f"  CPU spent, all processes / one process: {(driver + work) / single_cpu:5.2f}× "
-              f"(the parallel run's overhead: sending parts, results and the catalog)")
+        cpu = min(c for _, c in singles)
+        print(f"  CPU spent on {n} worker(s), all processes / one process: {(driver + work) / cpu:5.2f}× "
+              f"(driver {driver:.2f} s, workers {work:.2f} s, one process {cpu:.2f} s: least of the rounds)")
         print("  on paper, each process on its own core (conservative: the driver's CPU not overlapped): "
-              + ", ".join(f"{m} workers {single_cpu / (driver + work / m):.1f}×" for m in (1, 2, 4, 8, 16)))
+              + ", ".join(f"{m} workers {cpu / (driver + work / m):.1f}×" for m in (1, 2, 4, 8, 16)))
     return 0
 
 

@@ -256,6 +256,7 @@ PROBLEM_ZH: dict[str, str] = {
     "json": "不是有效的 JSON", "empty-workbook": "工作簿为空", "no-header": "找不到表头行",
     "missing-sheet": "缺少工作表", "catalog-workbook": "这是目录工作簿，不是权责清单",
     "footer-row": "已跳过表尾的签名、说明行", "parquet": "无法读取的 Parquet 文件",
+    "changed": "文件在读取过程中被改动",
     # cells and rows
     "formula-no-value": "公式单元格没有缓存值：请在 Excel 或 WPS 中打开后保存，或直接填写数值",
     "formula-text": "单元格文字会被电子表格程序当作公式执行（公式注入？）：请去掉开头的 =、+、- 或 @",

@@ -252,6 +252,51 @@ def test_a_worker_that_dies_is_a_clear_error_and_nothing_is_written(files: dict[
     assert stdout.exit_code == 1 and stdout.stdout == ""
 
 
+def _blind() -> Any:
+    """A worker plugin after which its worker says it cannot see any file a part names, as a
+    remote worker without the driver's disk says (defined here, so that cloudpickle sends it by
+    value)."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class Blind(WorkerPlugin):
+        def setup(self, worker: Any) -> None:
+            from powerlist.routing import part_sources
+
+            part_sources.visible = lambda path, stamp: False  # type: ignore[assignment]
+
+    return Blind()
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv", "parquet"])
+def test_workers_that_cannot_see_the_file_are_sent_its_bytes(files: dict[str, Path], tmp_path: Path,
+                                                             kind: str) -> None:
+    one, many = tmp_path / "one.jsonl", tmp_path / "many.jsonl"
+    _run(["route", str(files[kind]), "--out", str(one)])
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address="127.0.0.1:0", silence_logs=50) as cluster, \
+            distributed.Client(cluster) as client:
+        client.register_plugin(_blind())
+        from powerlist.routing.part_sources import visible
+
+        assert not any(client.run(visible, str(files[kind]), (0, 0)).values())
+        _run(["route", str(files[kind]), "--out", str(many), "--scheduler", cluster.scheduler_address,
+              "--part-rows", "7"])
+    assert one.read_bytes() == many.read_bytes()
+
+
+def test_a_file_that_is_not_utf8_is_the_one_process_error(scheduler: str, tmp_path: Path) -> None:
+    path = tmp_path / "issues.jsonl"
+    lines = [line.encode("utf-8") for line in _issues(60)]
+    lines[50] += b"\xe6"  # not UTF-8, in a late part
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    target = tmp_path / "out.jsonl"
+    first = _run(["route", str(path), "--out", str(target)])
+    second = _run(["route", str(path), "--out", str(target), "--scheduler", scheduler, "--part-rows", "5"])
+    assert (first.exit_code, first.stderr) == (second.exit_code, second.stderr)
+    assert "not utf-8 at line" in first.stderr and "Traceback" not in second.stderr
+    assert not target.exists() and [p.name for p in tmp_path.iterdir()] == ["issues.jsonl"]
+
+
 def test_usage_errors(files: dict[str, Path]) -> None:
     both = _run(["route", str(files["jsonl"]), "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"])
     assert both.exit_code == 2

@@ -84,8 +84,11 @@ def decision(
     )
 
 
-def escalator(store: SQLiteCaseStore | None = None, catalog: Any = None, engine: str = "compiled") -> Escalator:
-    return Escalator(store or SQLiteCaseStore(), None, RULES, catalog=catalog or FakeCatalog(), engine=engine)
+def escalator(
+    store: SQLiteCaseStore | None = None, catalog: Any = None, engine: str = "compiled", bulk: bool = True
+) -> Escalator:
+    return Escalator(store or SQLiteCaseStore(), None, RULES, catalog=catalog or FakeCatalog(), engine=engine,
+                     bulk=bulk)
 
 
 def hours(h: float) -> datetime:

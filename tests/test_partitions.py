@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -23,25 +25,26 @@ from powerlist.errors import InputError
 from powerlist.routing.batch import OUTPUTS, RouteCounts, RouterSpec, encode, route_part
 from powerlist.routing.issue_io import IssueRecord, lines, read_issues
 from powerlist.routing.parallel import FirstUse
-from powerlist.routing.partitions import Partition, split
+from powerlist.routing.partitions import Partition, Unreadable, split, uses_of, visible
 from powerlist.routing.router import Router
 from powerlist.routing.tables import RuleSet
 
 RULES = RuleSet.load()
 
 
-def read_in_parts(path: Path, rows: int, encoding: str = "utf-8") -> tuple[int, list[Partition], list[IssueRecord]]:
-    total, parts = split(path, encoding, rows)
+def read_in_parts(path: Path, rows: int, encoding: str = "utf-8",
+                  tail: int = 0) -> tuple[int, list[Partition], list[IssueRecord]]:
+    total, parts = split(path, encoding, rows, tail)
     first_use = FirstUse()
     records: list[IssueRecord] = []
     for part in parts:
-        first: dict[str, str] = {}
-        found = list(part.records({}, first))
-        seen = first_use.seen(first)
-        if seen:
-            first = {}
-            found = list(part.records(seen, first))
-        first_use.add(first)
+        found = list(part.records())
+        if not part.checked:
+            uses = uses_of(part.base_records(), part.file)
+            seen = first_use.seen(uses)
+            if seen:
+                found = list(part.records(seen))
+            first_use.add(uses)
         assert part.first_position == len(records) + 1
         assert part.count == len(found)
         records.extend(found)
@@ -52,26 +55,32 @@ ROUTER = Router.default()
 
 
 def in_order(parts: list[Partition], task: Any, context: Any) -> list[Any]:
-    """The parts' task results, put together as `parallel.run` puts them (without a cluster)."""
+    """The parts' task results, put together as `parallel.run` puts them (without a cluster);
+    every part is also sent as to a worker that cannot see the file (`detached`)."""
     first_use = FirstUse()
     results = []
     for part in parts:
-        first: dict[str, str] = {}
-        result = task(part, first, context)
-        seen = first_use.seen(first)
-        if seen:
-            result = result.with_earlier(seen)
-        first_use.add(first)
+        result = task(part, context)
+        alone = task(part.detached(), context)
+        assert (alone.patched(), alone.decisions) == (result.patched(), result.decisions) if hasattr(
+            result, "patched") else alone.tallies == result.tallies
+        if result.uses is not None:
+            seen = first_use.seen(result.uses)
+            if seen:
+                result = result.with_earlier(seen)
+            first_use.add(result.uses)
         results.append(result)
     return results
 
 
-def _check(path: Path, rows: int, encoding: str = "utf-8") -> list[Partition]:
+def _check(path: Path, rows: int, encoding: str = "utf-8", tail: int = 0) -> list[Partition]:
     expected = list(read_issues(path, encoding))
-    total, parts, got = read_in_parts(path, rows, encoding)
+    total, parts, got = read_in_parts(path, rows, encoding, tail)
     assert got == expected
     assert total == len(expected)
     assert [p.index for p in parts] == list(range(len(parts)))
+    for part, after in pairwise(parts):  # the lines each part names in messages
+        assert part.checked or part.first_line + part.lines <= after.first_line
     # the decisions ("#N" names included), as JSONL, CSV rows and values, and the run's counts
     one = list(ROUTER.route_many(expected))
     counts = RouteCounts()
@@ -87,7 +96,7 @@ def _check(path: Path, rows: int, encoding: str = "utf-8") -> list[Partition]:
         if output == "decisions":
             assert [d for r in routed for d in r.decisions] == one
         else:
-            assert b"".join(r.data for r in routed) == b"".join(encode(d, output) for d in one)
+            assert b"".join(r.patched() for r in routed) == b"".join(encode(d, output) for d in one)
     # and the what-if's tallies
     catalogs = [ROUTER.catalog]
     alone = tally_records(catalogs, RULES, expected)
@@ -111,17 +120,23 @@ _issue = st.fixed_dictionaries({
 _jsonl_line = st.one_of(
     _issue.map(lambda d: json.dumps(d, ensure_ascii=False)),
     _issue.map(lambda d: json.dumps(d, ensure_ascii=True)),
-    st.sampled_from(["", "   ", "\t", "\u3000", "{broken", "[1, 2]", "null", '{"id": "A1"}', "\x1c"]),
+    st.sampled_from(["", "   ", "\t", "\u3000", "{broken", "[1, 2]", "null", '{"id": "A1"}', "\x1c", "\u2028", "\x85",
+                     "\r", " \u3000\x0b", "中{", "\ufeff", ' {"id": "A2"}', "\u3000{}"]),
 )
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(_jsonl_line, max_size=30), st.sampled_from(["\n", "\r\n"]), st.booleans(), st.integers(1, 9))
+@given(st.lists(_jsonl_line, max_size=30), st.sampled_from(["\n", "\r\n"]), st.booleans(), st.integers(1, 9),
+       st.booleans(), st.integers(0, 3))
 def test_jsonl_in_parts(tmp_path_factory: pytest.TempPathFactory, rows: list[str], newline: str, last_newline: bool,
-                        size: int) -> None:
+                        size: int, bom: bool, tail: int) -> None:
     path = tmp_path_factory.mktemp("jsonl") / "issues.jsonl"
+    if bom:
+        rows = ["\ufeff" + (rows[0] if rows else ""), *rows[1:]]
     path.write_bytes((newline.join(rows) + (newline if last_newline else "")).encode("utf-8"))
-    _check(path, size)
+    parts = _check(path, size, tail=tail)
+    assert all(part.source for part in parts)  # cut by bytes, read by the worker from the file
+    assert not any(part.source for part in _check(path, size, "utf-8-sig", tail))  # the same codec, cut as text
 
 
 _cell = st.sampled_from(["", " ", "A1", "A2", "RX0302", "420202001001", "2026-03-02 09:00", "是", "多行\n文字",
@@ -130,16 +145,27 @@ _cell = st.sampled_from(["", " ", "A1", "A2", "RX0302", "420202001001", "2026-03
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(_cell, min_size=0, max_size=6), max_size=25), st.sampled_from(["\n", "\r\n"]),
-       st.integers(1, 9), st.booleans())
+       st.integers(1, 9), st.booleans(), st.integers(0, 3))
 def test_csv_in_parts(tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], newline: str, size: int,
-                      bom: bool) -> None:
+                      bom: bool, tail: int) -> None:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator=newline)
     writer.writerow(["编号", "受理时间", "问题分类", "发生地点", "问题描述"])
     writer.writerows(rows)
     path = tmp_path_factory.mktemp("csv") / "issues.csv"
     path.write_bytes(("\ufeff" if bom else "").encode("utf-8") + buffer.getvalue().encode("utf-8"))
-    _check(path, size)
+    parts = _check(path, size, tail=tail)
+    assert all(part.source for part in parts)  # UTF-8: read by the worker from the file
+
+
+def test_the_last_parts_are_cut_finer(tmp_path: Path) -> None:
+    path = tmp_path / "issues.jsonl"
+    path.write_text("".join(json.dumps({"id": f"T{n:03d}", "category": "RX0302"}) + "\n" for n in range(100)),
+                    encoding="utf-8")
+    counts = [part.count for part in _check(path, 20, tail=2)]
+    assert sum(counts) == 100 and counts[0] >= 15 and max(counts[-4:]) <= 6
+    even = [part.count for part in _check(path, 20, tail=0)]
+    assert len(even) < len(counts) and min(even[:-1]) >= 15
 
 
 def test_a_csv_record_with_line_breaks_is_never_cut(tmp_path: Path) -> None:
@@ -148,9 +174,18 @@ def test_a_csv_record_with_line_breaks_is_never_cut(tmp_path: Path) -> None:
     for n in range(40):
         text += f'Q{n},2026-03-02 09:00,RX0302,420202001001,"第一行\n第二行\r\n第三行"\n'
     path.write_text(text, encoding="utf-8")
-    parts = _check(path, 3)
+    parts = _check(path, 3, tail=0)
     assert len(parts) == 14
     assert parts[1].first_line == 1 + 3 * 3 + 1  # the header, three records of three lines each
+
+
+def test_a_csv_row_the_csv_module_cannot_read(tmp_path: Path) -> None:
+    path = tmp_path / "issues.csv"
+    rows = [f"Q{n},2026-03-02 09:00,RX0302,420202001001,描述{n}\n" for n in range(12)]
+    rows[7] = "Q7,2026-03-02 09:00,RX0302,420202001001," + "长" * (csv.field_size_limit() + 5) + "\n"
+    path.write_text("id,received_at,category,location,description\n" + "".join(rows), encoding="utf-8")
+    assert any(record.problems and record.problems[0].code == "csv" for record in read_issues(path))
+    assert not any(part.source for part in _check(path, 3))  # cut by the exact splitter, as text
 
 
 def test_gb18030_csv_in_parts(tmp_path: Path) -> None:
@@ -180,6 +215,8 @@ def test_parquet_in_parts(tmp_path: Path) -> None:
     pq.write_table(table, path, row_group_size=12)
     _check(path, 5)
     _check(path, 100)
+    sizes = [part.count for part in _check(path, 8, tail=2)]
+    assert sizes[0] == 8 and sizes[-1] == 2  # the last parts cut finer, the row groups kept
 
 
 def test_xlsx_and_json_arrays_are_read_whole_then_handed_out(tmp_path: Path) -> None:
@@ -200,9 +237,23 @@ def test_xlsx_and_json_arrays_are_read_whole_then_handed_out(tmp_path: Path) -> 
     _check(array, 2)
 
 
+def _read_split(path: Path) -> list[IssueRecord]:
+    """Every part's records, an `Unreadable` part made the driver's error as `parallel.run` makes it."""
+    records: list[IssueRecord] = []
+    for part in split(path)[1]:
+        try:
+            records.extend(part.records())
+        except Unreadable:
+            part.unreadable()
+    return records
+
+
 def test_an_unreadable_file_raises_what_the_reader_raises(tmp_path: Path) -> None:
     cases: list[tuple[str, bytes]] = [
         ("bad.jsonl", b'{"id": "1"}\n\xff\xfe\n'),
+        ("late.jsonl", b'{"id": "1"}\n' * 40 + b'{"id": "\xe6\x97"}\n' + b"\n" * 9),  # in a later part
+        ("bom.jsonl", b"\xef\xbb\xbf\xff\n"),
+        ("bad.ndjson", b"\xef\xbb\xbf\n\n\xc3(\n"),
         ("empty.csv", b""),
         ("noheader.csv", b"a,b\n1,2\n"),
         ("issues.txt2", b"x"),
@@ -211,12 +262,30 @@ def test_an_unreadable_file_raises_what_the_reader_raises(tmp_path: Path) -> Non
         path = tmp_path / name
         path.write_bytes(data)
         errors: list[Any] = []
-        for read in (read_issues, split):
+        for read in (read_issues, _read_split):
             try:
                 list(read(path))
             except InputError as error:
                 errors.append(error.as_json())
         assert len(errors) == 2 and errors[0] == errors[1], name
+
+
+def test_a_file_changed_under_the_workers_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "issues.jsonl"
+    path.write_text('{"id": "1"}\n' * 20, encoding="utf-8")
+    _, parts = split(path, rows=5)
+    assert all(visible(*part.source) for part in parts if part.source)
+    path.write_text('{"id": "2"}\n' * 20, encoding="utf-8")
+    os.utime(path, ns=(0, 0))
+    assert not visible(*parts[0].source)  # type: ignore[misc]
+    with pytest.raises(InputError) as raised:
+        list(parts[1].records())
+    assert raised.value.problems[0].code == "changed"
+    path.unlink()
+    with pytest.raises(InputError) as raised:
+        list(parts[1].records())
+    assert raised.value.problems[0].code == "io-error" and "cannot read the file" in str(raised.value)
+    assert not visible(str(path), parts[1].source[1])  # type: ignore[index]
 
 
 def test_jsonl_lines_split_at_newlines_only() -> None:

@@ -76,13 +76,16 @@ def test_due_cases_are_found_through_the_index() -> None:
     assert "cases_due" in plan and "SCAN cases" not in plan.replace("USING INDEX", "")
 
 
-def test_a_tick_batch_is_one_transaction_that_rolls_back_whole() -> None:
-    """A bug (not a bad row) in the middle of a batch rolls the whole batch back and raises."""
-    esc = escalator()
+@pytest.mark.parametrize("bulk", [True, False])
+def test_a_tick_batch_is_one_transaction_that_rolls_back_whole(bulk: bool) -> None:
+    """A bug (not a bad row) in the middle of a batch rolls the whole batch back and raises, when
+    the batch is worked in memory and when it is worked case by case."""
+    esc = escalator(bulk=bulk)
     for i in range(3):
         esc.open_decision(decision(issue_id=f"I{i}"), received_at=T0)
     calls = 0
-    real = esc._step
+    owner = esc._worker if bulk else esc  # whose _step works a case
+    real = owner._step
 
     def failing(*args, **kwargs):  # the third case's step fails: nothing of the tick stays
         nonlocal calls
@@ -91,12 +94,13 @@ def test_a_tick_batch_is_one_transaction_that_rolls_back_whole() -> None:
             raise RuntimeError("crash")
         return real(*args, **kwargs)
 
-    esc._step = failing  # type: ignore[method-assign]
+    owner._step = failing  # type: ignore[method-assign]
     with pytest.raises(RuntimeError):
         esc.tick(hours(25))
+    assert calls == 3
     assert esc.store.actions() == []
     assert all(len(esc.store.history(f"I{i}")) == 2 for i in range(3))
-    esc._step = real  # type: ignore[method-assign]
+    owner._step = real  # type: ignore[method-assign]
     assert len(esc.tick(hours(25))) == 3
 
 

@@ -24,8 +24,8 @@ from pydantic import ValidationError
 from ..catalog.catalog import Catalog
 from ..routing.issue import SHANGHAI
 from ..routing.issue_fast import issue_of
-from ..routing.issue_io import IssueRecord, check_id, has_id
-from ..routing.partitions import Partition, SlimRecord, slim, unslim
+from ..routing.issue_io import IssueRecord, check_id
+from ..routing.partitions import Partition, Uses, uses_of
 from ..routing.router import Router
 from ..routing.tables import RuleSet
 
@@ -53,12 +53,6 @@ class Tally:
         return Tally(Counter(self.streets), Counter(self.departments), self.rejected)
 
 
-# A record of a part that names an id, as read (`partitions.slim`), what it counted for under
-# each catalog, and its month when it was counted as a valid issue. Plain tuples: a part sends
-# thousands.
-TallyUse = tuple[SlimRecord, tuple[Outcome, ...], "Month | None"]
-
-
 @dataclass
 class HistoryTally:
     """A history routed under catalogs (one `Tally` each, in the order given), its records and
@@ -67,7 +61,11 @@ class HistoryTally:
     tallies: list[Tally]
     issues: int = 0
     month_counts: Counter[Month] = field(default_factory=Counter)
-    uses: tuple[TallyUse, ...] = ()  # a part's records that name an id (for `with_earlier`)
+    # A part's records that name an id (`partitions.Uses`), and for each of them what it counted
+    # for under each catalog and its month if it was counted as a valid issue (for `with_earlier`).
+    uses: Uses | None = None
+    outcomes: list[tuple[Outcome, ...]] = field(default_factory=list)
+    months_of: list[Month | None] = field(default_factory=list)
 
     @property
     def first(self) -> Month | None:
@@ -97,24 +95,23 @@ class HistoryTally:
     def with_earlier(self, seen: Mapping[str, str]) -> HistoryTally:
         """This part as if read after the parts that used the ids of `seen`: its records with
         those ids are duplicates, rejected under every catalog and no longer valid issues."""
-        first = dict(seen)
+        if self.uses is None:
+            return self
         tallies = [tally.copy() for tally in self.tallies]
         months = Counter(self.month_counts)
-        for kept, outcomes, month in self.uses:
-            if kept[0] not in seen:
+        for n, issue_id in enumerate(self.uses.ids):
+            if issue_id not in seen:
                 continue
-            base = unslim(kept)
-            if check_id(base, first) is base:
-                continue
-            for tally, outcome in zip(tallies, outcomes, strict=True):
+            for tally, outcome in zip(tallies, self.outcomes[n], strict=True):
                 if outcome is not None:
                     tally.count(outcome, -1)
                     tally.count(None)
+            month = self.months_of[n]
             if month is not None:
                 months[month] -= 1
         for tally in tallies:  # as if never counted: no zero entries
             tally.streets, tally.departments = +tally.streets, +tally.departments
-        return HistoryTally(tallies, self.issues, +months, self.uses)
+        return HistoryTally(tallies, self.issues, +months, self.uses, self.outcomes, self.months_of)
 
 
 def _month(record: IssueRecord) -> Month | None:
@@ -145,16 +142,17 @@ def _outcomes(router: Router, records: Sequence[IssueRecord], start: int) -> lis
 
 
 def _tally_with(routers: Sequence[Router], records: Sequence[IssueRecord], start: int = 1,
-                bases: Sequence[IssueRecord] | None = None) -> HistoryTally:
+                uses: Uses | None = None) -> HistoryTally:
     outcomes = [_outcomes(router, records, start) for router in routers]
     months = [_month(record) for record in records]
     result = HistoryTally([Tally() for _ in routers], len(records), Counter(m for m in months if m is not None))
     for tally, found in zip(result.tallies, outcomes, strict=True):
         for outcome in found:
             tally.count(outcome)
-    if bases is not None:
-        result.uses = tuple((slim(base), tuple(found[n] for found in outcomes), months[n])
-                            for n, base in enumerate(bases) if has_id(base))
+    if uses is not None:
+        result.uses = uses
+        result.outcomes = [tuple(found[n] for found in outcomes) for n in uses.indexes]
+        result.months_of = [months[n] for n in uses.indexes]
     return result
 
 
@@ -179,7 +177,7 @@ class HistorySpec:
 _routers: dict[str, Router] = {}  # per worker process
 
 
-def tally_part(part: Partition, first: dict[str, str], spec: HistorySpec) -> HistoryTally:
+def tally_part(part: Partition, spec: HistorySpec) -> HistoryTally:
     """On a worker: one part of the history, routed under every catalog of `spec`."""
     routers = []
     for catalog, key in zip(spec.catalogs, spec.keys, strict=True):
@@ -192,8 +190,9 @@ def tally_part(part: Partition, first: dict[str, str], spec: HistorySpec) -> His
     bases = list(part.base_records())
     if part.checked:
         return _tally_with(routers, bases, part.first_position)
+    first: dict[str, str] = {}
     records = [check_id(base, first) for base in bases]
-    return _tally_with(routers, records, part.first_position, bases)
+    return _tally_with(routers, records, part.first_position, uses_of(bases, part.file))
 
 
 def tally_parts_on_cluster(catalogs: Sequence[Catalog], rules: RuleSet, split_file: tuple[int, list[Partition]], *,
@@ -221,5 +220,5 @@ def tally_parts_on_cluster(catalogs: Sequence[Catalog], rules: RuleSet, split_fi
     return result
 
 
-__all__ = ["HistorySpec", "HistoryTally", "Tally", "TallyUse", "tally_part", "tally_parts_on_cluster",
+__all__ = ["HistorySpec", "HistoryTally", "Tally", "tally_part", "tally_parts_on_cluster",
            "tally_records"]

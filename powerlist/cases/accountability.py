@@ -10,6 +10,8 @@ and is written as a `sanction` event on the case whose finding reached the step.
 
 from __future__ import annotations
 
+import functools
+
 from ..routing.issue import SHANGHAI
 from .actions import Action
 from .escalation_rules import EscalationRules
@@ -17,6 +19,7 @@ from .lifecycle import Event, Snapshot, unstamp
 from .store import ActionRow, CaseStore, NewEvent
 
 
+@functools.lru_cache(maxsize=1024)  # a tick's findings are mostly stamped with its `now`
 def period(at: str, kind: str) -> str:
     """The accountability period of a stamp: "2026-07" (month), "2026Q3" (quarter), "2026" (year)."""
     moment = unstamp(at).astimezone(SHANGHAI)
@@ -41,23 +44,46 @@ def account(
     """Count `finding` (of the action `key`, on case `s`) against `unit`, and issue the sanctions
     its count now calls for. The case as it stands after them, and the sanctions issued; a
     sanction falls due when the finding's own deadline (`due_at`) did."""
-    p = rules.params
-    term = period(at, p["accountability_period"])
+    term = period(at, rules.params["accountability_period"])
     store.add_finding(unit, term, finding, s.case_id, at, key)
     count = store.count_findings(unit, term)
+    actions = []
+    for action_row, event in sanctions(rules, s, unit, finding, term, count, at, due_at=due_at):
+        new = store.act(action_row, [event], s)
+        if new is not None:
+            s = new
+            actions.append(Action.from_row(action_row))
+    return s, actions
+
+
+def sanctions(
+    rules: EscalationRules,
+    s: Snapshot,
+    unit: str,
+    finding: str,
+    term: str,
+    count: int,
+    at: str,
+    *,
+    due_at: str | None = None,
+) -> list[tuple[ActionRow, NewEvent]]:
+    """The sanctions `unit`'s `count` of findings in `term` calls for, on case `s` (whose latest
+    finding, `finding`, brought the count there), as actions-table rows and their events; each
+    is issued unless its key (unit + period + sanction) is already recorded."""
+    p = rules.params
     thresholds = (p["criticism_findings"], p["interview_findings"], p["referral_findings"])
     if count not in thresholds:
         # Counts rise one finding at a time and every sanction is issued once per unit and
         # period (its key), so a new sanction can only start at a threshold: asking the
         # engine at any other count could only repeat one already issued.
-        return s, []
+        return []
     facts = {
         "criticism_due": count >= p["criticism_findings"],
         "interview_due": count >= p["interview_findings"],
         "referral_due": count >= p["referral_findings"],
     }
     office = s.supervision_office["code"]
-    actions = []
+    issued = []
     for row in rules.evaluate("esc_accountability", facts):
         sanction, label = row.then["action"], row.then["label"]
         reason = f"{row.why}：{unit} 在 {term} 累计 {count} 次（最近一次 {finding}，案件 {s.case_id}）"
@@ -84,11 +110,8 @@ def account(
         }
         if due_at is not None:
             details["due_at"] = due_at
-        new = store.act(action_row, [NewEvent(at, Event.SANCTION, office, row.id, details)], s)
-        if new is not None:
-            s = new
-            actions.append(Action.from_row(action_row))
-    return s, actions
+        issued.append((action_row, NewEvent(at, Event.SANCTION, office, row.id, details)))
+    return issued
 
 
-__all__ = ["account", "period"]
+__all__ = ["account", "period", "sanctions"]

@@ -34,6 +34,7 @@ on the same second), the case's event count pins it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -72,10 +73,10 @@ class Action:
             to_unit=row.to_unit,
             rule=row.rule,
             reason=row.reason,
-            at=unstamp(row.at).astimezone(SHANGHAI),
+            at=_shanghai(row.at),
             key=row.key,
             finding=row.finding,
-            due_at=unstamp(row.due_at).astimezone(SHANGHAI) if row.due_at else None,
+            due_at=_shanghai(row.due_at) if row.due_at else None,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -89,6 +90,11 @@ class Action:
             "at": self.at.isoformat(timespec="seconds"),
             "due_at": self.due_at.isoformat(timespec="seconds") if self.due_at else None,
         }
+
+
+@functools.lru_cache(maxsize=4096)  # a tick's actions are mostly taken at its `now`
+def _shanghai(at: str) -> datetime:
+    return unstamp(at).astimezone(SHANGHAI)
 
 
 @dataclass(frozen=True)

@@ -34,88 +34,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
 from ..errors import InputError, PowerlistError, Problem, StoreError
 from ..routing.decision import Decision
-from ..routing.issue import SHANGHAI, Issue, validation_problems
+from ..routing.issue import Issue, validation_problems
 from ..routing.router import Router
 from ..routing.tables import Row, RuleSet
 from .accountability import account
 from .actions import Action, late_response, plan
+from .batch import CASE_ERRORS, STEP_LIMIT, BatchWorker
 from .escalation_rules import TABLE_BY_KIND, EscalationRules
 from .instants import TimeWindow
 from .lifecycle import Event, Snapshot, State, aware, local, stamp, unstamp
 from .recording import recorded, user_event
+from .report import BadCase, TickReport
 from .store import CaseRecord, CaseStore, DueRow, NewEvent
 from .units import UnitCatalog, holders, is_community, supervision_office, unit_dict
 
-_STEP_LIMIT = 16  # actions per case per tick; the rules never need more than a handful
 _BATCH = 100  # due cases per committed batch (~0.1 s of work: what a waiting writer waits for)
 _RETRIES = 5  # attempts at a batch that lost a deadlock to another worker
-
-
-@dataclass(frozen=True)
-class BadCase:
-    """A due case a tick could not work (its row unreadable, an event refused): named, skipped."""
-
-    case_id: str
-    message: str
-
-    @classmethod
-    def of(cls, case_id: str, error: BaseException) -> BadCase:
-        text = str(error).strip() or type(error).__name__
-        return cls(case_id, f"案件 {case_id} 无法督办，已跳过，其余案件照常处理 (case skipped, every other case "
-                            f"was ticked): {type(error).__name__}: {text}")
-
-    def as_json(self) -> dict[str, str]:
-        return {"case_id": self.case_id, "message": self.message}
-
-
-@dataclass
-class TickReport:
-    """What one tick did: its actions (each with `at` and `due_at`), the cases it could not work,
-    and its lag — how far behind the oldest deadline it acted on it ran."""
-
-    now: str
-    actions: list[Action] = field(default_factory=list)
-    failed: list[BadCase] = field(default_factory=list)
-    cases: int = 0
-    batches: int = 0
-
-    def add(self, rows: list[DueRow], taken: list[Action], failed: list[BadCase], seen: set[str]) -> None:
-        self.cases += sum(row.case_id not in seen for row in rows)
-        seen.update(row.case_id for row in rows)
-        self.actions.extend(taken)
-        self.failed.extend(failed)
-        self.batches += 1
-
-    @property
-    def oldest_due_at(self) -> datetime | None:
-        dues = [a.due_at for a in self.actions if a.due_at is not None]
-        return min(dues) if dues else None
-
-    @property
-    def lag(self) -> timedelta:
-        """`now` minus the oldest deadline acted on (zero when nothing was due)."""
-        oldest = self.oldest_due_at
-        return max(timedelta(0), unstamp(self.now) - oldest) if oldest is not None else timedelta(0)
-
-    def as_json(self) -> dict[str, Any]:
-        oldest = self.oldest_due_at
-        return {
-            "now": local(self.now),
-            "actions": [a.as_json() for a in self.actions],
-            "cases": self.cases,
-            "batches": self.batches,
-            "lag_seconds": int(self.lag.total_seconds()),
-            "oldest_due_at": oldest.astimezone(SHANGHAI).isoformat(timespec="seconds") if oldest else None,
-            "failed": [f.as_json() for f in self.failed],
-        }
 
 
 @dataclass(frozen=True)
@@ -170,12 +112,19 @@ class Escalator:
         *,
         catalog: UnitCatalog | None = None,
         engine: str = "compiled",
+        bulk: bool = True,
     ) -> None:
         """`engine` evaluates the escalation tables: "compiled" (default) or "durable" (the
-        durable-rules reference; both decide the same, see `escalation_rules`)."""
+        durable-rules reference; both decide the same, see `escalation_rules`). `bulk` (default)
+        works a tick's batch in memory and writes it at once (`powerlist.cases.batch`);
+        `bulk=False` works each due case on its own, in its own savepoint — the reference the
+        batched tick is proven equal to, and what it falls back to for a batch whose writes the
+        store refuses."""
         self.store = store
         self.router = router
+        self.bulk = bulk
         self.escalation = EscalationRules(rules if rules is not None else RuleSet.load(), engine)
+        self._worker = BatchWorker(self.escalation)
         self.rules = self.escalation.rules
         self.params = self.escalation.params
         self.catalog: UnitCatalog | None = catalog if catalog is not None else (router.catalog if router else None)
@@ -322,34 +271,62 @@ class Escalator:
     def _batch(
         self, now: str, after: tuple[str, str] | None, limit: int, seen: set[str]
     ) -> tuple[list[DueRow], list[Action], list[BadCase]]:
-        """One committed batch of due cases: the rows read, the actions taken, the bad cases."""
+        """One committed batch of due cases: the rows read, the actions taken, the bad cases.
+        Worked in memory and written at once (`bulk`); worked case by case, each case in its own
+        savepoint, otherwise — and for a batch whose writes the store refuses (a key already
+        recorded, a row the database will not take), which then names exactly the bad cases."""
+        bulk = self.bulk
         for attempt in range(1, _RETRIES + 1):
             try:
-                with self.store.transaction():
-                    rows = self.store.due(now, after, limit)
-                    taken: list[Action] = []
-                    failed: list[BadCase] = []
-                    for row in rows:
-                        if row.case_id in seen:
-                            continue
-                        try:
-                            with self.store.savepoint():
-                                taken.extend(self._work(Snapshot.loads(row.snapshot), now))
-                        except StoreError as error:
-                            if error.problems[0].code != "store-refused":
-                                raise  # busy, full, unreachable…: the batch rolls back, the tick stops
-                            failed.append(BadCase.of(row.case_id, error))  # the database refused this case's write
-                        except (PowerlistError, ValueError, KeyError, TypeError) as error:
-                            failed.append(BadCase.of(row.case_id, error))
-                return rows, taken, failed
+                if bulk:
+                    try:
+                        return self._bulk_batch(now, after, limit, seen)
+                    except _Refused:
+                        bulk = False
+                    except StoreError as error:
+                        if error.problems[0].code != "store-refused":
+                            raise
+                        bulk = False
+                return self._case_batch(now, after, limit, seen)
             except StoreError as error:
                 if attempt == _RETRIES or not self.store.retryable(error):
                     raise
         raise AssertionError("unreachable")
 
+    def _bulk_batch(
+        self, now: str, after: tuple[str, str] | None, limit: int, seen: set[str]
+    ) -> tuple[list[DueRow], list[Action], list[BadCase]]:
+        with self.store.transaction():
+            rows = self.store.due(now, after, limit)
+            worked = self._worker.work(self.store, [row for row in rows if row.case_id not in seen], now)
+            if not self.store.write_tick(worked.writes):
+                raise _Refused  # rolls the batch back
+        return rows, worked.taken, worked.failed
+
+    def _case_batch(
+        self, now: str, after: tuple[str, str] | None, limit: int, seen: set[str]
+    ) -> tuple[list[DueRow], list[Action], list[BadCase]]:
+        with self.store.transaction():
+            rows = self.store.due(now, after, limit)
+            taken: list[Action] = []
+            failed: list[BadCase] = []
+            for row in rows:
+                if row.case_id in seen:
+                    continue
+                try:
+                    with self.store.savepoint():
+                        taken.extend(self._work(Snapshot.loads(row.snapshot), now))
+                except StoreError as error:
+                    if error.problems[0].code != "store-refused":
+                        raise  # busy, full, unreachable…: the batch rolls back, the tick stops
+                    failed.append(BadCase.of(row.case_id, error))  # the database refused this case's write
+                except CASE_ERRORS as error:
+                    failed.append(BadCase.of(row.case_id, error))
+        return rows, taken, failed
+
     def _work(self, snapshot: Snapshot, now: str) -> list[Action]:
         taken: list[Action] = []
-        for _ in range(_STEP_LIMIT):
+        for _ in range(STEP_LIMIT):
             due = snapshot.due()
             if due is None or due[0] > now:
                 break
@@ -398,6 +375,11 @@ class Escalator:
             new, more = account(self.store, self.escalation, new, blamed, finding, planned.row.key, at, due_at=when)
             actions.extend(more)
         return new, actions
+
+
+class _Refused(Exception):
+    """A batch's writes were refused as a whole (`CaseStore.write_tick`): roll back, redo it case
+    by case."""
 
 
 def _outside(window: TimeWindow, moment: datetime, name: str, case_id: str) -> Problem | None:

@@ -18,6 +18,7 @@ same one); `powerlist cases window --db … --earliest … --latest …` shows o
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -76,8 +77,19 @@ def local(text: str | None) -> str | None:
     row written by an old version) is shown as it is: showing a case must never fail on it."""
     if text is None:
         return None
+    if type(text) is str:
+        return _local(text)
+    return _shown_local(text)
+
+
+@functools.lru_cache(maxsize=4096)  # a tick writes the same few instants into many reasons
+def _local(text: str) -> str:
+    return _shown_local(text)
+
+
+def _shown_local(text: object) -> str:
     try:
-        return unstamp(text).astimezone(SHANGHAI).isoformat(timespec="seconds")
+        return unstamp(text).astimezone(SHANGHAI).isoformat(timespec="seconds")  # type: ignore[arg-type]
     except (ValueError, OverflowError, TypeError):
         return str(text)
 

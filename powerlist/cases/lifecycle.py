@@ -19,15 +19,15 @@ it may change later; history must not), so replaying needs nothing but the event
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from ..catalog.models import Level
 from ..errors import TransitionError
+from . import canonical
 
 # Times are stamps (`powerlist.cases.instants`); `aware`, `stamp`, `unstamp` and `local` stay
 # importable from here.
@@ -187,8 +187,14 @@ def next_state(state: State, event: Event) -> State:
     return allowed[event]
 
 
+_RANKS = {level.value: level.rank for level in Level}
+
+
 def rank(level: str | Level) -> int:
-    return Level(level).rank
+    try:
+        return _RANKS[level]
+    except (KeyError, TypeError):  # not a level: Level() says so, as it always did
+        return Level(level).rank
 
 
 # ---- the fold ------------------------------------------------------------------------------
@@ -286,15 +292,28 @@ class Snapshot:
         return data
 
     def dumps(self) -> str:
-        return json.dumps(self.as_json(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        return canonical.dumps(self.as_json())
+
+    def dump(self, exact: bool) -> bytes:
+        """`dumps()` as UTF-8; by orjson (a dataclass as its fields) when read from exact text."""
+        return canonical.dump(self, exact=True) if exact else self.dumps().encode()
 
     @classmethod
-    def loads(cls, text: str) -> Snapshot:
-        data = json.loads(text)
+    def loads(cls, text: str | bytes) -> Snapshot:
+        return cls.read(text)[0]
+
+    @classmethod
+    def read(cls, text: str | bytes) -> tuple[Snapshot, bool]:
+        """The snapshot stored as `text`, and whether the text is exact (`canonical.load`)."""
+        data, exact = canonical.load(text)
         data["state"] = State(data["state"])
         for key in ("path", "holders", "return_units", "labels"):
             data[key] = tuple(data[key])
-        return cls(**data)
+        if data.keys() != _FIELD_NAMES:
+            return cls(**data), exact  # a field missing (its default) or unknown (TypeError)
+        made = object.__new__(cls)
+        made.__dict__.update(data)  # exactly the fields: what __init__ would set, one by one
+        return made, exact
 
     def due(self) -> tuple[str, str] | None:
         """`(when, kind)` of the next thing the escalation rules must look at, or None.
@@ -326,6 +345,16 @@ class Snapshot:
 
 
 _SNAPSHOT_FIELDS = tuple(f.name for f in fields(Snapshot))
+_FIELD_NAMES = frozenset(_SNAPSHOT_FIELDS)
+
+
+def _replaced(s: Snapshot, changes: dict[str, Any]) -> Snapshot:
+    """`dataclasses.replace(s, **changes)` without the dataclass __init__ (a tick replaces a
+    snapshot per event): a Snapshot has no slots nor __post_init__, its fields are its __dict__."""
+    made = object.__new__(Snapshot)
+    made.__dict__.update(s.__dict__)
+    made.__dict__.update(changes)
+    return made
 
 
 def _shift(at: str, seconds: int) -> str:
@@ -457,7 +486,7 @@ def apply(s: Snapshot | None, record: EventRecord) -> Snapshot:
         changes["late_response_at"] = None
     if ev is Event.SANCTION:
         changes.pop("labels")
-    return replace(s, **changes)
+    return _replaced(s, changes)
 
 
 def replay(records: Iterable[EventRecord]) -> Snapshot:

@@ -44,15 +44,18 @@ from .postgres_schema import (
     ADD_FINDING,
     DUE,
     EVENT_COLUMNS,
+    HOLD_COUNT,
     INSERT_ACTION,
     INSERT_CASE,
     INSERT_EVENT,
     SCHEMA,
     TABLES,
     UPDATE_CASE,
+    WRITE_TICK,
     act_sql,
     window_check,
 )
+from .queries import FINDING_COUNTS, WINDOW_EXTREMES, Queries, finding_row
 from .store import (
     ACTION_COLUMNS,
     SCHEMA_VERSION,
@@ -61,6 +64,7 @@ from .store import (
     CaseStore,
     DueRow,
     NewEvent,
+    TickWrites,
     action_values,
     active_in,
     appended,
@@ -80,6 +84,7 @@ _BUSY = frozenset({"55P03", "57014", "53300"})  # lock timeout, statement timeou
 _READ_ONLY = frozenset({"25006", "42501"})
 _FULL = frozenset({"53100", "53200"})
 _CORRUPT = frozenset({"XX001", "XX002"})
+_Q = Queries("%s", "seq")
 
 
 @guarded((psycopg.Error,))
@@ -242,10 +247,7 @@ class PostgresCaseStore(CaseStore):
         self._db.close()
 
     def set_window(self, window: TimeWindow) -> None:
-        extremes = self._db.execute(
-            "SELECT min(at), max(at), (SELECT min(next_due_at) FROM cases), (SELECT max(next_due_at) FROM cases) "
-            "FROM events"
-        ).fetchone()
+        extremes = self._db.execute(WINDOW_EXTREMES).fetchone()
         problems = window_problems(window, extremes or ())
         if problems:
             raise StoreError(problems, "新的时间窗口不包含已存的时间 (the new window excludes instants already stored)")
@@ -267,19 +269,43 @@ class PostgresCaseStore(CaseStore):
         return Snapshot.loads(row[0]) if row else None
 
     def history(self, case_id: str) -> tuple[EventRecord, ...]:
-        rows = self._db.execute(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE case_id = %s ORDER BY n", (case_id,)
-        ).fetchall()
-        return tuple(event_record(row) for row in rows)
+        return tuple(event_record(row) for row in self._db.execute(_Q.history(1), (case_id,)).fetchall())
 
-    def _histories(self, case_ids: list[str]) -> dict[str, tuple[EventRecord, ...]]:
-        found: dict[str, list[EventRecord]] = {case_id: [] for case_id in case_ids}
+    def history_rows(self, case_ids: Sequence[str]) -> dict[str, list[tuple[Any, ...]]]:
+        found: dict[str, list[tuple[Any, ...]]] = {case_id: [] for case_id in case_ids}
         rows = self._db.execute(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE case_id = ANY(%s) ORDER BY case_id, n", (case_ids,)
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE case_id = ANY(%s) ORDER BY case_id, n", (list(found),)
         )
         for row in rows:
-            found[row[0]].append(event_record(row))
-        return {case_id: tuple(records) for case_id, records in found.items()}
+            found[row[0]].append(row)
+        return found
+
+    def counts_for_update(self, unit: str, period: str) -> int:
+        """The count, its row locked (created at 0 if absent, so that a worker counting the same
+        unit's first finding waits for this one): what `add_finding` does, without the +1."""
+        return int(self._one(HOLD_COUNT, (unit, period)))
+
+    def stored_keys(self, keys: Sequence[str]) -> set[str]:
+        rows = self._db.execute("SELECT key FROM actions WHERE key = ANY(%s)", (list(keys),)).fetchall()
+        return {str(row[0]) for row in rows}
+
+    def write_tick(self, writes: TickWrites) -> bool:
+        """One statement, one round trip, whatever the batch's size (`postgres_schema.WRITE_TICK`)."""
+        if not writes.actions and not writes.held:
+            return True
+        events = [(*row[:6], row[6].decode()) for row in writes.events]
+        cases = [(*row[:6], row[6].decode(), row[7]) for row in writes.cases]
+        unheld = sorted(writes.held - writes.counts.keys())
+        args = [
+            *_columns(writes.actions, len(ACTION_COLUMNS)),
+            *_columns(events, 7),
+            *_columns(cases, 8),
+            *_columns(writes.findings, 6),
+            *_columns([(*pair, count) for pair, count in writes.counts.items()], 3),
+            *_columns(unheld, 2),
+        ]
+        actions, findings = self._db.execute(WRITE_TICK, args).fetchone() or (0, 0)
+        return int(actions) == len(writes.actions) and int(findings) == len(writes.findings)
 
     def due(self, now: str, after: tuple[str, str] | None, limit: int) -> list[DueRow]:
         if after is None:
@@ -290,49 +316,28 @@ class PostgresCaseStore(CaseStore):
         return [DueRow(*row) for row in rows]
 
     def count_due(self, now: str) -> int:
-        sql = "SELECT count(*) FROM cases WHERE next_due_at IS NOT NULL AND next_due_at <= %s"
-        return int(self._one(sql, (now,)))
+        return int(self._one(_Q.count_due, (now,)))
 
     def count_findings(self, unit: str, period: str) -> int:
         if (unit, period) in self._counts:
             return self._counts[(unit, period)]
-        row = self._db.execute(
-            "SELECT count FROM finding_counts WHERE unit = %s AND period = %s", (unit, period)
-        ).fetchone()
+        row = self._db.execute(_Q.count_findings, (unit, period)).fetchone()
         return int(row[0]) if row else 0
 
     def finding_counts(self) -> dict[tuple[str, str], int]:
-        rows = self._db.execute("SELECT unit, period, count FROM finding_counts ORDER BY unit, period")
-        return {(unit, period): int(count) for unit, period, count in rows}
+        return {(unit, period): int(count) for unit, period, count in self._db.execute(FINDING_COUNTS)}
 
     def findings(self, unit: str | None = None, period: str | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT unit, period, kind, case_id, at, key FROM findings WHERE true"
-        args: list[Any] = []
-        if unit is not None:
-            sql += " AND unit = %s"
-            args.append(unit)
-        if period is not None:
-            sql += " AND period = %s"
-            args.append(period)
-        rows = self._db.execute(sql + " ORDER BY seq", args).fetchall()
-        return [dict(zip(("unit", "period", "kind", "case_id", "at", "key"), r, strict=True)) for r in rows]
+        return [finding_row(row) for row in self._db.execute(*_Q.findings(unit, period)).fetchall()]
 
     def actions(self, case_id: str | None = None) -> list[ActionRow]:
-        sql = f"SELECT {', '.join(ACTION_COLUMNS)} FROM actions"
-        args: tuple[Any, ...] = ()
-        if case_id is not None:
-            sql += " WHERE case_id = %s"
-            args = (case_id,)
-        return [ActionRow(*row) for row in self._db.execute(sql + " ORDER BY seq", args).fetchall()]
+        return [ActionRow(*row) for row in self._db.execute(*_Q.actions(case_id, ACTION_COLUMNS)).fetchall()]
 
     def count_cases(self) -> int:
         return int(self._one("SELECT count(*) FROM cases", ()))
 
     def raw_cases(self, after: str, limit: int) -> list[tuple[str, str]]:
-        rows = self._db.execute(
-            "SELECT case_id, snapshot FROM cases WHERE case_id > %s ORDER BY case_id LIMIT %s", (after, limit)
-        ).fetchall()
-        return [(str(a), str(b)) for a, b in rows]
+        return [(str(a), str(b)) for a, b in self._db.execute(_Q.raw_cases, (after, limit)).fetchall()]
 
     def iter_cases(
         self,
@@ -360,9 +365,9 @@ class PostgresCaseStore(CaseStore):
             last = rows[-1][0]
             snapshots = [Snapshot.loads(text) for _, text in rows]
             kept = [s for s in snapshots if wanted is None or s.state in wanted]
-            histories = self._histories([s.case_id for s in kept]) if kept else {}
+            histories = self.history_rows([s.case_id for s in kept]) if kept else {}
             for snapshot in kept:
-                history = histories[snapshot.case_id]
+                history = tuple(event_record(row) for row in histories[snapshot.case_id])
                 if by == "active" and not active_in(history, since, until):
                     continue
                 if unit is not None and not involves(snapshot, history, unit):
@@ -470,6 +475,11 @@ class PostgresCaseStore(CaseStore):
             with cursor.copy("COPY finding_counts (unit, period, count) FROM STDIN") as copy:
                 for (unit, period), number in counts.items():
                     copy.write_row((unit, period, number))
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as `width` columns, each a list (an array parameter for unnest)."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
 __all__ = ["PostgresCaseStore"]

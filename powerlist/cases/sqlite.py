@@ -33,8 +33,21 @@ from ..errors import StoreError
 from .faults import guarded, store_error
 from .instants import DEFAULT_WINDOW, STAMP_GLOB, TimeWindow
 from .lifecycle import EventRecord, Snapshot, State
+from .queries import FINDING_COUNTS, WINDOW_EXTREMES, Queries, finding_row
 from .sqlite_files import connect, fault, must_read_only
-from .sqlite_schema import INSERT_ACTION, INSERT_CASE, INSERT_EVENT, SCHEMA, TRIGGER_NAMES, TRIGGERS, UPDATE_CASE
+from .sqlite_schema import (
+    INSERT_ACTION,
+    INSERT_CASE,
+    INSERT_EVENT,
+    INSERT_EVENT_JSON,
+    INSERT_FINDING,
+    SCHEMA,
+    SET_COUNT,
+    TRIGGER_NAMES,
+    TRIGGERS,
+    UPDATE_CASE,
+    UPDATE_TICKED,
+)
 from .store import (
     ACTION_COLUMNS,
     SCHEMA_VERSION,
@@ -43,6 +56,7 @@ from .store import (
     CaseStore,
     DueRow,
     NewEvent,
+    TickWrites,
     action_values,
     active_in,
     appended,
@@ -59,6 +73,7 @@ from .store import (
 _POLL = 0.002  # seconds between attempts at the write lock
 _PAUSE = 0.005  # seconds a tick leaves the lock free between batches
 _KNOWN_SCHEMAS = ("1", SCHEMA_VERSION)
+_Q = Queries("?", "rowid")
 
 
 @guarded((sqlite3.Error,))
@@ -234,10 +249,7 @@ class SQLiteCaseStore(CaseStore):
         self._db.close()
 
     def set_window(self, window: TimeWindow) -> None:
-        extremes = self._db.execute(
-            "SELECT min(at), max(at), (SELECT min(next_due_at) FROM cases), (SELECT max(next_due_at) FROM cases) "
-            "FROM events"
-        ).fetchone()
+        extremes = self._db.execute(WINDOW_EXTREMES).fetchone()
         problems = window_problems(window, extremes)
         if problems:
             raise StoreError(problems, "新的时间窗口不包含已存的时间 (the new window excludes instants already stored)")
@@ -253,14 +265,13 @@ class SQLiteCaseStore(CaseStore):
         return Snapshot.loads(row[0]) if row else None
 
     def history(self, case_id: str) -> tuple[EventRecord, ...]:
-        rows = self._db.execute(
-            "SELECT case_id, n, at, event, actor, rule, details FROM events WHERE case_id=? ORDER BY n",
-            (case_id,),
-        ).fetchall()
-        return tuple(event_record(row) for row in rows)
+        return tuple(event_record(row) for row in self._db.execute(_Q.history(1), (case_id,)).fetchall())
 
     def due(self, now: str, after: tuple[str, str] | None, limit: int) -> list[DueRow]:
-        sql = "SELECT case_id, next_due_at, snapshot FROM cases WHERE next_due_at IS NOT NULL AND next_due_at <= ?"
+        sql = (
+            "SELECT case_id, next_due_at, CAST(snapshot AS BLOB) FROM cases "  # UTF-8 bytes, as stored
+            "WHERE next_due_at IS NOT NULL AND next_due_at <= ?"
+        )
         if after is None:
             rows = self._db.execute(sql + " ORDER BY next_due_at, case_id LIMIT ?", (now, limit)).fetchall()
         else:
@@ -271,47 +282,43 @@ class SQLiteCaseStore(CaseStore):
         return [DueRow(*row) for row in rows]
 
     def count_due(self, now: str) -> int:
-        sql = "SELECT count(*) FROM cases WHERE next_due_at IS NOT NULL AND next_due_at <= ?"
-        return int(self._db.execute(sql, (now,)).fetchone()[0])
+        return int(self._db.execute(_Q.count_due, (now,)).fetchone()[0])
+
+    def history_rows(self, case_ids: Sequence[str]) -> dict[str, list[tuple[Any, ...]]]:
+        found: dict[str, list[tuple[Any, ...]]] = {case_id: [] for case_id in case_ids}
+        ids = list(found)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for row in self._db.execute(_Q.history(len(chunk)), chunk):
+                found[row[0]].append(row)
+        return found
+
+    def counts_for_update(self, unit: str, period: str) -> int:
+        return self.count_findings(unit, period)  # BEGIN IMMEDIATE already holds the store
+
+    def stored_keys(self, keys: Sequence[str]) -> set[str]:
+        sql = f"SELECT key FROM actions WHERE key IN ({','.join('?' * len(keys))})"
+        return {row[0] for row in self._db.execute(sql, list(keys))}
 
     def count_findings(self, unit: str, period: str) -> int:
-        # A running count kept beside the findings: counting rows would make a tick that finds
-        # n faults in one unit cost n² (10,000 escalations from one department).
-        sql = "SELECT count FROM finding_counts WHERE unit=? AND period=?"
-        row = self._db.execute(sql, (unit, period)).fetchone()
+        row = self._db.execute(_Q.count_findings, (unit, period)).fetchone()
         return int(row[0]) if row else 0
 
     def finding_counts(self) -> dict[tuple[str, str], int]:
-        rows = self._db.execute("SELECT unit, period, count FROM finding_counts ORDER BY unit, period")
-        return {(unit, period): int(count) for unit, period, count in rows}
+        return {(unit, period): int(count) for unit, period, count in self._db.execute(FINDING_COUNTS)}
 
     def findings(self, unit: str | None = None, period: str | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT unit, period, kind, case_id, at, key FROM findings WHERE 1=1"
-        args: list[Any] = []
-        if unit is not None:
-            sql += " AND unit=?"
-            args.append(unit)
-        if period is not None:
-            sql += " AND period=?"
-            args.append(period)
-        rows = self._db.execute(sql + " ORDER BY rowid", args).fetchall()
-        return [dict(zip(("unit", "period", "kind", "case_id", "at", "key"), r, strict=True)) for r in rows]
+        return [finding_row(row) for row in self._db.execute(*_Q.findings(unit, period)).fetchall()]
 
     def actions(self, case_id: str | None = None) -> list[ActionRow]:
-        columns = ", ".join(ACTION_COLUMNS[:-1]) + (", NULL" if self._legacy else ", due_at")
-        sql = f"SELECT {columns} FROM actions"
-        args: tuple[Any, ...] = ()
-        if case_id is not None:
-            sql += " WHERE case_id=?"
-            args = (case_id,)
-        return [ActionRow(*row) for row in self._db.execute(sql + " ORDER BY rowid", args).fetchall()]
+        columns = [*ACTION_COLUMNS[:-1], "NULL" if self._legacy else "due_at"]
+        return [ActionRow(*row) for row in self._db.execute(*_Q.actions(case_id, columns)).fetchall()]
 
     def count_cases(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM cases").fetchone()[0])
 
     def raw_cases(self, after: str, limit: int) -> list[tuple[str, str]]:
-        sql = "SELECT case_id, snapshot FROM cases WHERE case_id > ? ORDER BY case_id LIMIT ?"
-        return [(str(a), str(b)) for a, b in self._db.execute(sql, (after, limit)).fetchall()]
+        return [(str(a), str(b)) for a, b in self._db.execute(_Q.raw_cases, (after, limit)).fetchall()]
 
     def iter_cases(
         self,
@@ -378,11 +385,22 @@ class SQLiteCaseStore(CaseStore):
                 raise KeyError(action.case_id)
             return self._append(snapshot, events) if events else snapshot
 
+    def write_tick(self, writes: TickWrites) -> bool:
+        db = self._db
+        if writes.actions and db.executemany(INSERT_ACTION, writes.actions).rowcount != len(writes.actions):
+            return False
+        if writes.events:
+            db.executemany(INSERT_EVENT_JSON, writes.events)
+        if writes.cases:
+            db.executemany(UPDATE_TICKED, writes.cases)
+        if writes.findings and db.executemany(INSERT_FINDING, writes.findings).rowcount != len(writes.findings):
+            return False
+        if writes.counts:
+            db.executemany(SET_COUNT, [(unit, period, count) for (unit, period), count in writes.counts.items()])
+        return True
+
     def add_finding(self, unit: str, period: str, kind: str, case_id: str, at: str, key: str) -> bool:
-        cursor = self._db.execute(
-            "INSERT OR IGNORE INTO findings (key, unit, period, kind, case_id, at) VALUES (?,?,?,?,?,?)",
-            (key, unit, period, kind, case_id, at),
-        )
+        cursor = self._db.execute(INSERT_FINDING, (key, unit, period, kind, case_id, at))
         if cursor.rowcount != 1:
             return False
         self._db.execute(

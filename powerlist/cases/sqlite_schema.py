@@ -99,5 +99,31 @@ UPDATE_CASE = (
     "WHERE case_id=?"
 )
 INSERT_ACTION = f"INSERT OR IGNORE INTO actions ({', '.join(ACTION_COLUMNS)}) VALUES ({','.join('?' * 11)})"
+# A tick's batch (`CaseStore.write_tick`): JSON comes as UTF-8 bytes and is stored as the same
+# TEXT (a BLOB cast to TEXT keeps its bytes), and only the columns a tick can change are set.
+INSERT_EVENT_JSON = (
+    "INSERT INTO events (case_id, n, at, event, actor, rule, details) VALUES (?,?,?,?,?,?,CAST(? AS TEXT))"
+)
+UPDATE_TICKED = (
+    "UPDATE cases SET state=?, level=?, assignee=?, last_at=?, next_due_at=?, n=?, snapshot=CAST(? AS TEXT) "
+    "WHERE case_id=?"
+)
+INSERT_FINDING = "INSERT OR IGNORE INTO findings (key, unit, period, kind, case_id, at) VALUES (?,?,?,?,?,?)"
+SET_COUNT = (
+    "INSERT INTO finding_counts (unit, period, count) VALUES (?, ?, ?) "
+    "ON CONFLICT (unit, period) DO UPDATE SET count = excluded.count"
+)
 
-__all__ = ["INSERT_ACTION", "INSERT_CASE", "INSERT_EVENT", "SCHEMA", "TRIGGERS", "TRIGGER_NAMES", "UPDATE_CASE"]
+__all__ = [
+    "INSERT_ACTION",
+    "INSERT_CASE",
+    "INSERT_EVENT",
+    "INSERT_EVENT_JSON",
+    "INSERT_FINDING",
+    "SCHEMA",
+    "SET_COUNT",
+    "TRIGGERS",
+    "TRIGGER_NAMES",
+    "UPDATE_CASE",
+    "UPDATE_TICKED",
+]

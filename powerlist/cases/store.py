@@ -49,11 +49,12 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 from ..errors import Problem
+from . import canonical
 from .instants import DEFAULT_WINDOW, TimeWindow
 from .invariants import fold
 from .lifecycle import Event, EventRecord, Snapshot, State, replay, stamp
@@ -116,11 +117,33 @@ def action_values(action: ActionRow) -> tuple[Any, ...]:
 @dataclass(frozen=True)
 class DueRow:
     """A due case as the store holds it: its id, its indexed `next_due_at` and its snapshot text
-    (parsed by the escalator, so that one unreadable row is named and skipped, not fatal)."""
+    (as UTF-8 bytes or text; parsed by the escalator, so that one unreadable row is named and
+    skipped, not fatal)."""
 
     case_id: str
     next_due_at: str
-    snapshot: str
+    snapshot: str | bytes
+
+
+@dataclass
+class TickWrites:
+    """Everything one batch of a tick writes, each table's rows in the order in which working the
+    cases one by one writes them (so rowids and sequences come out the same):
+
+    - `actions`: `action_values` rows, each key new;
+    - `events`: `(case_id, n, at, event, actor, rule, details)`, the details as UTF-8 JSON;
+    - `cases`: `(state, level, assignee, last_at, next_due_at, n, snapshot, case_id)` of each
+      case worked, its final row (the snapshot as UTF-8 JSON; lead and opened_at never change);
+    - `findings`: `(key, unit, period, kind, case_id, at)`, each key new;
+    - `counts`: the running count of each (unit, period) that got findings, in the order it
+      first got one; `held`: every (unit, period) whose count was read (`counts_for_update`)."""
+
+    actions: list[tuple[Any, ...]] = field(default_factory=list)
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    cases: list[tuple[Any, ...]] = field(default_factory=list)
+    findings: list[tuple[Any, ...]] = field(default_factory=list)
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    held: set[tuple[str, str]] = field(default_factory=set)
 
 
 class CaseStore(ABC):
@@ -191,6 +214,27 @@ class CaseStore(ABC):
     @abstractmethod
     def count_due(self, now: str) -> int:
         """How many open cases have next_due_at <= now."""
+
+    # A tick's batch, worked in memory (`powerlist.cases.batch`): what it reads, and its writes.
+
+    @abstractmethod
+    def history_rows(self, case_ids: Sequence[str]) -> dict[str, list[tuple[Any, ...]]]:
+        """The `events` rows of these cases, `(case_id, n, at, event, actor, rule, details)` in
+        order (`event_record` reads one), by case id; every id is a key."""
+
+    @abstractmethod
+    def counts_for_update(self, unit: str, period: str) -> int:
+        """Inside a transaction: the running count of findings of (unit, period), held against
+        other workers until the transaction ends (a concurrent store locks it)."""
+
+    @abstractmethod
+    def stored_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these action keys are recorded."""
+
+    @abstractmethod
+    def write_tick(self, writes: TickWrites) -> bool:
+        """Inside a transaction: write a batch's rows (`TickWrites`). False when a key of an action
+        or a finding was already recorded (rows may then have been written: roll back)."""
 
     @abstractmethod
     def add_finding(self, unit: str, period: str, kind: str, case_id: str, at: str, key: str) -> bool:
@@ -278,8 +322,8 @@ def window_problems(window: TimeWindow, extremes: Iterable[str | None]) -> list[
 
 
 def details_json(details: Mapping[str, Any] | None) -> str:
-    """Event details as stored: compact JSON, keys sorted, Chinese kept as it is."""
-    return json.dumps(dict(details or {}), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    """Event details as stored: compact JSON, keys sorted, Chinese kept as it is (`canonical`)."""
+    return canonical.dumps(dict(details or {}))
 
 
 def event_row(record: EventRecord) -> tuple[Any, ...]:
@@ -376,6 +420,7 @@ __all__ = [
     "CaseStore",
     "DueRow",
     "NewEvent",
+    "TickWrites",
     "action_values",
     "appended",
     "active_in",

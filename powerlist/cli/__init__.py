@@ -30,6 +30,14 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _group() -> None:
+    # A callback keeps `powerlist` a group of commands when only one command is registered
+    # (`_register_groups` registers just the one named): without it typer makes that command
+    # the program itself, and `powerlist serve --port 8311` reads "serve" as an extra argument.
+    return None
+
+
 # The commands a module registers that are not named after it: every other command or group
 # NAME is registered by the modules NAME and NAME_* (tests/test_cli_chinese.py checks both).
 ALSO = {"explain": "route", "demo": "route", "schema": "route"}

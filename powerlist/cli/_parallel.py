@@ -8,7 +8,9 @@ beside the target (`powerlist.sheets.output`; for stdout, a temporary file copie
 end) and renamed over the target only when every part is in, so a run stopped by a dead
 worker, a lost scheduler or Ctrl-C leaves the target as it was. Workers that share the
 driver's disk write their parts' bytes to a temporary folder beside the target (removed at the
-end) instead of sending them back.
+end) instead of sending them back, and the driver copies each into the output in the
+kernel (copy_file_range), writing itself only the few decisions made again where the parts meet
+(ids an earlier part used).
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
 from ..routing.batch import COLUMNS, RouteCounts, RoutedPart, RouterSpec, route_part
 from ..routing.decision import Decision
 from ..routing.parallel import cluster, run
-from ..routing.partitions import split
+from ..routing.partitions import TAIL, split
 from ..routing.router import Router
 from ..sheets.output import atomic_binary
 
@@ -66,7 +69,7 @@ def route_on_cluster(input: Path, router: Router, output: str, out_file: Path | 
                      decisions_sink: list[Decision] | None = None) -> RouteCounts:
     """Route `input` on a Dask cluster; `output` is "jsonl" or "csv" (bytes to `out_file` or
     stdout) or "decisions" (collected into `decisions_sink`). The run's counts."""
-    total, parts = split(input, encoding, rows)
+    total, parts = split(input, encoding, rows, 2 * workers if workers else TAIL)
     counts = RouteCounts()
     bar = progress(total)
     with cluster(workers, scheduler) as client, bar if bar is not None else contextlib.nullcontext(), \
@@ -92,36 +95,48 @@ def route_on_cluster(input: Path, router: Router, output: str, out_file: Path | 
                 handle.write(("\ufeff" if out_file is not None else "").encode("utf-8"))
                 handle.write(header.getvalue().encode("utf-8"))
             for _, result in results:
-                part_output: RoutedPart = result
-                counts.merge(part_output.counts)
-                if part_output.spooled is not None:
-                    _append(handle, Path(part_output.spooled))
-                else:
-                    handle.write(part_output.data)
+                counts.merge(result.counts)
+                write_part(handle, result)
     return counts
 
 
-def _append(handle: IO[bytes], path: Path) -> None:
-    """Copy a spooled part's file to the end of `handle` — in the kernel (copy_file_range) where
-    it can, else through a buffer — and remove it."""
+def write_part(handle: IO[bytes], part: RoutedPart) -> None:
+    """A part's bytes, its fixes applied, at the end of `handle`; a spooled part's file copied
+    in the kernel (copy_file_range) between the fixes where it can, else through a buffer, and
+    removed."""
+    if part.spooled is None:
+        handle.write(part.patched())
+        return
+    path = Path(part.spooled)
     handle.flush()
     begin = handle.tell()
     with path.open("rb") as source:
         size = os.fstat(source.fileno()).st_size
         try:
-            copied = 0
-            while copied < size:
-                step = os.copy_file_range(source.fileno(), handle.fileno(), size - copied)
-                if step == 0:
-                    raise OSError("copy_file_range stopped short")
-                copied += step
-            handle.seek(begin + size)
+            _splice(source.fileno(), handle.fileno(), size, part.fixes, begin)
+            handle.seek(0, os.SEEK_END)
         except OSError:  # another file system, an old kernel: by hand, from the start of the part
             handle.seek(begin)
             handle.truncate()
             source.seek(0)
-            shutil.copyfileobj(source, handle, 1 << 20)
+            data = source.read()
+            handle.write(replace(part, data=data, spooled=None).patched())
     path.unlink()
+
+
+def _splice(source: int, target: int, size: int, fixes: tuple[tuple[int, int, bytes], ...], at: int) -> None:
+    """`source`'s `size` bytes written to `target` from offset `at`, the fixes' spans replaced."""
+    start = 0
+    for begin, end, text in (*fixes, (size, size, b"")):
+        while start < begin:
+            step = os.copy_file_range(source, target, begin - start, start, at)
+            if step == 0:
+                raise OSError("copy_file_range stopped short")
+            start, at = start + step, at + step
+        while text:
+            step = os.pwrite(target, text, at)
+            text, at = text[step:], at + step
+        start = end
 
 
 @contextlib.contextmanager

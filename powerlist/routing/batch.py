@@ -5,10 +5,13 @@ workers route it part by part (`powerlist.routing.parallel`): the JSON line of a
 (`decision_json`), the flat row of a decision for CSV and XLSX (`flat_row`, `COLUMNS`), the
 counts a run reports (`RouteCounts`: how many decisions, how many rejected, how many with a
 provisional deadline and in which years). `route_part` routes one part of a file on a worker
-and returns its output bytes (JSONL, CSV) or its decisions (for XLSX and tables), its counts,
-and its records that name an id: where the parts meet, the few an earlier part used already are
-decided again (`RoutedPart.with_earlier`: rejected as duplicates, as `read_issues` names them),
-so every part is routed once however its ids repeat across the file.
+(with the router `worker_router` keeps in the worker process, built once per catalog and rules)
+and returns its output bytes (JSONL, CSV) — written beside the output when the worker shares
+its disk — or its decisions (for XLSX and tables), its counts, and the ids its records use
+(`partitions.Uses`, columns): where the parts meet, the few records whose id an earlier part used
+are decided again (`RoutedPart.with_earlier`: rejected as duplicates, as `read_issues` names
+them, their bytes replaced as the part is copied out), so every part is routed once however its
+ids repeat across the file.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -29,8 +33,8 @@ from .calendar import WorkCalendar
 from .decision import Decision
 from .decision_json import decision_json
 from .issue import SHANGHAI
-from .issue_io import check_id, has_id
-from .partitions import Partition, SlimRecord, slim, unslim
+from .issue_io import check_id
+from .partitions import Partition, Uses, uses_of
 from .plan import uses_unknown_year
 from .router import Router, record_rejection
 from .tables import RuleSet
@@ -146,68 +150,65 @@ class RouterSpec:
         return cls(router.catalog, router.rules, router.engine, router.rules_version, output, spool)
 
 
-# A record of a part that names an id, as read, and what its decision was in the part — what is
-# needed to decide it again if an earlier part used its id (`RoutedPart.with_earlier`): the
-# record (`partitions.slim`), its position among the file's records, its index among the part's
-# decisions, its bytes in the part's data (start, end), whether it was rejected, and the years
-# it was provisional in (None: not provisional). Plain tuples: a part sends thousands.
-IdUse = tuple[SlimRecord, int, int, int, int, bool, "tuple[int, ...] | None"]
-
-
 @dataclass(frozen=True)
 class RoutedPart:
-    """A part's output: JSONL or CSV bytes (UTF-8, no header), or its decisions; its counts; and
-    its records that name an id, to be decided again where an earlier part used the same id."""
+    """A part's output: JSONL or CSV bytes (UTF-8, no header) — or the file holding them, when
+    the worker wrote them beside the output (`spooled`) — or its decisions; its counts; and
+    what is needed to decide again its records whose id an earlier part used: their `uses`,
+    where each decision's bytes end (`ends`), which decisions were rejected (`rejected`, a byte
+    each) and the years each provisional one was provisional in (`provisional`, by index).
+    `with_earlier` makes those decisions again as `fixes`: (start, end, bytes) of the part's
+    bytes to replace, applied as the part is written (`patched`, `cli._parallel`)."""
 
     counts: RouteCounts
     output: str
     rules_version: str
+    first_position: int = 1
     data: bytes = b""
     decisions: tuple[Decision, ...] = ()
-    uses: tuple[IdUse, ...] = ()
-    spooled: str | None = None  # the file holding `data`, when written to the spool
+    uses: Uses | None = None
+    ends: array[int] = field(default_factory=lambda: array("q"))
+    rejected: bytes = b""
+    provisional: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    spooled: str | None = None  # the file holding the part's bytes, when written beside the output
+    fixes: tuple[tuple[int, int, bytes], ...] = ()
 
-    def read(self) -> bytes:
-        """The part's bytes, from the spool file if it was written there (which is removed)."""
-        if self.spooled is None:
-            return self.data
-        path = Path(self.spooled)
-        data = path.read_bytes()
-        path.unlink()
-        return data
+    def patched(self) -> bytes:
+        """The part's bytes (not spooled) with its fixes applied."""
+        pieces, at = [], 0
+        for start, end, text in self.fixes:
+            pieces += [self.data[at:start], text]
+            at = end
+        pieces.append(self.data[at:])
+        return b"".join(pieces)
 
     def with_earlier(self, seen: Mapping[str, str]) -> RoutedPart:
         """This part as if read after the parts that used the ids of `seen` (id → where): its
-        records with those ids are duplicates, decided (rejected) and written again."""
-        if self.spooled is not None:
-            return replace(self, data=self.read(), spooled=None).with_earlier(seen)
+        records with those ids are duplicates, decided (rejected) again."""
+        uses = self.uses
+        if uses is None:
+            return self
         first = dict(seen)
         counts = replace(self.counts, year_counts=Counter(self.counts.year_counts))
         decisions = list(self.decisions)
-        pieces: list[bytes] = []
-        at = 0
-        for kept, position, index, start, end, rejected, years in self.uses:
-            if kept[0] not in seen:
+        fixes: list[tuple[int, int, bytes]] = []
+        for n, issue_id in enumerate(uses.ids):
+            if issue_id not in seen:
                 continue  # an id no earlier part used
-            base = unslim(kept)
-            record = check_id(base, first)
-            if record is base:  # not an id an earlier part used
-                continue
-            decision = record_rejection(record, position, self.rules_version)
-            if not rejected:
-                counts.rejected += 1
+            index = uses.indexes[n]
+            decision = record_rejection(check_id(uses.record(n), first), self.first_position + index,
+                                        self.rules_version)
+            counts.rejected += not self.rejected[index]
+            years = self.provisional.get(index)
             if years is not None:
                 counts.provisional -= 1
                 counts.year_counts.subtract(years)
             if self.output == "decisions":
                 decisions[index] = decision
-                continue
-            pieces += [self.data[at:start], encode(decision, self.output)]
-            at = end
-        if self.output == "decisions":
-            return replace(self, counts=counts, decisions=tuple(decisions))
-        pieces.append(self.data[at:])
-        return replace(self, counts=counts, data=b"".join(pieces))
+            else:
+                fixes.append((self.ends[index - 1] if index else 0, self.ends[index], encode(decision, self.output)))
+        counts.year_counts = +counts.year_counts
+        return replace(self, counts=counts, decisions=tuple(decisions), fixes=tuple(fixes))
 
 
 def encode(decision: Decision, output: str) -> bytes:
@@ -234,48 +235,54 @@ def worker_router(spec: RouterSpec) -> Router:
     return router
 
 
-def route_part(part: Partition, first: dict[str, str], spec: RouterSpec) -> RoutedPart:
+def route_part(part: Partition, spec: RouterSpec) -> RoutedPart:
     """Route one part of a file as the whole file's run would (the ids of earlier parts aside:
-    see `RoutedPart.with_earlier`), into `spec.output`; `first` collects where each id is first
-    used in the part."""
+    see `RoutedPart.with_earlier`), into `spec.output`."""
     router = worker_router(spec)
+    calendar = router.calendar
     counts = RouteCounts()
     bases = list(part.base_records())
+    first: dict[str, str] = {}
     records = bases if part.checked else [check_id(base, first) for base in bases]
     chunks: list[bytes] = []
-    uses: list[IdUse] = []
     decisions: list[Decision] = []
+    ends = array("q")
+    rejected = bytearray(len(records))
+    provisional: dict[int, tuple[int, ...]] = {}
+    output = spec.output
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     at = 0
-    for index, (base, decision) in enumerate(zip(bases, router.route_many(records, start=part.first_position),
-                                                 strict=True)):
-        years = counts.add(decision, router.calendar)
-        if spec.output == "decisions":
-            decisions.append(decision)
-            chunk = b""
-        elif spec.output == "jsonl":
+    for index, decision in enumerate(router.route_many(records, start=part.first_position)):
+        years = counts.add(decision, calendar)
+        if years is not None:
+            provisional[index] = years
+        rejected[index] = decision.status == "rejected"
+        if output == "jsonl":
             chunk = (decision_json(decision) + "\n").encode("utf-8")
-        else:
+        elif output == "csv":
             buffer.seek(0)
             buffer.truncate()
             writer.writerow(csv_cells(decision))
             chunk = buffer.getvalue().encode("utf-8")
-        if chunk:
-            chunks.append(chunk)
-        if not part.checked and has_id(base):
-            uses.append((slim(base), part.first_position + index, index, at, at + len(chunk),
-                         decision.status == "rejected", years))
+        else:
+            decisions.append(decision)
+            continue
+        chunks.append(chunk)
         at += len(chunk)
+        ends.append(at)
+    uses = None if part.checked else uses_of(bases, part.file)
+    routed = RoutedPart(counts, output, spec.rules_version, part.first_position, decisions=tuple(decisions),
+                        uses=uses, ends=ends, rejected=bytes(rejected), provisional=provisional)
     data = b"".join(chunks)
-    if spec.spool is None or spec.output == "decisions":
-        return RoutedPart(counts, spec.output, spec.rules_version, data, tuple(decisions), tuple(uses))
+    if spec.spool is None or output == "decisions":
+        return replace(routed, data=data)
     target = Path(spec.spool) / f"part-{part.index:06d}"
     temp = target.with_name(f".{target.name}.{os.getpid()}")
     temp.write_bytes(data)
     os.replace(temp, target)  # a part routed again (its worker died) writes the same file
-    return RoutedPart(counts, spec.output, spec.rules_version, uses=tuple(uses), spooled=str(target))
+    return replace(routed, spooled=str(target))
 
 
-__all__ = ["COLUMNS", "OUTPUTS", "IdUse", "RouteCounts", "RoutedPart", "RouterSpec", "csv_cells", "csv_rows", "encode",
+__all__ = ["COLUMNS", "OUTPUTS", "RouteCounts", "RoutedPart", "RouterSpec", "csv_cells", "csv_rows", "encode",
            "flat_row", "route_part", "worker_router"]
