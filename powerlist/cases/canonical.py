@@ -23,10 +23,7 @@ from typing import Any
 import orjson
 
 _SORTED = orjson.OPT_SORT_KEYS
-# Where orjson and Python write a float differently (0 < |x| < 1e-4), orjson's text has one of
-# these: a negative exponent, or 0.0000… as a number (after a separator or a sign; inside a
-# stamp, "…00.000000Z", it follows a digit).
-_SMALL_FLOAT = (b"e-", b":0.0000", b",0.0000", b"[0.0000", b"-0.0000")
+_DIGITS = frozenset(b"0123456789")
 
 
 def dumps(value: Any) -> str:
@@ -44,10 +41,24 @@ def load(raw: str | bytes) -> tuple[Any, bool]:
     except orjson.JSONDecodeError:
         value = None
     else:
-        if orjson.dumps(value, option=_SORTED) == data and not any(mark in data for mark in _SMALL_FLOAT):
+        if orjson.dumps(value, option=_SORTED) == data and not _small_float(data):
             return value, True
     # the text as the database driver hands it over (strict UTF-8), read as the store always did
     return json.loads(raw if isinstance(raw, str) else raw.decode()), False
+
+
+def _small_float(data: bytes) -> bool:
+    """Whether orjson's text may hold a float below 1e-4 (where orjson and Python differ): it
+    writes one with a negative exponent, or as 0.0000… — a number, so not after a digit (in a
+    stamp, "…:00.000000Z", it is)."""
+    if b"e-" in data:
+        return True
+    at = data.find(b"0.0000")
+    while at >= 0:
+        if at == 0 or data[at - 1] not in _DIGITS:
+            return True
+        at = data.find(b"0.0000", at + 6)
+    return False
 
 
 def dump(value: Any, exact: bool) -> bytes:

@@ -95,12 +95,17 @@ class EscalationRules:
         """The facts the escalation tables see for one due case (see rules/escalation.toml)."""
         p = self.params
         current = rank(s.assignee["level"])
+        higher = False
+        for unit in s.path:
+            if rank(unit["level"]) > current:
+                higher = True
+                break
         facts: dict[str, Any] = {
             "whistle": s.whistle,
             "reminded": s.reminded,
             "supervised": s.supervised,
             "at_street_level": s.assignee["level"] == "street",
-            "has_higher": any(rank(u["level"]) > current for u in s.path),
+            "has_higher": higher,
             "extension_allowed": s.extensions < p["max_extensions"],
         }
         if kind == "review":

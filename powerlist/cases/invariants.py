@@ -46,15 +46,13 @@ def event_problems(before: Snapshot | None, record: EventRecord, window: TimeWin
     """Every problem of appending `record` to a case that stands at `before` (see the module doc)."""
     case_id = record.case_id
     problems: list[Problem] = []
-    found = window.problem(record.at, field="at", case_id=case_id)
-    if found is not None:
-        problems.append(found)
+    inside = window.contains  # what `window.problem` asks first; the problem only when it is not
+    if not inside(record.at):
+        problems.append(_problem(window, record.at, "at", case_id))
     details = record.details
     for key in STAMP_DETAILS:
-        if key in details and details[key] is not None:
-            found = window.problem(details[key], field=key, case_id=case_id)
-            if found is not None:
-                problems.append(found)
+        if key in details and details[key] is not None and not inside(details[key]):
+            problems.append(_problem(window, details[key], key, case_id))
     if problems:
         return problems
     if record.event in _NOTIFYING:
@@ -75,6 +73,12 @@ def event_problems(before: Snapshot | None, record: EventRecord, window: TimeWin
 
 
 _LABELS = {"respond_by": "报到时限", "complete_by": "办结时限"}
+
+
+def _problem(window: TimeWindow, at: object, field: str, case_id: str) -> Problem:
+    found = window.problem(at, field=field, case_id=case_id)
+    assert found is not None
+    return found
 
 
 def fold(snapshot: Snapshot | None, records: Sequence[EventRecord], window: TimeWindow) -> Snapshot:

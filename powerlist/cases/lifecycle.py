@@ -37,6 +37,10 @@ from .instants import local as local
 from .instants import stamp as stamp
 from .instants import unstamp as unstamp
 
+# The resident's evaluation stays importable from here.
+from .satisfaction import SATISFACTION_LABELS as SATISFACTION_LABELS
+from .satisfaction import Satisfaction as Satisfaction
+
 
 class State(StrEnum):
     """Where a case stands — 案件状态."""
@@ -98,31 +102,6 @@ class Event(StrEnum):
     SANCTION = "sanction"  # 通报批评/约谈/问责 against a unit (no state change)
 
 
-class Satisfaction(StrEnum):
-    """The resident's evaluation — 满意度评价."""
-
-    SATISFIED = "satisfied"  # 满意
-    BASICALLY_SATISFIED = "basically_satisfied"  # 基本满意
-    DISSATISFIED = "dissatisfied"  # 不满意
-
-    @property
-    def label(self) -> str:
-        return SATISFACTION_LABELS[self]
-
-    @classmethod
-    def parse(cls, text: Any) -> Satisfaction | None:
-        t = "".join(str(text).split())
-        if t in cls._value2member_map_:
-            return cls(t)
-        return {v: k for k, v in SATISFACTION_LABELS.items()}.get(t)
-
-
-SATISFACTION_LABELS = {
-    Satisfaction.SATISFIED: "满意",
-    Satisfaction.BASICALLY_SATISFIED: "基本满意",
-    Satisfaction.DISSATISFIED: "不满意",
-}
-
 S, E = State, Event
 _ACTIVE_ESCAPES = {E.ESCALATE: S.ESCALATED, E.SUPERVISE: S.SUPERVISED, E.DISPATCH: S.DISPATCHED}
 
@@ -173,6 +152,13 @@ del _state
 
 # Once 办结, nothing is due from the unit any more (feedback and evaluation are the platform's).
 WORKING_STATES = frozenset(_AWAITING)
+
+# Members as module constants where a tick looks at them for every event: in Python 3.11 each
+# `Event.X` goes through the enum metaclass's attribute hook, several times a global's cost.
+_OPEN, _DISPATCH, _ESCALATE, _SUPERVISE, _RESPOND, _RETURN = (E.OPEN, E.DISPATCH, E.ESCALATE, E.SUPERVISE,
+                                                              E.RESPOND, E.RETURN)
+_EXTEND, _REOPEN, _EVALUATE, _REMIND, _NOTE, _SANCTION = E.EXTEND, E.REOPEN, E.EVALUATE, E.REMIND, E.NOTE, E.SANCTION
+_RETURNED = S.RETURNED
 
 
 def next_state(state: State, event: Event) -> State:
@@ -306,7 +292,10 @@ class Snapshot:
     def read(cls, text: str | bytes) -> tuple[Snapshot, bool]:
         """The snapshot stored as `text`, and whether the text is exact (`canonical.load`)."""
         data, exact = canonical.load(text)
-        data["state"] = State(data["state"])
+        try:
+            data["state"] = _STATES[data["state"]]
+        except (KeyError, TypeError):  # not a state: State() says so, as it always did
+            data["state"] = State(data["state"])
         for key in ("path", "holders", "return_units", "labels"):
             data[key] = tuple(data[key])
         if data.keys() != _FIELD_NAMES:
@@ -322,30 +311,34 @@ class Snapshot:
         that just became 疑难), `late` (a late response to note), `response` (no response by the
         deadline: reminder, then escalation), `completion` (not completed by the deadline).
         """
-        candidates: list[tuple[str, int, str]] = []
-        if self.state is State.RETURNED and self.returned_at:
-            candidates.append((self.returned_at, 0, "review"))
+        # The earliest (when, order) of the candidates below; a tick asks for every due case.
+        best: tuple[str, int, str] | None = None
+        state = self.state
+        if state is _RETURNED and self.returned_at:
+            best = (self.returned_at, 0, "review")
         # A hard case is listed for supervision only while it is still being worked on: one
         # completed before the tick has nothing left to supervise (a reopening makes it due again).
-        if self.hard_at and not self.supervised and Event.SUPERVISE in TRANSITIONS[self.state]:
-            candidates.append((self.hard_at, 0, "review"))
+        if self.hard_at and not self.supervised and _SUPERVISE in TRANSITIONS[state]:
+            best = _earlier(best, (self.hard_at, 0, "review"))
         if self.late_response_at:
-            candidates.append((self.late_response_at, 1, "late"))
-        if self.state in WORKING_STATES and self.state is not State.RETURNED:
+            best = _earlier(best, (self.late_response_at, 1, "late"))
+        if state in WORKING_STATES and state is not _RETURNED:
             if self.awaiting_response:
                 when = self.escalate_at if self.reminded else self.respond_by
                 if when:
-                    candidates.append((when, 2, "response"))
+                    best = _earlier(best, (when, 2, "response"))
             elif self.complete_by:
-                candidates.append((self.complete_by, 3, "completion"))
-        if not candidates:
-            return None
-        when, _, kind = min(candidates)
-        return when, kind
+                best = _earlier(best, (self.complete_by, 3, "completion"))
+        return None if best is None else (best[0], best[2])
 
 
 _SNAPSHOT_FIELDS = tuple(f.name for f in fields(Snapshot))
 _FIELD_NAMES = frozenset(_SNAPSHOT_FIELDS)
+_STATES = {state.value: state for state in State}
+
+
+def _earlier(a: tuple[str, int, str] | None, b: tuple[str, int, str]) -> tuple[str, int, str]:
+    return b if a is None or b < a else a
 
 
 def _replaced(s: Snapshot, changes: dict[str, Any]) -> Snapshot:
@@ -408,10 +401,10 @@ def apply(s: Snapshot | None, record: EventRecord) -> Snapshot:
     lifecycle does not allow the event in the snapshot's state."""
     ev, at, d = record.event, record.at, record.details
     if s is None:
-        if ev is not Event.OPEN:
+        if ev is not _OPEN:
             raise TransitionError(f"案件的第一个事件必须是受理 (a case's first event must be 'open', not {ev.value!r})")
         return opening(record.case_id, at, d)
-    if ev is Event.OPEN:
+    if ev is _OPEN:
         raise TransitionError(f"案件 {s.case_id!r} 已经受理 (case {s.case_id!r} is already open)")
     if at < s.last_at:
         raise TransitionError(
@@ -426,9 +419,9 @@ def apply(s: Snapshot | None, record: EventRecord) -> Snapshot:
     if d.get("label") and d["label"] not in labels:
         labels.append(d["label"])
     changes["labels"] = tuple(labels)
-    if ev is Event.DISPATCH:
+    if ev is _DISPATCH:
         changes.update(_take_over(s, at, d.get("to") or s.assignee, d))
-    elif ev is Event.ESCALATE:
+    elif ev is _ESCALATE:
         unit = d["to"]
         if rank(unit["level"]) < rank(s.assignee["level"]):
             raise TransitionError(
@@ -437,7 +430,7 @@ def apply(s: Snapshot | None, record: EventRecord) -> Snapshot:
             )
         changes.update(_take_over(s, at, unit, d))
         changes["escalations"] = s.escalations + 1
-    elif ev is Event.SUPERVISE:
+    elif ev is _SUPERVISE:
         changes["supervised"] = True
         changes["hard_at"] = None
         changes["level"] = _higher(s.level, s.supervision_office["level"])
@@ -448,32 +441,32 @@ def apply(s: Snapshot | None, record: EventRecord) -> Snapshot:
         else:
             changes["assignee"] = dict(unit)
             changes["complete_by"] = d.get("complete_by") or _shift(at, s.complete_window)
-    elif ev is Event.RESPOND:
+    elif ev is _RESPOND:
         changes["awaiting_response"] = False
         changes["responded_at"] = at
         if s.respond_by and at > s.respond_by:
             changes["late_response_at"] = at
-    elif ev is Event.RETURN:
+    elif ev is _RETURN:
         unit = record.actor or s.assignee["code"]
         changes["returns"] = s.returns + 1
         changes["return_units"] = tuple(dict.fromkeys((*s.return_units, unit)))
         changes["returned_by"] = unit
         changes["returned_at"] = at
-    elif ev is Event.EXTEND:
+    elif ev is _EXTEND:
         changes["extensions"] = s.extensions + 1
         changes["complete_by"] = d["complete_by"]
         changes["awaiting_response"] = False
         if d.get("hard"):
             changes["hard_at"] = at
-    elif ev is Event.REOPEN:
+    elif ev is _REOPEN:
         changes.update(_take_over(s, at, s.assignee, d))
         changes["reopens"] = s.reopens + 1
         changes["satisfaction"] = None
         if d.get("hard"):
             changes["hard_at"] = at
-    elif ev is Event.EVALUATE:
+    elif ev is _EVALUATE:
         changes["satisfaction"] = d["satisfaction"]
-    elif ev is Event.REMIND:
+    elif ev is _REMIND:
         # A reminder (催办) sets the end of the grace period; an urge (督办催办) sets new deadlines.
         if "escalate_at" in d:
             changes["reminded"] = True
@@ -482,9 +475,9 @@ def apply(s: Snapshot | None, record: EventRecord) -> Snapshot:
             changes.update(respond_by=d["respond_by"], reminded=False, escalate_at=None)
         if "complete_by" in d:
             changes["complete_by"] = d["complete_by"]
-    elif ev is Event.NOTE and d.get("clears") == "late":
+    elif ev is _NOTE and d.get("clears") == "late":
         changes["late_response_at"] = None
-    if ev is Event.SANCTION:
+    if ev is _SANCTION:
         changes.pop("labels")
     return _replaced(s, changes)
 

@@ -46,6 +46,7 @@ period=None)` the accountability findings.
 from __future__ import annotations
 
 import json
+import operator
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -109,9 +110,13 @@ class ActionRow:
 ACTION_COLUMNS = tuple(f.name for f in fields(ActionRow))
 
 
+_ACTION_VALUES = operator.attrgetter(*ACTION_COLUMNS)
+
+
 def action_values(action: ActionRow) -> tuple[Any, ...]:
     """An `actions` row's values, in `ACTION_COLUMNS` order."""
-    return tuple(getattr(action, column) for column in ACTION_COLUMNS)
+    values: tuple[Any, ...] = _ACTION_VALUES(action)
+    return values
 
 
 @dataclass(frozen=True)

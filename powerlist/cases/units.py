@@ -107,8 +107,11 @@ def is_community(s: Snapshot, code: str) -> bool:
     """Whether `code` is a residents' committee (社区居委会) of the case: a self-governing body
     (基层群众性自治组织), not a department that reports for duty, so no finding counts against it
     and no accountability action (通报批评、约谈、问责) ever names it."""
-    known = [s.lead, s.assignee, *s.path, *(h["unit"] for h in s.holders)]
-    return any(u["code"] == code and u.get("level") == "community" for u in known)
+    held = [h["unit"] for h in s.holders]
+    for unit in (s.lead, s.assignee, *s.path, *held):
+        if unit["code"] == code and unit.get("level") == "community":
+            return True
+    return False
 
 
 def next_unit(s: Snapshot, target: str) -> dict[str, Any] | None:
