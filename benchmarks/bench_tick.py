@@ -57,7 +57,7 @@ from bench_escalation import NOW, build  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 TICK = r"""
-import json, sqlite3, sys, time
+import hashlib, json, sqlite3, sys, time
 from datetime import datetime
 from powerlist.cases.escalator import Escalator
 from powerlist.cases.lifecycle import stamp
@@ -74,19 +74,35 @@ elif where == "file":
 else:
     from powerlist.cases.stores import open_store
     store = open_store(where)
-esc = Escalator(store, None, RuleSet.load(), engine=engine)
+# "baseline": the checkout on PYTHONPATH as it is (its Escalator takes no engine)
+esc = Escalator(store, None, RuleSet.load()) if engine == "baseline" else Escalator(store, None, RuleSet.load(),
+                                                                                     engine=engine)
 esc.tick(datetime.fromisoformat("2000-01-01T00:00+08:00"))  # compile the tables first
 due = store.count_due(stamp(now))
-started = time.process_time()
+started, wall = time.process_time(), time.perf_counter()
 actions = esc.tick(now)
-elapsed = time.process_time() - started
-print(json.dumps({"due": due, "actions": len(actions), "seconds": elapsed}))
+elapsed, wall = time.process_time() - started, time.perf_counter() - wall
+digest = hashlib.sha256()
+tables = ("meta", "events", "cases", "actions", "findings", "finding_counts")
+if isinstance(store, SQLiteCaseStore):
+    for table in tables:
+        for row in store._db.execute(f"SELECT rowid, * FROM {table} ORDER BY rowid"):
+            digest.update(repr(row).encode())
+else:  # rows in the order recorded; sequence numbers are not part of what a tick writes
+    order = {"meta": "key", "cases": "case_id", "finding_counts": "unit, period"}
+    drop = {"events", "actions", "findings"}
+    for table in tables:
+        for row in store._db.execute(f"SELECT * FROM {table} ORDER BY {order.get(table, 'seq')}"):
+            digest.update(repr(row[1:] if table in drop else row).encode())
+print(json.dumps({"due": due, "actions": len(actions), "seconds": elapsed, "wall": wall,
+                  "digest": digest.hexdigest()}))
 """
 
 
-def _tick(path: Path, where: str, engine: str) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", TICK, str(path), where, engine, NOW.isoformat()],
+def _tick(path: Path, where: str, engine: str, code: Path = ROOT) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    # -P: the code is PYTHONPATH's, not the current directory's (a checkout run from another)
+    done = subprocess.run([sys.executable, "-P", "-c", TICK, str(path), where, engine, NOW.isoformat()],
                           capture_output=True, text=True, env=env, check=True)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -211,52 +227,71 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--open", type=int, default=20_000)
     parser.add_argument("--due", type=int, default=5_000)
-    parser.add_argument("--db", default=None, help="also tick on this store URL (e.g. postgresql://…)")
+    parser.add_argument("--postgres", action="store_true", help="also tick on a throwaway PostgreSQL")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="a checkout of the code before (its tick is run too, and its stored rows compared)")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="bench_tick_"))
+    server = None
     try:
         source = folder / "cases.db"
         started = time.perf_counter()
         build(source, args.open, args.due)
         print(f"built {args.open:,} open cases ({args.due:,} due) in {time.perf_counter() - started:.1f} s")
-        results: dict[tuple[str, str], dict[str, Any]] = {}
         places = ["file", "memory"]
-        if args.db:
-            places.append(args.db if _load_other(args.db, source) else "")
-            if not places[-1]:
-                places.pop()
-                print(f"--db {args.db}: this checkout has no powerlist.cases.stores.open_store; skipped")
-        for engine in ("compiled", "durable"):
+        if args.postgres:
+            from powerlist.testing.postgres import ThrowawayPostgres
+
+            server = ThrowawayPostgres().__enter__()
+            places.append("postgres")
+        runs = [("compiled", ROOT), ("durable", ROOT)] + ([("baseline", args.baseline)] if args.baseline else [])
+        results: dict[tuple[str, str], dict[str, Any]] = {}
+        for engine, code in runs:
             for where in places:
-                copy = folder / f"tick_{engine}_{len(results)}.db"
+                copy = folder / f"tick_{len(results)}.db"
                 shutil.copy(source, copy)
-                results[(engine, where)] = _tick(copy, where, engine)
-        print(f"\n{'engine':<10}{'store':<14}{'due':>8}{'actions':>9}{'tick s':>9}{'µs/due':>9}")
-        per: dict[tuple[str, str], float] = {}
+                target = where
+                if where == "postgres":
+                    assert server is not None
+                    target = server.create_database()
+                    _load_other(target, copy)
+                results[(engine, where)] = _tick(copy, target, engine, code)
+        print(f"\n{'engine':<10}{'store':<10}{'due':>7}{'actions':>9}{'cpu s':>8}{'wall s':>8}"
+              f"{'cpu µs/due':>12}{'wall µs/due':>12}  stored rows")
+        cpu: dict[tuple[str, str], float] = {}
+        wall: dict[tuple[str, str], float] = {}
         for (engine, where), r in results.items():
-            per[(engine, where)] = r["seconds"] / max(1, r["due"]) * 1e6
-            shown = where if where in ("file", "memory") else "db URL"
-            print(f"{engine:<10}{shown:<14}{r['due']:>8,}{r['actions']:>9,}{r['seconds']:>9.2f}"
-                  f"{per[(engine, where)]:>9.0f}")
+            cpu[(engine, where)] = r["seconds"] / max(1, r["due"]) * 1e6
+            wall[(engine, where)] = r["wall"] / max(1, r["due"]) * 1e6
+            base = results.get(("baseline", where))
+            same = "" if base is None else ("= baseline" if base["digest"] == r["digest"] else "DIFFER from baseline")
+            print(f"{engine:<10}{where:<10}{r['due']:>7,}{r['actions']:>9,}{r['seconds']:>8.2f}{r['wall']:>8.2f}"
+                  f"{cpu[(engine, where)]:>12.1f}{wall[(engine, where)]:>12.1f}  {same}")
         anchors = _evaluation_anchors(50_000)
         print("\nper due case, µs (this process):")
         for name, value in anchors.items():
             print(f"  {name:<30}{value:>10.2f}")
-        print("\nratios (one run):")
+        print("\nratios (one run; cpu, wall):")
+        def ratio(a: tuple[str, str], b: tuple[str, str]) -> str:
+            return f"{cpu[a] / cpu[b]:6.2f}× {wall[a] / wall[b]:6.2f}×"
+
         for where in places:
-            shown = where if where in ("file", "memory") else "db URL"
-            print(f"  durable / compiled tick, {shown:<8} {per[('durable', where)] / per[('compiled', where)]:6.1f}×"
-                  "  (target ≥ 10×)")
-        for where in places[:1] + places[2:]:
-            shown = where if where == "file" else "db URL"
-            ratio = per[("compiled", where)] / per[("compiled", "memory")]
-            print(f"  compiled tick, {shown} / in-memory  {ratio:6.2f}×  (target ≤ 2×)")
+            if args.baseline:
+                print(f"  baseline / compiled tick, {where:<9} {ratio(('baseline', where), ('compiled', where))}"
+                      "  (target ≥ 10×)")
+            print(f"  durable / compiled tick, {where:<10} {ratio(('durable', where), ('compiled', where))}")
+        for where in places:
+            if where != "memory":
+                print(f"  compiled tick, {where} / in-memory  {ratio(('compiled', where), ('compiled', 'memory'))}"
+                      "  (target ≤ 2×)")
         print(f"  durable / compiled evaluation   {anchors['evaluate durable'] / anchors['evaluate compiled']:6.1f}×")
         print(f"  compiled evaluation / bare dict {anchors['evaluate compiled'] / anchors['bare dict lookup']:6.1f}×")
         if "zen-engine cached evaluate" in anchors:
             print(f"  zen cached evaluate / compiled  "
                   f"{anchors['zen-engine cached evaluate'] / anchors['evaluate compiled']:6.1f}×")
     finally:
+        if server is not None:
+            server.__exit__(None, None, None)
         shutil.rmtree(folder, ignore_errors=True)
 
 
