@@ -6,9 +6,11 @@
   `PostgresCaseStore` (psycopg 3, several tick workers); `stores`: `open_store`, which turns a
   `--db` value (a file or a postgresql:// URL) into one; `instants`: fixed-width stamps and the
   plausible time window; `invariants`: what every event is checked for before it is written;
-  `faults`: database errors as located `StoreError`s; `migrate`: checking and copying stores.
+  `faults`: database errors as located `StoreError`s; `migrate`: checking and copying stores;
+  `canonical`: the stored JSON text; `queries`: the read queries both SQL backends share.
 - `escalator`: the `Escalator` API (open, record, tick, case) and `Case`; beside it
   `escalation_rules` (rules/escalation.toml checked, facts, evaluation: compiled or durable-rules),
+  `batch` (a tick's batch worked in memory, written at once), `report` (`TickReport`, `BadCase`),
   `actions` (`Action` and what each escalation action does), `accountability` (findings and
   the sanction ladder), `recording` (checks on events recorded by hand) and `units` (the units
   of a case and where it may go).

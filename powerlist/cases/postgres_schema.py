@@ -134,7 +134,7 @@ ADD_FINDING = (
 
 # A tick's batch (`CaseStore.write_tick`), one statement: every table's rows as arrays (unnest
 # keeps their order, so `seq` numbers them as one by one), the counts of what was new.
-_TEXT = "%s::text[]"
+_TEXT = "%b::text[]"  # binary: text arrays in text format are escaped element by element by regex
 HOLD_COUNT = (
     "INSERT INTO finding_counts (unit, period, count) VALUES (%s, %s, 0) "
     "ON CONFLICT (unit, period) DO UPDATE SET count = finding_counts.count RETURNING count"
@@ -143,15 +143,15 @@ WRITE_TICK = (
     f"WITH a AS (INSERT INTO actions ({', '.join(ACTION_COLUMNS)}) "
     f"SELECT * FROM unnest({', '.join([_TEXT] * len(ACTION_COLUMNS))}) ON CONFLICT (key) DO NOTHING RETURNING 1), "
     f"e AS (INSERT INTO events ({EVENT_COLUMNS}) "
-    f"SELECT * FROM unnest({_TEXT}, %s::int[], {', '.join([_TEXT] * 5)})), "
+    f"SELECT * FROM unnest({_TEXT}, %b::int[], {', '.join([_TEXT] * 5)})), "
     "c AS (UPDATE cases SET state = v.state, level = v.level, assignee = v.assignee, last_at = v.last_at, "
     "next_due_at = v.next_due_at, n = v.n, snapshot = v.snapshot "
-    f"FROM unnest({', '.join([_TEXT] * 5)}, %s::int[], {_TEXT}, {_TEXT}) "
+    f"FROM unnest({', '.join([_TEXT] * 5)}, %b::int[], {_TEXT}, {_TEXT}) "
     "AS v(state, level, assignee, last_at, next_due_at, n, snapshot, case_id) WHERE cases.case_id = v.case_id), "
     "f AS (INSERT INTO findings (key, unit, period, kind, case_id, at) "
     f"SELECT * FROM unnest({', '.join([_TEXT] * 6)}) ON CONFLICT (key) DO NOTHING RETURNING 1), "
     "k AS (INSERT INTO finding_counts (unit, period, count) "
-    f"SELECT * FROM unnest({_TEXT}, {_TEXT}, %s::int[]) "
+    f"SELECT * FROM unnest({_TEXT}, {_TEXT}, %b::int[]) "
     "ON CONFLICT (unit, period) DO UPDATE SET count = excluded.count), "
     # counts held (HOLD_COUNT created them at 0) for a case that then failed: not kept
     "z AS (DELETE FROM finding_counts WHERE count = 0 "
